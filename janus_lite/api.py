@@ -1,0 +1,238 @@
+"""`jit` and `SpeculativeFunction`: the decorator users see and the per-call dispatch."""
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import types
+
+from . import config
+from .backend import Miss, compile as backend_compile, resolve as resolve_backend
+from .frontend import ConversionError, check_supported, convert
+from .ir.ops_core import AssumptionFailed
+from .passes import run_passes
+from .profile import NoSource, Profiler, function_ast
+from .profile.source import mangle, source_matches, strip_decorators
+from .runtime.events import EventLog
+from .runtime.policy import GraphRecord, Policy
+
+log = logging.getLogger("janus_lite")
+
+
+def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
+        max_graphs: int | None = None):
+    """Make ``fn`` run as speculative graphs; it behaves exactly like ``fn``.
+
+    Use as ``@jit`` or ``@jit(profile_runs=2, backend="auto", max_graphs=8)``, on functions,
+    closures, methods in a class body, or from outside: ``Model.step = jit(Model.step)``.
+    """
+    if fn is None:
+        return lambda f: jit(f, profile_runs=profile_runs, backend=backend,
+                             max_graphs=max_graphs)
+    if isinstance(fn, staticmethod):
+        return staticmethod(jit(fn.__func__, profile_runs=profile_runs, backend=backend,
+                                max_graphs=max_graphs))
+    if isinstance(fn, classmethod):
+        return classmethod(jit(fn.__func__, profile_runs=profile_runs, backend=backend,
+                               max_graphs=max_graphs))
+    if isinstance(fn, types.MethodType):
+        inner = jit(fn.__func__, profile_runs=profile_runs, backend=backend,
+                    max_graphs=max_graphs)
+        return types.MethodType(inner, fn.__self__)
+    if isinstance(fn, SpeculativeFunction):
+        return fn
+    if not callable(fn):
+        raise TypeError(f"jit() needs a callable, got {type(fn).__name__}")
+    return SpeculativeFunction(fn, profile_runs, backend, max_graphs)
+
+
+class SpeculativeFunction:
+    """A function that profiles, converts to graphs, and runs them under guards."""
+
+    def __init__(self, fn, profile_runs=None, backend=None, max_graphs=None):
+        functools.update_wrapper(self, fn)
+        self.__wrapped__ = fn
+        self.profile_runs = config.PROFILE_RUNS if profile_runs is None else profile_runs
+        self.backend = resolve_backend(backend or config.BACKEND)
+        self.max_graphs = config.MAX_GRAPHS if max_graphs is None else max_graphs
+        self._records: list[GraphRecord] = []
+        self._entries: tuple = ()          # (record, entry) pairs, tried in order
+        self._lock = threading.RLock()
+        self._calls = self._imperative = self._graph_calls = 0
+        self._fallbacks = self._conversions = self._failed = 0
+        self.events = EventLog(getattr(fn, "__qualname__", repr(fn)))
+        self._profiler = None
+        self._fdef = self._klass = None
+        self._imperative_reason: str | None = None
+        self._policy = Policy(self)
+        self._setup()
+
+    # -- set-up ---------------------------------------------------------------------------
+    def _setup(self):
+        fn = self.__wrapped__
+        try:
+            fdef, klass = function_ast(fn)
+            fdef = mangle(strip_decorators(fdef), klass)
+            if not source_matches(fn, fdef):
+                raise NoSource("the source on disk does not match the running code "
+                               "(edited after import?)")
+            self._fdef, self._klass = fdef, klass
+        except NoSource as exc:
+            self._go_imperative(f"no usable source: {exc}", None)
+            return
+        try:
+            check_supported(fdef)
+        except ConversionError as exc:
+            self._go_imperative(exc.reason, exc.lineno)
+            return
+        try:
+            self._profiler = Profiler(fn, fdef)
+        except Exception as exc:   # instrumentation must never break the user's function
+            self._go_imperative(f"cannot instrument: {type(exc).__name__}: {exc}", None)
+
+    def _go_imperative(self, reason, lineno):
+        self._imperative_reason = reason
+        self._entries = ()
+        self.events.add("imperative", f"runs imperatively for good: {reason}", lineno)
+
+    # -- descriptor -----------------------------------------------------------------------
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        return types.MethodType(self, obj)
+
+    # -- the call ---------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        self._calls += 1
+        misses = None
+        for record, entry in self._entries:
+            try:
+                result = entry(*args, **kwargs)
+            except AssumptionFailed as exc:
+                return self._fallback(args, kwargs, record, assertion=exc)
+            except Exception as exc:
+                return self._fallback(args, kwargs, record, error=exc)
+            if type(result) is Miss:
+                record.guard_misses[result.index] += 1
+                if misses is None:
+                    misses = []
+                misses.append((record, result.index))
+                continue
+            record.hits += 1
+            self._graph_calls += 1
+            return result
+        return self._slow(args, kwargs, misses)
+
+    def _slow(self, args, kwargs, misses):
+        if self._imperative_reason is not None:
+            self._imperative += 1
+            return self.__wrapped__(*args, **kwargs)
+        if misses:
+            return self._fallback(args, kwargs, None, misses=misses)
+        if not self._policy.started:
+            return self._profile_call(args, kwargs, first=True)
+        return self._fallback(args, kwargs, None, counted=False)
+
+    def _profile_call(self, args, kwargs, first=False):
+        """Answer the call imperatively through the profiler; convert when it is time."""
+        self._imperative += 1
+        summary = self._profiler.summarize_args(args, kwargs)
+        result = self._profiler.instrumented(*args, **kwargs)
+        if summary is not None:
+            self._profiler.profile.record_args(summary)
+            if first and self._profiler.profile.runs >= self.profile_runs:
+                with self._lock:
+                    if not self._policy.started:
+                        self._policy.build_initial(self._profiler.bind(args, kwargs) or {})
+                        self._policy.example = {}
+        return result
+
+    def _fallback(self, args, kwargs, record, misses=None, assertion=None, error=None,
+                  counted=True):
+        """Answer imperatively after the graphs could not (``counted``: one was tried)."""
+        self._fallbacks += counted
+        decision = self._policy.on_fallback(args, kwargs, record, misses, assertion, error)
+        if decision == "plain" or self._profiler is None:
+            self._imperative += 1
+            return self.__wrapped__(*args, **kwargs)
+        self._imperative += 1
+        summary = self._profiler.summarize_args(args, kwargs)
+        result = self._profiler.instrumented(*args, **kwargs)
+        if summary is not None:
+            self._profiler.profile.record_args(summary)
+            with self._lock:
+                self._policy.after_fallback(summary, record, misses, assertion,
+                                            self._profiler.bind(args, kwargs) or {})
+        return result
+
+    # -- graphs -------------------------------------------------------------------------
+    def _install(self, records):
+        self._records = list(records)
+        self._entries = tuple((r, r.entry) for r in self._records)
+
+    def _build(self, specs, why: str, example=None, relaxed=frozenset()):
+        """Convert for ``specs``; returns a GraphRecord, or None (reason kept in events)."""
+        fn = self.__wrapped__
+        try:
+            graph = convert(fn, self._fdef, self._klass, specs, self._profiler.profile,
+                            fn.__name__, example, relaxed)
+            run_passes(graph)
+            guards = graph.meta["guards"]
+            entry, source = backend_compile(graph, fn, self._fdef, guards, self.backend)
+        except ConversionError as exc:
+            self._failed += 1
+            self.events.add("conversion-failed", exc.reason, exc.lineno)
+            if exc.permanent or self._failed >= config.MAX_FAILED_CONVERSIONS:
+                self._go_imperative(f"conversion failed: {exc.reason}", exc.lineno)
+            return None
+        except Exception as exc:   # a bug of ours: never the user's problem
+            self._failed += 1
+            self.events.add("conversion-failed",
+                            f"internal error {type(exc).__name__}: {exc}", None,
+                            level=logging.WARNING)
+            if self._failed >= config.MAX_FAILED_CONVERSIONS:
+                self._go_imperative("conversion kept failing", None)
+            return None
+        graph.meta["source"] = source
+        graph.meta["backend"] = self.backend
+        self._conversions += 1
+        record = GraphRecord(graph, entry, specs, len(guards))
+        self.events.add("built", f"graph #{self._conversions} built ({why}): "
+                        f"{len(graph)} nodes, {len(graph.assumptions)} assumptions",
+                        getattr(self._fdef, "lineno", None))
+        log.debug("%s graph:\n%s", self.events.qualname, graph.text())
+        return record
+
+    # -- inspection -----------------------------------------------------------------------
+    @property
+    def stats(self) -> dict:
+        return {"calls": self._calls, "imperative_calls": self._imperative,
+                "graph_calls": self._graph_calls, "fallbacks": self._fallbacks,
+                "conversions": self._conversions, "failed_conversions": self._failed,
+                "graphs": len(self._records)}
+
+    @property
+    def graphs(self) -> list:
+        return self._policy.all_graphs()
+
+    def explain(self) -> str:
+        from .inspect.explain import explain
+        return explain(self)
+
+    def instrumented_source(self) -> str | None:
+        return self._profiler.source() if self._profiler is not None else None
+
+    def __repr__(self):
+        return f"<janus_lite.jit {self.events.qualname}>"
+
+
+def instrumented_source(f) -> str:
+    """The instrumented source the profiler runs for a ``jit``-decorated function."""
+    target = getattr(f, "__func__", f)
+    if not isinstance(target, SpeculativeFunction):
+        raise TypeError("instrumented_source() takes a janus_lite.jit function")
+    src = target.instrumented_source()
+    if src is None:
+        raise ValueError(f"{target.events.qualname} has no instrumented source: "
+                         f"{target._imperative_reason}")
+    return src

@@ -1,0 +1,51 @@
+"""Every knob of janus_lite, in one place. Each can be changed at run time
+(``janus_lite.config.PROFILE_RUNS = 3``); `jit(...)` arguments override the first three
+per function."""
+from __future__ import annotations
+
+import os
+
+PROFILE_RUNS = 2
+"""Calls answered imperatively (and profiled) before the first graph is built."""
+
+BACKEND = "auto"
+"""Default executor: ``"numpy"`` (generated code, always there), ``"interpreter"``
+(the reference node-by-node executor), or ``"auto"`` (the fastest one available)."""
+
+MAX_GRAPHS = 8
+"""Most graphs kept per function; past it, misses run imperatively (said in explain())."""
+
+RELAX_AFTER = 1
+"""Misses of one relaxable assumption (a shape dim, a scalar's value) before the graph is
+regenerated with it relaxed (dim → symbolic, constant → input)."""
+
+MAX_FAILED_CONVERSIONS = 3
+"""Failed conversion attempts after which a function stays imperative for good."""
+
+MAX_FALLBACKS_BEFORE_REGENERATE = 4
+"""Assertion failures (mid-graph) of one speculation before a more general graph is built."""
+
+MAX_INLINE_DEPTH = 16
+"""Nesting depth of inlined user functions before conversion gives up (recursion)."""
+
+MAX_UNROLL = 64
+"""Longest loop (in trips) unrolled into straight-line graph code."""
+
+MAX_DISTINCT_OBSERVATIONS = 16
+"""Distinct value summaries kept per profiled site (bounded memory)."""
+
+MAX_TRACKED_SEQUENCE = 16
+"""Longest tuple/list whose items the profiler summarizes one by one."""
+
+MAX_PROFILED_CALLS = 8
+"""Argument observations kept per function (the most recent calls)."""
+
+MAX_EVENTS = 200
+"""Fallback/regeneration events kept per function for explain() (counts stay exact)."""
+
+CHECK_RULES = False
+"""Debug: verify() the graph after every pass (tests turn this on)."""
+
+LOG_TOPICS = frozenset(t.strip() for t in os.environ.get("JANUS_LITE_LOG", "").split(",")
+                       if t.strip())
+"""Logging topics switched on from the environment: ``JANUS_LITE_LOG=fallbacks,graphs,guards``."""

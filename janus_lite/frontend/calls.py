@@ -1,0 +1,209 @@
+"""Calls: ops from the table, builtins decided while converting, and inlined user functions."""
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import types
+
+import numpy as np
+
+from .. import config
+from ..ir import op_for_callable, op_for_method
+from ..profile.source import NoSource, function_ast, mangle, strip_decorators, source_matches
+from .errors import ConversionError
+from .scope import Scope
+from .unsupported import check_supported
+from .values import Const, Ref, TupleVal, BoundMethod, UserMethod, is_immutable_const
+
+_SIDE_EFFECTS = {print: "print() output", input: "input()", open: "file I/O"}
+
+
+class CallConverter:
+    def expr_Call(self, node):
+        func = self.expr(node.func)
+        args = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                args.extend(self.static_items(self.expr(a.value), node.lineno))
+            else:
+                args.append(self.expr(a))
+        kwargs = {}
+        for k in node.keywords:
+            if k.arg is None:
+                v = self.expr(k.value)
+                if not (isinstance(v, Const) and isinstance(v.value, dict)):
+                    raise ConversionError("**kwargs of a run-time dict", node.lineno)
+                kwargs.update({key: Const(val) for key, val in v.value.items()})
+            else:
+                kwargs[k.arg] = self.expr(k.value)
+        return self.call(func, args, kwargs, node)
+
+    def call(self, func, args, kwargs, node):
+        lineno = node.lineno
+        if isinstance(func, BoundMethod):
+            op = op_for_method(func.owner, func.name)
+            return self.emit(op, [func.recv] + args, kwargs, lineno=lineno, site=node)
+        if isinstance(func, UserMethod):
+            return self.inline(func.fn, [func.recv] + args, kwargs, node)
+        if isinstance(func, Ref):
+            owner = self.graph[func.name].meta.type
+            call = getattr(owner, "__call__", None) if owner is not None else None
+            if isinstance(call, types.FunctionType) and owner.__module__ != "builtins":
+                from ..runtime.guards import Guard, attr as attr_source, const_holder
+                self.add_guard(Guard("identity", attr_source(const_holder(owner, owner.__name__),
+                                                             "__call__"), call, lineno))
+                return self.inline(call, [func] + args, kwargs, node)
+        if not isinstance(func, Const):
+            raise ConversionError("call of a value only known at run time", lineno)
+        fn = func.value
+        special = _STATIC_BUILTINS.get(_id_of(fn))
+        if special is not None:
+            result = special(self, args, kwargs, node)
+            if result is not None:
+                return result
+        op = op_for_callable(fn)
+        if op is not None:
+            return self.emit(op, args, kwargs, lineno=lineno, site=node)
+        from ..api import SpeculativeFunction
+        if isinstance(fn, SpeculativeFunction):
+            fn = fn.__wrapped__
+        if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType) \
+                and (is_immutable_const(fn.__self__) or isinstance(fn.__self__, type)):
+            return self.inline(fn.__func__, [Const(fn.__self__)] + args, kwargs, node)
+        if isinstance(fn, types.FunctionType):
+            return self.inline(fn, args, kwargs, node)
+        name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
+        if fn in _SIDE_EFFECTS:
+            raise ConversionError(f"{_SIDE_EFFECTS[fn]} is a side effect (kept imperative)",
+                                  lineno, permanent=False)
+        module = getattr(fn, "__module__", None) or ""
+        if module.startswith("numpy.random") or "random" in name.split(".")[0:1]:
+            raise ConversionError(f"random draw {name}() (kept imperative)", lineno)
+        if module.startswith("numpy"):
+            raise ConversionError(f"NumPy function np.{name} is not in the op table", lineno)
+        if isinstance(fn, type):
+            raise ConversionError(f"creating a {name} object (object state is not supported "
+                                  f"yet)", lineno)
+        raise ConversionError(f"call of unknown function {name}()", lineno)
+
+    def inline(self, fn, args, kwargs, node):
+        """Convert a call of a user function by converting its body in place."""
+        lineno = node.lineno
+        if len(self.scopes) >= config.MAX_INLINE_DEPTH:
+            raise ConversionError(f"calls nested deeper than {config.MAX_INLINE_DEPTH} "
+                                  f"(recursion is not supported yet)", lineno)
+        if any(s.fn is fn for s in self.scopes):
+            raise ConversionError(f"recursive call of {fn.__qualname__} (not supported yet)",
+                                  lineno)
+        try:
+            fdef, klass = function_ast(fn)
+        except NoSource as exc:
+            raise ConversionError(f"cannot inline {fn.__qualname__}: {exc}", lineno) from None
+        fdef = mangle(strip_decorators(fdef), klass)
+        if not source_matches(fn, fdef):
+            raise ConversionError(f"source of {fn.__qualname__} does not match its code "
+                                  f"(edited after import?)", lineno)
+        try:
+            check_supported(fdef)
+        except ConversionError as exc:
+            raise ConversionError(f"in {fn.__qualname__}: {exc.reason}", exc.lineno) from None
+        try:
+            bound = inspect.signature(fn).bind(*args, **kwargs)
+        except TypeError as exc:
+            raise ConversionError(f"call of {fn.__qualname__}: {exc}", lineno) from None
+        bound.apply_defaults()
+        scope = Scope.of(fn, fdef, klass, None)
+        for pname, value in bound.arguments.items():
+            kind = inspect.signature(fn).parameters[pname].kind
+            if kind is inspect.Parameter.VAR_POSITIONAL:
+                value = TupleVal(tuple(value)) if not all(isinstance(v, Const) for v in value) \
+                    else Const(tuple(v.value for v in value))
+            elif kind is inspect.Parameter.VAR_KEYWORD:
+                raise ConversionError(f"**kwargs parameter of {fn.__qualname__}", lineno)
+            elif not isinstance(value, (Const, Ref, TupleVal, BoundMethod)):
+                value = Const(value)        # a default value
+            scope.env[pname] = value
+        self.scopes.append(scope)
+        saved = self.lineno
+        try:
+            body = fdef.body if isinstance(fdef.body, list) else \
+                [ast.copy_location(ast.Return(fdef.body), fdef.body)]
+            self.block(body)
+        finally:
+            self.scopes.pop()
+            self.lineno = saved
+        return scope.returned if scope.done else Const(None)
+
+
+def _id_of(fn):
+    try:
+        return id(fn) if fn in _STATIC_OBJECTS else None
+    except TypeError:
+        return None
+
+
+# -- builtins decided while converting ------------------------------------------------------
+def _len(self, args, kwargs, node):
+    if len(args) == 1 and not kwargs:
+        v = args[0]
+        if isinstance(v, TupleVal):
+            return Const(len(v.items))
+        if isinstance(v, Ref):
+            meta = self.graph[v.name].meta
+            if meta.type is np.ndarray and meta.shape and isinstance(meta.shape[0], int):
+                return Const(meta.shape[0])
+    return None
+
+
+def _range(self, args, kwargs, node):
+    if all(isinstance(a, Const) for a in args) and not kwargs:
+        return None   # folded by the op table
+    raise ConversionError("range() over run-time bounds (loop nodes are not supported yet)",
+                          node.lineno)
+
+
+def _isinstance(self, args, kwargs, node):
+    if len(args) == 2 and isinstance(args[1], Const):
+        v = args[0]
+        if isinstance(v, TupleVal):
+            return Const(isinstance((), args[1].value))
+        if isinstance(v, Ref):
+            t = self.graph[v.name].meta.type
+            if t is not None:
+                return Const(issubclass(t, args[1].value))
+    return None
+
+
+def _enumerate(self, args, kwargs, node):
+    if len(args) >= 1 and not kwargs:
+        start = args[1].value if len(args) > 1 and isinstance(args[1], Const) else 0
+        items = self.static_items(args[0], node.lineno)
+        return TupleVal(tuple(TupleVal((Const(start + i), v)) for i, v in enumerate(items)))
+    return None
+
+
+def _zip(self, args, kwargs, node):
+    if not kwargs:
+        lists = [self.static_items(a, node.lineno) for a in args]
+        return TupleVal(tuple(TupleVal(t) for t in zip(*lists)))
+    return None
+
+
+def _reversed(self, args, kwargs, node):
+    if len(args) == 1 and isinstance(args[0], (TupleVal, Const)):
+        return TupleVal(tuple(reversed(self.static_items(args[0], node.lineno))))
+    return None
+
+
+def _tuple(self, args, kwargs, node):
+    if len(args) == 1 and isinstance(args[0], (TupleVal,)):
+        return args[0]
+    return None
+
+
+_STATIC = {builtins.len: _len, builtins.range: _range, builtins.isinstance: _isinstance,
+           builtins.enumerate: _enumerate, builtins.zip: _zip, builtins.reversed: _reversed,
+           builtins.tuple: _tuple}
+_STATIC_OBJECTS = set(_STATIC)
+_STATIC_BUILTINS = {id(k): v for k, v in _STATIC.items()}

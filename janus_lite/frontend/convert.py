@@ -1,0 +1,258 @@
+"""The converter driver: AST + profile + input specs → speculative IR graph.
+
+`Converter` walks the function's AST once, following the one path the speculation picks
+(branches on constants are decided statically, branches on data use the profiled
+direction guarded by an ``assert`` node, loops over known sequences are unrolled).
+Values known while converting are folded; everything else becomes graph nodes. Calls of
+user functions are inlined (guarded by identity). Anything it cannot hold raises
+`ConversionError` with a reason and a line.
+"""
+from __future__ import annotations
+
+import ast
+import types
+
+import numpy as np
+
+from .. import config
+from ..ir import Graph, Meta, get_op, infer_meta
+from ..ir.rules import meta_of_value
+from ..profile.instrument import site_key
+from ..runtime.assumptions import Assumption
+from ..runtime.guards import Guard, global_, cell as cell_source, param, order_guards
+from ..runtime.spec import guards_for
+from .errors import ConversionError
+from .scope import Scope
+from .values import Const, Ref, TupleVal, BoundMethod, is_immutable_const
+from .expressions import ExpressionConverter
+from .statements import StatementConverter
+from .calls import CallConverter
+from .heap import HeapConverter
+
+_TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itertools")
+
+
+class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter):
+    def __init__(self, fn, fdef, klass, specs: dict, profile, name: str, example=None,
+                 relaxed=frozenset()):
+        self.example = example or {}
+        self.relaxed = relaxed
+        self.sources: dict = {}
+        self.graph = Graph(name)
+        self.guards: list[Guard] = []
+        self._guarded: set = set()
+        self.asserts: list[Assumption] = []
+        self.roots: dict[str, frozenset] = {}     # node -> alias roots (see fresh())
+        self.mutated: set[str] = set()
+        self.scopes: list[Scope] = []
+        self.top = Scope.of(fn, fdef, klass, profile)
+        self.specs = specs
+        self.lineno = getattr(fdef, "lineno", None)
+
+    # -- entry ------------------------------------------------------------------------
+    def run(self) -> Graph:
+        scope = self.top
+        self.scopes.append(scope)
+        for pname, spec in self.specs.items():
+            src = param(pname)
+            for g in guards_for(spec, src, self.lineno):
+                self.add_guard(g)
+            node = self.graph.add("input", attrs={"name": pname}, meta=_spec_meta(spec),
+                                  lineno=self.lineno, name=pname)
+            self.roots[node.name] = frozenset({node.name})
+            self.sources[node.name] = src
+            value = Ref(node.name)
+            if spec.kind == "scalar" and spec.has_value or spec.kind == "const":
+                value = Const(spec.value)
+            elif spec.kind == "tuple":
+                value = self._tuple_param(node.name, spec)
+            scope.env[pname] = value
+        self.block(_body(scope.fdef))
+        result = scope.returned if scope.done else Const(None)
+        self.graph.output = self.materialize(result)
+        self.graph.meta["mutated"] = set(self.mutated)
+        ordered = order_guards(self.guards)
+        self.graph.meta["guards"] = ordered
+        self.graph.assumptions = [Assumption.of_guard(i, g) for i, g in enumerate(ordered)] + \
+            self.asserts
+        return self.graph
+
+    def _tuple_param(self, node_name, spec):
+        items = []
+        for i, sub in enumerate(spec.items):
+            if sub.kind in ("const",) or (sub.kind == "scalar" and sub.has_value):
+                items.append(Const(sub.value))
+            else:
+                idx = self.const_node(i)
+                n = self.graph.add("getitem", (node_name, idx), meta=_spec_meta(sub),
+                                   lineno=self.lineno)
+                self.roots[n.name] = self.roots[node_name]
+                items.append(Ref(n.name))
+        return TupleVal(tuple(items))
+
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[-1]
+
+    # -- guards and assumptions -----------------------------------------------------
+    def add_guard(self, guard: Guard) -> None:
+        key = (guard.source.key, guard.kind, guard.axis)
+        if key not in self._guarded:
+            self._guarded.add(key)
+            self.guards.append(guard)
+
+    def add_assert(self, cond: Ref, expect: bool, kind: str, text: str, lineno) -> None:
+        index = len(self.asserts)
+        a = Assumption(kind=kind, lineno=lineno, text=text, expected=expect, index=index,
+                       is_guard=False)
+        self.asserts.append(a)
+        node = self.graph.add("assert", (cond.name,), attrs={"expect": expect, "index": index},
+                              meta=Meta(type(None), value=None), lineno=lineno)
+        self.roots[node.name] = frozenset()
+
+    # -- graph building ---------------------------------------------------------------
+    def const_node(self, value) -> str:
+        node = self.graph.add("const", attrs={"value": value}, meta=_const_meta(value),
+                              lineno=None)
+        self.roots[node.name] = frozenset({node.name}) if not is_immutable_const(value) \
+            else frozenset()
+        return node.name
+
+    def materialize(self, v) -> str:
+        if isinstance(v, Ref):
+            return v.name
+        if isinstance(v, Const):
+            return self.const_node(v.value)
+        if isinstance(v, TupleVal):
+            return self.emit("tuple", list(v.items), lineno=self.lineno).name
+        if isinstance(v, BoundMethod):
+            raise ConversionError(f"method {v.name} used as a value", self.lineno)
+        raise ConversionError(f"cannot use {v!r} as a graph value", self.lineno)
+
+    def emit(self, op: str, args: list, kw: dict | None = None, attrs: dict | None = None,
+             lineno=None, site: ast.AST | None = None):
+        """Add an op node (or fold it) and return its abstract value."""
+        opdef = get_op(op)
+        kw = kw or {}
+        attrs = dict(attrs or {})
+        if kw:
+            attrs["kw"] = tuple(kw)
+        values = list(args) + list(kw.values())
+        if opdef.pure and not opdef.side_effect and opdef.impl is not None and \
+                all(isinstance(v, Const) for v in values) and op not in ("tuple", "list"):
+            folded = self._fold(opdef, args, kw)
+            if folded is not None:
+                return folded
+        inputs = [self.materialize(v) for v in values]
+        metas = [self.graph[i].meta for i in inputs]
+        meta = infer_meta(opdef, metas, attrs)
+        meta = self._check_meta(meta, site)
+        node = self.graph.add(op, inputs, attrs, meta, lineno or self.lineno)
+        fresh = opdef.fresh(attrs) if callable(opdef.fresh) else opdef.fresh
+        if fresh and not opdef.mutates:
+            self.roots[node.name] = frozenset({node.name})
+        else:
+            self.roots[node.name] = frozenset().union(*(self.roots.get(i, frozenset({i}))
+                                                        for i in inputs))
+        for idx in opdef.mutates:
+            self.mark_mutated(inputs[idx], lineno)
+        if "out" in kw:
+            self.mark_mutated(inputs[len(args) + list(kw).index("out")], lineno)
+            self.roots[node.name] = self.roots[inputs[len(args) + list(kw).index("out")]]
+        return Ref(node.name)
+
+    def _fold(self, opdef, args, kw):
+        try:
+            value = opdef.impl(*[a.value for a in args], **{k: v.value for k, v in kw.items()})
+        except Exception:
+            return None   # let it raise at run time: the fallback shows the real error
+        return Const(value) if is_immutable_const(value) else None
+
+    def _check_meta(self, meta: Meta, site):
+        """Cross-check an inferred meta against the profile; disagreement → unknown."""
+        if site is None or self.scope.profile is None:
+            return meta
+        obs = self.scope.profile.sites.get(site_key(site))
+        seen = obs.single if obs is not None else None
+        if seen is None:
+            return meta
+        if meta.type is None:
+            exact = all(isinstance(d, int) for d in (meta.shape or ()))
+            return Meta(seen.type, seen.dtype, seen.shape if exact and seen.shape is not None
+                        else None) if not self._any_symbolic() else Meta(seen.type, seen.dtype)
+        if meta.type is not seen.type or (meta.dtype is not None and meta.dtype != seen.dtype):
+            return Meta()
+        return meta
+
+    def _any_symbolic(self) -> bool:
+        return any(isinstance(d, str) for n in self.graph.inputs
+                   for d in (self.graph[n].meta.shape or ()))
+
+    def fresh(self, name: str) -> bool:
+        """Is the value owned by the graph (so updating it in place is invisible outside)?"""
+        return all(self.graph[r].op not in ("input", "source", "const")
+                   for r in self.roots.get(name, {name}))
+
+    def mark_mutated(self, name: str, lineno) -> None:
+        if not self.fresh(name):
+            raise ConversionError("in-place update of a value that may be an argument, a "
+                                  "global or a constant (deferred state updates are not "
+                                  "supported yet)", lineno)
+        self.mutated |= set(self.roots.get(name, {name}))
+
+    # -- names ----------------------------------------------------------------------------
+    def load_name(self, name: str, lineno):
+        scope = self.scope
+        if name in scope.env:
+            return scope.env[name]
+        if name in scope.local_names:
+            raise ConversionError(f"local variable {name!r} may be unbound here", lineno)
+        if name in scope.cells:
+            cell_obj = scope.cells[name]
+            try:
+                value = cell_obj.cell_contents
+            except ValueError:
+                raise ConversionError(f"closure variable {name!r} is empty", lineno) from None
+            return self.read_external(cell_source(cell_obj, name), value, lineno)
+        if name in scope.globals:
+            return self.read_external(global_(scope.globals, name), scope.globals[name], lineno)
+        if name in scope.builtins:
+            self.add_guard(Guard("absent", global_(scope.globals, name), None, lineno))
+            return Const(scope.builtins[name])
+        raise ConversionError(f"name {name!r} is not defined", lineno)
+
+    def trusted_module(self, module) -> bool:
+        return (module.__name__ or "").split(".")[0] in _TRUSTED_MODULES
+
+
+def _spec_meta(spec) -> Meta:
+    if spec.kind == "array":
+        return Meta(np.ndarray, spec.dtype, tuple(spec.shape))
+    if spec.kind == "scalar":
+        return Meta(spec.type, spec.dtype, spec.shape,
+                    spec.value if spec.has_value else Meta().value)
+    if spec.kind == "const":
+        return Meta(spec.type, value=spec.value)
+    return Meta(spec.type)
+
+
+def _const_meta(value) -> Meta:
+    m = meta_of_value(value)
+    return Meta(m.type, m.dtype, m.shape, value)
+
+
+def _body(fdef):
+    if isinstance(fdef, ast.Lambda):
+        return [ast.copy_location(ast.Return(fdef.body), fdef.body)]
+    return fdef.body
+
+
+def convert(fn, fdef, klass, specs, profile, name=None, example=None,
+            relaxed=frozenset()) -> Graph:
+    """Build the speculative graph of ``fn`` for parameter ``specs``; raises ConversionError.
+
+    ``example`` maps parameters to the values of a recent call (used to classify state the
+    function reads); ``relaxed`` holds keys of sources whose scalar values are read at run
+    time instead of folded."""
+    return Converter(fn, fdef, klass, specs, profile, name or fn.__name__, example,
+                     relaxed).run()

@@ -1,0 +1,18 @@
+"""Why a conversion gave up."""
+
+
+class ConversionError(Exception):
+    """Conversion cannot build a graph; the function runs imperatively.
+
+    ``permanent`` means no other input signature would help (an unsupported construct),
+    so the function stays imperative for good.
+    """
+
+    def __init__(self, reason: str, lineno: int | None = None, permanent: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.lineno = lineno
+        self.permanent = permanent
+
+    def __str__(self):
+        return f"line {self.lineno}: {self.reason}" if self.lineno else self.reason

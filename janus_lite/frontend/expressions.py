@@ -1,0 +1,286 @@
+"""One converter method per Python expression construct."""
+from __future__ import annotations
+
+import ast
+import operator
+
+import numpy as np
+
+from .errors import ConversionError
+from .values import Const, Ref, TupleVal, BoundMethod, is_immutable_const
+
+BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
+          ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul",
+          ast.LShift: "lshift", ast.RShift: "rshift", ast.BitAnd: "bitand",
+          ast.BitOr: "bitor", ast.BitXor: "bitxor"}
+CMPOPS = {ast.Lt: "lt", ast.LtE: "le", ast.Eq: "eq", ast.NotEq: "ne", ast.Gt: "gt",
+          ast.GtE: "ge", ast.Is: "is_", ast.IsNot: "is_not", ast.In: "in_",
+          ast.NotIn: "not_in"}
+UNOPS = {ast.USub: "neg", ast.UAdd: "pos", ast.Invert: "invert", ast.Not: "not_"}
+ARRAY_PROPERTIES = {"T", "shape", "ndim", "size", "dtype", "itemsize", "nbytes", "real",
+                    "imag", "mT", "strides"}
+
+
+class ExpressionConverter:
+    def expr(self, node: ast.expr):
+        method = getattr(self, "expr_" + type(node).__name__, None)
+        if method is None:
+            raise ConversionError(f"{type(node).__name__} expressions are not supported in "
+                                  f"graphs yet", getattr(node, "lineno", None))
+        self.lineno = getattr(node, "lineno", self.lineno)
+        return method(node)
+
+    def expr_Constant(self, node):
+        return Const(node.value)
+
+    def expr_Name(self, node):
+        return self.load_name(node.id, node.lineno)
+
+    def expr_Tuple(self, node):
+        items = []
+        for elt in node.elts:
+            if isinstance(elt, ast.Starred):
+                v = self.expr(elt.value)
+                items.extend(self.static_items(v, elt.lineno))
+            else:
+                items.append(self.expr(elt))
+        if all(isinstance(i, Const) for i in items):
+            return Const(tuple(i.value for i in items))
+        return TupleVal(tuple(items))
+
+    def expr_List(self, node):
+        items = [self.expr(e) for e in node.elts if not isinstance(e, ast.Starred)]
+        if len(items) != len(node.elts):
+            raise ConversionError("starred list items are not supported", node.lineno)
+        return self.emit("list", items, lineno=node.lineno, site=node)
+
+    def static_items(self, v, lineno) -> list:
+        """The items of a value whose length is known while converting."""
+        if isinstance(v, TupleVal):
+            return list(v.items)
+        if isinstance(v, Const) and isinstance(v.value, (tuple, list, range)):
+            return [Const(x) for x in v.value]
+        if isinstance(v, Ref):
+            meta = self.graph[v.name].meta
+            if meta.type is np.ndarray and meta.shape and isinstance(meta.shape[0], int) \
+                    and meta.shape[0] <= 64:
+                n = meta.shape[0]
+            elif meta.type is tuple and meta.shape is not None:
+                n = len(meta.shape)
+            else:
+                raise ConversionError("unpacking a value of unknown length", lineno)
+            packed = self.emit("unpack", [v], attrs={"n": n}, lineno=lineno)
+            return [self.emit("getitem", [packed, Const(i)], lineno=lineno) for i in range(n)]
+        raise ConversionError("unpacking a value of unknown length", lineno)
+
+    def expr_BinOp(self, node):
+        left, right = self.expr(node.left), self.expr(node.right)
+        return self.binop(BINOPS[type(node.op)], left, right, node)
+
+    def binop(self, op, left, right, node):
+        if isinstance(left, TupleVal) or isinstance(right, TupleVal):
+            if op == "add" and all(isinstance(x, (TupleVal, Const)) for x in (left, right)):
+                return TupleVal(tuple(self.static_items(left, node.lineno) +
+                                      self.static_items(right, node.lineno)))
+        return self.emit(op, [left, right], lineno=node.lineno, site=node)
+
+    def expr_UnaryOp(self, node):
+        operand = self.expr(node.operand)
+        if isinstance(node.op, ast.Not) and not isinstance(operand, (Const, Ref)):
+            operand = Const(True) if isinstance(operand, TupleVal) and operand.items \
+                else operand
+        return self.emit(UNOPS[type(node.op)], [operand], lineno=node.lineno, site=node)
+
+    def expr_Compare(self, node):
+        left = self.expr(node.left)
+        result = None
+        for op, comp in zip(node.ops, node.comparators):
+            right = self.expr(comp)
+            part = self.emit(CMPOPS[type(op)], [left, right], lineno=node.lineno,
+                             site=node if len(node.ops) == 1 else None)
+            result = part if result is None else self.bool_and(result, part, node)
+            left = right
+        return result
+
+    def bool_and(self, a, b, node):
+        if isinstance(a, Const):
+            return b if a.value else a
+        return self.emit("and_", [a, b], lineno=node.lineno)
+
+    def expr_BoolOp(self, node):
+        is_and = isinstance(node.op, ast.And)
+        result = self.expr(node.values[0])
+        for sub in node.values[1:]:
+            if isinstance(result, Const):
+                if bool(result.value) != is_and:     # short-circuit decided statically
+                    return result
+                result = self.expr(sub)
+                continue
+            truth = self.speculate_truth(result, node.values[node.values.index(sub) - 1])
+            if truth is not None:
+                if truth != is_and:
+                    return result
+                result = self.expr(sub)
+                continue
+            result = self.emit("and_" if is_and else "or_", [result, self.expr(sub)],
+                               lineno=node.lineno)
+        return result
+
+    def expr_IfExp(self, node):
+        test = self.expr(node.test)
+        if isinstance(test, Const):
+            return self.expr(node.body if test.value else node.orelse)
+        truth = self.speculate_truth(test, node.test)
+        if truth is not None:
+            return self.expr(node.body if truth else node.orelse)
+        body, orelse = self.expr(node.body), self.expr(node.orelse)
+        return self.emit("select", [test, body, orelse], lineno=node.lineno, site=node)
+
+    def expr_Attribute(self, node):
+        base = self.expr(node.value)
+        return self.attribute(base, node.attr, node)
+
+    def attribute(self, base, attr, node):
+        lineno = node.lineno
+        if isinstance(base, Const):
+            value = base.value
+            if isinstance(value, type(np)):
+                if not self.trusted_module(value):
+                    from ..runtime.guards import Source
+                    # a user module's attribute may be rebound: read it as a guarded global
+                    return self.read_external(Source("global", attr, holder=value.__dict__),
+                                              getattr(value, attr), lineno)
+                try:
+                    return Const(getattr(value, attr))
+                except AttributeError:
+                    raise ConversionError(f"module {value.__name__} has no {attr}",
+                                          lineno) from None
+            if is_immutable_const(value) or isinstance(value, (np.dtype, type)):
+                try:
+                    return Const(getattr(value, attr))
+                except AttributeError:
+                    raise ConversionError(f"{type(value).__name__} has no {attr}",
+                                          lineno) from None
+            raise ConversionError(f"attribute {attr} of a {type(value).__name__} constant",
+                                  lineno)
+        if isinstance(base, TupleVal):
+            raise ConversionError(f"attribute {attr} of a tuple", lineno)
+        if not isinstance(base, Ref):
+            raise ConversionError(f"attribute {attr} of {base!r}", lineno)
+        meta = self.graph[base.name].meta
+        owner = meta.type
+        if owner is np.ndarray or (owner is not None and issubclass(owner, np.generic)):
+            if attr in ARRAY_PROPERTIES:
+                folded = _fold_property(meta, attr)
+                if folded is not None:
+                    return folded
+                if attr == "shape" and meta.shape is not None:
+                    return self.shape_items(base, meta, lineno, node)
+                return self.emit("getattr", [base], attrs={"name": attr}, lineno=lineno,
+                                 site=node)
+            from ..ir import op_for_method
+            if op_for_method(owner, attr) is not None:
+                return BoundMethod(base, attr, owner)
+            raise ConversionError(f"array method/attribute .{attr} is not supported", lineno)
+        if owner is not None and owner.__module__ != "builtins":
+            return self.object_attribute(base, owner, attr, lineno)
+        raise ConversionError(f"attribute .{attr} of a value of type "
+                              f"{getattr(owner, '__name__', 'unknown')}", lineno)
+
+    def shape_items(self, base, meta, lineno, node):
+        """``x.shape`` with some symbolic dims: a static tuple of ints and run-time dims."""
+        from ..ir import Meta
+        shape = self.emit("getattr", [base], attrs={"name": "shape"}, lineno=lineno)
+        items = []
+        for i, d in enumerate(meta.shape):
+            if isinstance(d, int):
+                items.append(Const(d))
+            else:
+                item = self.emit("getitem", [shape, Const(i)], lineno=lineno)
+                self.graph[item.name].meta = Meta(int)
+                items.append(item)
+        return TupleVal(tuple(items))
+
+    def expr_Subscript(self, node):
+        base = self.expr(node.value)
+        index = self.index_value(node.slice)
+        return self.subscript(base, index, node)
+
+    def subscript(self, base, index, node):
+        if isinstance(base, TupleVal) and isinstance(index, Const):
+            try:
+                picked = base.items[index.value]
+            except (IndexError, TypeError):
+                raise ConversionError("tuple index out of range", node.lineno) from None
+            return TupleVal(tuple(picked)) if isinstance(picked, tuple) else picked
+        return self.emit("getitem", [base, index], lineno=node.lineno, site=node)
+
+    def index_value(self, node):
+        if isinstance(node, ast.Slice):
+            parts = [self.expr(p) if p is not None else Const(None)
+                     for p in (node.lower, node.upper, node.step)]
+            if all(isinstance(p, Const) for p in parts):
+                return Const(slice(*(p.value for p in parts)))
+            return self.emit("call", parts, attrs={"fn": slice}, lineno=node.lineno)
+        if isinstance(node, ast.Tuple):
+            items = [self.index_value(e) for e in node.elts]
+            if all(isinstance(i, Const) for i in items):
+                return Const(tuple(i.value for i in items))
+            return TupleVal(tuple(items))
+        return self.expr(node)
+
+    def expr_Starred(self, node):
+        raise ConversionError("starred expression here is not supported", node.lineno)
+
+    def speculate_truth(self, value, site):
+        """Speculate a run-time condition from the profile: the direction it always took,
+        guarded by an assertion node; None when both directions were seen (or no profile)."""
+        profile = self.scope.profile
+        if profile is None:
+            return None
+        from ..profile.instrument import site_key
+        counts = profile.truths.get(site_key(site)) or _truth_from_sites(profile, site)
+        if not counts:
+            return None
+        seen = [t for t, n in counts.items() if n]
+        if len(seen) != 1:
+            return None
+        truth = seen[0]
+        cond = self.emit("truth", [value], lineno=site.lineno)
+        self.add_assert(cond, truth, "branch", f"{ast.unparse(site)} is {truth}",
+                        site.lineno)
+        return truth
+
+
+def _truth_from_sites(profile, site):
+    from ..profile.instrument import site_key
+    obs = profile.sites.get(site_key(site))
+    if obs is None or obs.overflow:
+        return None
+    counts = {True: 0, False: 0}
+    for seen, n in obs.seen.items():
+        if not seen.has_value:
+            return None
+        try:
+            counts[bool(seen.value)] += n
+        except Exception:
+            return None
+    return counts
+
+
+def _fold_property(meta, attr):
+    if attr == "shape" and meta.shape is not None and all(isinstance(d, int)
+                                                          for d in meta.shape):
+        return Const(tuple(meta.shape))
+    if attr == "ndim" and meta.shape is not None:
+        return Const(len(meta.shape))
+    if attr == "dtype" and meta.dtype is not None:
+        return Const(meta.dtype)
+    if attr == "size" and meta.shape is not None and all(isinstance(d, int) for d in meta.shape):
+        return Const(int(np.prod(meta.shape, dtype=np.int64)))
+    if attr == "itemsize" and meta.dtype is not None:
+        return Const(meta.dtype.itemsize)
+    return None
+
+
+_ = operator

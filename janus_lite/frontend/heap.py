@@ -1,0 +1,130 @@
+"""Reads of state outside the function: globals, closure cells, attributes of objects.
+
+Each read is classified once, from the value it has while converting: functions, modules
+and classes become constants guarded by identity; Python scalars become constants guarded
+by value (or run-time reads guarded by type once their value was seen to change); arrays
+and objects become run-time reads (``source`` nodes) guarded by type, dtype and shape.
+"""
+from __future__ import annotations
+
+import inspect
+import types
+
+import numpy as np
+
+from ..ir import Meta
+from ..ir.rules import meta_of_value
+from ..runtime.guards import Guard, attr as attr_source, const_holder
+from ..runtime.spec import ParamSpec, guards_for
+from .errors import ConversionError
+from .values import Const, Ref, UserMethod, is_immutable_const
+
+_MISSING = object()
+_IDENTITY_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
+                   types.MethodType, types.BuiltinMethodType, np.ufunc, type, np.dtype,
+                   types.MethodDescriptorType, types.WrapperDescriptorType,
+                   types.MethodWrapperType, types.ClassMethodDescriptorType)
+_SAFE_DESCRIPTORS = (types.MemberDescriptorType, types.GetSetDescriptorType)
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+        return True
+    except TypeError:
+        return False
+
+
+class HeapConverter:
+    def read_external(self, src, value, lineno):
+        """Classify a value read from ``src`` (see module doc); returns an abstract value."""
+        from ..api import SpeculativeFunction
+        if isinstance(value, _IDENTITY_TYPES) or isinstance(value, SpeculativeFunction):
+            self.add_guard(Guard("identity", src, value, lineno))
+            return Const(value)
+        if is_immutable_const(value) and _hashable(value):
+            self.add_guard(Guard("type", src, type(value), lineno))
+            scalar = isinstance(value, (bool, int, float, complex, np.generic))
+            if scalar and src.key in self.relaxed:
+                return self._source_node(src, Meta(type(value), getattr(value, "dtype", None),
+                                                   () if isinstance(value, np.generic) else None),
+                                         lineno)
+            if value is not None and not (isinstance(value, float) and value != value):
+                self.add_guard(Guard("value", src, value, lineno))
+            return Const(value)
+        if type(value) is np.ndarray:
+            spec = ParamSpec("array", np.ndarray, value.dtype, tuple(value.shape))
+            for g in guards_for(spec, src, lineno):
+                self.add_guard(g)
+            return self._source_node(src, meta_of_value(value), lineno)
+        if _plain_object(value):
+            self.add_guard(Guard("type", src, type(value), lineno))
+            return self._source_node(src, Meta(type(value)), lineno)
+        raise ConversionError(f"reads {src.describe()} of type {type(value).__name__} "
+                              f"(not supported in graphs yet)", lineno)
+
+    def _source_node(self, src, meta, lineno) -> Ref:
+        for name, known in self.sources.items():
+            if known.key == src.key and self.graph[name].op == "source":
+                return Ref(name)
+        node = self.graph.add("source", attrs={"src": src}, meta=meta, lineno=lineno)
+        self.roots[node.name] = frozenset({node.name})
+        self.sources[node.name] = src
+        return Ref(node.name)
+
+    def source_value(self, src):
+        """The value ``src`` has in the example call the conversion runs for."""
+        if src.kind == "param":
+            if src.name not in self.example:
+                raise ConversionError(f"no example value for {src.name}", self.lineno)
+            return self.example[src.name]
+        if src.kind == "global":
+            return src.holder[src.name]
+        if src.kind == "cell":
+            return src.holder.cell_contents
+        if src.kind == "const":
+            return src.holder
+        base = self.source_value(src.base)
+        if src.kind == "item":
+            return base[int(src.name)]
+        return getattr(base, src.name)
+
+    def object_attribute(self, base: Ref, owner: type, name: str, lineno):
+        """``obj.name`` for a plain Python object known by type."""
+        if type(owner).__getattribute__ is not type.__getattribute__ or \
+                owner.__getattribute__ is not object.__getattribute__ or \
+                hasattr(owner, "__getattr__"):
+            raise ConversionError(f"{owner.__name__} customizes attribute access", lineno)
+        static = inspect.getattr_static(owner, name, _MISSING)
+        holder = const_holder(owner, owner.__name__)
+        if isinstance(static, types.FunctionType):
+            self.add_guard(Guard("identity", attr_source(holder, name), static, lineno))
+            return UserMethod(base, static)
+        if isinstance(static, staticmethod):
+            self.add_guard(Guard("identity", attr_source(holder, name), static.__func__, lineno))
+            return Const(static.__func__)
+        if isinstance(static, classmethod):
+            return Const(types.MethodType(static.__func__, owner))
+        if static is not _MISSING and hasattr(type(static), "__get__") and \
+                not isinstance(static, _SAFE_DESCRIPTORS):
+            raise ConversionError(f"{owner.__name__}.{name} is a {type(static).__name__} "
+                                  f"(descriptors/properties are not supported yet)", lineno)
+        src = self.sources.get(base.name)
+        if src is None:
+            raise ConversionError(f"attribute .{name} of an object computed in the function",
+                                  lineno)
+        s = attr_source(src, name)
+        try:
+            value = self.source_value(s)
+        except ConversionError:
+            raise
+        except Exception as exc:
+            raise ConversionError(f"cannot read {s.describe()}: {type(exc).__name__}",
+                                  lineno) from None
+        return self.read_external(s, value, lineno)
+
+
+def _plain_object(value) -> bool:
+    t = type(value)
+    return t.__module__ not in ("builtins",) and not isinstance(value, (np.ndarray, np.generic)) \
+        and hasattr(value, "__dict__") or hasattr(t, "__slots__") and t.__module__ != "builtins"

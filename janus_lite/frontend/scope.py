@@ -1,0 +1,54 @@
+"""One function being converted: its AST, its environment of abstract values, and where
+its free names live (locals, closure cells, globals, builtins)."""
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+
+
+def assigned_names(fdef: ast.AST) -> set[str]:
+    """Names the function binds locally (parameters, assignment targets, loop targets …)."""
+    names = set()
+    args = fdef.args
+    for a in args.posonlyargs + args.args + args.kwonlyargs:
+        names.add(a.arg)
+    for a in (args.vararg, args.kwarg):
+        if a is not None:
+            names.add(a.arg)
+    body = fdef.body if isinstance(fdef.body, list) else [fdef.body]
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                names.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.alias):
+                names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
+@dataclass
+class Scope:
+    fn: object                        # the Python function
+    fdef: ast.AST
+    klass: str | None
+    globals: dict
+    cells: dict                       # free variable name -> cell
+    local_names: set
+    profile: object | None = None     # profile.records.Profile of this function, if any
+    env: dict = field(default_factory=dict)
+    returned: object = None           # abstract return value once a return ran
+    done: bool = False                # a return ended this path
+    loop_exit: str | None = None      # "break" / "continue" raised on this path
+
+    @classmethod
+    def of(cls, fn, fdef, klass, profile=None):
+        code = fn.__code__
+        cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
+        return cls(fn, fdef, klass, fn.__globals__, cells, assigned_names(fdef), profile)
+
+    @property
+    def builtins(self) -> dict:
+        b = self.globals.get("__builtins__", builtins)
+        return b if isinstance(b, dict) else b.__dict__

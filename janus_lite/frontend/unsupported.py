@@ -1,0 +1,38 @@
+"""Up-front check for constructs no graph holds: the function then runs imperatively."""
+from __future__ import annotations
+
+import ast
+
+from .errors import ConversionError
+
+_CONSTRUCTS = {
+    ast.Try: "try/except", ast.With: "with statement", ast.AsyncWith: "async with",
+    ast.Yield: "yield", ast.YieldFrom: "yield from", ast.Await: "await",
+    ast.Global: "global statement", ast.Nonlocal: "nonlocal statement",
+    ast.Import: "import statement", ast.ImportFrom: "import statement",
+    ast.ClassDef: "class definition", ast.AsyncFor: "async for", ast.Match: "match statement",
+    ast.Raise: None,   # allowed: only its not-taken paths can be in a graph
+}
+if hasattr(ast, "TryStar"):
+    _CONSTRUCTS[ast.TryStar] = "try/except*"
+_INTROSPECTION = {"exec", "eval", "locals", "globals", "vars", "compile", "__import__",
+                  "breakpoint", "input", "open", "setattr", "delattr"}
+
+
+def check_supported(fdef: ast.AST) -> None:
+    """Raise a permanent `ConversionError` naming the first unsupported construct and line."""
+    body = fdef.body if isinstance(fdef.body, list) else [fdef.body]
+    for stmt in body:
+        for node in ast.walk(stmt):
+            what = _CONSTRUCTS.get(type(node))
+            if what:
+                raise ConversionError(f"{what} is not supported in graphs", node.lineno,
+                                      permanent=True)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in _INTROSPECTION:
+                raise ConversionError(f"{node.func.id}() (introspection/dynamic code) is not "
+                                      f"supported in graphs", node.lineno, permanent=True)
+            if isinstance(node, ast.Attribute) and node.attr in ("_getframe", "f_locals",
+                                                                 "f_back", "__dict__"):
+                raise ConversionError(f"introspection ({node.attr}) is not supported in graphs",
+                                      node.lineno, permanent=True)

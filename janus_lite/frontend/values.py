@@ -1,0 +1,51 @@
+"""Abstract values the converter computes with: known constants, graph values, static
+tuples, and methods bound to graph values."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Const:
+    """A value known while converting (guarded, or computed from guarded constants)."""
+    value: object
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A value computed by the graph at run time: the name of its node."""
+    name: str
+
+
+@dataclass(frozen=True)
+class TupleVal:
+    """A tuple whose length is known while converting; its items are abstract values."""
+    items: tuple
+
+
+@dataclass(frozen=True)
+class BoundMethod:
+    """``recv.name`` where ``recv`` is a graph value: only good for calling."""
+    recv: Ref
+    name: str
+    owner: type
+
+
+Value = Const | Ref | TupleVal | BoundMethod
+
+IMMUTABLE_CONSTS = (bool, int, float, complex, str, bytes, type(None), tuple, frozenset,
+                    range, slice, type(Ellipsis))
+
+
+def is_immutable_const(value) -> bool:
+    import numpy as np
+    if isinstance(value, tuple):
+        return all(is_immutable_const(v) for v in value)
+    return isinstance(value, IMMUTABLE_CONSTS) or isinstance(value, (np.generic, np.dtype))
+
+
+@dataclass(frozen=True)
+class UserMethod:
+    """A Python function bound to a receiver (``self.helper``): inlined when called."""
+    recv: object
+    fn: object

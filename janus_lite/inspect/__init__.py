@@ -1,0 +1,1 @@
+"""Looking at graphs and speculation: summary tables, DOT/drawings, explain()."""

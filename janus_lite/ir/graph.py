@@ -1,0 +1,155 @@
+"""`Graph`: an ordered dataflow graph of `Node`s stored in a `networkx.DiGraph`.
+
+The DiGraph holds one vertex per node (attribute ``node`` → the `Node`) and an edge per
+data dependency; ``order`` is the schedule, always a topological order of the DiGraph.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Iterator
+
+import networkx as nx
+
+from .node import Meta, Node, UNKNOWN
+
+
+class Graph:
+    """A dataflow graph with an explicit schedule, inputs, one output and its assumptions."""
+
+    def __init__(self, name: str = "graph"):
+        self.name = name
+        self.nx = nx.DiGraph()
+        self.order: list[str] = []
+        self.inputs: list[str] = []       # parameter nodes, in call order
+        self.output: str | None = None    # the node whose value the graph returns
+        self.assumptions: list = []       # runtime.assumptions.Assumption records
+        self.meta: dict = {}              # free-form facts set by passes/backends
+        self._ids = itertools.count()
+
+    # -- building -----------------------------------------------------------------------
+    def fresh_name(self, hint: str) -> str:
+        base = "".join(c if c.isalnum() else "_" for c in hint) or "v"
+        while True:
+            name = f"{base}_{next(self._ids)}"
+            if name not in self.nx:
+                return name
+
+    def add(self, op: str, inputs=(), attrs=None, meta: Meta = UNKNOWN, lineno=None,
+            subgraphs=(), name: str | None = None, before: str | None = None) -> Node:
+        from .registry import get_op
+        get_op(op)  # the op set is closed: unknown ops fail here, at construction
+        for i in inputs:
+            if i not in self.nx:
+                raise KeyError(f"input {i!r} of new {op} node is not in graph {self.name}")
+        node = Node(name or self.fresh_name(op), op, tuple(inputs), dict(attrs or {}), meta,
+                    lineno, tuple(subgraphs))
+        self.nx.add_node(node.name, node=node)
+        for i in node.inputs:
+            self.nx.add_edge(i, node.name)
+        if before is None:
+            self.order.append(node.name)
+        else:
+            self.order.insert(self.order.index(before), node.name)
+        if op == "input":
+            self.inputs.append(node.name)
+        return node
+
+    # -- reading ------------------------------------------------------------------------
+    def __getitem__(self, name: str) -> Node:
+        return self.nx.nodes[name]["node"]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.nx
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def nodes(self) -> Iterator[Node]:
+        for name in self.order:
+            yield self[name]
+
+    def users(self, name: str) -> list[str]:
+        pos = {n: i for i, n in enumerate(self.order)}
+        return sorted(self.nx.successors(name), key=pos.__getitem__)
+
+    def all_nodes(self) -> Iterator[Node]:
+        """Every node, descending into subgraphs."""
+        for node in self.nodes():
+            yield node
+            for sub in node.subgraphs:
+                yield from sub.all_nodes()
+
+    # -- editing ------------------------------------------------------------------------
+    def replace_uses(self, old: str, new: str) -> None:
+        """Make every user of ``old`` (and the output) read ``new`` instead."""
+        for user in list(self.nx.successors(old)):
+            node = self[user]
+            node.inputs = tuple(new if i == old else i for i in node.inputs)
+            self.nx.remove_edge(old, user)
+            self.nx.add_edge(new, user)
+        if self.output == old:
+            self.output = new
+
+    def set_inputs(self, name: str, inputs) -> None:
+        node = self[name]
+        for i in set(node.inputs):
+            self.nx.remove_edge(i, name)
+        node.inputs = tuple(inputs)
+        for i in node.inputs:
+            self.nx.add_edge(i, name)
+
+    def remove(self, name: str) -> None:
+        if any(True for _ in self.nx.successors(name)):
+            raise ValueError(f"cannot remove {name}: it still has users")
+        if name in self.inputs:
+            raise ValueError(f"cannot remove input {name}")
+        self.nx.remove_node(name)
+        self.order.remove(name)
+
+    # -- export -------------------------------------------------------------------------
+    def to_networkx(self) -> nx.DiGraph:
+        """A copy as a plain DiGraph whose nodes carry op, dtype, shape and lineno."""
+        out = nx.DiGraph(name=self.name)
+        for node in self.nodes():
+            out.add_node(node.name, op=node.op, dtype=node.meta.type_str(),
+                         shape=node.meta.shape, lineno=node.lineno,
+                         attrs={k: v for k, v in node.attrs.items() if k != "value"})
+        out.add_edges_from(self.nx.edges())
+        return out
+
+    def __repr__(self):
+        return f"<Graph {self.name}: {len(self.order)} nodes>"
+
+
+def _inspect_methods():
+    """User-facing views of a graph (they live in janus_lite.inspect)."""
+
+    def text(self) -> str:
+        """The deterministic printed form of the graph."""
+        from .printer import format_graph
+        return format_graph(self)
+
+    def summary(self) -> str:
+        """A Keras-style table: one row per node, then totals."""
+        from ..inspect.summary import summary
+        return summary(self)
+
+    def to_dot(self) -> str:
+        """Graphviz DOT text of the graph."""
+        from ..inspect.dot import to_dot
+        return to_dot(self)
+
+    def draw(self, path: str) -> str:
+        """Render to ``path`` (.svg/.png/.pdf/.dot) with Graphviz, else matplotlib."""
+        from ..inspect.draw import draw
+        return draw(self, path)
+
+    def source(self) -> str | None:
+        """The generated code that runs this graph (None if the backend generates none)."""
+        return self.meta.get("source")
+
+    for f in (text, summary, to_dot, draw, source):
+        setattr(Graph, f.__name__, f)
+
+
+_inspect_methods()

@@ -1,0 +1,89 @@
+"""The one node dataclass of the IR, and the static facts (`Meta`) a node's value carries."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+class _NoValue:
+    """Marker: the node's value is not known while converting."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "?"
+
+
+NOVALUE = _NoValue()
+
+Dim = int | str | None
+"""One dimension: an int (exact, guarded), a str (symbolic, e.g. ``"N"``) or None (unknown)."""
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What is known about a value before it runs.
+
+    ``type`` is the Python type (``np.ndarray``, ``float``, ``np.float32`` …) or None when
+    unknown; ``dtype``/``shape`` describe arrays and NumPy scalars (``shape`` is a tuple of
+    :data:`Dim`, or None when even the rank is unknown); ``value`` holds a constant's value.
+    """
+    type: type | None = None
+    dtype: np.dtype | None = None
+    shape: tuple | None = None
+    value: Any = NOVALUE
+
+    @property
+    def is_const(self) -> bool:
+        return self.value is not NOVALUE
+
+    @property
+    def is_array(self) -> bool:
+        return self.type is np.ndarray
+
+    @property
+    def ndim(self) -> int | None:
+        return None if self.shape is None else len(self.shape)
+
+    def nbytes(self) -> int | None:
+        """Bytes of an array value with a fully known shape, else None."""
+        if self.dtype is None or self.shape is None:
+            return None
+        if not all(isinstance(d, int) for d in self.shape):
+            return None
+        return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+
+    def shape_str(self) -> str:
+        if self.shape is None:
+            return "?" if self.type is np.ndarray else ""
+        return "(" + ", ".join("?" if d is None else str(d) for d in self.shape) + \
+            ("," if len(self.shape) == 1 else "") + ")"
+
+    def type_str(self) -> str:
+        if self.dtype is not None:
+            return str(self.dtype)
+        return "?" if self.type is None else self.type.__name__
+
+
+UNKNOWN = Meta()
+
+
+@dataclass(eq=False)
+class Node:
+    """One operation. ``op`` must name a registered op (see :mod:`janus_lite.ir.registry`).
+
+    ``inputs`` are names of earlier nodes; ``attrs`` are static parameters (never arrays);
+    ``lineno`` is the user's source line the node came from; ``subgraphs`` hold the bodies of
+    structured ops (conditionals, loops, graph calls).
+    """
+    name: str
+    op: str
+    inputs: tuple[str, ...] = ()
+    attrs: dict = field(default_factory=dict)
+    meta: Meta = UNKNOWN
+    lineno: int | None = None
+    subgraphs: tuple = ()
+
+    def __repr__(self):
+        return f"Node({self.name}={self.op}({', '.join(self.inputs)}))"

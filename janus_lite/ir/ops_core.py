@@ -1,0 +1,161 @@
+"""Structural ops and Python operators: the part of the op table every graph uses."""
+from __future__ import annotations
+
+import operator
+
+from .node import Meta
+from .registry import OpDef, register
+from .rules import by_example, ufunc_rule, matmul_rule, same_rule, CannotInfer
+import numpy as np
+
+
+class AssumptionFailed(Exception):
+    """Raised by an ``assert`` node whose speculated condition does not hold."""
+
+    def __init__(self, index: int, got=None):
+        super().__init__(index, got)
+        self.index = index
+        self.got = got
+
+
+def assert_impl(cond, expect, index):
+    got = bool(cond)
+    if got is not expect:
+        raise AssumptionFailed(index, got)
+    return None
+
+
+def unpack_impl(value, n):
+    items = tuple(value)
+    if len(items) != n:
+        raise ValueError(f"expected {n} values to unpack, got {len(items)}")
+    return items
+
+
+def setitem_impl(target, index, value):
+    target[index] = value
+    return target
+
+
+def select_impl(cond, a, b):
+    return a if cond else b
+
+
+def _const_rule(op, metas, attrs):
+    value = attrs["value"]
+    base = by_example_value(value)
+    return Meta(base.type, base.dtype, base.shape, value)
+
+
+def by_example_value(value):
+    from .rules import meta_of_value
+    return meta_of_value(value)
+
+
+def _tuple_rule(op, metas, attrs):
+    if all(m.is_const for m in metas):
+        return Meta(tuple, value=tuple(m.value for m in metas))
+    return Meta(tuple)
+
+
+def _getattr_rule(op, metas, attrs):
+    name = attrs["name"]
+    if name == "T" and metas[0].shape is not None:
+        return Meta(metas[0].type, metas[0].dtype, tuple(reversed(metas[0].shape)))
+    if name == "shape" and metas[0].shape is not None:
+        return Meta(tuple)
+    getter = OpDef("getattr", lambda x: getattr(x, name))
+    return by_example(getter, metas, {})
+
+
+def _getitem_rule(op, metas, attrs):
+    x, idx = metas
+    if x.type is tuple and idx.is_const and x.is_const:
+        return by_example(op, metas, attrs)
+    return by_example(op, metas, attrs)
+
+
+def _none_rule(op, metas, attrs):
+    return Meta(type(None), value=None)
+
+
+def _truth_rule(op, metas, attrs):
+    return Meta(bool)
+
+
+SPECIAL = [
+    OpDef("input", None, "special", doc="A parameter of the function."),
+    OpDef("const", None, "special", infer=_const_rule, doc="A value fixed at conversion."),
+    OpDef("assert", assert_impl, "special", side_effect=True, pure=False, infer=_none_rule,
+          doc="Speculated condition: raises AssumptionFailed when bool(input) is not attrs['expect']."),
+    OpDef("tuple", lambda *xs: xs, "special", infer=_tuple_rule, doc="Build a tuple."),
+    OpDef("list", lambda *xs: list(xs), "special", infer=lambda o, m, a: Meta(list),
+          doc="Build a new list."),
+    OpDef("unpack", unpack_impl, "call", fresh=False,
+          infer=lambda o, m, a: Meta(tuple), doc="tuple(value), checked to hold attrs['n'] items."),
+    OpDef("getitem", operator.getitem, "special", fresh=False, infer=_getitem_rule,
+          doc="value[index]."),
+    OpDef("setitem", setitem_impl, "special", mutates=(0,), pure=False, fresh=False,
+          infer=same_rule, doc="value[index] = item, in place; the node's value is the target."),
+    OpDef("getattr", getattr, "special", fresh=False, infer=_getattr_rule,
+          doc="value.<attrs['name']>."),
+    OpDef("truth", bool, "call", infer=_truth_rule, doc="bool(value)."),
+    OpDef("select", select_impl, "call", fresh=False,
+          doc="a if cond else b (both computed; exceptions fall back)."),
+    OpDef("and_", lambda a, b: a and b, "call", fresh=False, doc="a and b (b computed eagerly)."),
+    OpDef("or_", lambda a, b: a or b, "call", fresh=False, doc="a or b (b computed eagerly)."),
+    OpDef("call", None, "special", pure=True,
+          doc="Call of a known pure callable held in attrs['fn'] (kwargs named in attrs['kw'])."),
+]
+
+# (name, operator function, symbol, ufunc it is on arrays)
+BINARY = [
+    ("add", operator.add, "+", np.add), ("sub", operator.sub, "-", np.subtract),
+    ("mul", operator.mul, "*", np.multiply), ("truediv", operator.truediv, "/", np.true_divide),
+    ("floordiv", operator.floordiv, "//", np.floor_divide), ("mod", operator.mod, "%", np.remainder),
+    ("pow", operator.pow, "**", np.power), ("lshift", operator.lshift, "<<", np.left_shift),
+    ("rshift", operator.rshift, ">>", np.right_shift), ("bitand", operator.and_, "&", np.bitwise_and),
+    ("bitor", operator.or_, "|", np.bitwise_or), ("bitxor", operator.xor, "^", np.bitwise_xor),
+    ("lt", operator.lt, "<", np.less), ("le", operator.le, "<=", np.less_equal),
+    ("eq", operator.eq, "==", np.equal), ("ne", operator.ne, "!=", np.not_equal),
+    ("gt", operator.gt, ">", np.greater), ("ge", operator.ge, ">=", np.greater_equal),
+]
+INPLACE = [
+    ("iadd", operator.iadd, "+="), ("isub", operator.isub, "-="), ("imul", operator.imul, "*="),
+    ("itruediv", operator.itruediv, "/="), ("ifloordiv", operator.ifloordiv, "//="),
+    ("imod", operator.imod, "%="), ("ipow", operator.ipow, "**="),
+    ("imatmul", operator.imatmul, "@="), ("ilshift", operator.ilshift, "<<="),
+    ("irshift", operator.irshift, ">>="), ("ibitand", operator.iand, "&="),
+    ("ibitor", operator.ior, "|="), ("ibitxor", operator.ixor, "^="),
+]
+UNARY = [
+    ("neg", operator.neg, "-", np.negative), ("pos", operator.pos, "+", np.positive),
+    ("invert", operator.invert, "~", np.invert), ("not_", operator.not_, "not ", None),
+]
+IDENTITY = [("is_", operator.is_, " is "), ("is_not", operator.is_not, " is not "),
+            ("in_", lambda a, b: a in b, " in "), ("not_in", lambda a, b: a not in b, " not in ")]
+
+
+def _register_all():
+    for op in SPECIAL:
+        register(op)
+    for name, fn, sym, uf in BINARY:
+        register(OpDef(name, fn, "binop", sym, infer=ufunc_rule(uf), elementwise=True))
+    register(OpDef("matmul", operator.matmul, "binop", "@", infer=matmul_rule))
+    for name, fn, sym in INPLACE:
+        register(OpDef(name, fn, "binop", sym, mutates=(0,), pure=False, fresh=False,
+                       infer=same_rule, elementwise=name != "imatmul",
+                       doc=f"x {sym} y: updates x in place when x is mutable."))
+    for name, fn, sym, uf in UNARY:
+        register(OpDef(name, fn, "unop", sym, infer=ufunc_rule(uf) if uf else _truth_rule,
+                       elementwise=uf is not None))
+    for name, fn, sym in IDENTITY:
+        register(OpDef(name, fn, "binop", sym, infer=_truth_rule, fresh=True))
+
+
+_register_all()
+
+__all__ = ["AssumptionFailed", "CannotInfer"]
+
+register(OpDef("source", None, "special", fresh=False, pure=False,
+               doc="Read a global, closure cell or attribute at call time (attrs['src'])."))

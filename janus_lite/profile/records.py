@@ -1,0 +1,126 @@
+"""What the profiler saw: per-site observations, bounded so long runs never grow memory."""
+from __future__ import annotations
+
+import threading
+import types
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import config
+
+SCALARS = (bool, int, float, complex, str, type(None), bytes)
+_FUNCS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, np.ufunc,
+          types.ModuleType, type)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A summary of one observed value: type, and dtype/shape for arrays, the value itself
+    for Python scalars and small tuples, the object for functions, classes and modules."""
+    type: type
+    dtype: np.dtype | None = None
+    shape: tuple | None = None
+    value: object = None
+    has_value: bool = False
+    items: tuple | None = None     # summaries of a small tuple/list's items
+
+    def describe(self) -> str:
+        if self.type is np.ndarray:
+            return f"ndarray[{self.dtype}, shape={self.shape}]"
+        if self.has_value:
+            return f"{self.type.__name__} {self.value!r}"
+        if self.dtype is not None:
+            return f"{self.type.__name__}[{self.dtype}]"
+        return self.type.__name__
+
+
+def summarize(value, depth: int = 0) -> Seen:
+    t = type(value)
+    if t is np.ndarray:
+        return Seen(t, value.dtype, value.shape)
+    if t in SCALARS:
+        return Seen(t, value=value, has_value=True)
+    if isinstance(value, np.generic):
+        try:
+            hash(value)
+            return Seen(t, value.dtype, (), value, True)
+        except TypeError:
+            return Seen(t, value.dtype, ())
+    if t in (tuple, list) and depth < 3 and len(value) <= config.MAX_TRACKED_SEQUENCE:
+        items = tuple(summarize(v, depth + 1) for v in value)
+        if t is tuple and all(i.has_value for i in items):
+            return Seen(t, value=value, has_value=True, items=items)
+        return Seen(t, items=items)
+    if isinstance(value, _FUNCS) or callable(value):
+        return Seen(t, value=value, has_value=True)
+    return Seen(t)
+
+
+@dataclass
+class Observation:
+    """Everything seen at one site: how often, and each distinct summary with its count."""
+    count: int = 0
+    seen: dict = field(default_factory=dict)
+    overflow: bool = False      # more distinct summaries than we keep
+
+    def add(self, s: Seen) -> None:
+        self.count += 1
+        try:
+            if s in self.seen:
+                self.seen[s] += 1
+            elif len(self.seen) < config.MAX_DISTINCT_OBSERVATIONS:
+                self.seen[s] = 1
+            else:
+                self.overflow = True
+        except TypeError:         # unhashable value inside: keep the type only
+            self.add(Seen(s.type))
+            self.count -= 1
+
+    @property
+    def single(self) -> Seen | None:
+        if len(self.seen) == 1 and not self.overflow:
+            return next(iter(self.seen))
+        return None
+
+
+@dataclass
+class Profile:
+    """Observations for one function: its arguments per call, each expression site,
+    each condition's truth values and each loop's trip counts."""
+    sites: dict = field(default_factory=dict)      # key -> Observation
+    truths: dict = field(default_factory=dict)     # key -> {True: n, False: n}
+    trips: dict = field(default_factory=dict)      # key -> Observation of int trip counts
+    args: list = field(default_factory=list)       # recent calls: {param: Seen}
+    runs: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, key, value):
+        obs = self.sites.get(key)
+        if obs is None:
+            obs = self.sites[key] = Observation()
+        obs.add(summarize(value))
+        return value
+
+    def record_truth(self, key, value) -> bool:
+        truth = bool(value)
+        counts = self.truths.setdefault(key, {True: 0, False: 0})
+        counts[truth] += 1
+        return truth
+
+    def record_trip(self, key, n: int) -> None:
+        obs = self.trips.get(key)
+        if obs is None:
+            obs = self.trips[key] = Observation()
+        obs.add(Seen(int, value=n, has_value=True))
+
+    def record_args(self, summary: dict) -> None:
+        self.args.append(summary)
+        if len(self.args) > config.MAX_PROFILED_CALLS:
+            del self.args[0]
+        self.runs += 1
+
+    def reset_sites(self) -> None:
+        self.sites.clear()
+        self.truths.clear()
+        self.trips.clear()

@@ -1,0 +1,193 @@
+"""Finding a function's AST and rebuilding functions from (transformed) ASTs.
+
+`function_ast` returns the ``FunctionDef``/``Lambda`` node with the file's real line
+numbers, or raises `NoSource` with the reason. `build_function` compiles a (possibly
+instrumented) copy that shares the original's globals, closure cells and defaults, so it
+behaves like the original; `source_matches` checks that the source on disk is the code
+that runs (a file edited after import must not be trusted).
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import linecache
+import types
+
+
+class NoSource(Exception):
+    """The function's source cannot be used; ``str(exc)`` says why."""
+
+
+_MODULE_CACHE: dict[tuple[str, int], ast.Module] = {}
+
+
+def _module_ast(filename: str) -> ast.Module:
+    lines = linecache.getlines(filename)
+    if not lines:
+        linecache.checkcache(filename)
+        lines = linecache.getlines(filename)
+    if not lines:
+        raise NoSource(f"no source file for {filename!r} (defined in a REPL, exec or -c?)")
+    text = "".join(lines)
+    key = (filename, hash(text))
+    tree = _MODULE_CACHE.get(key)
+    if tree is None:
+        try:
+            tree = ast.parse(text, filename)
+        except SyntaxError as exc:
+            raise NoSource(f"source of {filename!r} does not parse: {exc}") from None
+        if len(_MODULE_CACHE) > 64:
+            _MODULE_CACHE.clear()
+        _MODULE_CACHE[key] = tree
+    return tree
+
+
+def _module_imports(filename: str) -> list[str]:
+    try:
+        tree = _module_ast(filename)
+    except NoSource:
+        return []
+    names = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names += [(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"]
+    return names
+
+
+def _parents(tree):
+    parent = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parent[child] = node
+    return parent
+
+
+def function_ast(fn) -> tuple[ast.AST, str | None]:
+    """(``FunctionDef``/``Lambda`` node, enclosing class name or None) for ``fn``."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        raise NoSource(f"{fn!r} is not a Python function (builtin or C function)")
+    if code.co_flags & (0x20 | 0x80 | 0x200):   # generator, coroutine, async generator
+        kind = "generator" if code.co_flags & 0x20 else "coroutine"
+        raise NoSource(f"{fn.__qualname__} is a {kind} function")
+    tree = _module_ast(code.co_filename)
+    first = code.co_firstlineno
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == code.co_name:
+            start = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            if start == first:
+                found.append(node)
+        elif isinstance(node, ast.Lambda) and code.co_name == "<lambda>" and node.lineno == first:
+            if [a.arg for a in node.args.args] == list(code.co_varnames[:code.co_argcount]):
+                found.append(node)
+    if len(found) != 1:
+        raise NoSource(f"cannot locate the source of {fn.__qualname__} in {code.co_filename}"
+                       f" line {first} ({len(found)} candidates)")
+    node = found[0]
+    if isinstance(node, ast.AsyncFunctionDef):
+        raise NoSource(f"{fn.__qualname__} is an async function")
+    parents = _parents(tree)
+    klass, up = None, parents.get(node)
+    while up is not None:
+        if isinstance(up, ast.ClassDef):
+            klass = up.name
+            break
+        if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            break
+        up = parents.get(up)
+    return node, klass
+
+
+def strip_decorators(node: ast.AST) -> ast.AST:
+    node = copy.deepcopy(node)
+    if isinstance(node, ast.FunctionDef):
+        node.decorator_list = []
+    return node
+
+
+class _Mangler(ast.NodeTransformer):
+    """Private-name mangling (``self.__x`` → ``self._Cls__x``) that a class body would do."""
+
+    def __init__(self, klass: str):
+        self.prefix = "_" + klass.lstrip("_")
+
+    def _m(self, name):
+        if name.startswith("__") and not name.endswith("__") and "." not in name:
+            return self.prefix + name
+        return name
+
+    def visit_Attribute(self, node):
+        self.generic_visit(node)
+        node.attr = self._m(node.attr)
+        return node
+
+    def visit_Name(self, node):
+        node.id = self._m(node.id)
+        return node
+
+
+def mangle(node: ast.AST, klass: str | None) -> ast.AST:
+    if klass is None or not klass.strip("_"):
+        return node
+    return _Mangler(klass).visit(node)
+
+
+def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None):
+    """Compile ``fdef`` into a function sharing ``fn``'s globals, cells and defaults.
+
+    ``extra`` maps additional free names (e.g. the profiler's recorder) to values; they are
+    given fresh cells. The new function's free variables that ``fn`` also has get ``fn``'s
+    very cells, so ``nonlocal`` writes reach the same variables.
+    """
+    code = fn.__code__
+    fdef = copy.deepcopy(fdef)
+    if isinstance(fdef, ast.Lambda):
+        ret = ast.copy_location(ast.Return(fdef.body), fdef)
+        fdef = ast.copy_location(ast.FunctionDef(name="__jl_lambda", args=fdef.args,
+                                                 body=[ret], decorator_list=[], returns=None,
+                                                 type_params=[]), fdef)
+    free = list(code.co_freevars)
+    outer_params = free + [n for n in extra if n not in free]
+    factory = ast.FunctionDef(
+        name="__jl_factory",
+        args=ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in outer_params],
+                           kwonlyargs=[], kw_defaults=[], defaults=[]),
+        body=[fdef, ast.Return(ast.Name(fdef.name, ast.Load()))],
+        decorator_list=[], returns=None, type_params=[])
+    # Names the real module binds by `import` compile differently (LOAD_ATTR, not
+    # LOAD_METHOD); declare them so the copy's bytecode matches. Never executed.
+    imports = [ast.Import(names=[ast.alias(name=n)]) for n in _module_imports(code.co_filename)]
+    module = ast.Module(imports + [factory], type_ignores=[])
+    ast.fix_missing_locations(module)
+    compiled = compile(module, filename or code.co_filename, "exec", dont_inherit=True)
+    fcode = next(c for c in compiled.co_consts if isinstance(c, types.CodeType))
+    inner = next(c for c in fcode.co_consts if isinstance(c, types.CodeType))
+    inner = inner.replace(co_name=code.co_name, co_qualname=code.co_qualname)
+    cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
+    closure = []
+    for name in inner.co_freevars:
+        if name in cells:
+            closure.append(cells[name])
+        elif name in extra:
+            closure.append(types.CellType(extra[name]))
+        else:
+            raise NoSource(f"free variable {name!r} of the rebuilt function has no cell")
+    new = types.FunctionType(inner, fn.__globals__, code.co_name, fn.__defaults__,
+                             tuple(closure) or None)
+    new.__kwdefaults__ = fn.__kwdefaults__
+    new.__qualname__ = fn.__qualname__
+    new.__module__ = fn.__module__
+    new.__doc__ = fn.__doc__
+    return new, inner
+
+
+def source_matches(fn, fdef: ast.AST) -> bool:
+    """Does ``fdef`` compile to the bytecode that ``fn`` runs?"""
+    try:
+        _, inner = build_function(fn, fdef, {})
+    except Exception:
+        return False
+    code = fn.__code__
+    return inner.co_code == code.co_code and inner.co_names == code.co_names and \
+        inner.co_varnames == code.co_varnames

@@ -1,0 +1,1 @@
+"""Run-time machinery: guards, input specs, assumptions, events, the call policy."""

@@ -1,0 +1,47 @@
+"""Bounded record of what happened to one function: fallbacks, regenerations, failures."""
+from __future__ import annotations
+
+import collections
+import logging
+from dataclasses import dataclass
+
+from .. import config
+
+log = logging.getLogger("janus_lite")
+
+
+@dataclass
+class Event:
+    kind: str          # "fallback" | "built" | "relaxed" | "conversion-failed" | "imperative"
+    text: str
+    lineno: int | None = None
+    count: int = 1
+
+    def line(self) -> str:
+        where = f"line {self.lineno}: " if self.lineno else ""
+        times = f" (x{self.count})" if self.count > 1 else ""
+        return f"[{self.kind}] {where}{self.text}{times}"
+
+
+class EventLog:
+    """Keeps the last MAX_EVENTS distinct events; repeats bump a count instead."""
+
+    def __init__(self, qualname: str):
+        self.qualname = qualname
+        self.events: collections.OrderedDict = collections.OrderedDict()
+
+    def add(self, kind: str, text: str, lineno=None, level=logging.INFO, topic=None) -> Event:
+        key = (kind, text, lineno)
+        ev = self.events.get(key)
+        if ev is not None:
+            ev.count += 1
+            self.events.move_to_end(key)
+            return ev
+        ev = self.events[key] = Event(kind, text, lineno)
+        while len(self.events) > config.MAX_EVENTS:
+            self.events.popitem(last=False)
+        log.log(level, "%s: %s", self.qualname, ev.line())
+        return ev
+
+    def __iter__(self):
+        return iter(self.events.values())

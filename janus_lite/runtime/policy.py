@@ -1,0 +1,264 @@
+"""The fallback policy: when to build, relax, specialize or give up — decided here only.
+
+* After ``profile_runs`` profiled calls, build a graph for the merged input specs.
+* A guard miss on a relaxable fact (a dim, a scalar's value) rebuilds that graph relaxed
+  (dim → symbolic, constant → input) after ``RELAX_AFTER`` misses; a miss on a type,
+  dtype or rank builds another graph specialized for the new signature.
+* Bools stay specialized by value (two graphs at most) so branches on flags stay static.
+* An assertion that fails mid-graph ``MAX_FALLBACKS_BEFORE_REGENERATE`` times rebuilds the
+  graph from the (now richer) profile; if that fails too, the graph is retired.
+* At most ``max_graphs`` graphs; past that, calls that fit none run imperatively.
+"""
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass, field
+
+from .. import config
+from .spec import Unspecable, from_seen, merge, name_symbols
+
+
+@dataclass
+class GraphRecord:
+    graph: object
+    entry: object
+    specs: dict
+    n_guards: int
+    hits: int = 0
+    guard_misses: list = field(default_factory=list)
+    assert_failures: collections.Counter = field(default_factory=collections.Counter)
+    errors: int = 0
+
+    def __post_init__(self):
+        self.guard_misses = [0] * self.n_guards
+        self.graph.record = self
+
+
+def _merge_specs(a: dict, b: dict) -> dict:
+    if a.keys() != b.keys():
+        raise Unspecable("parameters differ")
+    out = {}
+    for k in a:
+        x, y = a[k], b[k]
+        if x.kind == "scalar" and x.type is bool and x.has_value and \
+                (not y.has_value or x.value != y.value):
+            raise Unspecable("bool flag changed: specialize")
+        out[k] = merge(x, y)
+    return out
+
+
+def _exact(summary: dict) -> dict:
+    return {k: from_seen(s) for k, s in summary.items()}
+
+
+def _key(specs: dict):
+    try:
+        key = tuple(sorted(specs.items()))
+        hash(key)
+        return key
+    except TypeError:
+        return None
+
+
+class Policy:
+    def __init__(self, owner):
+        self.owner = owner
+        self.started = False
+        self.history: collections.deque = collections.deque(maxlen=max(16, config.MAX_GRAPHS * 2))
+        self.failed_keys: set = set()
+        self.relaxed: set = set()      # keys of non-parameter sources read at run time
+        self.example: dict = {}        # arguments of the call a conversion runs for
+
+    # -- building -------------------------------------------------------------------------
+    def _try_build(self, specs, why):
+        key = _key(specs)
+        if key is not None:
+            key = (key, frozenset(self.relaxed))
+        if key is not None and key in self.failed_keys:
+            return None
+        record = self.owner._build(name_symbols(specs, self.owner._profiler.profile.args), why,
+                                   self.example, frozenset(self.relaxed))
+        if record is None:
+            if key is not None and len(self.failed_keys) < 64:
+                self.failed_keys.add(key)
+            return None
+        self.history.append(record.graph)
+        return record
+
+    def build_initial(self, example):
+        self.started = True
+        self.example = example
+        calls = self.owner._profiler.profile.args
+        try:
+            specs = _exact(calls[-1])
+            for summary in calls[-self.owner.profile_runs:-1]:
+                specs = _merge_specs(_exact(summary), specs)
+        except Unspecable:
+            try:
+                specs = _exact(calls[-1])
+            except Unspecable as exc:
+                self.owner._failed += 1
+                self.owner.events.add("conversion-failed", str(exc))
+                return
+        record = self._try_build(specs, "after profiling")
+        if record is not None:
+            self.owner._install([record])
+
+    # -- fallbacks ---------------------------------------------------------------------------
+    def on_fallback(self, args, kwargs, record, misses, assertion, error) -> str:
+        """Note why the graphs did not answer; 'profile' to rerun profiled, 'plain' not."""
+        owner = self.owner
+        if misses:
+            rec, idx = misses[0]
+            guard = rec.graph.meta["guards"][idx]
+            got = self._observe(guard, args, kwargs)
+            rec.graph.assumptions[idx].failed += 1
+            owner.events.add("fallback", f"assumed {guard.describe()}, got {got}", guard.lineno,
+                             topic="fallbacks")
+        elif assertion is not None:
+            a = record.graph.assumptions[record.n_guards + assertion.index]
+            a.failed += 1
+            record.assert_failures[assertion.index] += 1
+            owner.events.add("fallback", f"assumed {a.text}, but it did not hold (assertion "
+                             f"failed mid-graph)", a.lineno, topic="fallbacks")
+        elif error is not None:
+            record.errors += 1
+            node = getattr(error, "__traceback__", None)
+            owner.events.add("fallback", f"graph raised {type(error).__name__}: {error} — "
+                             f"rerun imperatively for the genuine outcome",
+                             _error_line(node), topic="fallbacks")
+        if len(owner._records) >= owner.max_graphs and misses:
+            return "plain" if not self._relaxable(args, kwargs) else "profile"
+        return "profile"
+
+    def after_fallback(self, summary, record, misses, assertion, example):
+        owner = self.owner
+        self.example = example
+        try:
+            return self._after_fallback(summary, record, misses, assertion)
+        finally:
+            self.example = {}
+
+    def _after_fallback(self, summary, record, misses, assertion):
+        owner = self.owner
+        try:
+            new = _exact(summary)
+        except Unspecable as exc:
+            owner.events.add("conversion-failed", str(exc))
+            return
+        if assertion is not None:
+            if record.assert_failures[assertion.index] >= config.MAX_FALLBACKS_BEFORE_REGENERATE:
+                self._replace(record, record.specs, "an assertion kept failing")
+            return
+        if record is not None:     # the graph raised: keep it (errors are the input's)
+            return
+        if misses:
+            for rec, idx in misses:
+                guard = rec.graph.meta["guards"][idx]
+                if guard.kind == "value" and guard.source.kind != "param" and \
+                        rec.guard_misses[idx] >= config.RELAX_AFTER:
+                    self.relaxed.add(guard.source.key)
+                    if self._replace(rec, rec.specs, f"relaxed: {guard.source.describe()} "
+                                     f"→ read at run time"):
+                        return
+                if sum(rec.guard_misses) < config.RELAX_AFTER:
+                    continue
+                try:
+                    relaxed = _merge_specs(rec.specs, new)
+                except Unspecable:
+                    continue
+                if self._replace(rec, relaxed, "relaxed: " + _diff(rec.specs, relaxed)):
+                    return
+        if len(owner._records) < owner.max_graphs:
+            built = self._try_build(new, "specialized for a new signature")
+            if built is not None:
+                owner._install(owner._records + [built])
+        elif misses:
+            owner.events.add("cache-full", f"{owner.max_graphs} graphs kept (max_graphs); calls "
+                             f"that fit none run imperatively")
+        elif not misses and not owner._records:
+            built = self._try_build(new, "retry for a new signature")
+            if built is not None:
+                owner._install([built])
+
+    def _replace(self, old, specs, why) -> bool:
+        owner = self.owner
+        built = self._try_build(specs, why)
+        if built is None:
+            if why.startswith("an assertion"):
+                owner._install([r for r in owner._records if r is not old])
+                owner.events.add("retired", "graph retired: its speculation kept failing and no "
+                                 "more general graph could be built")
+            return False
+        owner._install([built if r is old else r for r in owner._records])
+        return True
+
+    def _relaxable(self, args, kwargs) -> bool:
+        summary = self.owner._profiler.summarize_args(args, kwargs) \
+            if self.owner._profiler else None
+        if summary is None:
+            return False
+        try:
+            new = _exact(summary)
+        except Unspecable:
+            return False
+        for rec in self.owner._records:
+            try:
+                _merge_specs(rec.specs, new)
+                return True
+            except Unspecable:
+                continue
+        return False
+
+    def _observe(self, guard, args, kwargs):
+        src = guard.source
+        root = src
+        path = []
+        while root.base is not None:
+            path.append(root)
+            root = root.base
+        try:
+            if root.kind == "param":
+                bound = self.owner._profiler.bind(args, kwargs)
+                value = bound[root.name]
+            elif root.kind == "global":
+                value = root.holder[root.name]
+            elif root.kind == "cell":
+                value = root.holder.cell_contents
+            else:
+                return "?"
+            for step in reversed(path):
+                value = value[int(step.name)] if step.kind == "item" else \
+                    getattr(value, step.name)
+        except Exception:
+            return "a value that could not be read"
+        return guard.observe(value)
+
+    def all_graphs(self) -> list:
+        return list(self.history)
+
+
+def _diff(old: dict, new: dict) -> str:
+    """What a relaxation changed, e.g. ``X.shape[0] 64 → symbolic; lr 0.1 → input``."""
+    parts = []
+    for k in new:
+        a, b = old.get(k), new[k]
+        if a == b or a is None:
+            continue
+        if a.kind == "array":
+            for i, (x, y) in enumerate(zip(a.shape, b.shape)):
+                if x != y:
+                    parts.append(f"{k}.shape[{i}] {x} → symbolic")
+        elif a.kind == "scalar":
+            parts.append(f"{k} {a.value!r} → input")
+        else:
+            parts.append(f"{k} {a.describe()} → {b.describe()}")
+    return "; ".join(parts) or "respecialized"
+
+
+def _error_line(tb):
+    line = None
+    while tb is not None:
+        line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

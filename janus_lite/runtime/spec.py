@@ -1,0 +1,160 @@
+"""Input specs: what a graph assumes about each parameter, built from profiled calls.
+
+A `ParamSpec` is the speculation about one parameter: an array of fixed dtype and rank
+with exact or symbolic dims, a scalar of fixed type with (when it never changed) a fixed
+value, a constant compared by identity, or a small tuple of such. `merge` relaxes: dims
+that differ become symbolic, values that differ become inputs. `guards_for` lists the
+guards that check a spec at call time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..profile.records import Seen
+from .guards import Guard, Source, item
+
+_SYMBOLS = "NMKLPQRSTUVW"
+SCALAR_TYPES = (bool, int, float, complex)
+
+
+class Unspecable(Exception):
+    """A parameter's observations cannot be described by one spec."""
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    kind: str                  # "array" | "scalar" | "const" | "tuple" | "object"
+    type: type
+    dtype: np.dtype | None = None
+    shape: tuple | None = None  # ints and symbol names
+    value: object = None
+    has_value: bool = False
+    items: tuple | None = None  # ParamSpecs of a tuple's items
+
+    def describe(self) -> str:
+        if self.kind == "array":
+            return f"ndarray[{self.dtype}, shape=({', '.join(map(str, self.shape))}" \
+                   f"{',' if len(self.shape) == 1 else ''})]"
+        if self.kind == "tuple":
+            return "(" + ", ".join(i.describe() for i in self.items) + ")"
+        if self.has_value:
+            return f"{self.type.__name__} {self.value!r}"
+        return f"{self.type.__name__}"
+
+
+def _is_const_type(s: Seen) -> bool:
+    return s.has_value and s.type not in SCALAR_TYPES and not issubclass(s.type, np.generic)
+
+
+def from_seen(s: Seen) -> ParamSpec:
+    """The most specific spec for one observed value."""
+    if s.type is np.ndarray:
+        return ParamSpec("array", np.ndarray, s.dtype, tuple(s.shape))
+    if s.type in SCALAR_TYPES or issubclass(s.type, np.generic):
+        return ParamSpec("scalar", s.type, s.dtype, () if s.dtype is not None else None,
+                         s.value, s.has_value)
+    if s.type is tuple and s.items is not None:
+        return ParamSpec("tuple", tuple, items=tuple(from_seen(i) for i in s.items))
+    if s.has_value and (s.type is type(None) or s.type is str or _is_const_type(s)):
+        return ParamSpec("const", s.type, value=s.value, has_value=True)
+    if s.type in (list, dict, set):
+        raise Unspecable(f"{s.type.__name__} arguments are not supported as graph inputs yet")
+    return ParamSpec("object", s.type)
+
+
+def merge(a: ParamSpec, b: ParamSpec) -> ParamSpec:
+    """The most specific spec covering both, or `Unspecable` when types differ."""
+    if a.kind != b.kind or a.type is not b.type:
+        raise Unspecable(f"type changed: {a.describe()} vs {b.describe()}")
+    if a.kind == "array":
+        if a.dtype != b.dtype or len(a.shape) != len(b.shape):
+            raise Unspecable(f"dtype/rank changed: {a.describe()} vs {b.describe()}")
+        shape = tuple(x if x == y else "?" for x, y in zip(a.shape, b.shape))
+        return ParamSpec("array", np.ndarray, a.dtype, shape)
+    if a.kind == "scalar":
+        same = a.has_value and b.has_value and _same_value(a.value, b.value)
+        return ParamSpec("scalar", a.type, a.dtype, a.shape, a.value if same else None, same)
+    if a.kind == "tuple":
+        if len(a.items) != len(b.items):
+            raise Unspecable("tuple length changed")
+        return ParamSpec("tuple", tuple, items=tuple(merge(x, y) for x, y in zip(a.items,
+                                                                               b.items)))
+    if not (a.value is b.value or (type(a.value) is type(b.value) and
+                                   _same_value(a.value, b.value))):
+        raise Unspecable(f"constant changed: {a.value!r} vs {b.value!r}")
+    return a
+
+
+def _same_value(x, y) -> bool:
+    try:
+        return type(x) is type(y) and bool(x == y) and not (x != x)
+    except Exception:
+        return x is y
+
+
+def name_symbols(specs: dict, history=()) -> dict:
+    """Give the symbolic dims ("?") stable names; dims that were equal in every observed
+    call (``history``: argument summaries) share one name, like a batch size N."""
+    names: dict = {}
+    counter = iter(_SYMBOLS)
+
+    def fresh(pname, path, axis):
+        vector = []
+        for call in history:
+            s = call.get(pname)
+            for i in path:
+                s = s.items[i] if s is not None and s.items and i < len(s.items) else None
+            if s is None or s.type is not np.ndarray or axis >= len(s.shape):
+                return next(counter, None) or "D"
+            vector.append(s.shape[axis])
+        key = tuple(vector)
+        if not key:
+            return next(counter, None) or "D"
+        if key not in names:
+            names[key] = next(counter, None) or "D"
+        return names[key]
+
+    return {p: _rename(spec, lambda path, axis, p=p: fresh(p, path, axis), ())
+            for p, spec in specs.items()}
+
+
+def _rename(spec, fresh, path):
+    if spec.kind == "array" and "?" in spec.shape:
+        shape = tuple(fresh(path, i) if d == "?" else d for i, d in enumerate(spec.shape))
+        return ParamSpec("array", np.ndarray, spec.dtype, shape)
+    if spec.kind == "tuple":
+        return ParamSpec("tuple", tuple, items=tuple(_rename(it, fresh, path + (i,))
+                                                     for i, it in enumerate(spec.items)))
+    return spec
+
+
+def guards_for(spec: ParamSpec, src: Source, lineno: int | None) -> list[Guard]:
+    """The guards that hold exactly when a value fits ``spec``."""
+    if spec.kind == "array":
+        gs = [Guard("type", src, np.ndarray, lineno), Guard("dtype", src, spec.dtype, lineno)]
+        if all(isinstance(d, int) for d in spec.shape):
+            gs.append(Guard("shape", src, tuple(spec.shape), lineno))
+        else:
+            gs.append(Guard("ndim", src, len(spec.shape), lineno))
+            gs += [Guard("dim", src, d, lineno, axis=i) for i, d in enumerate(spec.shape)
+                   if isinstance(d, int)]
+        return gs
+    if spec.kind == "scalar":
+        gs = [Guard("type", src, spec.type, lineno)]
+        if spec.has_value:
+            gs.append(Guard("value", src, spec.value, lineno))
+        return gs
+    if spec.kind == "tuple":
+        gs = [Guard("type", src, tuple, lineno), Guard("len", src, len(spec.items), lineno)]
+        for i, sub in enumerate(spec.items):
+            gs += guards_for(sub, item(src, i), lineno)
+        return gs
+    if spec.kind == "object":
+        return [Guard("type", src, spec.type, lineno)]
+    if spec.type in (type(None),) or spec.value is None:
+        return [Guard("identity", src, None, lineno)]
+    if spec.type is str:
+        return [Guard("type", src, str, lineno), Guard("value", src, spec.value, lineno)]
+    return [Guard("identity", src, spec.value, lineno)]
