@@ -18,6 +18,12 @@ from ..runtime.guards import ConstPool, GuardCode
 
 _LITERAL_TYPES = (bool, int, str, type(None))
 
+EMITTERS: dict = {}
+"""op name → ``emit(codegen, node, input_vars) -> expression text or None``: how ops added
+by passes (fused kernels, out= buffers, structured control flow) are generated. An emitter
+may add statements with ``codegen.emit(text, lineno)`` and values shared by all calls with
+``codegen.pool.add(value, hint)`` (closure constants of the entry)."""
+
 
 class Miss:
     """Returned by a graph entry when guard ``index`` does not hold."""
@@ -82,6 +88,9 @@ class CodeGen:
         kwn = node.attrs.get("kw", ())
         pos, kw = (ins[:len(ins) - len(kwn)], ins[len(ins) - len(kwn):]) if kwn else (ins, [])
         call_args = ", ".join(pos + [f"{k}={v}" for k, v in zip(kwn, kw)])
+        custom = EMITTERS.get(node.op)
+        if custom is not None:
+            return custom(self, node, ins)
         if node.op == "const":
             return self.const(node.attrs["value"])
         if node.op == "source":
