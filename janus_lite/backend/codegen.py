@@ -54,14 +54,19 @@ class CodeGen:
         self.pool = ConstPool()
         self.guard_code = GuardCode(self.pool)
         self.lines: list[tuple[str, int | None]] = []
+        self.indent = 0
         params = [n for n in graph.inputs]
         self.names = {n: n for n in params}
         self._taken = set(params) | set(keyword.kwlist)
 
     def var(self, node_name: str) -> str:
         name = self.names.get(node_name)
-        if name is None and self.graph[node_name].op == "const":
-            name = self.names[node_name] = self.const(self.graph[node_name].attrs["value"])
+        if name is None:
+            node = self._node(node_name)
+            if node.op == "const":
+                name = self.names[node_name] = self.const(node.attrs["value"])
+            elif node.op == "input" and node.attrs.get("role") == "capture":
+                name = self.names[node_name] = self.var(node.attrs["outer"])
         if name is None:
             base = "v_" + node_name
             name = base
@@ -78,7 +83,7 @@ class CodeGen:
         return self.pool.add(value, hint)
 
     def emit(self, text: str, lineno=None):
-        self.lines.append((text, lineno))
+        self.lines.append(("    " * self.indent + text, lineno))
 
     # -- nodes --------------------------------------------------------------------------
     def node_expr(self, node) -> str | None:
@@ -141,8 +146,20 @@ class CodeGen:
             return f"{self.pool.add(op.impl, 'f')}({call_args})"
         raise NotImplementedError(f"codegen for op {node.op}")
 
+    def _node(self, name):
+        node = self._all.get(name)
+        if node is None:
+            self._all = {n.name: n for n in self.graph.all_nodes()}
+            node = self._all[name]
+        return node
+
     def body(self):
-        graph = self.graph
+        self._all = {}
+        self.emit_graph(self.graph)
+        self.emit(f"return {self.var(self.graph.output)}", None)
+
+    def emit_graph(self, graph):
+        """Emit ``graph``'s nodes at the current indent (subgraphs recurse through here)."""
         last_use = {}
         for idx, node in enumerate(graph.nodes()):
             for i in node.inputs:
@@ -159,12 +176,11 @@ class CodeGen:
                 if expr != target:
                     self.emit(f"{target} = {expr}", node.lineno)
             dead = [i for i in dict.fromkeys(node.inputs)
-                    if last_use.get(i) == idx and i not in keep and
-                    graph[i].op != "const" and self.names[i] != self.names.get(graph.output)]
+                    if last_use.get(i) == idx and i not in keep and i in graph.nx and
+                    graph[i].op != "const" and self.var(i) != self.var(graph.output)
+                    and self.var(i).startswith("v_")]
             if dead:
                 self.emit("del " + ", ".join(self.var(i) for i in dead), node.lineno)
-        out = self.var(graph.output)
-        self.emit(f"return {out}", None)
 
     def generate(self, guards):
         miss = self.pool.add(tuple(Miss(i) for i in range(len(guards))), "MISS")
@@ -210,3 +226,12 @@ def compile_graph(graph, fn, fdef, guards):
     entry.__defaults__ = fn.__defaults__
     entry.__kwdefaults__ = fn.__kwdefaults__
     return entry, text
+
+
+def _register_structured():
+    from .structured import emit_cond, emit_loop
+    EMITTERS.setdefault("cond", emit_cond)
+    EMITTERS.setdefault("loop", emit_loop)
+
+
+_register_structured()

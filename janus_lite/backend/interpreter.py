@@ -25,26 +25,78 @@ class Interpreter:
     def __init__(self, graph):
         self.graph = graph
         self._last_use = {}
-        for idx, node in enumerate(graph.nodes()):
-            for i in node.inputs:
-                self._last_use[i] = idx
+        for g in [graph] + [s for n in graph.all_nodes() for s in n.subgraphs]:
+            last = self._last_use.setdefault(id(g), {})
+            for idx, node in enumerate(g.nodes()):
+                for i in node.inputs:
+                    last[i] = idx
 
     def run(self, *inputs):
-        env = dict(zip(self.graph.inputs, inputs))
-        keep = set(self.graph.inputs) | {self.graph.output}
-        for idx, node in enumerate(self.graph.nodes()):
+        return self.run_graph(self.graph, dict(zip(self.graph.inputs, inputs)))
+
+    def run_graph(self, graph, env):
+        """Run ``graph`` with ``env`` holding its inputs; returns its output value."""
+        keep = set(graph.inputs) | {graph.output}
+        last_use = self._last_use[id(graph)]
+        for idx, node in enumerate(graph.nodes()):
             if node.op == "input":
                 continue
             try:
                 env[node.name] = self.run_node(node, [env[i] for i in node.inputs])
-            except AssumptionFailed:
+            except (AssumptionFailed, NodeError):
                 raise
             except Exception as exc:
                 raise NodeError(node, exc) from exc
             for i in node.inputs:
-                if self._last_use.get(i) == idx and i not in keep:
+                if last_use.get(i) == idx and i not in keep:
                     env.pop(i, None)
-        return env[self.graph.output]
+        return env[graph.output]
+
+    def _sub_env(self, sub, node, args, extra=None):
+        captured = dict(zip(node.attrs["captures"], args[-len(node.attrs["captures"]):]
+                            if node.attrs["captures"] else ()))
+        env = {}
+        for name in sub.inputs:
+            inp = sub[name]
+            role = inp.attrs.get("role")
+            if role == "capture":
+                env[name] = captured[inp.attrs["outer"]]
+            elif extra is not None and role in ("carried", "item"):
+                env[name] = extra(inp)
+        return env
+
+    def op_cond(self, node, args):
+        sub = node.subgraphs[0] if args[0] else node.subgraphs[1]
+        return self.run_graph(sub, self._sub_env(sub, node, args))
+
+    def op_loop(self, node, args):
+        a = node.attrs
+        n = a["n_carried"]
+        off = 1 if a["has_iter"] else 0
+        carried = list(args[off:off + n])
+        subs = node.subgraphs
+        cond_g, body_g = (subs[0], subs[1]) if len(subs) == 2 else (None, subs[0])
+        state = {}
+
+        def value(inp):
+            if inp.attrs["role"] == "carried":
+                return carried[inp.attrs["index"]]
+            return state["item"]
+
+        def step():
+            out = self.run_graph(body_g, self._sub_env(body_g, node, args, value))
+            carried[:] = out[:n]
+            return out[n]
+        if a["kind"] == "for":
+            for item in args[0]:
+                state["item"] = item
+                if step():
+                    break
+        else:
+            while self.run_graph(cond_g, self._sub_env(cond_g, node, args, value)):
+                if step():
+                    break
+        return tuple(carried)
 
     def run_node(self, node, args):
         method = getattr(self, "op_" + node.op.replace(".", "_"), None)

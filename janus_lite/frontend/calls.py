@@ -87,6 +87,25 @@ class CallConverter:
                                   f"yet)", lineno)
         raise ConversionError(f"call of unknown function {name}()", lineno)
 
+    def static_type(self, ref):
+        """The type a graph value has on every run of the graph, or None when not certain.
+
+        Parameters and external reads are guarded by type. Arrays and NumPy scalars computed
+        by NumPy ops keep the type the rules inferred (it follows from guarded dtypes and
+        ranks); Python scalars computed at run time do not: ``2 ** k`` is an int or a float,
+        ``max(n, 1.5)`` either argument, depending on values."""
+        node_ = self.graph[ref.name]
+        t = node_.meta.type
+        if t is None:
+            return None
+        if node_.op in ("input", "source"):
+            return t
+        if not (t is np.ndarray or issubclass(t, np.generic)) or node_.op in _VALUE_TYPED:
+            return None
+        if node_.op == "getitem" and self.graph[node_.inputs[0]].meta.type is not np.ndarray:
+            return None
+        return t
+
     def inline(self, fn, args, kwargs, node):
         """Convert a call of a user function by converting its body in place."""
         lineno = node.lineno
@@ -157,10 +176,12 @@ def _len(self, args, kwargs, node):
 
 
 def _range(self, args, kwargs, node):
-    if all(isinstance(a, Const) for a in args) and not kwargs:
-        return None   # folded by the op table
-    raise ConversionError("range() over run-time bounds (loop nodes are not supported yet)",
-                          node.lineno)
+    return None   # folded by the op table when the bounds are known, else a range node
+
+
+# ops whose result type may depend on run-time values even when the input types are fixed
+_VALUE_TYPED = {"select", "and_", "or_", "call", "builtin.min", "builtin.max", "builtin.sum",
+                "builtin.abs", "builtin.round", "builtin.pow", "pow", "ipow", "unpack"}
 
 
 def _isinstance(self, args, kwargs, node):
@@ -169,30 +190,55 @@ def _isinstance(self, args, kwargs, node):
         if isinstance(v, TupleVal):
             return Const(isinstance((), args[1].value))
         if isinstance(v, Ref):
-            t = self.graph[v.name].meta.type
+            t = self.static_type(v)
             if t is not None:
                 return Const(issubclass(t, args[1].value))
     return None
 
 
+def _type(self, args, kwargs, node):
+    """``type(v)`` folded when the type is certain (see `CallConverter.static_type`)."""
+    if len(args) == 1 and not kwargs and isinstance(args[0], Const):
+        return Const(type(args[0].value))
+    if len(args) == 1 and not kwargs and isinstance(args[0], Ref):
+        t = self.static_type(args[0])
+        if t is not None:
+            return Const(t)
+    return None
+
+
+def _known_items(self, v):
+    """Items of a value of statically known length, else None (no nodes emitted)."""
+    if isinstance(v, TupleVal):
+        return list(v.items)
+    if isinstance(v, Const) and isinstance(v.value, (tuple, list, range)):
+        return [Const(x) for x in v.value]
+    return None
+
+
 def _enumerate(self, args, kwargs, node):
     if len(args) >= 1 and not kwargs:
-        start = args[1].value if len(args) > 1 and isinstance(args[1], Const) else 0
-        items = self.static_items(args[0], node.lineno)
-        return TupleVal(tuple(TupleVal((Const(start + i), v)) for i, v in enumerate(items)))
+        start = args[1] if len(args) > 1 else Const(0)
+        items = _known_items(self, args[0])
+        if items is not None and isinstance(start, Const):
+            return TupleVal(tuple(TupleVal((Const(start.value + i), v))
+                                  for i, v in enumerate(items)))
     return None
 
 
 def _zip(self, args, kwargs, node):
     if not kwargs:
-        lists = [self.static_items(a, node.lineno) for a in args]
-        return TupleVal(tuple(TupleVal(t) for t in zip(*lists)))
+        lists = [_known_items(self, a) for a in args]
+        if all(items is not None for items in lists):
+            return TupleVal(tuple(TupleVal(t) for t in zip(*lists)))
     return None
 
 
 def _reversed(self, args, kwargs, node):
-    if len(args) == 1 and isinstance(args[0], (TupleVal, Const)):
-        return TupleVal(tuple(reversed(self.static_items(args[0], node.lineno))))
+    if len(args) == 1:
+        items = _known_items(self, args[0])
+        if items is not None:
+            return TupleVal(tuple(reversed(items)))
     return None
 
 
@@ -203,7 +249,7 @@ def _tuple(self, args, kwargs, node):
 
 
 _STATIC = {builtins.len: _len, builtins.range: _range, builtins.isinstance: _isinstance,
-           builtins.enumerate: _enumerate, builtins.zip: _zip, builtins.reversed: _reversed,
-           builtins.tuple: _tuple}
+           builtins.type: _type, builtins.enumerate: _enumerate, builtins.zip: _zip,
+           builtins.reversed: _reversed, builtins.tuple: _tuple}
 _STATIC_OBJECTS = set(_STATIC)
 _STATIC_BUILTINS = {id(k): v for k, v in _STATIC.items()}

@@ -28,14 +28,19 @@ from .expressions import ExpressionConverter
 from .statements import StatementConverter
 from .calls import CallConverter
 from .heap import HeapConverter
+from .control import ControlConverter
 
 _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itertools")
 
 
-class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter):
+class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter,
+                ControlConverter):
     def __init__(self, fn, fdef, klass, specs: dict, profile, name: str, example=None,
                  relaxed=frozenset()):
         self.example = example or {}
+        self.maybe_unbound: set = set()     # loop results that may be the unbound marker
+        self.pending_return = None          # (flag, value) after a loop whose body returns
+        self.tail_dup = False               # converting a branch that holds the block's rest
         self.relaxed = relaxed
         self.sources: dict = {}
         self.graph = Graph(name)
@@ -120,7 +125,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 
     def materialize(self, v) -> str:
         if isinstance(v, Ref):
-            return v.name
+            return v.name if v.name in self.graph.nx else self.capture(v.name)
         if isinstance(v, Const):
             return self.const_node(v.value)
         if isinstance(v, TupleVal):
@@ -204,7 +209,13 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
     def load_name(self, name: str, lineno):
         scope = self.scope
         if name in scope.env:
-            return scope.env[name]
+            value = scope.env[name]
+            if isinstance(value, Ref) and value.name in self.maybe_unbound:
+                from .control import UNBOUND
+                self.maybe_unbound.discard(value.name)
+                bound = self.emit("is_not", [value, Const(UNBOUND)], lineno=lineno)
+                self.add_assert(bound, True, "bound", f"{name} is bound after the loop", lineno)
+            return value
         if name in scope.local_names:
             raise ConversionError(f"local variable {name!r} may be unbound here", lineno)
         if name in scope.cells:

@@ -6,6 +6,7 @@ import operator
 
 import numpy as np
 
+from ..profile.instrument import site_key
 from .errors import ConversionError
 from .values import Const, Ref, TupleVal, BoundMethod, is_immutable_const
 
@@ -28,7 +29,30 @@ class ExpressionConverter:
             raise ConversionError(f"{type(node).__name__} expressions are not supported in "
                                   f"graphs yet", getattr(node, "lineno", None))
         self.lineno = getattr(node, "lineno", self.lineno)
-        return method(node)
+        value = method(node)
+        if type(value) is Ref:
+            self.note_profiled_items(value, node)
+        return value
+
+    def note_profiled_items(self, value, node) -> None:
+        """Remember the items a run-time list/tuple had while profiling (one length seen),
+        so that unpacking it needs no static length: the ``unpack`` node checks the length
+        at run time (another length raises inside the graph, and the call falls back)."""
+        meta = self.graph[value.name].meta
+        profile = self.scope.profile
+        if meta.type not in (list, tuple) or profile is None:
+            return
+        obs = profile.sites.get(site_key(node))
+        if obs is None or obs.overflow or not obs.seen:
+            return
+        seen = list(obs.seen)
+        if any(s.type is not meta.type or s.items is None for s in seen) or \
+                len({len(s.items) for s in seen}) != 1:
+            return
+        if not hasattr(self, "profiled_items"):
+            self.profiled_items = {}
+        self.profiled_items[value.name] = seen[0].items if len(seen) == 1 else \
+            (None,) * len(seen[0].items)
 
     def expr_Constant(self, node):
         return Const(node.value)
@@ -67,11 +91,29 @@ class ExpressionConverter:
                 n = meta.shape[0]
             elif meta.type is tuple and meta.shape is not None:
                 n = len(meta.shape)
+            elif v.name in getattr(self, "profiled_items", {}):
+                return self._unpack_profiled(v, lineno)
             else:
                 raise ConversionError("unpacking a value of unknown length", lineno)
             packed = self.emit("unpack", [v], attrs={"n": n}, lineno=lineno)
             return [self.emit("getitem", [packed, Const(i)], lineno=lineno) for i in range(n)]
         raise ConversionError("unpacking a value of unknown length", lineno)
+
+    def _unpack_profiled(self, v, lineno) -> list:
+        """Unpack a list/tuple by its profiled length; items whose meta the rules cannot
+        infer take the profiled type and dtype (not the shape: it may depend on run-time
+        values even when the length does not)."""
+        from ..ir import Meta
+        seen_items = self.profiled_items[v.name]
+        packed = self.emit("unpack", [v], attrs={"n": len(seen_items)}, lineno=lineno)
+        items = []
+        for i, seen in enumerate(seen_items):
+            item = self.emit("getitem", [packed, Const(i)], lineno=lineno)
+            node = self.graph[item.name]
+            if node.meta.type is None and seen is not None and not seen.has_value:
+                node.meta = Meta(seen.type, seen.dtype)
+            items.append(item)
+        return items
 
     def expr_BinOp(self, node):
         left, right = self.expr(node.left), self.expr(node.right)
@@ -96,11 +138,25 @@ class ExpressionConverter:
         result = None
         for op, comp in zip(node.ops, node.comparators):
             right = self.expr(comp)
-            part = self.emit(CMPOPS[type(op)], [left, right], lineno=node.lineno,
-                             site=node if len(node.ops) == 1 else None)
+            part = self.none_identity(op, left, right)
+            if part is None:
+                part = self.emit(CMPOPS[type(op)], [left, right], lineno=node.lineno,
+                                 site=node if len(node.ops) == 1 else None)
             result = part if result is None else self.bool_and(result, part, node)
             left = right
         return result
+
+    def none_identity(self, op, left, right):
+        """``v is None`` / ``v is not None`` decided while converting when ``v`` is a graph
+        value whose type is certain (``if b is not None:`` on an array parameter)."""
+        if not isinstance(op, (ast.Is, ast.IsNot)):
+            return None
+        for a, b in ((left, right), (right, left)):
+            if isinstance(b, Const) and b.value is None and isinstance(a, Ref):
+                t = self.static_type(a)
+                if t is not None:
+                    return Const((t is type(None)) == isinstance(op, ast.Is))
+        return None
 
     def bool_and(self, a, b, node):
         if isinstance(a, Const):
@@ -169,6 +225,9 @@ class ExpressionConverter:
             raise ConversionError(f"attribute {attr} of {base!r}", lineno)
         meta = self.graph[base.name].meta
         owner = meta.type
+        if owner is None:
+            meta = self.assume_array(base, attr, node)
+            owner = meta.type
         if owner is np.ndarray or (owner is not None and issubclass(owner, np.generic)):
             if attr in ARRAY_PROPERTIES:
                 folded = _fold_property(meta, attr)
@@ -186,6 +245,31 @@ class ExpressionConverter:
             return self.object_attribute(base, owner, attr, lineno)
         raise ConversionError(f"attribute .{attr} of a value of type "
                               f"{getattr(owner, '__name__', 'unknown')}", lineno)
+
+    def assume_array(self, base, attr, node):
+        """A value of unknown type used like an array (``v.T``, ``v.sum()``): assert at run
+        time that it is an ndarray, and go on knowing that much (plus the profiled dtype)."""
+        from ..ir import Meta, op_for_method
+        if attr not in ARRAY_PROPERTIES and op_for_method(np.ndarray, attr) is None:
+            return self.graph[base.name].meta
+        check = self.emit("type_is", [base, Const(np.ndarray)], lineno=node.lineno)
+        self.add_assert(check, True, "type", f"{ast.unparse(node.value)} is an ndarray",
+                        node.lineno)
+        seen = self.profiled(node.value)
+        dtype = seen.dtype if seen is not None and seen.type is np.ndarray else None
+        ndim = len(seen.shape) if seen is not None and seen.type is np.ndarray else None
+        meta = Meta(np.ndarray, dtype, (None,) * ndim if ndim is not None else None)
+        self.graph[base.name].meta = meta
+        return meta
+
+    def profiled(self, site):
+        """The one summary the profile saw at ``site`` (top-level function only), or None."""
+        profile = self.scope.profile
+        if profile is None:
+            return None
+        from ..profile.instrument import site_key
+        obs = profile.sites.get(site_key(site))
+        return obs.single if obs is not None else None
 
     def shape_items(self, base, meta, lineno, node):
         """``x.shape`` with some symbolic dims: a static tuple of ints and run-time dims."""

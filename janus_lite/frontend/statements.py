@@ -17,8 +17,11 @@ class _LoopExit(Exception):
 
 class StatementConverter:
     def block(self, stmts) -> None:
+        """Convert statements in order; a statement handler given ``rest`` may convert the
+        rest of the block itself (inside branches) and return True."""
         scope = self.scope
-        for stmt in stmts:
+        stmts = list(stmts)
+        for i, stmt in enumerate(stmts):
             if scope.done or scope.loop_exit:
                 return
             self.lineno = stmt.lineno
@@ -26,7 +29,13 @@ class StatementConverter:
             if method is None:
                 raise ConversionError(f"{type(stmt).__name__} statements are not supported in "
                                       f"graphs yet", stmt.lineno)
-            method(stmt)
+            if isinstance(stmt, (ast.If, ast.For, ast.While)):
+                if method(stmt, stmts[i + 1:]):
+                    return
+                if self.after_loop_return(stmts[i + 1:]):
+                    return
+            else:
+                method(stmt)
 
     # -- simple statements ------------------------------------------------------------
     def stmt_Pass(self, node):
@@ -39,8 +48,7 @@ class StatementConverter:
 
     def stmt_Return(self, node):
         value = self.expr(node.value) if node.value is not None else Const(None)
-        self.scope.returned = value
-        self.scope.done = True
+        self.do_return(value)
 
     def stmt_Assign(self, node):
         value = self.expr(node.value)
@@ -128,71 +136,92 @@ class StatementConverter:
             return self.emit(op, [current, rhs], lineno=node.lineno, site=node)
         return self.emit("i" + op, [current, rhs], lineno=node.lineno, site=node)
 
-    # -- control flow on one speculated path -----------------------------------------
-    def stmt_If(self, node):
+    # -- control flow ------------------------------------------------------------------
+    def stmt_If(self, node, rest):
+        """Constant test: one branch. Profiled one-way test: that branch plus an assertion.
+        Otherwise a cond node. The chosen branch takes the rest of the block with it."""
         test = self.expr(node.test)
         if isinstance(test, TupleVal):
             test = Const(bool(test.items))
         if isinstance(test, Const):
-            self.block(node.body if test.value else node.orelse)
-            return
+            self.block((node.body if test.value else node.orelse) + rest)
+            return True
         truth = self.speculate_truth(test, node.test)
-        if truth is None:
-            raise ConversionError("branch on a run-time value that went both ways (conditional "
-                                  "nodes are not supported yet)", node.lineno)
-        self.block(node.body if truth else node.orelse)
+        if truth is not None:
+            self.block((node.body if truth else node.orelse) + rest)
+            return True
+        return self.dynamic_if(test, node, rest)
 
-    def stmt_For(self, node):
+    def stmt_For(self, node, rest):
         iterable = self.expr(node.iter)
-        items = self.loop_items(iterable, node)
-        scope = self.scope
-        for item in items:
-            self.assign(node.target, item)
-            self.block(node.body)
-            if scope.done:
-                return
-            if scope.loop_exit == "break":
-                scope.loop_exit = None
-                return
-            scope.loop_exit = None
-        self.block(node.orelse)
+        items = self.static_loop_items(iterable)
+        if items is not None and len(items) <= config.MAX_UNROLL:
+            if self.unroll(node, items):
+                return False
+        self.loop_node("for", node, self.loop_iterable(iterable, node))
+        return False
 
-    def loop_items(self, iterable, node) -> list:
-        if isinstance(iterable, Const):
-            value = iterable.value
-            if isinstance(value, (range, tuple, list, str)):
-                if len(value) > config.MAX_UNROLL:
-                    raise ConversionError(f"loop of {len(value)} trips is longer than "
-                                          f"MAX_UNROLL (loop nodes are not supported yet)",
-                                          node.lineno)
-                return [Const(v) for v in value]
+    def unroll(self, node, items) -> bool:
+        """Unroll a loop over a sequence known while converting; False (nothing emitted)
+        when a run-time exit inside needs a loop node instead."""
+        from .control import NeedLoopNode
+        scope = self.scope
+        graph = self.graph
+        mark, state = len(graph.order), self._state()
+        n_asserts, n_unbound = len(self.asserts), set(self.maybe_unbound)
+        scope.loops.append("unroll")
+        try:
+            for item in items:
+                self.assign(node.target, item)
+                self.block(node.body)
+                if scope.done:
+                    return True
+                if scope.loop_exit == "break":
+                    scope.loop_exit = None
+                    return True
+                scope.loop_exit = None
+            self.block(node.orelse)
+            return True
+        except NeedLoopNode:
+            for name in graph.order[mark:][::-1]:
+                if graph[name].op != "input":
+                    graph.nx.remove_node(name)
+            graph.order = [n for n in graph.order if n in graph.nx]
+            del self.asserts[n_asserts:]
+            self.maybe_unbound = n_unbound
+            self._set_state(state)
+            return False
+        finally:
+            scope.loops.pop()
+
+    def static_loop_items(self, iterable):
+        if isinstance(iterable, Const) and isinstance(iterable.value, (range, tuple, list, str)):
+            return [Const(v) for v in iterable.value]
         if isinstance(iterable, TupleVal):
             return list(iterable.items)
-        raise ConversionError("loop over a run-time sequence (loop nodes are not supported "
-                              "yet)", node.lineno)
+        return None
 
-    def stmt_While(self, node):
-        scope = self.scope
-        for _ in range(config.MAX_UNROLL + 1):
-            test = self.expr(node.test)
-            if isinstance(test, TupleVal):
-                test = Const(bool(test.items))
-            if not isinstance(test, Const):
-                raise ConversionError("while loop on a run-time condition (loop nodes are not "
-                                      "supported yet)", node.lineno)
-            if not test.value:
-                self.block(node.orelse)
-                return
-            self.block(node.body)
-            if scope.done:
-                return
-            if scope.loop_exit == "break":
-                scope.loop_exit = None
-                return
-            scope.loop_exit = None
-        raise ConversionError("while loop longer than MAX_UNROLL", node.lineno)
+    def loop_iterable(self, iterable, node):
+        if isinstance(iterable, (Const, TupleVal)):
+            return iterable
+        if isinstance(iterable, Ref):
+            return iterable
+        raise ConversionError("loop over this kind of value is not supported", node.lineno)
+
+    def stmt_While(self, node, rest):
+        test = self.expr(node.test)
+        if isinstance(test, Const) and not test.value:
+            self.block(node.orelse)
+            return False
+        self.loop_node("while", node)
+        return False
 
     def stmt_Break(self, node):
+        from .control import BRK
+        if self.scope.loops and self.scope.loops[-1] == "unroll":
+            self.scope.loop_exit = "break"
+            return
+        self.scope.env[BRK] = Const(True)
         self.scope.loop_exit = "break"
 
     def stmt_Continue(self, node):

@@ -16,23 +16,37 @@ from .node import Meta, Node, UNKNOWN
 class Graph:
     """A dataflow graph with an explicit schedule, inputs, one output and its assumptions."""
 
-    def __init__(self, name: str = "graph"):
+    def __init__(self, name: str = "graph", parent: "Graph | None" = None):
         self.name = name
+        self.parent = parent              # enclosing graph, for subgraphs of cond/loop nodes
+        self.captures: dict[str, str] = {}  # outer node name -> capture input node here
         self.nx = nx.DiGraph()
         self.order: list[str] = []
         self.inputs: list[str] = []       # parameter nodes, in call order
         self.output: str | None = None    # the node whose value the graph returns
         self.assumptions: list = []       # runtime.assumptions.Assumption records
         self.meta: dict = {}              # free-form facts set by passes/backends
-        self._ids = itertools.count()
+        self._ids = parent._ids if parent is not None else itertools.count()
 
     # -- building -----------------------------------------------------------------------
+    def root(self) -> "Graph":
+        g = self
+        while g.parent is not None:
+            g = g.parent
+        return g
+
     def fresh_name(self, hint: str) -> str:
+        """A node name unique in the whole tree of graphs (subgraph code shares one scope)."""
         base = "".join(c if c.isalnum() else "_" for c in hint) or "v"
         while True:
             name = f"{base}_{next(self._ids)}"
-            if name not in self.nx:
+            if not self._taken(name):
                 return name
+
+    def _taken(self, name: str) -> bool:
+        # numbers come from one counter shared by the tree; only a parameter (named by the
+        # user) can clash, and parameters live in the root graph
+        return name in self.nx or name in self.root().nx
 
     def add(self, op: str, inputs=(), attrs=None, meta: Meta = UNKNOWN, lineno=None,
             subgraphs=(), name: str | None = None, before: str | None = None) -> Node:
@@ -56,7 +70,13 @@ class Graph:
 
     # -- reading ------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Node:
-        return self.nx.nodes[name]["node"]
+        """The node called ``name`` here or, for a subgraph, in an enclosing graph."""
+        g = self
+        while g is not None:
+            if name in g.nx:
+                return g.nx.nodes[name]["node"]
+            g = g.parent
+        raise KeyError(name)
 
     def __contains__(self, name: str) -> bool:
         return name in self.nx

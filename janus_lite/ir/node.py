@@ -33,6 +33,7 @@ class Meta:
     dtype: np.dtype | None = None
     shape: tuple | None = None
     value: Any = NOVALUE
+    items: tuple | None = None     # metas of a tuple's items, when its length is known
 
     @property
     def is_const(self) -> bool:
@@ -48,13 +49,16 @@ class Meta:
 
     def nbytes(self) -> int | None:
         """Bytes of an array value with a fully known shape, else None."""
-        if self.dtype is None or self.shape is None:
+        if self.dtype is None or self.shape is None or self.type is tuple:
             return None
         if not all(isinstance(d, int) for d in self.shape):
             return None
         return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
 
     def shape_str(self) -> str:
+        if self.items is not None:
+            return "(" + ", ".join(m.type_str() + m.shape_str() for m in self.items) + \
+                ("," if len(self.items) == 1 else "") + ")"
         if self.shape is None:
             return "?" if self.type is np.ndarray else ""
         return "(" + ", ".join("?" if d is None else str(d) for d in self.shape) + \
@@ -87,3 +91,24 @@ class Node:
 
     def __repr__(self):
         return f"Node({self.name}={self.op}({', '.join(self.inputs)}))"
+
+
+def join(a: Meta, b: Meta) -> Meta:
+    """The most specific meta true of both (for values merged by conditionals and loops)."""
+    if a is b and not a.is_const:
+        return a
+    if a.type is not b.type or a.type is None:
+        return UNKNOWN
+    dtype = a.dtype if a.dtype is not None and a.dtype == b.dtype else None
+    shape = None
+    if a.shape is not None and b.shape is not None and len(a.shape) == len(b.shape):
+        shape = tuple(x if x == y else None for x, y in zip(a.shape, b.shape))
+    items = None
+    if a.items is not None and b.items is not None and len(a.items) == len(b.items):
+        items = tuple(join(x, y) for x, y in zip(a.items, b.items))
+    return Meta(a.type, dtype, shape, NOVALUE, items)
+
+
+def widened(m: Meta) -> Meta:
+    """``m`` without its constant value (a loop-carried variable's meta)."""
+    return Meta(m.type, m.dtype, m.shape, NOVALUE, m.items) if m.is_const else m

@@ -54,8 +54,8 @@ def by_example_value(value):
 
 def _tuple_rule(op, metas, attrs):
     if all(m.is_const for m in metas):
-        return Meta(tuple, value=tuple(m.value for m in metas))
-    return Meta(tuple)
+        return Meta(tuple, value=tuple(m.value for m in metas), items=tuple(metas))
+    return Meta(tuple, items=tuple(metas))
 
 
 def _getattr_rule(op, metas, attrs):
@@ -70,8 +70,11 @@ def _getattr_rule(op, metas, attrs):
 
 def _getitem_rule(op, metas, attrs):
     x, idx = metas
-    if x.type is tuple and idx.is_const and x.is_const:
-        return by_example(op, metas, attrs)
+    if x.items is not None and idx.is_const and isinstance(idx.value, int):
+        try:
+            return x.items[idx.value]
+        except IndexError:
+            return Meta()
     return by_example(op, metas, attrs)
 
 
@@ -159,3 +162,11 @@ __all__ = ["AssumptionFailed", "CannotInfer"]
 
 register(OpDef("source", None, "special", fresh=False, pure=False,
                doc="Read a global, closure cell or attribute at call time (attrs['src'])."))
+register(OpDef("type_is", lambda x, t: type(x) is t, "call", infer=_truth_rule,
+               doc="type(x) is t (t a constant input): used to assert a value's type."))
+register(OpDef("cond", None, "special", side_effect=True, pure=False, fresh=False,
+               doc="if inputs[0]: run subgraphs[0] else subgraphs[1]; value: the taken "
+                   "branch's output tuple. Other inputs are values the branches capture."))
+register(OpDef("loop", None, "special", side_effect=True, pure=False, fresh=False,
+               doc="A for/while loop: subgraphs (body,) or (cond, body) over loop-carried "
+                   "values; value: the final carried tuple (see backend/structured.py)."))

@@ -52,6 +52,8 @@ def _stand_in(meta: Meta, subst: dict):
         return meta.dtype.type(1)
     if t in PY_SCALARS:
         return t(1)
+    if t is tuple and meta.items is not None:
+        return tuple(_stand_in(m, subst) for m in meta.items)
     raise CannotInfer(f"no stand-in for {t}")
 
 

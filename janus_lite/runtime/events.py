@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from .. import config
+from ..inspect.logs import topic_of
 
 log = logging.getLogger("janus_lite")
 
@@ -16,6 +17,8 @@ class Event:
     text: str
     lineno: int | None = None
     count: int = 1
+    seq: int = 0                      # order of first occurrence within the function
+    cause: "Event | None" = None      # the fallback right before this event, if any
 
     def line(self) -> str:
         where = f"line {self.lineno}: " if self.lineno else ""
@@ -29,6 +32,8 @@ class EventLog:
     def __init__(self, qualname: str):
         self.qualname = qualname
         self.events: collections.OrderedDict = collections.OrderedDict()
+        self._seq = 0
+        self._last: Event | None = None
 
     def add(self, kind: str, text: str, lineno=None, level=logging.INFO, topic=None) -> Event:
         key = (kind, text, lineno)
@@ -36,11 +41,17 @@ class EventLog:
         if ev is not None:
             ev.count += 1
             self.events.move_to_end(key)
+            self._last = ev
             return ev
-        ev = self.events[key] = Event(kind, text, lineno)
+        self._seq += 1
+        cause = self._last if self._last is not None and self._last.kind == "fallback" \
+            and kind != "fallback" else None
+        ev = self.events[key] = Event(kind, text, lineno, seq=self._seq, cause=cause)
+        self._last = ev
         while len(self.events) > config.MAX_EVENTS:
             self.events.popitem(last=False)
-        log.log(level, "%s: %s", self.qualname, ev.line())
+        logging.getLogger(f"janus_lite.{topic or topic_of(kind)}").log(
+            level, "%s: %s", self.qualname, ev.line())
         return ev
 
     def __iter__(self):

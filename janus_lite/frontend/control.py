@@ -1,0 +1,371 @@
+"""Control flow the speculation cannot decide: conditional and loop nodes with subgraphs.
+
+Paths that leave a block early (``return``/``break``/``continue``) are handled by tail
+duplication (the rest of the block is converted inside each branch) and, inside loop
+bodies, by flag variables (``.brk``, ``.ret``, ``.retval``) that the loop node reads.
+Values defined before a construct and used inside are captured into the subgraph as
+``input`` nodes with role ``capture``.
+"""
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+
+from .. import config
+from ..ir import Graph, Meta
+from ..ir.node import join, widened
+from .errors import ConversionError
+from .values import Const, Ref, TupleVal, BoundMethod, UserMethod
+
+BRK, RET, RETVAL = ".brk", ".ret", ".retval"
+
+
+class NeedLoopNode(Exception):
+    """An unrolled loop met a run-time exit: convert it as a loop node instead."""
+
+
+def same_value(a, b) -> bool:
+    """Are two abstract values certainly the same value (no merge needed)?"""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Ref):
+        return a.name == b.name
+    if isinstance(a, Const):
+        if a.value is b.value:
+            return True
+        try:
+            return type(a.value) is type(b.value) and bool(a.value == b.value) and \
+                not isinstance(a.value, np.ndarray)
+        except Exception:
+            return False
+    if isinstance(a, TupleVal):
+        return len(a.items) == len(b.items) and all(same_value(x, y)
+                                                    for x, y in zip(a.items, b.items))
+    return False
+
+
+class _Unbound:
+    """Initial value of a loop variable not bound before the loop."""
+
+    def __repr__(self):
+        return "<unbound>"
+
+
+UNBOUND = _Unbound()
+
+
+def may_exit(stmts) -> bool:
+    """Does this block contain return/break/continue that leave it (not in nested loops)?"""
+    def walk(nodes, in_loop):
+        for n in nodes:
+            if isinstance(n, ast.Return):
+                return True
+            if isinstance(n, (ast.Break, ast.Continue)) and not in_loop:
+                return True
+            if isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            inner_loop = in_loop or isinstance(n, (ast.For, ast.While))
+            children = [c for c in ast.iter_child_nodes(n) if isinstance(c, ast.stmt)]
+            if walk(children, inner_loop):
+                return True
+        return False
+    return walk(stmts, False)
+
+
+def assigned_in(stmts) -> list[str]:
+    """Names a block (re)binds, in first-seen order (nested function bodies excluded)."""
+    out = []
+    for stmt in stmts:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id not in out:
+                out.append(n.id)
+    return out
+
+
+class ControlConverter:
+    # -- plumbing -----------------------------------------------------------------------
+    def capture(self, name: str) -> str:
+        """The name under which the current (sub)graph sees outer node ``name``."""
+        chain, g = [], self.graph
+        while name not in g.nx:
+            chain.append(g)
+            g = g.parent
+            if g is None:
+                raise ConversionError(f"internal: value {name} is not in any enclosing graph")
+        outer = name
+        for sub in reversed(chain):
+            inner = sub.captures.get(outer)
+            if inner is None:
+                node = sub.add("input", attrs={"name": outer, "role": "capture", "outer": outer},
+                               meta=self.graph[name].meta, name=sub.fresh_name("cap"))
+                sub.captures[outer] = inner = node.name
+                self.roots[inner] = self.roots.get(name, frozenset({name}))
+            outer = inner
+        return outer
+
+    def _state(self):
+        s = self.scope
+        return dict(s.env), s.done, s.returned, s.loop_exit
+
+    def _set_state(self, state):
+        s = self.scope
+        s.env, s.done, s.returned, s.loop_exit = dict(state[0]), state[1], state[2], state[3]
+
+    def in_loop_node(self) -> bool:
+        return any(loop != "unroll" for loop in self.scope.loops)
+
+    def do_return(self, value) -> None:
+        scope = self.scope
+        if self.in_loop_node():
+            scope.env[RET], scope.env[RETVAL], scope.env[BRK] = Const(True), value, Const(True)
+            scope.loop_exit = "break"
+        else:
+            scope.returned = value
+            scope.done = True
+
+    # -- conditionals ---------------------------------------------------------------------
+    def dynamic_if(self, test: Ref, node: ast.If, rest: list) -> bool:
+        """Both directions seen: a cond node. Returns True when ``rest`` was consumed."""
+        dup = may_exit(node.body) or may_exit(node.orelse)
+        then_stmts = node.body + (rest if dup else [])
+        else_stmts = node.orelse + (rest if dup else [])
+        if dup and self.scope.loops and self.scope.loops[-1] == "unroll":
+            raise NeedLoopNode()
+        saved, self.tail_dup = self.tail_dup, dup
+        try:
+            self.cond(test, lambda: self.block(then_stmts), lambda: self.block(else_stmts),
+                      node.lineno)
+        finally:
+            self.tail_dup = saved
+        return dup
+
+    def cond(self, test, then_fn, else_fn, lineno) -> None:
+        scope = self.scope
+        before = self._state()
+        truth = self.emit("truth", [test], lineno=lineno)
+        results = []
+        for label, fn in (("then", then_fn), ("else", else_fn)):
+            self._set_state(before)
+            prev = self.graph
+            sub = Graph(f"{prev.name}.{label}{lineno}", parent=prev)
+            self.graph = sub
+            try:
+                fn()
+                if self.tail_dup and not self.in_loop_node() and not scope.done \
+                        and not scope.loop_exit:
+                    self.do_return(Const(None))     # fell off the end of the function
+            finally:
+                self.graph = prev
+            results.append((sub, self._state()))
+        (g_then, s_then), (g_else, s_else) = results
+        env_t, done_t, ret_t, exit_t = s_then
+        env_e, done_e, ret_e, exit_e = s_else
+        names = [n for n in env_t if n in env_e and not same_value(env_t[n], env_e[n])]
+        both_done = done_t and done_e
+        slots_t = [env_t[n] for n in names] + ([ret_t] if both_done else [])
+        slots_e = [env_e[n] for n in names] + ([ret_e] if both_done else [])
+        if done_t != done_e:
+            raise ConversionError("internal: a branch returned and the other did not", lineno)
+        outs_t = self._branch_output(g_then, slots_t, lineno)
+        outs_e = self._branch_output(g_else, slots_e, lineno)
+        captured = list(dict.fromkeys(list(g_then.captures) + list(g_else.captures)))
+        inputs = [truth.name] + [self.capture(c) if c not in self.graph.nx else c
+                                 for c in captured]
+        metas = tuple(join(g_then[a].meta, g_else[b].meta) for a, b in zip(outs_t, outs_e))
+        cnode = self.graph.add("cond", inputs, attrs={"captures": tuple(captured),
+                                                     "n_out": len(metas)},
+                               meta=Meta(tuple, items=metas), lineno=lineno,
+                               subgraphs=(g_then, g_else))
+        self.roots[cnode.name] = frozenset({cnode.name})
+        merged = {}
+        for i, n in enumerate(names + (["<ret>"] if both_done else [])):
+            item = self.graph.add("getitem", (cnode.name, self.const_node(i)), meta=metas[i],
+                                  lineno=lineno)
+            roots = self.roots.get(outs_t[i], frozenset()) | self.roots.get(outs_e[i],
+                                                                            frozenset())
+            self.roots[item.name] = roots or frozenset({item.name})
+            merged[n] = Ref(item.name)
+        env = {n: v for n, v in env_t.items() if n in env_e and same_value(v, env_e[n])}
+        env.update({n: merged[n] for n in names})
+        scope.env = env
+        scope.done = both_done
+        scope.returned = merged.get("<ret>") if both_done else None
+        scope.loop_exit = None
+
+    def _branch_output(self, sub, slots, lineno) -> list[str]:
+        prev = self.graph
+        self.graph = sub
+        try:
+            names = [self.materialize(v) for v in slots]
+            out = sub.add("tuple", names, meta=Meta(tuple, items=tuple(sub[n].meta
+                                                                       for n in names)),
+                          lineno=lineno)
+            sub.output = out.name
+        finally:
+            self.graph = prev
+        return names
+
+    # -- loops ------------------------------------------------------------------------------
+    def loop_node(self, kind: str, node, iterable=None) -> None:
+        """A loop node for ``for target in iterable`` or ``while test``."""
+        scope = self.scope
+        lineno = node.lineno
+        if node.orelse:
+            raise ConversionError("loop else-clause on a run-time loop is not supported yet",
+                                  lineno)
+        names = assigned_in(node.body) + ([n for n in assigned_in([ast.Assign(
+            targets=[node.target], value=ast.Constant(0))])] if kind == "for" else [])
+        names = list(dict.fromkeys(names))
+        exits = may_exit(node.body)
+        returns = any(isinstance(n, ast.Return) for s in node.body for n in ast.walk(s))
+        carried = names + ([RET, RETVAL] if returns else [])
+        init_env = dict(scope.env)
+        init_env.setdefault(RET, Const(False))
+        init_env.setdefault(RETVAL, Const(None))
+        inits = [init_env.get(n, Const(UNBOUND)) for n in carried]
+        init_names = [self.materialize(v) for v in inits]
+        metas = [widened(self.graph[i].meta) for i in init_names]
+        iter_name = self.materialize(iterable) if iterable is not None else None
+        n_asserts = len(self.asserts)
+        for attempt in range(4):
+            del self.asserts[n_asserts:]
+            result = self._loop_body(kind, node, carried, metas, iter_name, exits)
+            cond_g, body_g, out_metas = result
+            new = [join(m, o) for m, o in zip(metas, out_metas)]
+            if all(_same(a, b) for a, b in zip(new, metas)):
+                break
+            metas = new
+        else:
+            raise ConversionError("loop variables keep changing type", lineno)
+        captured = list(dict.fromkeys(list(body_g.captures) +
+                                      (list(cond_g.captures) if cond_g is not None else [])))
+        inputs = ([iter_name] if iter_name else []) + init_names + \
+            [self.capture(c) if c not in self.graph.nx else c for c in captured]
+        subs = (cond_g, body_g) if cond_g is not None else (body_g,)
+        lnode = self.graph.add("loop", inputs, attrs={
+            "kind": kind, "n_carried": len(carried), "carried": tuple(carried),
+            "captures": tuple(captured), "has_iter": iter_name is not None},
+            meta=Meta(tuple, items=tuple(metas)), lineno=lineno, subgraphs=subs)
+        self.roots[lnode.name] = frozenset({lnode.name})
+        env = dict(scope.env)
+        for i, n in enumerate(carried):
+            item = self.graph.add("getitem", (lnode.name, self.const_node(i)), meta=metas[i],
+                                  lineno=lineno)
+            self.roots[item.name] = frozenset({item.name}) if _immutable_meta(metas[i]) else \
+                frozenset().union(self.roots.get(init_names[i], frozenset()),
+                                  frozenset({item.name}))
+            env[n] = Ref(item.name)
+            if isinstance(inits[i], Const) and inits[i].value is UNBOUND:
+                self.maybe_unbound.add(item.name)
+        scope.env = env
+        if returns:
+            ret_flag, ret_val = env.pop(RET), env.pop(RETVAL)
+            self.pending_return = (ret_flag, ret_val)
+
+    def _loop_body(self, kind, node, carried, metas, iter_name, exits):
+        scope = self.scope
+        outer_state = self._state()
+        prev = self.graph
+        cond_g = None
+        lineno = node.lineno
+
+        def bind_carried(sub):
+            for i, (n, m) in enumerate(zip(carried, metas)):
+                inp = sub.add("input", attrs={"name": n, "role": "carried", "index": i}, meta=m,
+                              name=sub.fresh_name("c"))
+                self.roots[inp.name] = frozenset({inp.name})
+                scope.env[n] = Ref(inp.name)
+        try:
+            if kind == "while":
+                cond_g = Graph(f"{prev.name}.while{lineno}", parent=prev)
+                self.graph = cond_g
+                bind_carried(cond_g)
+                test = self.expr(node.test)
+                t = self.emit("truth", [test], lineno=lineno)
+                cond_g.output = self.materialize(t)
+                self._set_state(outer_state)
+            body_g = Graph(f"{prev.name}.body{lineno}", parent=prev)
+            self.graph = body_g
+            bind_carried(body_g)
+            if kind == "for":
+                item = body_g.add("input", attrs={"name": "item", "role": "item"},
+                                  meta=self._iter_item_meta(prev, iter_name),
+                                  name=body_g.fresh_name("item"))
+                self.roots[item.name] = self.roots.get(iter_name, frozenset({iter_name}))
+                self.assign(node.target, Ref(item.name))
+            scope.env[BRK] = Const(False)
+            scope.loops.append(node)
+            try:
+                self.block(node.body)
+            finally:
+                scope.loops.pop()
+            env = scope.env
+            outs = [self.materialize(env.get(n, Const(UNBOUND))) for n in carried]
+            brk = self.materialize(env.get(BRK, Const(False)))
+            out = body_g.add("tuple", outs + [brk], meta=Meta(tuple), lineno=lineno)
+            body_g.output = out.name
+            out_metas = [body_g[o].meta for o in outs]
+        finally:
+            self.graph = prev
+            self._set_state(outer_state)
+        return cond_g, body_g, out_metas
+
+    def _iter_item_meta(self, graph, name) -> Meta:
+        """Meta of the items a for loop gets from node ``name`` (range/enumerate/zip aware)."""
+        node = graph[name]
+        ins = [graph[i] for i in node.inputs]
+        kw = node.attrs.get("kw", ())
+        if node.op in ("builtin.range",):
+            return Meta(int)
+        if node.op == "builtin.enumerate" and ins and not kw:
+            return Meta(tuple, items=(Meta(int), self._iter_item_meta(graph, node.inputs[0])))
+        if node.op == "builtin.zip" and not kw:
+            return Meta(tuple, items=tuple(self._iter_item_meta(graph, i) for i in node.inputs))
+        if node.op == "builtin.reversed" and ins:
+            return self._iter_item_meta(graph, node.inputs[0])
+        return self._item_meta(node.meta)
+
+    def _item_meta(self, m: Meta) -> Meta:
+        if m.type is np.ndarray and m.shape:
+            if len(m.shape) == 1:
+                return Meta(m.dtype.type if m.dtype is not None else None, m.dtype, ())
+            return Meta(np.ndarray, m.dtype, m.shape[1:])
+        if m.type is range:
+            return Meta(int)
+        if m.type is tuple and m.items:
+            out = m.items[0]
+            for x in m.items[1:]:
+                out = join(out, x)
+            return widened(out)
+        return Meta()
+
+    def after_loop_return(self, rest: list) -> bool:
+        """After a loop whose body may return: ``if ret: return retval`` + rest."""
+        pending = getattr(self, "pending_return", None)
+        if pending is None:
+            return False
+        self.pending_return = None
+        flag, value = pending
+        saved, self.tail_dup = self.tail_dup, True
+        try:
+            self.cond(flag, lambda: self.do_return(value), lambda: self.block(rest),
+                      self.lineno)
+        finally:
+            self.tail_dup = saved
+        return True
+
+
+def _same(a: Meta, b: Meta) -> bool:
+    return a.type is b.type and a.dtype == b.dtype and a.shape == b.shape and \
+        (a.items is None) == (b.items is None)
+
+
+def _immutable_meta(m: Meta) -> bool:
+    return m.type in (bool, int, float, complex, str, type(None), tuple) or \
+        (m.type is not None and issubclass(m.type, np.generic))
+
+
+_ = (TupleVal, BoundMethod, UserMethod, config)
