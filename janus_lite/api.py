@@ -65,6 +65,7 @@ class SpeculativeFunction:
         self._fdef = self._klass = None
         self._imperative_reason: str | None = None
         self._policy = Policy(self)
+        self._tls = threading.local()      # .depth: imperative runs of this function in flight
         self._setup()
 
     # -- set-up ---------------------------------------------------------------------------
@@ -124,7 +125,9 @@ class SpeculativeFunction:
         return self._slow(args, kwargs, misses)
 
     def _slow(self, args, kwargs, misses):
-        if self._imperative_reason is not None:
+        if self._imperative_reason is not None or getattr(self._tls, "depth", 0):
+            # for good, or a recursive call inside an imperative run of this function: the
+            # outer call's profile covers it (graphs specialize on the outer structure)
             self._imperative += 1
             return self.__wrapped__(*args, **kwargs)
         if misses:
@@ -137,7 +140,7 @@ class SpeculativeFunction:
         """Answer the call imperatively through the profiler; convert when it is time."""
         self._imperative += 1
         summary = self._profiler.summarize_args(args, kwargs)
-        result = self._profiler.instrumented(*args, **kwargs)
+        result = self._run_profiled(args, kwargs)
         if summary is not None:
             self._profiler.profile.record_args(summary)
             if first and self._profiler.profile.runs >= self.profile_runs:
@@ -157,13 +160,21 @@ class SpeculativeFunction:
             return self.__wrapped__(*args, **kwargs)
         self._imperative += 1
         summary = self._profiler.summarize_args(args, kwargs)
-        result = self._profiler.instrumented(*args, **kwargs)
+        result = self._run_profiled(args, kwargs)
         if summary is not None:
             self._profiler.profile.record_args(summary)
             with self._lock:
                 self._policy.after_fallback(summary, record, misses, assertion,
                                             self._profiler.bind(args, kwargs) or {})
         return result
+
+    def _run_profiled(self, args, kwargs):
+        tls = self._tls
+        tls.depth = getattr(tls, "depth", 0) + 1
+        try:
+            return self._profiler.instrumented(*args, **kwargs)
+        finally:
+            tls.depth -= 1
 
     # -- graphs -------------------------------------------------------------------------
     def _install(self, records):

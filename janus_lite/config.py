@@ -37,6 +37,9 @@ MAX_DISTINCT_OBSERVATIONS = 16
 MAX_TRACKED_SEQUENCE = 16
 """Longest tuple/list whose items the profiler summarizes one by one."""
 
+MAX_TRACKED_DEPTH = 10
+"""Deepest nesting of tuples/lists (e.g. a tree of tuples) summarized item by item."""
+
 MAX_PROFILED_CALLS = 8
 """Argument observations kept per function (the most recent calls)."""
 

@@ -188,8 +188,7 @@ class CodeGen:
             self.emit(text, getattr(self.fdef, "lineno", None))
         self.body()
         sig = signature_text(self.fdef)
-        name = self.fn.__name__ if self.fn.__name__.isidentifier() else "graph"
-        out = [f"def {name}({sig}):"]
+        out = [f"def __jl_graph({sig}):"]
         for text, lineno in self.lines:
             out.append(f"    {text}" + (f"  # line {lineno}" if lineno else ""))
         return "\n".join(out)
@@ -223,6 +222,8 @@ def compile_graph(graph, fn, fdef, guards):
     make_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     make = types.FunctionType(make_code, fn.__globals__, "__jl_make")
     entry = make(*(gen.pool.values[c] for c in consts))
+    entry.__name__ = fn.__name__
+    entry.__qualname__ = fn.__qualname__
     entry.__defaults__ = fn.__defaults__
     entry.__kwdefaults__ = fn.__kwdefaults__
     return entry, text

@@ -98,7 +98,7 @@ class CallConverter:
         t = node_.meta.type
         if t is None:
             return None
-        if node_.op in ("input", "source"):
+        if node_.op in ("input", "source") or self._spec_item(node_):
             return t
         if not (t is np.ndarray or issubclass(t, np.generic)) or node_.op in _VALUE_TYPED:
             return None
@@ -106,15 +106,27 @@ class CallConverter:
             return None
         return t
 
+    def _spec_item(self, node_) -> bool:
+        """Is this an item (at a constant index) of a tuple/list whose item types are
+        guarded (an argument, a guarded read, or an item of one)?"""
+        if node_.op != "getitem":
+            return False
+        parent = self.graph[node_.inputs[0]]
+        index = self.graph[node_.inputs[1]]
+        if index.op != "const" or not isinstance(index.attrs["value"], int):
+            return False
+        if parent.op == "input" and parent.attrs.get("role") == "capture":
+            parent = self.graph[parent.attrs["outer"]]
+        return parent.meta.items is not None and (parent.op in ("input", "source") or
+                                                  self._spec_item(parent))
+
     def inline(self, fn, args, kwargs, node):
         """Convert a call of a user function by converting its body in place."""
         lineno = node.lineno
         if len(self.scopes) >= config.MAX_INLINE_DEPTH:
             raise ConversionError(f"calls nested deeper than {config.MAX_INLINE_DEPTH} "
-                                  f"(recursion is not supported yet)", lineno)
-        if any(s.fn is fn for s in self.scopes):
-            raise ConversionError(f"recursive call of {fn.__qualname__} (not supported yet)",
-                                  lineno)
+                                  f"(recursion is specialized on the structure of its "
+                                  f"arguments, which must end sooner)", lineno)
         try:
             fdef, klass = function_ast(fn)
         except NoSource as exc:
@@ -170,7 +182,8 @@ def _len(self, args, kwargs, node):
             return Const(len(v.items))
         if isinstance(v, Ref):
             meta = self.graph[v.name].meta
-            if meta.type is np.ndarray and meta.shape and isinstance(meta.shape[0], int):
+            if meta.type is np.ndarray and meta.shape and isinstance(meta.shape[0], int) \
+                    and self.shape_is_static(v.name):
                 return Const(meta.shape[0])
     return None
 

@@ -335,7 +335,7 @@ class ControlConverter:
             return Meta(np.ndarray, m.dtype, m.shape[1:])
         if m.type is range:
             return Meta(int)
-        if m.type is tuple and m.items:
+        if m.type in (tuple, list) and m.items:
             out = m.items[0]
             for x in m.items[1:]:
                 out = join(out, x)

@@ -83,16 +83,19 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         return self.graph
 
     def _tuple_param(self, node_name, spec):
+        """A tuple argument: a static tuple of its items (nested tuples recursively)."""
         items = []
         for i, sub in enumerate(spec.items):
             if sub.kind in ("const",) or (sub.kind == "scalar" and sub.has_value):
                 items.append(Const(sub.value))
-            else:
-                idx = self.const_node(i)
-                n = self.graph.add("getitem", (node_name, idx), meta=_spec_meta(sub),
-                                   lineno=self.lineno)
-                self.roots[n.name] = self.roots[node_name]
-                items.append(Ref(n.name))
+                continue
+            idx = self.const_node(i)
+            n = self.graph.add("getitem", (node_name, idx), meta=_spec_meta(sub),
+                               lineno=self.lineno)
+            self.roots[n.name] = self.roots[node_name]
+            from ..runtime.guards import item as item_source
+            self.sources[n.name] = item_source(self.sources[node_name], i)
+            items.append(self._tuple_param(n.name, sub) if sub.kind == "tuple" else Ref(n.name))
         return TupleVal(tuple(items))
 
     @property
@@ -244,6 +247,8 @@ def _spec_meta(spec) -> Meta:
                     spec.value if spec.has_value else Meta().value)
     if spec.kind == "const":
         return Meta(spec.type, value=spec.value)
+    if spec.kind in ("tuple", "list"):
+        return Meta(spec.type, items=tuple(_spec_meta(i) for i in spec.items))
     return Meta(spec.type)
 
 

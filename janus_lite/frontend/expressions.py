@@ -89,8 +89,8 @@ class ExpressionConverter:
             if meta.type is np.ndarray and meta.shape and isinstance(meta.shape[0], int) \
                     and meta.shape[0] <= 64:
                 n = meta.shape[0]
-            elif meta.type is tuple and meta.shape is not None:
-                n = len(meta.shape)
+            elif meta.type in (tuple, list) and meta.items is not None:
+                n = len(meta.items)
             elif v.name in getattr(self, "profiled_items", {}):
                 return self._unpack_profiled(v, lineno)
             else:
@@ -229,6 +229,9 @@ class ExpressionConverter:
             meta = self.assume_array(base, attr, node)
             owner = meta.type
         if owner is np.ndarray or (owner is not None and issubclass(owner, np.generic)):
+            if attr in ("shape", "size") and meta.shape and not self.shape_is_static(base.name):
+                from ..ir import Meta
+                meta = Meta(meta.type, meta.dtype, (None,) * len(meta.shape))
             if attr in ARRAY_PROPERTIES:
                 folded = _fold_property(meta, attr)
                 if folded is not None:
@@ -270,6 +273,65 @@ class ExpressionConverter:
         from ..profile.instrument import site_key
         obs = profile.sites.get(site_key(site))
         return obs.single if obs is not None else None
+
+    def shape_is_static(self, name: str) -> bool:
+        """May the exact dims in ``name``'s meta be folded as constants?
+
+        Rules infer shapes by running ops on stand-ins, and the profile fills in shapes it
+        saw; both are right only when the shape follows from guarded input shapes and
+        constants. Not when it depends on values: a boolean-mask index, ``np.nonzero`` or
+        ``np.unique``, or a run-time scalar given to a non-elementwise op
+        (``np.arange(n)``, ``x.reshape(n, -1)``, ``x[:n]``). Those dims are read at run time."""
+        memo = self.__dict__.setdefault("_shape_static", {})
+        if name not in memo:
+            memo[name] = False            # (no cycles in a graph; just in case)
+            memo[name] = self._shape_is_static(name)
+        return memo[name]
+
+    def _shape_is_static(self, name: str) -> bool:
+        from ..ir import get_op
+        try:
+            node = self.graph[name]
+            opdef = get_op(node.op)
+        except KeyError:
+            return False
+        op = node.op
+        if op in ("input", "source", "const") or node.meta.is_const:
+            return True
+        if op in _VALUE_SHAPED or (op == "np.where" and len(node.inputs) == 1):
+            return False
+        if op == "getitem":
+            return self.shape_is_static(node.inputs[0]) and \
+                self._static_index(node.inputs[1])
+        if op == "setitem":
+            return self.shape_is_static(node.inputs[0])
+        return all(self._static_operand(i, opdef.elementwise) for i in node.inputs)
+
+    def _static_operand(self, name: str, elementwise: bool) -> bool:
+        node = self.graph[name]
+        m = node.meta
+        if m.is_const:
+            return True
+        if m.type is np.ndarray:
+            return self.shape_is_static(name)
+        if node.op in ("tuple", "list"):
+            return all(self._static_operand(i, False) for i in node.inputs)
+        # a run-time scalar sets no shape in an elementwise op; elsewhere it may
+        return elementwise and m.type is not None and \
+            (m.type in (bool, int, float, complex) or issubclass(m.type, np.generic))
+
+    def _static_index(self, name: str) -> bool:
+        node = self.graph[name]
+        m = node.meta
+        if m.is_const:
+            return True
+        if m.type is np.ndarray:     # an integer array index: the result has its shape
+            return m.dtype is not None and m.dtype != np.bool_ and self.shape_is_static(name)
+        if m.type in (bool, int) or (m.type is not None and issubclass(m.type, np.integer)):
+            return True              # an integer drops the axis, whatever its value
+        if node.op == "tuple":
+            return all(self._static_index(i) for i in node.inputs)
+        return False                 # a run-time slice (or unknown)
 
     def shape_items(self, base, meta, lineno, node):
         """``x.shape`` with some symbolic dims: a static tuple of ints and run-time dims."""
@@ -350,6 +412,14 @@ def _truth_from_sites(profile, site):
         except Exception:
             return None
     return counts
+
+
+# ops whose result shape depends on the values of array operands, or that pick one of
+# several operands at run time
+_VALUE_SHAPED = {"np.nonzero", "ndarray.nonzero", "np.flatnonzero", "np.argwhere", "np.unique",
+                 "np.bincount", "np.repeat", "ndarray.repeat", "np.extract", "np.compress",
+                 "np.trim_zeros", "np.delete", "np.insert", "select", "and_", "or_", "call",
+                 "unpack"}
 
 
 def _fold_property(meta, attr):

@@ -195,10 +195,18 @@ class StatementConverter:
             scope.loops.pop()
 
     def static_loop_items(self, iterable):
+        """Items of a loop's sequence when its length is known while converting: constants,
+        static tuples, and tuple/list arguments whose length is guarded."""
         if isinstance(iterable, Const) and isinstance(iterable.value, (range, tuple, list, str)):
             return [Const(v) for v in iterable.value]
         if isinstance(iterable, TupleVal):
             return list(iterable.items)
+        if isinstance(iterable, Ref):
+            node = self.graph[iterable.name]
+            if node.meta.items is not None and len(node.meta.items) <= config.MAX_UNROLL and \
+                    (node.op in ("input", "source") or self._spec_item(node)) and \
+                    iterable.name not in self.mutated:
+                return self.static_items(iterable, node.lineno)
         return None
 
     def loop_iterable(self, iterable, node):

@@ -95,7 +95,9 @@ SPECIAL = [
     OpDef("list", lambda *xs: list(xs), "special", infer=lambda o, m, a: Meta(list),
           doc="Build a new list."),
     OpDef("unpack", unpack_impl, "call", fresh=False,
-          infer=lambda o, m, a: Meta(tuple), doc="tuple(value), checked to hold attrs['n'] items."),
+          infer=lambda o, m, a: Meta(tuple, items=m[0].items if m[0].items is not None and
+                                     len(m[0].items) == a["n"] else None),
+          doc="tuple(value), checked to hold attrs['n'] items."),
     OpDef("getitem", operator.getitem, "special", fresh=False, infer=_getitem_rule,
           doc="value[index]."),
     OpDef("setitem", setitem_impl, "special", mutates=(0,), pure=False, fresh=False,

@@ -47,7 +47,8 @@ def summarize(value, depth: int = 0) -> Seen:
             return Seen(t, value.dtype, (), value, True)
         except TypeError:
             return Seen(t, value.dtype, ())
-    if t in (tuple, list) and depth < 3 and len(value) <= config.MAX_TRACKED_SEQUENCE:
+    if t in (tuple, list) and depth < config.MAX_TRACKED_DEPTH and \
+            len(value) <= config.MAX_TRACKED_SEQUENCE:
         items = tuple(summarize(v, depth + 1) for v in value)
         if t is tuple and all(i.has_value for i in items):
             return Seen(t, value=value, has_value=True, items=items)

@@ -147,6 +147,9 @@ def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None):
         fdef = ast.copy_location(ast.FunctionDef(name="__jl_lambda", args=fdef.args,
                                                  body=[ret], decorator_list=[], returns=None,
                                                  type_params=[]), fdef)
+    # inside the factory the function must not bind its own name: a recursive function
+    # reads its name as a global, and a local of the factory would turn it into a closure
+    fdef.name = "__jl_function"
     free = list(code.co_freevars)
     outer_params = free + [n for n in extra if n not in free]
     factory = ast.FunctionDef(

@@ -39,6 +39,8 @@ class ParamSpec:
                    f"{',' if len(self.shape) == 1 else ''})]"
         if self.kind == "tuple":
             return "(" + ", ".join(i.describe() for i in self.items) + ")"
+        if self.kind == "list":
+            return "[" + ", ".join(i.describe() for i in self.items) + "]"
         if self.has_value:
             return f"{self.type.__name__} {self.value!r}"
         return f"{self.type.__name__}"
@@ -57,6 +59,8 @@ def from_seen(s: Seen) -> ParamSpec:
                          s.value, s.has_value)
     if s.type is tuple and s.items is not None:
         return ParamSpec("tuple", tuple, items=tuple(from_seen(i) for i in s.items))
+    if s.type is list and s.items is not None:
+        return ParamSpec("list", list, items=tuple(from_seen(i) for i in s.items))
     if s.has_value and (s.type is type(None) or s.type is str or _is_const_type(s)):
         return ParamSpec("const", s.type, value=s.value, has_value=True)
     if s.type in (list, dict, set):
@@ -76,10 +80,10 @@ def merge(a: ParamSpec, b: ParamSpec) -> ParamSpec:
     if a.kind == "scalar":
         same = a.has_value and b.has_value and _same_value(a.value, b.value)
         return ParamSpec("scalar", a.type, a.dtype, a.shape, a.value if same else None, same)
-    if a.kind == "tuple":
+    if a.kind in ("tuple", "list"):
         if len(a.items) != len(b.items):
-            raise Unspecable("tuple length changed")
-        return ParamSpec("tuple", tuple, items=tuple(merge(x, y) for x, y in zip(a.items,
+            raise Unspecable(f"{a.kind} length changed")
+        return ParamSpec(a.kind, a.type, items=tuple(merge(x, y) for x, y in zip(a.items,
                                                                                b.items)))
     if not (a.value is b.value or (type(a.value) is type(b.value) and
                                    _same_value(a.value, b.value))):
@@ -124,9 +128,9 @@ def _rename(spec, fresh, path):
     if spec.kind == "array" and "?" in spec.shape:
         shape = tuple(fresh(path, i) if d == "?" else d for i, d in enumerate(spec.shape))
         return ParamSpec("array", np.ndarray, spec.dtype, shape)
-    if spec.kind == "tuple":
-        return ParamSpec("tuple", tuple, items=tuple(_rename(it, fresh, path + (i,))
-                                                     for i, it in enumerate(spec.items)))
+    if spec.kind in ("tuple", "list"):
+        return ParamSpec(spec.kind, spec.type, items=tuple(_rename(it, fresh, path + (i,))
+                                                           for i, it in enumerate(spec.items)))
     return spec
 
 
@@ -146,8 +150,8 @@ def guards_for(spec: ParamSpec, src: Source, lineno: int | None) -> list[Guard]:
         if spec.has_value:
             gs.append(Guard("value", src, spec.value, lineno))
         return gs
-    if spec.kind == "tuple":
-        gs = [Guard("type", src, tuple, lineno), Guard("len", src, len(spec.items), lineno)]
+    if spec.kind in ("tuple", "list"):
+        gs = [Guard("type", src, spec.type, lineno), Guard("len", src, len(spec.items), lineno)]
         for i, sub in enumerate(spec.items):
             gs += guards_for(sub, item(src, i), lineno)
         return gs
