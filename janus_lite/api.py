@@ -13,6 +13,7 @@ from .ir.ops_core import AssumptionFailed
 from .passes import run_passes
 from .profile import NoSource, Profiler, function_ast
 from .profile.source import mangle, source_matches, strip_decorators
+from .inspect.logs import log_graph
 from .runtime.events import EventLog
 from .runtime.policy import GraphRecord, Policy
 
@@ -211,7 +212,7 @@ class SpeculativeFunction:
         self.events.add("built", f"graph #{self._conversions} built ({why}): "
                         f"{len(graph)} nodes, {len(graph.assumptions)} assumptions",
                         getattr(self._fdef, "lineno", None))
-        log.debug("%s graph:\n%s", self.events.qualname, graph.text())
+        log_graph(self.events.qualname, graph)   # DEBUG, topics graphs/guards
         return record
 
     # -- inspection -----------------------------------------------------------------------

@@ -154,9 +154,33 @@ class CodeGen:
         return node
 
     def body(self):
+        """The graph's code; a graph that draws random numbers saves the generators' states
+        first and restores them if anything aborts the run (the fallback redraws)."""
+        from .state_ops import random_states
         self._all = {}
+        saves, gens = random_states(self.graph)
+        if not saves and not gens:
+            self.emit_graph(self.graph)
+            self.emit(f"return {self.var(self.graph.output)}", None)
+            return
+        restore = []
+        for i, (_, get, set_) in enumerate(saves):
+            self.emit(f"_rng{i} = {self.pool.add(get, 'getstate')}()", None)
+            restore.append(f"{self.pool.add(set_, 'setstate')}(_rng{i})")
+        for j, g in enumerate(gens):
+            self.emit(f"_gen{j} = {self.var(g)}.bit_generator.state", None)
+            restore.append(f"{self.var(g)}.bit_generator.state = _gen{j}")
+        self.emit("try:", None)
+        self.indent += 1
         self.emit_graph(self.graph)
         self.emit(f"return {self.var(self.graph.output)}", None)
+        self.indent -= 1
+        self.emit("except BaseException:", None)
+        self.indent += 1
+        for r in restore:
+            self.emit(r, None)
+        self.emit("raise", None)
+        self.indent -= 1
 
     def emit_graph(self, graph):
         """Emit ``graph``'s nodes at the current indent (subgraphs recurse through here)."""
@@ -231,8 +255,11 @@ def compile_graph(graph, fn, fdef, guards):
 
 def _register_structured():
     from .structured import emit_cond, emit_loop
+    from . import state_ops
     EMITTERS.setdefault("cond", emit_cond)
     EMITTERS.setdefault("loop", emit_loop)
+    for op, fn in state_ops.EMITTERS.items():
+        EMITTERS.setdefault(op, fn)
 
 
 _register_structured()

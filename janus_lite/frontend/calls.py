@@ -42,8 +42,19 @@ class CallConverter:
     def call(self, func, args, kwargs, node):
         lineno = node.lineno
         if isinstance(func, BoundMethod):
+            if func.owner in (list, dict):
+                return self.container_method(func, args, kwargs, node)
             op = op_for_method(func.owner, func.name)
-            return self.emit(op, [func.recv] + args, kwargs, lineno=lineno, site=node)
+            from ..ir import get_op
+            recv = func.recv
+            if get_op(op).mutates:
+                recv = self.writable(recv, lineno)
+            if "out" in kwargs and isinstance(kwargs["out"], Ref):
+                kwargs = dict(kwargs, out=self.writable(kwargs["out"], lineno))
+            result = self.emit(op, [recv] + args, kwargs, lineno=lineno, site=node)
+            if get_op(op).mutates:
+                self.rebind(func.recv, recv)
+            return result
         if isinstance(func, UserMethod):
             return self.inline(func.fn, [func.recv] + args, kwargs, node)
         if isinstance(func, Ref):
@@ -62,8 +73,19 @@ class CallConverter:
             result = special(self, args, kwargs, node)
             if result is not None:
                 return result
+        if fn is print:
+            return self.deferred_print(args, kwargs, lineno)
+        if isinstance(fn, types.BuiltinMethodType) and isinstance(getattr(fn, "__self__", None),
+                                                                 (str, bytes)):
+            return self.emit("call", args, kwargs, attrs={"fn": fn}, lineno=lineno)
         op = op_for_callable(fn)
         if op is not None:
+            if "out" in kwargs and isinstance(kwargs["out"], Ref):
+                out = self.writable(kwargs["out"], lineno)
+                kwargs = dict(kwargs, out=out)
+                result = self.emit(op, args, kwargs, lineno=lineno, site=node)
+                self.rebind(out, result)
+                return result
             return self.emit(op, args, kwargs, lineno=lineno, site=node)
         from ..api import SpeculativeFunction
         if isinstance(fn, SpeculativeFunction):
@@ -178,6 +200,9 @@ def _id_of(fn):
 def _len(self, args, kwargs, node):
     if len(args) == 1 and not kwargs:
         v = args[0]
+        boxed = self.container_len(v)
+        if boxed is not None:
+            return boxed
         if isinstance(v, TupleVal):
             return Const(len(v.items))
         if isinstance(v, Ref):

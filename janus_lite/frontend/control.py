@@ -16,7 +16,7 @@ from .. import config
 from ..ir import Graph, Meta
 from ..ir.node import join, widened
 from .errors import ConversionError
-from .values import Const, Ref, TupleVal, BoundMethod, UserMethod
+from .values import Const, Ref, TupleVal, BoundMethod, UserMethod, BoxRef
 
 BRK, RET, RETVAL = ".brk", ".ret", ".retval"
 
@@ -108,11 +108,12 @@ class ControlConverter:
 
     def _state(self):
         s = self.scope
-        return dict(s.env), s.done, s.returned, s.loop_exit
+        return dict(s.env), s.done, s.returned, s.loop_exit, self.heap_snapshot()
 
     def _set_state(self, state):
         s = self.scope
         s.env, s.done, s.returned, s.loop_exit = dict(state[0]), state[1], state[2], state[3]
+        self.heap_restore(state[4])
 
     def in_loop_node(self) -> bool:
         return any(loop != "unroll" for loop in self.scope.loops)
@@ -161,12 +162,13 @@ class ControlConverter:
                 self.graph = prev
             results.append((sub, self._state()))
         (g_then, s_then), (g_else, s_else) = results
-        env_t, done_t, ret_t, exit_t = s_then
-        env_e, done_e, ret_e, exit_e = s_else
+        env_t, done_t, ret_t, exit_t, heap_t = s_then
+        env_e, done_e, ret_e, exit_e, heap_e = s_else
         names = [n for n in env_t if n in env_e and not same_value(env_t[n], env_e[n])]
         both_done = done_t and done_e
-        slots_t = [env_t[n] for n in names] + ([ret_t] if both_done else [])
-        slots_e = [env_e[n] for n in names] + ([ret_e] if both_done else [])
+        heap, heap_slots, hv_t, hv_e = self.merge_heaps(heap_t, heap_e, g_then, g_else, lineno)
+        slots_t = [env_t[n] for n in names] + ([ret_t] if both_done else []) + hv_t
+        slots_e = [env_e[n] for n in names] + ([ret_e] if both_done else []) + hv_e
         if done_t != done_e:
             raise ConversionError("internal: a branch returned and the other did not", lineno)
         outs_t = self._branch_output(g_then, slots_t, lineno)
@@ -181,7 +183,8 @@ class ControlConverter:
                                subgraphs=(g_then, g_else))
         self.roots[cnode.name] = frozenset({cnode.name})
         merged = {}
-        for i, n in enumerate(names + (["<ret>"] if both_done else [])):
+        labels = names + (["<ret>"] if both_done else []) + [("heap", b, k) for b, k in heap_slots]
+        for i, n in enumerate(labels):
             item = self.graph.add("getitem", (cnode.name, self.const_node(i)), meta=metas[i],
                                   lineno=lineno)
             roots = self.roots.get(outs_t[i], frozenset()) | self.roots.get(outs_e[i],
@@ -191,9 +194,74 @@ class ControlConverter:
         env = {n: v for n, v in env_t.items() if n in env_e and same_value(v, env_e[n])}
         env.update({n: merged[n] for n in names})
         scope.env = env
+        for (bid, key) in heap_slots:
+            box = heap[0][bid]
+            value = merged[("heap", bid, key)]
+            if box.kind == "list" and box.origin is None:
+                box.items[key] = value
+            else:
+                box.entries[key] = value
+        self.heap, self.box_of = heap
         scope.done = both_done
         scope.returned = merged.get("<ret>") if both_done else None
         scope.loop_exit = None
+
+    def merge_heaps(self, heap_t, heap_e, g_then, g_else, lineno):
+        """Join the boxes two branches left: entries that differ become cond outputs."""
+        from .state import ABSENT
+        boxes_t, box_of = heap_t[0], dict(heap_t[1])
+        boxes_e = heap_e[0]
+        merged = {}
+        slots, vt, ve = [], [], []
+        for bid in list(dict.fromkeys(list(boxes_t) + list(boxes_e))):
+            a, b = boxes_t.get(bid), boxes_e.get(bid)
+            if a is None or b is None:
+                merged[bid] = (a or b).copy()
+                if (a or b).origin is not None:
+                    box_of[(a or b).origin] = bid
+                continue
+            box = a.copy()
+            box.dirty = list(dict.fromkeys(a.dirty + b.dirty))
+            if len(a.appended) != len(b.appended) or not all(
+                    same_value(x, y) for x, y in zip(a.appended, b.appended)):
+                raise ConversionError("a list is appended to differently in two branches of a "
+                                      "run-time condition", lineno)
+            if box.kind == "list" and box.origin is None:
+                if len(a.items) != len(b.items):
+                    raise ConversionError("a list grows differently in two branches of a "
+                                          "run-time condition", lineno)
+                for i, (x, y) in enumerate(zip(a.items, b.items)):
+                    if not same_value(x, y):
+                        slots.append((bid, i))
+                        vt.append(x)
+                        ve.append(y)
+            else:
+                for key in dict.fromkeys(list(a.entries) + list(b.entries)):
+                    x, y = a.entries.get(key), b.entries.get(key)
+                    if x is not None and y is not None and same_value(x, y):
+                        continue
+                    if box.origin is None and (x is None or y is None):
+                        raise ConversionError(f"key {key!r} set in only one branch of a "
+                                              f"run-time condition", lineno)
+                    if x is None:
+                        x = self._current_entry(box, key, g_then, ABSENT)
+                    if y is None:
+                        y = self._current_entry(box, key, g_else, ABSENT)
+                    slots.append((bid, key))
+                    vt.append(x)
+                    ve.append(y)
+            merged[bid] = box
+        return (merged, box_of), slots, vt, ve
+
+    def _current_entry(self, box, key, sub, absent):
+        """Inside branch ``sub``: the entry's value as the real object holds it now."""
+        prev, self.graph = self.graph, sub
+        try:
+            getter = getattr if box.kind == "object" else (lambda o, k, d: o.get(k, d))
+            return self.emit("call", [Ref(box.origin), Const(key), Const(absent)],
+                             attrs={"fn": getter}, lineno=self.lineno)
+        finally:
+            self.graph = prev
 
     def _branch_output(self, sub, slots, lineno) -> list[str]:
         prev = self.graph
@@ -298,11 +366,18 @@ class ControlConverter:
                 self.assign(node.target, Ref(item.name))
             scope.env[BRK] = Const(False)
             scope.loops.append(node)
+            heap_before = self.heap_snapshot()
             try:
                 self.block(node.body)
             finally:
                 scope.loops.pop()
+            if not self.heap_unchanged(heap_before):
+                raise ConversionError("state written inside a run-time loop (object attributes, "
+                                      "containers) is not supported yet", lineno)
             env = scope.env
+            if any(isinstance(env.get(n), BoxRef) for n in carried):
+                raise ConversionError("a container made in the function is rebound inside a "
+                                      "run-time loop", lineno)
             outs = [self.materialize(env.get(n, Const(UNBOUND))) for n in carried]
             brk = self.materialize(env.get(BRK, Const(False)))
             out = body_g.add("tuple", outs + [brk], meta=Meta(tuple), lineno=lineno)

@@ -23,21 +23,25 @@ from ..runtime.guards import Guard, global_, cell as cell_source, param, order_g
 from ..runtime.spec import guards_for
 from .errors import ConversionError
 from .scope import Scope
-from .values import Const, Ref, TupleVal, BoundMethod, is_immutable_const
+from .values import Const, Ref, TupleVal, BoundMethod, BoxRef, OrigRef, is_immutable_const
 from .expressions import ExpressionConverter
 from .statements import StatementConverter
 from .calls import CallConverter
 from .heap import HeapConverter
 from .control import ControlConverter
+from .state import StateConverter
+from .containers import ContainerConverter
 
 _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itertools")
 
 
 class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter,
-                ControlConverter):
+                ControlConverter, StateConverter, ContainerConverter):
     def __init__(self, fn, fdef, klass, specs: dict, profile, name: str, example=None,
                  relaxed=frozenset()):
         self.example = example or {}
+        self.init_state()
+        self.known_keys: dict = {}          # dict argument node -> its guarded keys
         self.maybe_unbound: set = set()     # loop results that may be the unbound marker
         self.pending_return = None          # (flag, value) after a loop whose body returns
         self.tail_dup = False               # converting a branch that holds the block's rest
@@ -74,7 +78,11 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
             scope.env[pname] = value
         self.block(_body(scope.fdef))
         result = scope.returned if scope.done else Const(None)
-        self.graph.output = self.materialize(result)
+        end = getattr(scope.fdef, "end_lineno", None)
+        result = self.committed_value(result)
+        output = self.materialize(result)
+        self.emit_commits(end)
+        self.graph.output = output
         self.graph.meta["mutated"] = set(self.mutated)
         ordered = order_guards(self.guards)
         self.graph.meta["guards"] = ordered
@@ -104,7 +112,9 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 
     # -- guards and assumptions -----------------------------------------------------
     def add_guard(self, guard: Guard) -> None:
-        key = (guard.source.key, guard.kind, guard.axis)
+        other = guard.expected.key if hasattr(guard.expected, "key") and \
+            guard.kind in ("distinct", "disjoint") else None
+        key = (guard.source.key, guard.kind, guard.axis, other)
         if key not in self._guarded:
             self._guarded.add(key)
             self.guards.append(guard)
@@ -128,7 +138,12 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 
     def materialize(self, v) -> str:
         if isinstance(v, Ref):
-            return v.name if v.name in self.graph.nx else self.capture(v.name)
+            name = v.name if isinstance(v, OrigRef) else self.cow.get(v.name, v.name)
+            self.check_stale_view(name)
+            self.check_container_read(name)
+            return name if name in self.graph.nx else self.capture(name)
+        if isinstance(v, BoxRef):
+            return self.materialize_box(v)
         if isinstance(v, Const):
             return self.const_node(v.value)
         if isinstance(v, TupleVal):
@@ -146,9 +161,10 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         if kw:
             attrs["kw"] = tuple(kw)
         values = list(args) + list(kw.values())
-        if opdef.pure and not opdef.side_effect and opdef.impl is not None and \
+        impl = opdef.impl if op != "call" else attrs.get("fn")
+        if opdef.pure and not opdef.side_effect and impl is not None and \
                 all(isinstance(v, Const) for v in values) and op not in ("tuple", "list"):
-            folded = self._fold(opdef, args, kw)
+            folded = self._fold(impl, args, kw)
             if folded is not None:
                 return folded
         inputs = [self.materialize(v) for v in values]
@@ -164,14 +180,17 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
                                                         for i in inputs))
         for idx in opdef.mutates:
             self.mark_mutated(inputs[idx], lineno)
+            self.note_inplace_result(inputs[idx], node.name)
         if "out" in kw:
-            self.mark_mutated(inputs[len(args) + list(kw).index("out")], lineno)
-            self.roots[node.name] = self.roots[inputs[len(args) + list(kw).index("out")]]
+            target = inputs[len(args) + list(kw).index("out")]
+            self.mark_mutated(target, lineno)
+            self.roots[node.name] = self.roots[target]
+            self.note_inplace_result(target, node.name)
         return Ref(node.name)
 
-    def _fold(self, opdef, args, kw):
+    def _fold(self, impl, args, kw):
         try:
-            value = opdef.impl(*[a.value for a in args], **{k: v.value for k, v in kw.items()})
+            value = impl(*[a.value for a in args], **{k: v.value for k, v in kw.items()})
         except Exception:
             return None   # let it raise at run time: the fallback shows the real error
         return Const(value) if is_immutable_const(value) else None

@@ -72,16 +72,13 @@ class ExpressionConverter:
             return Const(tuple(i.value for i in items))
         return TupleVal(tuple(items))
 
-    def expr_List(self, node):
-        items = [self.expr(e) for e in node.elts if not isinstance(e, ast.Starred)]
-        if len(items) != len(node.elts):
-            raise ConversionError("starred list items are not supported", node.lineno)
-        return self.emit("list", items, lineno=node.lineno, site=node)
-
     def static_items(self, v, lineno) -> list:
         """The items of a value whose length is known while converting."""
         if isinstance(v, TupleVal):
             return list(v.items)
+        boxed = self.container_items(v, lineno)
+        if boxed is not None:
+            return boxed
         if isinstance(v, Const) and isinstance(v.value, (tuple, list, range)):
             return [Const(x) for x in v.value]
         if isinstance(v, Ref):
@@ -221,6 +218,9 @@ class ExpressionConverter:
                                   lineno)
         if isinstance(base, TupleVal):
             raise ConversionError(f"attribute {attr} of a tuple", lineno)
+        boxed = self.container_attribute(base, attr, node)
+        if boxed is not None:
+            return boxed
         if not isinstance(base, Ref):
             raise ConversionError(f"attribute {attr} of {base!r}", lineno)
         meta = self.graph[base.name].meta
@@ -244,8 +244,10 @@ class ExpressionConverter:
             if op_for_method(owner, attr) is not None:
                 return BoundMethod(base, attr, owner)
             raise ConversionError(f"array method/attribute .{attr} is not supported", lineno)
+        if owner in (list, dict):
+            return self.container_attribute(base, attr, node)
         if owner is not None and owner.__module__ != "builtins":
-            return self.object_attribute(base, owner, attr, lineno)
+            return self.read_attr(base, owner, attr, lineno)
         raise ConversionError(f"attribute .{attr} of a value of type "
                               f"{getattr(owner, '__name__', 'unknown')}", lineno)
 
@@ -353,6 +355,9 @@ class ExpressionConverter:
         return self.subscript(base, index, node)
 
     def subscript(self, base, index, node):
+        boxed = self.container_getitem(base, index, node)
+        if boxed is not None:
+            return boxed
         if isinstance(base, TupleVal) and isinstance(index, Const):
             try:
                 picked = base.items[index.value]
@@ -438,3 +443,29 @@ def _fold_property(meta, attr):
 
 
 _ = operator
+
+
+def _join_parts(*parts):
+    return "".join(parts)
+
+
+_CONVERSIONS = {-1: None, 115: str, 114: repr, 97: ascii}
+
+
+def _expr_joined_str(self, node):
+    """f-strings: each ``{value!conv:spec}`` is ``format(conv(value), spec)``, joined."""
+    parts = []
+    for part in node.values:
+        if isinstance(part, ast.Constant):
+            parts.append(Const(part.value))
+            continue
+        value = self.expr(part.value)
+        conv = _CONVERSIONS.get(part.conversion)
+        if conv is not None:
+            value = self.emit("call", [value], attrs={"fn": conv}, lineno=node.lineno)
+        spec = self.expr(part.format_spec) if part.format_spec is not None else Const("")
+        parts.append(self.emit("call", [value, spec], attrs={"fn": format}, lineno=node.lineno))
+    return self.emit("call", parts, attrs={"fn": _join_parts}, lineno=node.lineno)
+
+
+ExpressionConverter.expr_JoinedStr = _expr_joined_str

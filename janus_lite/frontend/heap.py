@@ -57,6 +57,15 @@ class HeapConverter:
             for g in guards_for(spec, src, lineno):
                 self.add_guard(g)
             return self._source_node(src, meta_of_value(value), lineno)
+        if type(value) in (list, dict):
+            self.add_guard(Guard("type", src, type(value), lineno))
+            ref = self._source_node(src, Meta(type(value)), lineno)
+            if type(value) is dict:
+                keys = tuple(value)
+                if len(keys) <= 64 and all(isinstance(k, (str, int)) for k in keys):
+                    self.add_guard(Guard("keys", src, keys, lineno))
+                    self.known_keys[ref.name] = keys
+            return ref
         if _plain_object(value):
             self.add_guard(Guard("type", src, type(value), lineno))
             return self._source_node(src, Meta(type(value)), lineno)
@@ -67,7 +76,9 @@ class HeapConverter:
         for name, known in self.sources.items():
             if known.key == src.key and self.graph[name].op == "source":
                 return Ref(name)
-        node = self.graph.add("source", attrs={"src": src}, meta=meta, lineno=lineno)
+        root = self.graph.root()      # reads happen on entry: writes are deferred anyway
+        node = root.add("source", attrs={"src": src}, meta=meta, lineno=lineno,
+                        before=_after_inputs(root))
         self.roots[node.name] = frozenset({node.name})
         self.sources[node.name] = src
         return Ref(node.name)
@@ -86,7 +97,8 @@ class HeapConverter:
             return src.holder
         base = self.source_value(src.base)
         if src.kind == "item":
-            return base[int(src.name)]
+            import ast as _ast
+            return base[_ast.literal_eval(src.name)]
         return getattr(base, src.name)
 
     def object_attribute(self, base: Ref, owner: type, name: str, lineno):
@@ -122,6 +134,14 @@ class HeapConverter:
             raise ConversionError(f"cannot read {s.describe()}: {type(exc).__name__}",
                                   lineno) from None
         return self.read_external(s, value, lineno)
+
+
+def _after_inputs(root):
+    """Insert point for a read at the start of the root graph (right after inputs)."""
+    for name in root.order:
+        if root[name].op not in ("input", "source"):
+            return name
+    return None
 
 
 def _plain_object(value) -> bool:

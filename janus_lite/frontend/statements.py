@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import ast
 
+import numpy as np
+
 from .. import config
 from .errors import ConversionError
 from .expressions import BINOPS
@@ -98,12 +100,30 @@ class StatementConverter:
         elif isinstance(target, ast.Subscript):
             base = self.expr(target.value)
             index = self.index_value(target.slice)
-            if not isinstance(base, Ref):
-                raise ConversionError("item assignment into a constant or tuple", target.lineno)
-            self.emit("setitem", [base, index, value], lineno=target.lineno)
+            self.set_item(base, index, value, target)
+        elif isinstance(target, ast.Attribute):
+            self.write_attr(self.expr(target.value), target.attr, value, target.lineno)
         else:
-            raise ConversionError(f"assignment to {type(target).__name__} (object state is "
-                                  f"not supported yet)", target.lineno)
+            raise ConversionError(f"assignment to {type(target).__name__} is not supported",
+                                  target.lineno)
+
+    def set_item(self, base, index, value, node):
+        """``base[index] = value``: into a container, or into an array (the graph's own, or
+        a private copy of an argument's that the commit copies back)."""
+        if self.container_setitem(base, index, value, node):
+            return
+        if not isinstance(base, Ref):
+            raise ConversionError("item assignment into a constant or tuple", node.lineno)
+        base = self.writable(base, node.lineno)
+        result = self.emit("setitem", [base, index, value], lineno=node.lineno)
+        self.rebind(base, result)
+
+    def rebind(self, old: Ref, new: Ref) -> None:
+        """After an in-place update, names bound to the updated object read the new node."""
+        for scope in self.scopes:
+            for k, v in scope.env.items():
+                if isinstance(v, Ref) and v.name == old.name:
+                    scope.env[k] = new
 
     def stmt_AugAssign(self, node):
         op = BINOPS[type(node.op)]
@@ -114,11 +134,16 @@ class StatementConverter:
         elif isinstance(target, ast.Subscript):
             base = self.expr(target.value)
             index = self.index_value(target.slice)
-            if not isinstance(base, Ref):
-                raise ConversionError("item update of a constant or tuple", node.lineno)
+            if isinstance(base, Ref) and self.graph[base.name].meta.type not in (list, dict):
+                base = self.writable(base, node.lineno)
             current = self.subscript(base, index, target)
             new = self.augmented(op, current, self.expr(node.value), node)
-            self.emit("setitem", [base, index, new], lineno=node.lineno)
+            self.set_item(base, index, new, target)
+        elif isinstance(target, ast.Attribute):
+            obj = self.expr(target.value)
+            current = self.attribute(obj, target.attr, target)
+            new = self.augmented(op, current, self.expr(node.value), node)
+            self.write_attr(obj, target.attr, new, node.lineno)
         else:
             raise ConversionError(f"augmented assignment to {type(target).__name__} (object "
                                   f"state is not supported yet)", node.lineno)
@@ -130,11 +155,17 @@ class StatementConverter:
                     and not _is_scalar(current.value):
                 raise ConversionError("in-place update of a mutable constant", node.lineno)
             return self.binop(op, current, rhs, node)
+        if not isinstance(current, Ref):
+            raise ConversionError("in-place update of this kind of value", node.lineno)
         meta = self.graph[current.name].meta
         if meta.type is not None and (issubclass(meta.type, IMMUTABLE_TYPES) or
                                       _is_numpy_scalar_type(meta.type)):
             return self.emit(op, [current, rhs], lineno=node.lineno, site=node)
-        return self.emit("i" + op, [current, rhs], lineno=node.lineno, site=node)
+        target = self.writable(current, node.lineno) if meta.type is np.ndarray else current
+        result = self.emit("i" + op, [target, rhs], lineno=node.lineno, site=node)
+        self.rebind(current, result)
+        self.rebind(target, result)
+        return result
 
     # -- control flow ------------------------------------------------------------------
     def stmt_If(self, node, rest):

@@ -49,3 +49,16 @@ class UserMethod:
     """A Python function bound to a receiver (``self.helper``): inlined when called."""
     recv: object
     fn: object
+
+
+@dataclass(frozen=True)
+class BoxRef:
+    """A dict or list created in the function (or mirrored from state), whose contents the
+    converter tracks item by item (see frontend/state.py)."""
+    id: int
+
+
+@dataclass(frozen=True)
+class OrigRef(Ref):
+    """A reference to an argument/state array itself, never to its private working copy
+    (commits and returned values use it)."""

@@ -2,7 +2,7 @@
 from .node import Meta, Node, NOVALUE, UNKNOWN
 from .graph import Graph
 from .registry import OpDef, get_op, op_for_callable, op_for_method, all_ops, register
-from . import ops_core, ops_numpy, ops_python  # noqa: F401  (fill the op table)
+from . import ops_core, ops_numpy, ops_python, ops_state  # noqa: F401  (fill the op table)
 from .ops_core import AssumptionFailed
 from .rules import infer_meta
 from .verify import verify, VerifyError

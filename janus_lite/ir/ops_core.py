@@ -92,7 +92,9 @@ SPECIAL = [
     OpDef("assert", assert_impl, "special", side_effect=True, pure=False, infer=_none_rule,
           doc="Speculated condition: raises AssumptionFailed when bool(input) is not attrs['expect']."),
     OpDef("tuple", lambda *xs: xs, "special", infer=_tuple_rule, doc="Build a tuple."),
-    OpDef("list", lambda *xs: list(xs), "special", infer=lambda o, m, a: Meta(list),
+    # not fresh: the list holds its inputs, so updating an item in place updates them
+    OpDef("list", lambda *xs: list(xs), "special", fresh=False,
+          infer=lambda o, m, a: Meta(list),
           doc="Build a new list."),
     OpDef("unpack", unpack_impl, "call", fresh=False,
           infer=lambda o, m, a: Meta(tuple, items=m[0].items if m[0].items is not None and
@@ -172,3 +174,4 @@ register(OpDef("cond", None, "special", side_effect=True, pure=False, fresh=Fals
 register(OpDef("loop", None, "special", side_effect=True, pure=False, fresh=False,
                doc="A for/while loop: subgraphs (body,) or (cond, body) over loop-carried "
                    "values; value: the final carried tuple (see backend/structured.py)."))
+

@@ -74,7 +74,8 @@ class Guard:
     axis: int | None = None
 
     _COST = {"absent": 0, "identity": 0, "type": 1, "len": 2, "dtype": 3, "ndim": 4,
-             "shape": 4, "dim": 5, "value": 6}
+             "shape": 4, "dim": 5, "value": 6, "keys": 6, "writeable": 7, "distinct": 8,
+             "disjoint": 9}
 
     @property
     def cost(self) -> int:
@@ -93,6 +94,10 @@ class Guard:
             "identity": lambda: f"{what} is {_name_of(e)}",
             "absent": lambda: f"{self.source.name!r} is not a global (builtin used)",
             "len": lambda: f"len({what}) == {e}",
+            "keys": lambda: f"{what} has keys {list(e)}",
+            "writeable": lambda: f"{what} is a writeable array",
+            "distinct": lambda: f"{what} and {e.describe()} are different objects",
+            "disjoint": lambda: f"{what} and {e.describe()} share no memory",
         }[self.kind]()
 
     def observe(self, value):
@@ -107,9 +112,16 @@ class Guard:
                 "value": lambda: value,
                 "identity": lambda: _name_of(value),
                 "len": lambda: len(value),
+                "keys": lambda: list(value),
+                "writeable": lambda: value.flags.writeable,
             }[self.kind]()
         except Exception:
             return type(value).__name__
+
+
+def _may_share(a, b) -> bool:
+    """Might two values share memory? (Only arrays can; the bounds check is cheap.)"""
+    return type(a) is np.ndarray and type(b) is np.ndarray and np.may_share_memory(a, b)
 
 
 def _name_of(obj) -> str:
@@ -160,6 +172,15 @@ class GuardCode:
             return f"{g.source.name!r} in {self.consts.add(g.source.holder, 'G')}"
         if g.kind == "len":
             return f"len({s}) != {g.expected!r}"
+        if g.kind == "keys":
+            return f"tuple({s}) != {k(tuple(g.expected), 'keys')}"
+        if g.kind == "writeable":
+            return f"not {s}.flags.writeable"
+        if g.kind == "distinct":
+            return f"{s} is {self.source_expr(g.expected)}"
+        if g.kind == "disjoint":
+            msm = self.consts.add(_may_share, "msm")
+            return f"{msm}({s}, {self.source_expr(g.expected)})"
         raise ValueError(g.kind)
 
     def lines(self, guards, miss_name) -> list[str]:
@@ -195,4 +216,10 @@ def order_guards(guards: list[Guard]) -> list[Guard]:
 
     def depth(src):
         return 0 if src.base is None else 1 + depth(src.base)
-    return sorted(guards, key=lambda g: (depth(g.source), g.cost))
+
+    def key(g):
+        d = depth(g.source)
+        if g.kind in ("distinct", "disjoint"):
+            d = max(d, depth(g.expected))
+        return (g.cost >= 7, d, g.cost)
+    return sorted(guards, key=key)

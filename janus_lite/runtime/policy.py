@@ -228,7 +228,8 @@ class Policy:
             else:
                 return "?"
             for step in reversed(path):
-                value = value[int(step.name)] if step.kind == "item" else \
+                import ast as _ast
+                value = value[_ast.literal_eval(step.name)] if step.kind == "item" else \
                     getattr(value, step.name)
         except Exception:
             return "a value that could not be read"

@@ -1,0 +1,255 @@
+"""Lists and dicts: made in the function (tracked item by item while converting, so their
+length and keys are static), or mirrored from arguments and state (reads become graph
+reads, writes and appends are deferred to the commit)."""
+from __future__ import annotations
+
+import ast
+
+from ..ir import Meta
+from .errors import ConversionError
+from .values import BoundMethod, BoxRef, Const, Ref, TupleVal
+
+
+class ContainerConverter:
+    # -- literals -------------------------------------------------------------------------
+    def expr_List(self, node):
+        items = []
+        for e in node.elts:
+            if isinstance(e, ast.Starred):
+                items.extend(self.static_items(self.expr(e.value), node.lineno))
+            else:
+                items.append(self.expr(e))
+        ref = self.new_box("list")
+        self.box(ref).items = items
+        return ref
+
+    def expr_Dict(self, node):
+        ref = self.new_box("dict")
+        box = self.box(ref)
+        for k, v in zip(node.keys, node.values):
+            if k is None:
+                raise ConversionError("**mapping in a dict display", node.lineno)
+            key = self.expr(k)
+            if not isinstance(key, Const):
+                raise ConversionError("dict key only known at run time", node.lineno)
+            box.entries[key.value] = self.expr(v)
+        return ref
+
+    def expr_ListComp(self, node):
+        """``[expr for target in <static sequence> (if <static cond>)]`` unrolled."""
+        if len(node.generators) != 1 or node.generators[0].is_async:
+            raise ConversionError("nested comprehensions are not supported yet", node.lineno)
+        gen = node.generators[0]
+        items = self.static_loop_items(self.expr(gen.iter))
+        if items is None:
+            raise ConversionError("comprehension over a run-time sequence", node.lineno)
+        scope = self.scope
+        saved = dict(scope.env)
+        out = []
+        try:
+            for item in items:
+                self.assign(gen.target, item)
+                keep = True
+                for cond in gen.ifs:
+                    c = self.expr(cond)
+                    if not isinstance(c, Const):
+                        raise ConversionError("comprehension filter on run-time data",
+                                              node.lineno)
+                    keep = keep and bool(c.value)
+                if keep:
+                    out.append(self.expr(node.elt))
+        finally:
+            scope.env = saved       # the comprehension's variable does not leak
+        ref = self.new_box("list")
+        self.box(ref).items = out
+        return ref
+
+    # -- reads ------------------------------------------------------------------------------
+    def container_items(self, value, lineno):
+        """Items a loop or unpacking gets from a container (None: not a container)."""
+        if isinstance(value, Ref) and self.graph[value.name].meta.type in (list, dict) and \
+                value.name in self.sources and self.graph[value.name].meta.items is None:
+            src = self.sources[value.name]
+            self.check_container_read(value.name)
+            if self.graph[value.name].meta.type is dict:
+                return [Const(k) for k in self.dict_keys(value, lineno)]
+            from ..runtime.guards import Guard
+            n = len(self.source_value(src))
+            if n > 64:
+                return None
+            self.add_guard(Guard("len", src, n, lineno))
+            return [self.read_item(value, src, i, lineno) for i in range(n)]
+        if isinstance(value, BoxRef):
+            box = self.box(value)
+            if box.origin is not None:
+                return None
+            if box.kind == "list":
+                return list(box.items)
+            return [Const(k) for k in box.entries]
+        return None
+
+    def container_len(self, value):
+        if isinstance(value, Ref) and self.graph[value.name].meta.type in (list, dict) and \
+                value.name in self.sources and self.graph[value.name].meta.items is None:
+            items = self.container_items(value, self.lineno)
+            return Const(len(items)) if items is not None else None
+        if isinstance(value, BoxRef) and self.box(value).origin is None:
+            box = self.box(value)
+            return Const(len(box.items) if box.kind == "list" else len(box.entries))
+        return None
+
+    def container_getitem(self, base, index, node):
+        """``base[index]`` for containers; None when ``base`` is not one."""
+        if isinstance(base, BoxRef):
+            box = self.box(base)
+            if not isinstance(index, Const):
+                raise ConversionError("container index only known at run time", node.lineno)
+            try:
+                if box.kind == "list":
+                    return box.items[index.value]
+                return box.entries[index.value]
+            except (IndexError, KeyError, TypeError):
+                raise ConversionError(f"index {index.value!r} is not in the container (the call "
+                                      f"raises: runs imperatively)", node.lineno) from None
+        if isinstance(base, Ref):
+            meta = self.graph[base.name].meta
+            if meta.type in (dict, list) and isinstance(index, Const):
+                bid = self.box_of.get(base.name)
+                if meta.type is dict and bid is not None and \
+                        index.value in self.heap[bid].entries:
+                    return self.heap[bid].entries[index.value]
+                src = self.sources.get(base.name)
+                if src is not None and isinstance(index.value, (int, str)):
+                    self.check_container_read(base.name)
+                    return self.read_item(base, src, index.value, node.lineno)
+        return None
+
+    def read_item(self, base, src, key, lineno):
+        """``container[key]`` of an argument or state container: a guarded read."""
+        from ..runtime.guards import Guard, item as item_source
+        if isinstance(key, int) and self.graph[base.name].meta.type is list:
+            value = self.source_value(src)
+            self.add_guard(Guard("len", src, len(value), lineno))
+            if key < 0:
+                key += len(value)
+        s = item_source(src, key)
+        try:
+            value = self.source_value(s)
+        except Exception:
+            raise ConversionError(f"{s.describe()} does not exist (the call raises: runs "
+                                  f"imperatively)", lineno) from None
+        return self.read_external(s, value, lineno)
+
+    # -- writes -----------------------------------------------------------------------------
+    def container_setitem(self, base, index, value, node) -> bool:
+        if isinstance(base, BoxRef):
+            box = self.box(base)
+            if not isinstance(index, Const):
+                raise ConversionError("container index only known at run time", node.lineno)
+            if box.kind == "list":
+                try:
+                    box.items[index.value] = value
+                except (IndexError, TypeError):
+                    raise ConversionError("list assignment index out of range (runs "
+                                          "imperatively)", node.lineno) from None
+            else:
+                box.entries[index.value] = value
+            return True
+        if isinstance(base, Ref) and self.graph[base.name].meta.type is dict:
+            if not isinstance(index, Const):
+                raise ConversionError("dict key only known at run time", node.lineno)
+            if not self._is_source(base.name):
+                raise ConversionError("item assignment into a dict made at run time",
+                                      node.lineno)
+            box = self.mirror(base.name, "dict")
+            box.entries[index.value] = value
+            if index.value not in box.dirty:
+                box.dirty.append(index.value)
+            self.distinct_from_others(base.name, node.lineno)
+            return True
+        if isinstance(base, Ref) and self.graph[base.name].meta.type is list:
+            raise ConversionError("item assignment into a list argument or attribute (not "
+                                  "supported yet)", node.lineno)
+        return False
+
+    # -- methods ----------------------------------------------------------------------------
+    def container_attribute(self, base, attr, node):
+        if isinstance(base, BoxRef):
+            return BoundMethod(base, attr, list if self.box(base).kind == "list" else dict)
+        if isinstance(base, Ref) and self.graph[base.name].meta.type in (list, dict):
+            return BoundMethod(base, attr, self.graph[base.name].meta.type)
+        return None
+
+    def container_method(self, func: BoundMethod, args, kwargs, node):
+        recv, name, lineno = func.recv, func.name, node.lineno
+        if isinstance(recv, BoxRef) and self.box(recv).origin is None:
+            box = self.box(recv)
+            if box.kind == "list":
+                if name == "append" and len(args) == 1 and not kwargs:
+                    box.items.append(args[0])
+                    return Const(None)
+                if name == "extend" and len(args) == 1:
+                    box.items.extend(self.static_items(args[0], lineno))
+                    return Const(None)
+                if name == "pop" and not kwargs:
+                    idx = args[0].value if args and isinstance(args[0], Const) else -1
+                    if not box.items:
+                        raise ConversionError("pop from an empty list (runs imperatively)",
+                                              lineno)
+                    return box.items.pop(idx)
+                if name == "copy" and not args:
+                    out = self.new_box("list")
+                    self.box(out).items = list(box.items)
+                    return out
+            else:
+                if name in ("items", "keys", "values") and not args:
+                    if name == "keys":
+                        return TupleVal(tuple(Const(k) for k in box.entries))
+                    if name == "values":
+                        return TupleVal(tuple(box.entries.values()))
+                    return TupleVal(tuple(TupleVal((Const(k), v)) for k, v in box.entries.items()))
+                if name == "get" and args and isinstance(args[0], Const):
+                    default = args[1] if len(args) > 1 else Const(None)
+                    return box.entries.get(args[0].value, default)
+            raise ConversionError(f"{box.kind}.{name}() is not supported in graphs yet", lineno)
+        if isinstance(recv, Ref):
+            kind = self.graph[recv.name].meta.type
+            if kind is list and name == "append" and len(args) == 1 and not kwargs:
+                if not self._is_source(recv.name):
+                    raise ConversionError("append to a list made at run time", lineno)
+                box = self.mirror(recv.name, "list")
+                box.appended.append(args[0])
+                self.distinct_from_others(recv.name, lineno)
+                return Const(None)
+            if kind is dict and name in ("items", "keys", "values") and not args:
+                keys = self.dict_keys(recv, lineno)
+                vals = [self.container_getitem(recv, Const(k), node) for k in keys]
+                if name == "keys":
+                    return TupleVal(tuple(Const(k) for k in keys))
+                if name == "values":
+                    return TupleVal(tuple(vals))
+                return TupleVal(tuple(TupleVal((Const(k), v)) for k, v in zip(keys, vals)))
+            raise ConversionError(f"{getattr(kind, '__name__', '?')}.{name}() on an argument or "
+                                  f"attribute is not supported in graphs yet", lineno)
+        raise ConversionError(f".{name}() of a container", lineno)
+
+    def dict_keys(self, ref: Ref, lineno) -> list:
+        keys = self.known_keys.get(ref.name)
+        if keys is None:
+            raise ConversionError("keys of a dict not known while converting", lineno)
+        bid = self.box_of.get(ref.name)
+        extra = [k for k in (self.heap[bid].entries if bid is not None else ()) if k not in keys]
+        return list(keys) + extra
+
+    def check_container_read(self, name: str) -> None:
+        """A mirrored list/dict with deferred changes cannot be used whole (it would miss
+        them)."""
+        bid = self.box_of.get(name)
+        if bid is not None:
+            box = self.heap[bid]
+            if box.kind in ("list", "dict") and (box.appended or box.dirty):
+                raise ConversionError("a list/dict argument or attribute is used whole after a "
+                                      "deferred change", self.lineno)
+
+
+_ = Meta

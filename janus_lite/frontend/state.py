@@ -1,0 +1,258 @@
+"""Deferred state: what the function writes outside itself, committed only at the end.
+
+The converter keeps a *heap* of `Box`es while converting: the attributes written on an
+object, the items of a dict or list (created in the function, or mirrored from an
+argument or attribute). Reads see earlier writes; nothing is written to a real object
+until the graph's last step, after every assertion held — the ``commit`` nodes. Arrays
+updated in place (``w -= lr * g`` on an argument) are updated in a private copy that is
+copied back into the very same array object at commit, so aliases see the update.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..ir import Meta
+from ..ir.ops_state import ABSENT  # noqa: F401  (re-exported for the converter)
+from ..runtime.guards import Guard
+from .errors import ConversionError
+from .values import BoxRef, Const, OrigRef, Ref, TupleVal
+
+
+@dataclass
+class Box:
+    kind: str                      # "object" | "dict" | "list"
+    origin: str | None = None      # node of the real object mirrored (None: made here)
+    entries: dict = field(default_factory=dict)   # attr/key -> abstract value
+    items: list = field(default_factory=list)     # list contents (made here)
+    dirty: list = field(default_factory=list)     # attrs/keys written, in order
+    appended: list = field(default_factory=list)  # values appended to a mirrored list
+
+    def copy(self) -> "Box":
+        return Box(self.kind, self.origin, dict(self.entries), list(self.items),
+                   list(self.dirty), list(self.appended))
+
+
+class StateConverter:
+    def init_state(self):
+        self.heap: dict[int, Box] = {}
+        self.box_of: dict[str, int] = {}       # origin node -> box id
+        self.cow: dict[str, str] = {}          # original array node -> working copy node
+        self.identity: dict[str, str] = {}     # working-copy chain node -> original node
+        self.outbox: str | None = None
+        self._next_box = 0
+
+    # -- boxes -----------------------------------------------------------------------------
+    def new_box(self, kind, origin=None) -> BoxRef:
+        self._next_box += 1
+        self.heap[self._next_box] = Box(kind, origin)
+        if origin is not None:
+            self.box_of[origin] = self._next_box
+        return BoxRef(self._next_box)
+
+    def box(self, ref: BoxRef) -> Box:
+        return self.heap[ref.id]
+
+    def mirror(self, origin: str, kind: str) -> Box:
+        """The box mirroring real object ``origin`` (made on first use)."""
+        bid = self.box_of.get(origin)
+        if bid is None:
+            bid = self.new_box(kind, origin).id
+        return self.heap[bid]
+
+    def heap_snapshot(self):
+        return {k: b.copy() for k, b in self.heap.items()}, dict(self.box_of)
+
+    def heap_unchanged(self, snap) -> bool:
+        from .control import same_value
+        before = snap[0]
+        for bid, box in self.heap.items():
+            old = before.get(bid)
+            if old is None:
+                if box.origin is not None and (box.dirty or box.appended):
+                    return False
+                continue
+            if box.dirty != old.dirty or len(box.appended) != len(old.appended) or \
+                    len(box.items) != len(old.items) or box.entries.keys() != old.entries.keys():
+                return False
+            if not all(same_value(box.entries[k], old.entries[k]) for k in box.entries):
+                return False
+            if not all(same_value(x, y) for x, y in zip(box.items, old.items)):
+                return False
+        return True
+
+    def heap_restore(self, snap):
+        self.heap = {k: b.copy() for k, b in snap[0].items()}
+        self.box_of = dict(snap[1])
+
+    # -- objects ------------------------------------------------------------------------
+    def read_attr(self, base: Ref, owner, name, lineno):
+        bid = self.box_of.get(base.name)
+        if bid is not None and name in self.heap[bid].entries:
+            value = self.heap[bid].entries[name]
+            if isinstance(value, Const) and value.value is ABSENT:
+                raise ConversionError(f"attribute {name} read where it may not exist", lineno)
+            return value
+        value = self.object_attribute(base, owner, name, lineno)
+        return value
+
+    def write_attr(self, base, name, value, lineno):
+        if not isinstance(base, Ref):
+            raise ConversionError(f"setting .{name} on a constant", lineno)
+        owner = self.graph[base.name].meta.type
+        if owner is None or owner.__module__ == "builtins" or owner is np.ndarray:
+            raise ConversionError(f"setting .{name} on a value of type "
+                                  f"{getattr(owner, '__name__', 'unknown')}", lineno)
+        if base.name not in self.sources and not self._is_source(base.name):
+            raise ConversionError(f"setting .{name} on an object made in the function", lineno)
+        import inspect
+        static = inspect.getattr_static(owner, name, None)
+        if static is not None and hasattr(type(static), "__set__") and \
+                not isinstance(static, (type(owner.__dict__.get("__weakref__")),)) and \
+                type(static).__name__ not in ("member_descriptor",):
+            raise ConversionError(f"{owner.__name__}.{name} is a descriptor/property", lineno)
+        if owner.__setattr__ is not object.__setattr__:
+            raise ConversionError(f"{owner.__name__} customizes attribute assignment", lineno)
+        box = self.mirror(base.name, "object")
+        box.entries[name] = value
+        if name not in box.dirty:
+            box.dirty.append(name)
+        self.distinct_from_others(base.name, lineno)
+
+    def _is_source(self, name) -> bool:
+        node = self.graph[name]
+        return node.op in ("input", "source")
+
+    def distinct_from_others(self, origin, lineno):
+        """Writes through one name must not be missed through another: guard that every
+        other mirrored object of the same type is a different object."""
+        src = self.sources.get(origin)
+        t = self.graph[origin].meta.type
+        for other, src2 in self.sources.items():
+            if other == origin or self.graph[other].meta.type is not t or src2 is None:
+                continue
+            if self.graph[other].op not in ("input", "source"):
+                continue
+            a, b = sorted([src, src2], key=lambda s: s.describe())
+            self.add_guard(Guard("distinct", a, b, lineno))
+
+    # -- arrays updated in place ------------------------------------------------------
+    def writable(self, ref: Ref, lineno) -> Ref:
+        """A value about to be updated in place: itself if the graph owns it, else (an
+        argument's or attribute's array) a private copy committed back at the end."""
+        name = self.cow.get(ref.name, ref.name)
+        if self.fresh(name):
+            return Ref(name)
+        node = self.graph[name]
+        if node.op not in ("input", "source") or node.meta.type is not np.ndarray:
+            raise ConversionError("in-place update of a view of (or an alias to) an argument "
+                                  "or state array", lineno)
+        src = self.sources.get(name)
+        if src is not None:
+            self.add_guard(Guard("writeable", src, True, lineno))
+            for other, src2 in self.sources.items():
+                if other != name and self.graph[other].meta.type is np.ndarray and \
+                        self.graph[other].op in ("input", "source"):
+                    a, b = sorted([src, src2], key=lambda s: s.describe())
+                    self.add_guard(Guard("disjoint", a, b, lineno))
+        root = self.graph.root()
+        prev, self.graph = self.graph, root
+        try:
+            copy = self.emit("ndarray.copy", [Ref(name)], lineno=lineno)
+        finally:
+            self.graph = prev
+        self.cow[name] = copy.name
+        self.identity[copy.name] = name
+        return copy
+
+    def note_inplace_result(self, target: str, result: str) -> None:
+        origin = self.identity.get(target)
+        if origin is not None:
+            self.identity[result] = origin
+            self.cow[origin] = result
+
+    def original(self, name: str) -> str:
+        return self.identity.get(name, name)
+
+    # -- deferred print -----------------------------------------------------------------
+    def deferred_print(self, args, kwargs, lineno):
+        for k, v in kwargs.items():
+            if k not in ("sep", "end", "flush") or not isinstance(v, Const):
+                raise ConversionError(f"print(..., {k}=...) is kept imperative", lineno)
+        if self.outbox is None:
+            root = self.graph.root()
+            node = root.add("list", (), meta=Meta(list), lineno=lineno,
+                            before=root.order[len(root.inputs)] if len(root.order) >
+                            len(root.inputs) else None)
+            self.roots[node.name] = frozenset({node.name})
+            self.outbox = node.name
+        kw = {k: v for k, v in kwargs.items() if k in ("sep", "end")}
+        self.flush_print = getattr(self, "flush_print", False) or \
+            bool(kwargs.get("flush", Const(False)).value)
+        self.emit("print", [Ref(self.outbox)] + list(args), kw, lineno=lineno)
+        return Const(None)
+
+    # -- commit -------------------------------------------------------------------------
+    def emit_commits(self, lineno):
+        """The graph's last step: write every deferred update, in program order."""
+        def add(op, names, attrs=None):
+            node = self.graph.add(op, names, attrs or {}, Meta(type(None), value=None), lineno)
+            self.roots[node.name] = frozenset()
+        for orig, work in list(self.cow.items()):
+            add("commit_copyto", [orig, work])
+        for bid, box in self.heap.items():
+            if box.origin is None:
+                continue
+            for name in box.dirty:
+                value = self.materialize(self.committed_value(box.entries[name]))
+                if box.kind == "object":
+                    add("commit_setattr", [box.origin, value], {"name": name})
+                else:
+                    add("commit_setitem", [box.origin, value], {"key": name})
+            if box.appended:
+                add("commit_append", [box.origin] +
+                    [self.materialize(self.committed_value(v)) for v in box.appended])
+        if self.outbox is not None:
+            add("flush_prints", [self.outbox], {"flush": getattr(self, "flush_print", False)})
+
+    def check_stale_view(self, name: str) -> None:
+        """A view of an array taken before the array was updated in place would show the
+        update imperatively; the graph's copy-on-write cannot: refuse."""
+        if not self.cow:
+            return
+        for root in self.roots.get(name, ()):
+            if root in self.cow and root != name and name not in self.identity:
+                raise ConversionError("a view of an array is used after the array was "
+                                      "updated in place", self.lineno)
+
+    def materialize_box(self, ref: BoxRef) -> str:
+        """A real list/dict for a container made in the function (a fresh object)."""
+        box = self.box(ref)
+        if box.origin is not None:
+            if box.appended or box.dirty:
+                raise ConversionError("a mirrored container is used whole after being "
+                                      "changed", self.lineno)
+            return self.materialize(Ref(box.origin))
+        if box.kind == "list":
+            return self.materialize(self.emit("list", list(box.items), lineno=self.lineno))
+        keys = list(box.entries)
+        flat = []
+        for k in keys:
+            flat += [Const(k), box.entries[k]]
+        return self.materialize(self.emit("dict", flat, lineno=self.lineno))
+
+    def committed_value(self, v):
+        """What a deferred write stores: original arrays (not private copies), containers
+        made in the function as real objects."""
+        if isinstance(v, Ref):
+            return OrigRef(self.original(v.name))
+        if isinstance(v, TupleVal):
+            return TupleVal(tuple(self.committed_value(i) for i in v.items))
+        if isinstance(v, BoxRef):
+            return Ref(self.materialize(v))
+        return v
+
+
+_ = (sys,)
