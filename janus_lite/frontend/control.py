@@ -36,11 +36,8 @@ def same_value(a, b) -> bool:
     if isinstance(a, Const):
         if a.value is b.value:
             return True
-        try:
-            return type(a.value) is type(b.value) and bool(a.value == b.value) and \
-                not isinstance(a.value, np.ndarray)
-        except Exception:
-            return False
+        from ..runtime.spec import _same_value
+        return not isinstance(a.value, np.ndarray) and _same_value(a.value, b.value)
     if isinstance(a, TupleVal):
         return len(a.items) == len(b.items) and all(same_value(x, y)
                                                     for x, y in zip(a.items, b.items))

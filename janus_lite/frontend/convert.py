@@ -176,8 +176,12 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         if fresh and not opdef.mutates:
             self.roots[node.name] = frozenset({node.name})
         else:
+            # what the result may alias: the updated input of an in-place op, the container
+            # of an item read, else (conservatively) every input
+            aliased = [inputs[opdef.mutates[0]]] if opdef.mutates else \
+                inputs[:1] if op in ("getitem", "getattr", "setitem") else inputs
             self.roots[node.name] = frozenset().union(*(self.roots.get(i, frozenset({i}))
-                                                        for i in inputs))
+                                                        for i in aliased))
         for idx in opdef.mutates:
             self.mark_mutated(inputs[idx], lineno)
             self.note_inplace_result(inputs[idx], node.name)
@@ -189,10 +193,15 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         return Ref(node.name)
 
     def _fold(self, impl, args, kw):
+        """Evaluate an op on constants now; not when it raises or warns (the run must show
+        the warning, or raise under the caller's np.errstate)."""
+        import warnings
         try:
-            value = impl(*[a.value for a in args], **{k: v.value for k, v in kw.items()})
+            with np.errstate(all="raise"), warnings.catch_warnings():
+                warnings.simplefilter("error")
+                value = impl(*[a.value for a in args], **{k: v.value for k, v in kw.items()})
         except Exception:
-            return None   # let it raise at run time: the fallback shows the real error
+            return None   # let it happen at run time: the fallback shows the real outcome
         return Const(value) if is_immutable_const(value) else None
 
     def _check_meta(self, meta: Meta, site):

@@ -7,6 +7,7 @@ its index so the caller learns which assumption failed.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -165,7 +166,12 @@ class GuardCode:
         if g.kind == "ndim":
             return f"{s}.ndim != {g.expected!r}"
         if g.kind == "value":
-            return f"{s} != {k(g.expected, 'v')}"
+            e = g.expected
+            if isinstance(e, (float, np.floating)) and e == 0:
+                # 0.0 == -0.0: also compare the sign
+                cs = self.consts.add(math.copysign, "copysign")
+                return f"({s} != {k(e, 'v')} or {cs}(1.0, {s}) != {math.copysign(1.0, e)!r})"
+            return f"{s} != {k(e, 'v')}"
         if g.kind == "identity":
             return f"{s} is not {k(g.expected, 'id')}"
         if g.kind == "absent":

@@ -92,8 +92,13 @@ def merge(a: ParamSpec, b: ParamSpec) -> ParamSpec:
 
 
 def _same_value(x, y) -> bool:
+    """Same type and value; 0.0 and -0.0 differ (division tells them apart)."""
     try:
-        return type(x) is type(y) and bool(x == y) and not (x != x)
+        if type(x) is not type(y) or not bool(x == y) or x != x:
+            return False
+        if isinstance(x, (float, complex, np.floating, np.complexfloating)):
+            return repr(x) == repr(y)
+        return True
     except Exception:
         return x is y
 

@@ -210,13 +210,6 @@ def test_symbolic_dims_keep_indexing_correct():
     steady(f, 3)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "convert.py Converter.emit: the result of an in-place op (iadd, ..., setitem: "
-    "fresh=False, mutates=(0,)) gets the alias roots of ALL its inputs, so after `h += b` "
-    "h is taken to alias the argument b and the next in-place op on h (`h *= 2`) is refused "
-    "as 'in-place update of a value that may be an argument'. The result of an op with "
-    "mutates=(i,) aliases input i only. Same for `d[y] = 0.0; d[y] += 1.0` with y an "
-    "argument: the setitem result is taken to alias y."))
 @pytest.mark.parametrize("fn,make", [
     (inplace_on_locals, lambda: (_r(6, 4), _r(4, 3), _r(3))),
     (scatter_then_update, lambda: (_r(5, 2), np.array([0, 3]))),

@@ -274,12 +274,6 @@ def log_of_constant_zero(x):
     return x * np.log(0.0)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "convert.py Converter._fold runs NumPy ops on constants while converting without "
-    "np.errstate(all='raise')/warnings-as-errors: np.log(0.0) is folded to -inf, so its "
-    "RuntimeWarning is emitted once at conversion time (twice on that call) and never "
-    "again, and under np.errstate(divide='raise') the graph returns -inf where the plain "
-    "function raises FloatingPointError. Ops that warn must not be folded."))
 def test_constant_folding_keeps_floating_point_warnings():
     f = jl.jit(log_of_constant_zero)
     calls = [(np.ones(2),)] * 5

@@ -201,11 +201,6 @@ def signed_zero(x, s):
     return np.divide(x, s), math.copysign(1.0, s)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runtime/guards.py value guards compare with ==/!=, and profile Seen/spec merging "
-    "treat 0.0 and -0.0 as the same value: a graph that folded s=0.0 also serves s=-0.0 "
-    "and returns +inf for x/-0.0 and copysign(1, -0.0) == 1.0. Float value guards need a "
-    "sign check for zeros (e.g. `s == c and math.copysign(1, s) == math.copysign(1, c)`)."))
 def test_signed_zero_scalar_is_not_folded_as_zero():
     x = np.ones(2)
     with np.errstate(divide="ignore"):
