@@ -52,3 +52,22 @@ CHECK_RULES = False
 LOG_TOPICS = frozenset(t.strip() for t in os.environ.get("JANUS_LITE_LOG", "").split(",")
                        if t.strip())
 """Logging topics switched on from the environment: ``JANUS_LITE_LOG=fallbacks,graphs,guards``."""
+
+# -- optimization passes and kernels (janus_lite/passes, janus_lite/backend/kernels.py) --------
+PASSES = None
+"""Names of the optimization passes to run (see ``janus_lite.passes.PIPELINE``); None runs
+them all. Turning a pass off never changes results, only speed and memory."""
+
+TILE_ELEMENTS = 16384
+"""Elements per tile of a fused elementwise kernel (picked by measurement on a 2-core
+AVX-512 machine: see benchmarks/tile_size.py)."""
+
+FUSE_MIN_ELEMENTS = 16384
+"""Smallest static array size that gets a fused tiled kernel; smaller chains run op by op
+with reused out= buffers (a kernel's entry costs more than it saves there)."""
+
+KERNEL_THREADS = 2
+"""Threads a fused kernel splits a large array across (1: never split)."""
+
+PARALLEL_MIN_ELEMENTS = 1 << 17
+"""Smallest array a fused kernel splits across KERNEL_THREADS threads."""

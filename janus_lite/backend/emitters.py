@@ -1,0 +1,100 @@
+"""Code generation for the ops the passes add (registered in `codegen.EMITTERS`).
+
+- ``buffers.acquire`` / ``buffers.release``: take this call's buffer set from the graph's
+  `BufferPool` into locals, give it back before ``return``.
+- ``<op>@out``: the op's ufunc writing into its planned buffer with ``casting='no'`` (a
+  dtype the plan did not foresee raises instead of casting). When the plan could not prove
+  the buffer's shape at build time (attrs ``check``: index of the operand whose shape the
+  result has), the buffer is reallocated whenever that operand's run-time shape differs.
+- ``fused``: a call of the `FusedKernel` with the planned buffers of its outputs.
+- ``reduce.*``: the ufunc reduction NumPy's wrappers end up calling.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .codegen import EMITTERS
+
+
+def slot_var(gen, node) -> str:
+    return f"{gen.var(node.attrs['buffers'])}_s{node.attrs['slot']}"
+
+
+def emit_acquire(gen, node, ins):
+    pool = gen.graph[node.inputs[0]].attrs["value"]
+    acq = gen.pool.add(pool.acquire, "acquire")
+    target = gen.var(node.name)
+    n = len(pool.slots)
+    names = [f"{target}_s{i}" for i in range(n)]
+    lhs = (", ".join(names) + ("," if n == 1 else "") + " = ") if n else ""
+    gen.emit(f"{lhs}{target} = {acq}()", node.lineno)
+    return None
+
+
+def emit_release(gen, node, ins):
+    pool = gen.graph[node.inputs[0]].attrs["value"]
+    push = gen.pool.add(pool.free.append, "release")
+    gen.emit(f"{push}({ins[1]})", node.lineno)
+    return None
+
+
+def emit_planned(gen, node, ins):
+    uf = gen.pool.add(node.attrs["ufunc"], "uf")
+    buf = slot_var(gen, node)
+    check = node.attrs.get("check")
+    if check is not None:
+        src = ins[check]
+        empty = gen.pool.add(np.empty, "empty")
+        dt = gen.pool.add(node.meta.dtype, "dt")
+        gen.emit(f"if {buf}.shape != {src}.shape: {buf} = {gen.var(node.attrs['buffers'])}"
+                 f"[{node.attrs['slot']}] = {empty}({src}.shape, {dt})", node.lineno)
+    if node.attrs.get("kind") == "matmul":
+        return f"{uf}({', '.join(ins)}, out={buf}, casting='no')"
+    return f"{uf}({', '.join(ins)}, {buf}, casting='no')"
+
+
+def emit_fused(gen, node, ins):
+    outs = node.attrs.get("out_slots") or ()
+    bufs = [f"{gen.var(node.attrs['buffers'])}_s{s}" if s is not None else "None"
+            for s in outs]
+    while bufs and bufs[-1] == "None":
+        bufs.pop()
+    program = gen.graph[node.inputs[0]].attrs["value"]
+    code = getattr(gen.fn, "__code__", None)
+    kernel = program.kernel(code.co_filename if code else None,
+                            getattr(gen.fn, "__globals__", None))
+    return f"{gen.pool.add(kernel, 'kernel')}({', '.join(ins[1:] + bufs)})"
+
+
+def emit_item(gen, node, ins):
+    return f"{ins[0]}[{ins[1]}]"
+
+
+_REDUCE_UFUNC = {"reduce.sum": np.add, "reduce.max": np.maximum, "reduce.min": np.minimum}
+
+
+def emit_reduce(gen, node, ins):
+    x, axis, keep = ins
+    if node.op == "reduce.mean":
+        from ..passes.ops import reduce_mean
+        return f"{gen.pool.add(reduce_mean, 'mean')}({x}, {axis}, {keep})"
+    red = gen.pool.add(_REDUCE_UFUNC[node.op].reduce, "reduce")
+    if gen.graph[node.inputs[2]].attrs.get("value") is False:
+        return f"{red}({x}, {axis})"
+    return f"{red}({x}, {axis}, None, None, {keep})"
+
+
+def register_planned(opname: str) -> None:
+    EMITTERS[opname] = emit_planned
+
+
+EMITTERS.update({
+    "buffers.acquire": emit_acquire,
+    "buffers.release": emit_release,
+    "fused": emit_fused,
+    "fused.item": emit_item,
+    "reduce.sum": emit_reduce,
+    "reduce.mean": emit_reduce,
+    "reduce.max": emit_reduce,
+    "reduce.min": emit_reduce,
+})

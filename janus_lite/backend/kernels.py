@@ -1,0 +1,302 @@
+"""Fused elementwise kernels: a chain of ufuncs run tile by tile over cache-sized tiles.
+
+A `FusedKernel` runs a `Program` (ufunc steps over the group's inputs, written by
+`passes/fuse.py`). Guarantee: the result is bit-identical to running the steps one after the
+other on whole arrays, as the user's NumPy code does — each element goes through the same
+ufunc loops (same dtypes, ``casting='no'`` enforces it at run time), in the same order; only
+where the intermediates live changes (small scratch tiles that stay in cache instead of
+full-size temporaries). Whenever a run-time fact breaks that argument (an input of another
+shape, dtype or memory layout than the program was built for, an empty array), the kernel
+runs the original ops one by one instead (`plain`), which is the user's code exactly.
+
+Large arrays are split in two halves run by two threads (ufuncs release the GIL); the
+worker runs in a copy of the caller's context, so ``np.errstate`` applies there too.
+Each kernel code object carries the user's file name and line numbers, so NumPy's
+floating-point warnings point at the user's source, as they do without the graph.
+"""
+from __future__ import annotations
+
+import ast
+import contextvars
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import config
+
+
+@dataclass
+class Step:
+    """``value = ufunc(*args)``; args are ``("in", j)``, ``("step", k)`` or ``("const", v)``.
+    ``plain(*plain_args)`` is the op exactly as the user's code calls it (an operator or the
+    ufunc; ``plain_args`` defaults to ``args`` — it differs for ``x ** 2`` → square)."""
+    ufunc: np.ufunc
+    plain: object
+    args: tuple
+    lineno: int | None = None
+    label: str = ""
+    plain_args: tuple | None = None
+
+
+@dataclass
+class Program:
+    dtype: np.dtype
+    n_inputs: int
+    array_inputs: tuple          # indices of inputs that are arrays of the group's shape
+    steps: list = field(default_factory=list)
+    outputs: tuple = ()          # step indices whose values leave the group
+
+    def describe(self) -> str:
+        return " → ".join(s.label or s.ufunc.__name__ for s in self.steps)
+
+    def scratch_slots(self) -> int:
+        return _slots(self)[1]
+
+    def kernel(self, filename=None, globals_=None) -> "FusedKernel":
+        """The kernel for this program (cached per file name)."""
+        cache = self.__dict__.setdefault("_kernels", {})
+        k = cache.get(filename)
+        if k is None:
+            k = cache[filename] = FusedKernel(self, filename or "<janus_lite kernel>",
+                                              globals_)
+        return k
+
+    def __call__(self, *args):
+        """Run (interpreter backend): the kernel without planned buffers."""
+        return self.kernel()(*args)
+
+    def __repr__(self):
+        return f"<fused {self.dtype} {self.describe()}>"
+
+
+_executor = None
+_executor_pid = None
+_executor_lock = threading.Lock()
+
+
+def executor():
+    """The kernel worker pool (recreated after a fork: threads do not survive it)."""
+    global _executor, _executor_pid
+    if _executor is None or _executor_pid != os.getpid():
+        with _executor_lock:
+            if _executor is None or _executor_pid != os.getpid():
+                _executor = ThreadPoolExecutor(max_workers=max(1, config.KERNEL_THREADS - 1),
+                                               thread_name_prefix="janus_lite-kernel")
+                _executor_pid = os.getpid()
+    return _executor
+
+
+def _slots(program):
+    """Scratch slot of each step (None: written straight into an output), and the count.
+    A step never writes into a slot one of its own operands occupies (no in-place)."""
+    last = {}
+    for k, s in enumerate(program.steps):
+        for kind, ref in s.args:
+            if kind == "step":
+                last[ref] = k
+    outputs = set(program.outputs)
+    free, slot_of, n_slots = [], {}, 0
+    for k, s in enumerate(program.steps):
+        if k not in outputs:
+            if free:
+                slot_of[k] = free.pop()
+            else:
+                slot_of[k] = n_slots
+                n_slots += 1
+        for kind, ref in s.args:
+            if kind == "step" and last.get(ref) == k and ref in slot_of and \
+                    slot_of[ref] not in free:
+                free.append(slot_of[ref])
+        if k not in outputs and k not in last:       # unused value (kept by DCE? never)
+            free.append(slot_of[k])
+    return slot_of, n_slots
+
+
+class FusedKernel:
+    """Callable ``kernel(*inputs, *out_buffers)``: the program's outputs (one array, or a
+    tuple). ``out_buffers`` (optional, one per output, None for "allocate") are arrays the
+    memory plan owns; one whose shape does not match is ignored."""
+
+    def __init__(self, program: Program, filename: str = "<janus_lite kernel>",
+                 globals_: dict | None = None, tile: int | None = None):
+        self.program = program
+        self.dtype = np.dtype(program.dtype)
+        self.n_in = program.n_inputs
+        self.n_out = len(program.outputs)
+        self.tile = int(tile or config.TILE_ELEMENTS)
+        self.slot_of, self.n_slots = _slots(program)
+        self.ref = program.array_inputs[0]
+        self._free: list = []
+        self.tiles, self.plain = _compile(program, self.slot_of, self.n_slots, self.tile,
+                                          filename, globals_ if globals_ is not None else {})
+
+    @property
+    def source(self) -> str:
+        """The generated Python code of the tile loop and of the plain path."""
+        return self.tiles.source
+
+    def __repr__(self):
+        return f"<fused {len(self.program.steps)} ops {self.dtype}: {self.program.describe()}>"
+
+    def scratch_bytes(self, threads: int | None = None) -> int:
+        """Bytes of scratch tiles one call holds (per thread that runs tiles)."""
+        t = threads or max(1, config.KERNEL_THREADS)
+        return self.n_slots * self.tile * self.dtype.itemsize * t
+
+    def _scratch(self):
+        try:
+            return self._free.pop()
+        except IndexError:
+            return [np.empty(self.tile, self.dtype) for _ in range(self.n_slots)]
+
+    def __call__(self, *args):
+        ins = args[:self.n_in]
+        ref = ins[self.ref]
+        if type(ref) is not np.ndarray:
+            return self.plain(*ins)
+        shape = ref.shape
+        dt = self.dtype
+        for j in self.program.array_inputs:
+            a = ins[j]
+            if type(a) is not np.ndarray or a.shape != shape or a.dtype != dt or \
+                    not a.flags.c_contiguous:
+                return self.plain(*ins)
+        n = ref.size
+        if n == 0:
+            return self.plain(*ins)
+        outs = []
+        for k in range(self.n_out):
+            o = args[self.n_in + k] if len(args) > self.n_in + k else None
+            if o is None or o.shape != shape or o.dtype != dt:
+                o = np.empty(shape, dt)
+            outs.append(o)
+        flat = [a.reshape(-1) if j in self.program.array_inputs else a
+                for j, a in enumerate(ins)]
+        flat_outs = [o.reshape(-1) for o in outs]
+        threads = config.KERNEL_THREADS
+        if threads > 1 and n >= config.PARALLEL_MIN_ELEMENTS:
+            self._run_split(n, flat, flat_outs)
+        else:
+            s = self._scratch()
+            self.tiles(0, n, *flat, *flat_outs, *s)
+            self._free.append(s)
+        return outs[0] if self.n_out == 1 else tuple(outs)
+
+    def _run_split(self, n, flat, flat_outs):
+        half = (n // 2 + self.tile - 1) // self.tile * self.tile
+        s1, s2 = self._scratch(), self._scratch()
+        ctx = contextvars.copy_context()
+        fut = executor().submit(ctx.run, self.tiles, half, n, *flat, *flat_outs, *s2)
+        try:
+            self.tiles(0, half, *flat, *flat_outs, *s1)
+        finally:
+            fut.result()         # wait even when our half raised: the worker writes buffers
+        self._free.append(s1)
+        self._free.append(s2)
+
+
+def _compile(program, slot_of, n_slots, tile, filename, globals_):
+    """Generate the tile loop and the plain path as Python source; compile with the user's
+    file name and each step's line number."""
+    consts: dict = {}
+
+    def const(value):
+        name = f"k{len(consts)}"
+        consts[name] = value
+        return name
+
+    ufs = {}
+
+    def fn(obj):
+        for name, v in ufs.items():
+            if v is obj:
+                return name
+        name = f"f{len(ufs)}"
+        ufs[name] = obj
+        return name
+
+    ins = [f"i{j}" for j in range(program.n_inputs)]
+    outs = [f"o{k}" for k in range(len(program.outputs))]
+    scr = [f"s{j}" for j in range(n_slots)]
+    out_of = {step: k for k, step in enumerate(program.outputs)}
+    arrays = set(program.array_inputs)
+    lines = []   # (text, lineno)
+    sig = ", ".join(["lo", "hi"] + ins + outs + scr)
+    lines.append((f"def tiles({sig}):", None))
+    lines.append((f"    for a in range(lo, hi, {tile}):", None))
+    lines.append((f"        b = a + {tile}", None))
+    lines.append(("        if b > hi:", None))
+    lines.append(("            b = hi", None))
+    for j in range(n_slots):
+        lines.append((f"            t{j} = s{j}[:b - a]", None))
+    if n_slots:
+        lines.append(("        else:", None))
+        lines.append(("            " + ", ".join(f"t{j}" for j in range(n_slots)) +
+                      ", = " + ", ".join(scr) + ",", None))
+    for j in sorted(arrays):
+        lines.append((f"        x{j} = i{j}[a:b]", None))
+    for k in range(len(program.outputs)):
+        lines.append((f"        y{k} = o{k}[a:b]", None))
+    consts_names = {}
+    for k, s in enumerate(program.steps):
+        args = []
+        for kind, ref in s.args:
+            if kind == "in":
+                args.append(f"x{ref}" if ref in arrays else f"i{ref}")
+            elif kind == "step":
+                args.append(f"y{out_of[ref]}" if ref in out_of else f"t{slot_of[ref]}")
+            else:
+                key = id(ref)
+                if key not in consts_names:
+                    consts_names[key] = const(ref)
+                args.append(consts_names[key])
+        target = f"y{out_of[k]}" if k in out_of else f"t{slot_of[k]}"
+        lines.append((f"        {fn(s.ufunc)}({', '.join(args)}, {target}, casting='no')",
+                      s.lineno))
+    lines.append((f"def plain({', '.join(ins)}):", None))
+    last_plain = {}
+    for k, s in enumerate(program.steps):
+        for kind, ref in (s.plain_args or s.args):
+            if kind == "step":
+                last_plain[ref] = k
+    for k, s in enumerate(program.steps):
+        args = []
+        for kind, ref in (s.plain_args or s.args):
+            if kind == "in":
+                args.append(f"i{ref}")
+            elif kind == "step":
+                args.append(f"v{ref}")
+            else:
+                args.append(consts_names.get(id(ref)) or const(ref))
+        lines.append((f"    v{k} = {fn(s.plain)}({', '.join(args)})", s.lineno))
+        dead = [ref for ref in dict.fromkeys(r for kind, r in (s.plain_args or s.args)
+                                              if kind == "step")
+                if last_plain.get(ref) == k and ref not in out_of]
+        if dead:      # free temporaries as soon as NumPy would (reference counting)
+            lines.append(("    del " + ", ".join(f"v{r}" for r in dead), s.lineno))
+    result = ", ".join(f"v{k}" for k in program.outputs)
+    lines.append((f"    return {result}", None))
+    closure = list(ufs) + list(consts)
+    text = f"def __jl_make({', '.join(closure)}):\n" + \
+        "\n".join("    " + t for t, _ in lines) + "\n    return tiles, plain\n"
+    tree = ast.parse(text)
+    first = next((ln for _, ln in lines if ln), 1)
+    linemap = {i + 2: (ln or first) for i, (_, ln) in enumerate(lines)}
+    for sub in ast.walk(tree):
+        if hasattr(sub, "lineno"):
+            sub.lineno = linemap.get(sub.lineno, first)
+            sub.end_lineno = sub.lineno
+    code = compile(tree, filename, "exec", dont_inherit=True)
+    make_code = next(c for c in code.co_consts if hasattr(c, "co_code"))
+    import types
+    make = types.FunctionType(make_code, globals_, "__jl_make")
+    values = {**ufs, **consts}
+    tiles, plain = make(*(values[n] for n in closure))
+    tiles.source = plain.source = text
+    return tiles, plain
+
+
+__all__ = ["Step", "Program", "FusedKernel", "executor"]

@@ -1,0 +1,125 @@
+"""Lowering to exact primitives: calls whose NumPy wrappers cost more than their work are
+rewritten into the very calls those wrappers end up making, so results stay bit-identical.
+
+- ``np.sum/np.mean/np.max/np.min`` (and the ``ndarray`` methods) on an ndarray with constant
+  ``axis``/``keepdims`` → ``reduce.*`` nodes (``np.add.reduce`` & co., NumPy's ``_mean``
+  steps for float32/float64);
+- a Python scalar constant operand of a ufunc whose loop converts it to the array's dtype
+  anyway (NEP 50) → a read-only 0-d array of that dtype holding the same value, which NumPy
+  dispatches without the per-call scalar conversion. Only where the conversion is exact."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..ir.node import Meta
+from .analysis import loop_dtypes, operand_dtype, replaceable, ufunc_of
+
+_REDUCE = {"sum": "reduce.sum", "mean": "reduce.mean", "max": "reduce.max",
+           "amax": "reduce.max", "min": "reduce.min", "amin": "reduce.min"}
+
+
+def _reduction(graph, node):
+    prefix, _, name = node.op.partition(".")
+    if prefix not in ("np", "ndarray") or name not in _REDUCE or not node.inputs:
+        return None
+    x = graph[node.inputs[0]].meta
+    if x.type is not np.ndarray or x.dtype is None or x.shape is None:
+        return None
+    if name == "mean" and (x.dtype.kind != "f" or x.dtype.itemsize not in (4, 8)):
+        return None
+    if name != "mean" and x.dtype.kind not in "biuf":
+        return None
+    kw = node.attrs.get("kw", ())
+    n_pos = len(node.inputs) - len(kw)
+    if n_pos > 2 or any(k not in ("axis", "keepdims") for k in kw):
+        return None
+    args = {"axis": None, "keepdims": False}
+    names = ["axis"][: n_pos - 1] + list(kw)
+    for key, i in zip(names, node.inputs[1:]):
+        src = graph[i]
+        if src.op != "const":
+            return None
+        args[key] = src.attrs["value"]
+    axis, keep = args["axis"], args["keepdims"]
+    ok_axis = axis is None or type(axis) is int or (
+        type(axis) is tuple and all(type(a) is int for a in axis))
+    if not ok_axis or type(keep) is not bool:
+        return None
+    return _REDUCE[name], axis, keep
+
+
+def _zero_d(value, dtype):
+    """A read-only 0-d array equal to what the ufunc would convert ``value`` to, or None."""
+    if type(value) not in (int, float) or dtype.kind not in "iuf":
+        return None
+    if dtype.kind == "f" and dtype.itemsize < 4:
+        return None
+    try:
+        with np.errstate(all="raise"):
+            z = np.array(value, dtype)
+    except Exception:
+        return None
+    if dtype.kind in "iu":
+        if type(value) is not int or int(z) != value:
+            return None
+    elif type(value) is int and abs(value) >= 2 ** 24:
+        return None
+    elif type(value) is float and np.isfinite(value) and not np.isfinite(z):
+        return None
+    z.flags.writeable = False
+    return z
+
+
+def _scalar_operands(graph, node) -> int:
+    if node.op == "pow" or len(node.inputs) != 2 or node.op.endswith("@out"):
+        return 0
+    uf = ufunc_of(graph, node)
+    if uf is None or uf.nin != 2:
+        return 0
+    metas = [graph[i].meta for i in node.inputs]
+    kinds = [operand_dtype(m) for m in metas]
+    if any(k is None for k in kinds):
+        return 0
+    resolved = loop_dtypes(uf, kinds)
+    if resolved is None:
+        return 0
+    changed = 0
+    inputs = list(node.inputs)
+    for j, (m, other) in enumerate(zip(metas, metas[::-1])):
+        if graph[inputs[j]].op != "const" or m.type not in (int, float):
+            continue
+        if other.type is not np.ndarray or not other.shape or other.dtype is None:
+            continue
+        dt = other.dtype
+        if not all(d == dt for d in resolved[:2]):
+            continue
+        z = _zero_d(graph[inputs[j]].attrs["value"], dt)
+        if z is None:
+            continue
+        const = graph.add("const", attrs={"value": z}, meta=Meta(np.ndarray, dt, (), z),
+                          before=node.name)
+        inputs[j] = const.name
+        changed += 1
+    if changed:
+        graph.set_inputs(node.name, inputs)
+    return changed
+
+
+def run(graph) -> int:
+    """Lower what can be lowered; returns how many rewrites were made."""
+    changed = 0
+    for node in list(graph.nodes()):
+        red = _reduction(graph, node)
+        if red is not None and replaceable(graph, node.name):
+            opname, axis, keep = red
+            a = graph.add("const", attrs={"value": axis}, meta=Meta(type(axis), value=axis),
+                          before=node.name)
+            k = graph.add("const", attrs={"value": keep}, meta=Meta(bool, value=keep),
+                          before=node.name)
+            new = graph.add(opname, (node.inputs[0], a.name, k.name), meta=node.meta,
+                            lineno=node.lineno, before=node.name)
+            graph.replace_uses(node.name, new.name)
+            changed += 1
+            continue
+        changed += _scalar_operands(graph, node)
+    return changed
