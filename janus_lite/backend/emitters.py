@@ -48,9 +48,8 @@ def emit_planned(gen, node, ins):
         dt = gen.pool.add(node.meta.dtype, "dt")
         gen.emit(f"if {buf}.shape != {src}.shape: {buf} = {gen.var(node.attrs['buffers'])}"
                  f"[{node.attrs['slot']}] = {empty}({src}.shape, {dt})", node.lineno)
-    if node.attrs.get("kind") == "matmul":
-        return f"{uf}({', '.join(ins)}, out={buf}, casting='no')"
-    return f"{uf}({', '.join(ins)}, {buf}, casting='no')"
+    n = node.attrs.get("n_operands", len(ins))
+    return f"{uf}({', '.join(ins[:n])}, out={buf}, casting='no')"
 
 
 def emit_fused(gen, node, ins):

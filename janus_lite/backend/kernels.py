@@ -48,6 +48,8 @@ class Program:
     array_inputs: tuple          # indices of inputs that are arrays of the group's shape
     steps: list = field(default_factory=list)
     outputs: tuple = ()          # step indices whose values leave the group
+    tile: int | None = None      # elements per tile (None: config.TILE_ELEMENTS)
+    threads: int = 1             # threads a call may use (for the memory report)
 
     def describe(self) -> str:
         return " → ".join(s.label or s.ufunc.__name__ for s in self.steps)
@@ -126,7 +128,7 @@ class FusedKernel:
         self.dtype = np.dtype(program.dtype)
         self.n_in = program.n_inputs
         self.n_out = len(program.outputs)
-        self.tile = int(tile or config.TILE_ELEMENTS)
+        self.tile = int(tile or program.tile or config.TILE_ELEMENTS)
         self.slot_of, self.n_slots = _slots(program)
         self.ref = program.array_inputs[0]
         self._free: list = []
@@ -254,7 +256,7 @@ def _compile(program, slot_of, n_slots, tile, filename, globals_):
                     consts_names[key] = const(ref)
                 args.append(consts_names[key])
         target = f"y{out_of[k]}" if k in out_of else f"t{slot_of[k]}"
-        lines.append((f"        {fn(s.ufunc)}({', '.join(args)}, {target}, casting='no')",
+        lines.append((f"        {fn(s.ufunc)}({', '.join(args)}, out={target}, casting='no')",
                       s.lineno))
     lines.append((f"def plain({', '.join(ins)}):", None))
     last_plain = {}

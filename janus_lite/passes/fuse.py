@@ -179,7 +179,13 @@ def _program(graph, members, key, ufuncs):
                                                 for u in graph.nx.successors(m)))
     arrays = tuple(j for j, i in enumerate(inputs) if graph[i].meta.type is np.ndarray
                    and graph[i].meta.shape == shape)
-    return Program(dtype, len(inputs), arrays, steps, outputs), inputs
+    tile, threads = config.TILE_ELEMENTS, max(1, config.KERNEL_THREADS)
+    if all(isinstance(d, int) for d in shape):
+        size = int(np.prod(shape, dtype=np.int64))
+        tile = min(tile, size)
+        if size < config.PARALLEL_MIN_ELEMENTS:
+            threads = 1
+    return Program(dtype, len(inputs), arrays, steps, outputs, tile, threads), inputs
 
 
 def run(graph) -> int:

@@ -179,8 +179,8 @@ def _record_memory(graph, slot_of, slots):
         if node.op == "fused":
             prog = graph[node.inputs[0]].attrs["value"]
             if isinstance(prog, Program):
-                scratch[node.name] = prog.scratch_slots() * config.TILE_ELEMENTS * \
-                    prog.dtype.itemsize * max(1, config.KERNEL_THREADS)
+                scratch[node.name] = prog.scratch_slots() * (prog.tile or config.TILE_ELEMENTS) \
+                    * prog.dtype.itemsize * prog.threads
             if node.attrs.get("n_out", 1) > 1:
                 continue          # its outputs are counted at their fused.item nodes
         from .analysis import is_fresh

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import dce
 from .analysis import alias_roots, mutated_roots, only_read, replaceable
 
 
@@ -82,12 +83,24 @@ def _square(graph, node) -> bool:
 
 
 def run(graph) -> int:
-    """Apply the rules once over the schedule; returns how many nodes changed."""
+    """Apply the rules until nothing changes; returns how many nodes changed."""
+    total = 0
+    for _ in range(8):
+        changed = _once(graph)
+        dce.run(graph)           # replaced nodes must not count as users next round
+        total += changed
+        if not changed:
+            break
+    return total
+
+
+def _once(graph) -> int:
     roots = alias_roots(graph)
     mutated = mutated_roots(graph, roots)
     changed = 0
     for node in list(graph.nodes()):
-        if node.name not in graph:
+        if node.name not in graph or (node.name != graph.output and
+                                      not any(True for _ in graph.nx.successors(node.name))):
             continue
         if _square(graph, node) and not roots[node.inputs[0]] & mutated:
             x = node.inputs[0]
