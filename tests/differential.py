@@ -40,18 +40,34 @@ def assert_same(a, b, path="result"):
         assert a == b, f"{path}: {a!r} != {b!r}"
 
 
+def identities(result, args, kwargs):
+    """Which parts of the result are (``is``) which arguments: identity is behaviour too
+    (``w -= g; return w`` must return the caller's very array)."""
+    inputs = list(args) + list(kwargs.values())
+    parts = list(result) if isinstance(result, (tuple, list)) else [result]
+    out = []
+    for part in parts:
+        hits = [i for i, a in enumerate(inputs) if part is a and not isinstance(
+            a, (bool, int, float, str, type(None)))]
+        out.append(hits)
+    return out
+
+
 def _run(fn, calls, seed):
     np.random.seed(seed)
     outcomes = []
     for args, kwargs in calls:
         out = io.StringIO()
+        ids = None
         with contextlib.redirect_stdout(out):
             try:
-                result = ("ok", fn(*args, **kwargs))
+                value = fn(*args, **kwargs)
+                result = ("ok", value)
+                ids = identities(value, args, kwargs)
             except Exception as exc:   # the exception is part of the behaviour
                 result = ("raise", type(exc), str(exc))
         outcomes.append((result, out.getvalue(), copy.deepcopy((args, kwargs)),
-                         np.random.get_state()[1][:4].copy(), np.random.get_state()[2]))
+                         np.random.get_state()[1][:4].copy(), np.random.get_state()[2], ids))
     return outcomes
 
 
@@ -64,7 +80,8 @@ def differential(fn, calls, *, seed=0, jit_kwargs=None, decorated=None):
     plain = _run(fn, copy.deepcopy(calls), seed)
     spec = _run(jitted, copy.deepcopy(calls), seed)
     for i, (p, s) in enumerate(zip(plain, spec)):
-        (pres, pout, pargs, prng, ppos), (sres, sout, sargs, srng, spos) = p, s
+        (pres, pout, pargs, prng, ppos, pids), (sres, sout, sargs, srng, spos, sids) = p, s
+        assert pids == sids, f"call {i}: result identity with arguments {pids} vs {sids}"
         where = f"call {i}"
         assert pres[0] == sres[0], f"{where}: plain {pres[0]} vs jit {sres[0]}: {pres} / {sres}" \
                                    f"\n{jitted.explain() if hasattr(jitted, 'explain') else ''}"

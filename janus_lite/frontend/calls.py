@@ -251,7 +251,7 @@ def _known_items(self, v):
         return list(v.items)
     if isinstance(v, Const) and isinstance(v.value, (tuple, list, range)):
         return [Const(x) for x in v.value]
-    return None
+    return self.container_items(v, self.lineno)
 
 
 def _enumerate(self, args, kwargs, node):

@@ -35,8 +35,23 @@ class ContainerConverter:
             box.entries[key.value] = self.expr(v)
         return ref
 
+    def expr_DictComp(self, node):
+        """``{k: v for target in <static sequence>}`` unrolled (keys known while converting)."""
+        pairs = self._comprehension(node, lambda: (self.expr(node.key), self.expr(node.value)))
+        ref = self.new_box("dict")
+        for key, value in pairs:
+            if not isinstance(key, Const):
+                raise ConversionError("dict key only known at run time", node.lineno)
+            self.box(ref).entries[key.value] = value
+        return ref
+
     def expr_ListComp(self, node):
         """``[expr for target in <static sequence> (if <static cond>)]`` unrolled."""
+        ref = self.new_box("list")
+        self.box(ref).items = self._comprehension(node, lambda: self.expr(node.elt))
+        return ref
+
+    def _comprehension(self, node, element):
         if len(node.generators) != 1 or node.generators[0].is_async:
             raise ConversionError("nested comprehensions are not supported yet", node.lineno)
         gen = node.generators[0]
@@ -57,20 +72,18 @@ class ContainerConverter:
                                               node.lineno)
                     keep = keep and bool(c.value)
                 if keep:
-                    out.append(self.expr(node.elt))
+                    out.append(element())
         finally:
             scope.env = saved       # the comprehension's variable does not leak
-        ref = self.new_box("list")
-        self.box(ref).items = out
-        return ref
+        return out
 
     # -- reads ------------------------------------------------------------------------------
     def container_items(self, value, lineno):
         """Items a loop or unpacking gets from a container (None: not a container)."""
-        if isinstance(value, Ref) and self.graph[value.name].meta.type in (list, dict) and \
-                value.name in self.sources and self.graph[value.name].meta.items is None:
+        if isinstance(value, Ref) and self._mirrored(value.name):
             src = self.sources[value.name]
-            self.check_container_read(value.name)
+            if src.key in self.relaxed:
+                return None         # its length changes between calls: read at run time
             if self.graph[value.name].meta.type is dict:
                 return [Const(k) for k in self.dict_keys(value, lineno)]
             from ..runtime.guards import Guard
@@ -78,7 +91,9 @@ class ContainerConverter:
             if n > 64:
                 return None
             self.add_guard(Guard("len", src, n, lineno))
-            return [self.read_item(value, src, i, lineno) for i in range(n)]
+            bid = self.box_of.get(value.name)
+            appended = list(self.heap[bid].appended) if bid is not None else []
+            return [self.read_item(value, src, i, lineno) for i in range(n)] + appended
         if isinstance(value, BoxRef):
             box = self.box(value)
             if box.origin is not None:
@@ -88,9 +103,13 @@ class ContainerConverter:
             return [Const(k) for k in box.entries]
         return None
 
+    def _mirrored(self, name) -> bool:
+        """A list/tuple/dict read from an argument or state, item by item (guarded)."""
+        return self.graph[name].meta.type in (list, dict, tuple) and name in self.sources \
+            and name not in self.seq_params
+
     def container_len(self, value):
-        if isinstance(value, Ref) and self.graph[value.name].meta.type in (list, dict) and \
-                value.name in self.sources and self.graph[value.name].meta.items is None:
+        if isinstance(value, Ref) and self._mirrored(value.name):
             items = self.container_items(value, self.lineno)
             return Const(len(items)) if items is not None else None
         if isinstance(value, BoxRef) and self.box(value).origin is None:
@@ -113,14 +132,18 @@ class ContainerConverter:
                                       f"raises: runs imperatively)", node.lineno) from None
         if isinstance(base, Ref):
             meta = self.graph[base.name].meta
-            if meta.type in (dict, list) and isinstance(index, Const):
+            if meta.type in (dict, list, tuple) and isinstance(index, Const) and \
+                    self._mirrored(base.name):
                 bid = self.box_of.get(base.name)
                 if meta.type is dict and bid is not None and \
                         index.value in self.heap[bid].entries:
                     return self.heap[bid].entries[index.value]
-                src = self.sources.get(base.name)
-                if src is not None and isinstance(index.value, (int, str)):
-                    self.check_container_read(base.name)
+                if meta.type is list and bid is not None and self.heap[bid].appended:
+                    items = self.container_items(base, node.lineno)
+                    if items is not None and isinstance(index.value, int):
+                        return items[index.value]
+                src = self.sources[base.name]
+                if isinstance(index.value, (int, str)):
                     return self.read_item(base, src, index.value, node.lineno)
         return None
 
@@ -129,6 +152,8 @@ class ContainerConverter:
         from ..runtime.guards import Guard, item as item_source
         if isinstance(key, int) and self.graph[base.name].meta.type is list:
             value = self.source_value(src)
+            if src.key in self.relaxed:       # length varies: read the item at run time
+                return self.emit("getitem", [base, Const(key)], lineno=lineno)
             self.add_guard(Guard("len", src, len(value), lineno))
             if key < 0:
                 key += len(value)

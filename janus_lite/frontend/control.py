@@ -188,6 +188,9 @@ class ControlConverter:
                                                                             frozenset())
             self.roots[item.name] = roots or frozenset({item.name})
             merged[n] = Ref(item.name)
+            orig_t, orig_e = self.original(outs_t[i]), self.original(outs_e[i])
+            if orig_t == orig_e and orig_t != outs_t[i]:
+                self.identity[item.name] = orig_t     # both: the argument's array, updated
         env = {n: v for n, v in env_t.items() if n in env_e and same_value(v, env_e[n])}
         env.update({n: merged[n] for n in names})
         scope.env = env
@@ -323,6 +326,8 @@ class ControlConverter:
                 frozenset().union(self.roots.get(init_names[i], frozenset()),
                                   frozenset({item.name}))
             env[n] = Ref(item.name)
+            if self.original(init_names[i]) != init_names[i]:
+                self.identity[item.name] = self.original(init_names[i])
             if isinstance(inits[i], Const) and inits[i].value is UNBOUND:
                 self.maybe_unbound.add(item.name)
         scope.env = env

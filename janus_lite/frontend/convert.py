@@ -42,6 +42,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         self.example = example or {}
         self.init_state()
         self.known_keys: dict = {}          # dict argument node -> its guarded keys
+        self.seq_params: set = set()        # list arguments of changing length
         self.maybe_unbound: set = set()     # loop results that may be the unbound marker
         self.pending_return = None          # (flag, value) after a loop whose body returns
         self.tail_dup = False               # converting a branch that holds the block's rest
@@ -75,6 +76,10 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
                 value = Const(spec.value)
             elif spec.kind == "tuple":
                 value = self._tuple_param(node.name, spec)
+            if spec.kind == "seq":
+                self.seq_params.add(node.name)     # no guarded items to read one by one
+            if spec.kind == "dict":
+                self.known_keys[node.name] = tuple(spec.value)
             scope.env[pname] = value
         self.block(_body(scope.fdef))
         result = scope.returned if scope.done else Const(None)
@@ -104,7 +109,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
             from ..runtime.guards import item as item_source
             self.sources[n.name] = item_source(self.sources[node_name], i)
             items.append(self._tuple_param(n.name, sub) if sub.kind == "tuple" else Ref(n.name))
-        return TupleVal(tuple(items))
+        return TupleVal(tuple(items), origin=node_name)
 
     @property
     def scope(self) -> Scope:
@@ -147,6 +152,8 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         if isinstance(v, Const):
             return self.const_node(v.value)
         if isinstance(v, TupleVal):
+            if v.origin is not None:
+                return self.materialize(Ref(v.origin))
             return self.emit("tuple", list(v.items), lineno=self.lineno).name
         if isinstance(v, BoundMethod):
             raise ConversionError(f"method {v.name} used as a value", self.lineno)
@@ -277,7 +284,7 @@ def _spec_meta(spec) -> Meta:
         return Meta(spec.type, value=spec.value)
     if spec.kind in ("tuple", "list"):
         return Meta(spec.type, items=tuple(_spec_meta(i) for i in spec.items))
-    return Meta(spec.type)
+    return Meta(spec.type)     # "dict" (items read by key), "seq", "object"     # "seq" (items unchecked: read at run time), "object"
 
 
 def _const_meta(value) -> Meta:

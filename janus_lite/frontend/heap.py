@@ -17,7 +17,7 @@ from ..ir.rules import meta_of_value
 from ..runtime.guards import Guard, attr as attr_source, const_holder
 from ..runtime.spec import ParamSpec, guards_for
 from .errors import ConversionError
-from .values import Const, Ref, UserMethod, is_immutable_const
+from .values import Const, Ref, TupleVal, UserMethod, is_immutable_const
 
 _MISSING = object()
 _IDENTITY_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
@@ -57,6 +57,14 @@ class HeapConverter:
             for g in guards_for(spec, src, lineno):
                 self.add_guard(g)
             return self._source_node(src, meta_of_value(value), lineno)
+        if type(value) is tuple and len(value) <= 64:
+            from ..runtime.guards import item as item_source
+            self.add_guard(Guard("type", src, tuple, lineno))
+            self.add_guard(Guard("len", src, len(value), lineno))
+            whole = self._source_node(src, Meta(tuple), lineno)
+            items = tuple(self.read_external(item_source(src, i), v, lineno)
+                          for i, v in enumerate(value))
+            return TupleVal(items, origin=whole.name)
         if type(value) in (list, dict):
             self.add_guard(Guard("type", src, type(value), lineno))
             ref = self._source_node(src, Meta(type(value)), lineno)

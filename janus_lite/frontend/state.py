@@ -130,6 +130,8 @@ class StateConverter:
         other mirrored object of the same type is a different object."""
         src = self.sources.get(origin)
         t = self.graph[origin].meta.type
+        if src is None:
+            return
         for other, src2 in self.sources.items():
             if other == origin or self.graph[other].meta.type is not t or src2 is None:
                 continue
@@ -146,15 +148,15 @@ class StateConverter:
         if self.fresh(name):
             return Ref(name)
         node = self.graph[name]
-        if node.op not in ("input", "source") or node.meta.type is not np.ndarray:
+        src = self.sources.get(self.outer_name(name))
+        if src is None or node.meta.type is not np.ndarray:
             raise ConversionError("in-place update of a view of (or an alias to) an argument "
                                   "or state array", lineno)
-        src = self.sources.get(name)
+        name = self.outer_name(name)
         if src is not None:
             self.add_guard(Guard("writeable", src, True, lineno))
             for other, src2 in self.sources.items():
-                if other != name and self.graph[other].meta.type is np.ndarray and \
-                        self.graph[other].op in ("input", "source"):
+                if other != name and self.graph[other].meta.type is np.ndarray:
                     a, b = sorted([src, src2], key=lambda s: s.describe())
                     self.add_guard(Guard("disjoint", a, b, lineno))
         root = self.graph.root()
@@ -168,12 +170,26 @@ class StateConverter:
         return copy
 
     def note_inplace_result(self, target: str, result: str) -> None:
-        origin = self.identity.get(target)
+        """``result`` is the same object as ``target`` (updated in place): if that is the
+        private copy of an argument's array, the result stands for that array too. The copy
+        node itself stays the array's stand-in (it is one object, updated in place)."""
+        origin = self.identity.get(self.outer_name(target))
         if origin is not None:
             self.identity[result] = origin
-            self.cow[origin] = result
+
+    def outer_name(self, name: str) -> str:
+        """The node a subgraph's capture input stands for (the name itself otherwise)."""
+        try:
+            node = self.graph[name]
+            while node.op == "input" and node.attrs.get("role") == "capture":
+                name = node.attrs["outer"]
+                node = self.graph[name]
+        except KeyError:      # a node of a finished subgraph: never a capture here
+            pass
+        return name
 
     def original(self, name: str) -> str:
+        name = self.outer_name(name)
         return self.identity.get(name, name)
 
     # -- deferred print -----------------------------------------------------------------
@@ -197,9 +213,19 @@ class StateConverter:
     # -- commit -------------------------------------------------------------------------
     def emit_commits(self, lineno):
         """The graph's last step: write every deferred update, in program order."""
+        from ..runtime.guards import attr as attr_source, item as item_source
+        written = self.graph.meta.setdefault("written", set())
+
         def add(op, names, attrs=None):
             node = self.graph.add(op, names, attrs or {}, Meta(type(None), value=None), lineno)
             self.roots[node.name] = frozenset()
+            src = self.sources.get(names[0])
+            if src is not None:          # which guarded reads this graph itself changes
+                written.add(src.key)
+                if op == "commit_setattr":
+                    written.add(attr_source(src, attrs["name"]).key)
+                elif op == "commit_setitem":
+                    written.add(item_source(src, attrs["key"]).key)
         for orig, work in list(self.cow.items()):
             add("commit_copyto", [orig, work])
         for bid, box in self.heap.items():
@@ -249,7 +275,7 @@ class StateConverter:
         if isinstance(v, Ref):
             return OrigRef(self.original(v.name))
         if isinstance(v, TupleVal):
-            return TupleVal(tuple(self.committed_value(i) for i in v.items))
+            return TupleVal(tuple(self.committed_value(i) for i in v.items), origin=v.origin)
         if isinstance(v, BoxRef):
             return Ref(self.materialize(v))
         return v

@@ -234,6 +234,9 @@ class StatementConverter:
             return list(iterable.items)
         if isinstance(iterable, Ref):
             node = self.graph[iterable.name]
+            boxed = self.container_items(iterable, node.lineno)
+            if boxed is not None:
+                return boxed
             if node.meta.items is not None and len(node.meta.items) <= config.MAX_UNROLL and \
                     (node.op in ("input", "source") or self._spec_item(node)) and \
                     iterable.name not in self.mutated:

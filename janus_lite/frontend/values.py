@@ -2,7 +2,7 @@
 tuples, and methods bound to graph values."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,11 @@ class Ref:
 
 @dataclass(frozen=True)
 class TupleVal:
-    """A tuple whose length is known while converting; its items are abstract values."""
+    """A tuple whose length is known while converting; its items are abstract values.
+    ``origin`` names the node of the very tuple object it came from (an argument), so that
+    using it whole keeps its identity."""
     items: tuple
+    origin: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

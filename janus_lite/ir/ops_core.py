@@ -96,6 +96,8 @@ SPECIAL = [
     OpDef("list", lambda *xs: list(xs), "special", fresh=False,
           infer=lambda o, m, a: Meta(list),
           doc="Build a new list."),
+    OpDef("dict", lambda *kv: dict(zip(kv[::2], kv[1::2])), "call", fresh=False,
+          infer=lambda o, m, a: Meta(dict), doc="Build a new dict from key, value, key, ..."),
     OpDef("unpack", unpack_impl, "call", fresh=False,
           infer=lambda o, m, a: Meta(tuple, items=m[0].items if m[0].items is not None and
                                      len(m[0].items) == a["n"] else None),

@@ -53,6 +53,11 @@ def summarize(value, depth: int = 0) -> Seen:
         if t is tuple and all(i.has_value for i in items):
             return Seen(t, value=value, has_value=True, items=items)
         return Seen(t, items=items)
+    if t is dict and depth < config.MAX_TRACKED_DEPTH and \
+            len(value) <= config.MAX_TRACKED_SEQUENCE and \
+            all(type(k) in (str, int) for k in value):
+        return Seen(t, value=tuple(value), items=tuple(summarize(v, depth + 1)
+                                                       for v in value.values()))
     if isinstance(value, _FUNCS) or callable(value):
         return Seen(t, value=value, has_value=True)
     return Seen(t)

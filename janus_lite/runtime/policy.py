@@ -76,8 +76,26 @@ class Policy:
             key = (key, frozenset(self.relaxed))
         if key is not None and key in self.failed_keys:
             return None
-        record = self.owner._build(name_symbols(specs, self.owner._profiler.profile.args), why,
-                                   self.example, frozenset(self.relaxed))
+        named = name_symbols(specs, self.owner._profiler.profile.args)
+        record = self.owner._build(named, why, self.example, frozenset(self.relaxed))
+        if record is not None:
+            # a value the graph itself writes changes every call: read it at run time
+            # instead of folding it (saves one fallback per such value)
+            written = record.graph.meta.get("written", set())
+            stale = {g.source.key for g in record.graph.meta["guards"]
+                     if g.kind in ("value", "len") and g.source.key in written
+                     and not _from_spec(g.source)} - self.relaxed
+            grown = {p for p, sp in named.items() if sp.kind in ("list", "tuple")
+                     and ("param", p, None, id(None)) in written}
+            if grown:          # a list argument the function appends to: any length
+                named = {p: (_as_seq(sp) if p in grown else sp) for p, sp in named.items()}
+            if stale or grown:
+                self.relaxed |= stale
+                again = self.owner._build(named, why + "; state it writes read at run time",
+                                          self.example, frozenset(self.relaxed))
+                if again is not None:
+                    self.owner._conversions -= 1     # one graph, built twice
+                    record = again
         if record is None:
             if key is not None and len(self.failed_keys) < 64:
                 self.failed_keys.add(key)
@@ -155,9 +173,10 @@ class Policy:
         if misses:
             for rec, idx in misses:
                 guard = rec.graph.meta["guards"][idx]
-                if guard.kind == "value" and guard.source.kind != "param" and \
+                if guard.kind in ("value", "len") and not _from_spec(guard.source) and \
                         rec.guard_misses[idx] >= config.RELAX_AFTER:
                     self.relaxed.add(guard.source.key)
+                    self.relaxed |= self._changed_sources(rec)
                     if self._replace(rec, rec.specs, f"relaxed: {guard.source.describe()} "
                                      f"→ read at run time"):
                         return
@@ -193,6 +212,23 @@ class Policy:
         owner._install([built if r is old else r for r in owner._records])
         return True
 
+    def _changed_sources(self, rec) -> set:
+        """State sources whose guarded value or length differs now (after the call that
+        missed): they would miss next time too, so relax them together."""
+        out = set()
+        for g in rec.graph.meta["guards"]:
+            if g.kind not in ("value", "len") or _from_spec(g.source):
+                continue
+            got = self._observe(g, (), {})
+            try:
+                same = got == g.expected and type(got) is type(g.expected) \
+                    if g.kind == "value" else got == g.expected
+            except Exception:
+                same = False
+            if not same:
+                out.add(g.source.key)
+        return out
+
     def _relaxable(self, args, kwargs) -> bool:
         summary = self.owner._profiler.summarize_args(args, kwargs) \
             if self.owner._profiler else None
@@ -219,7 +255,8 @@ class Policy:
             root = root.base
         try:
             if root.kind == "param":
-                bound = self.owner._profiler.bind(args, kwargs)
+                bound = self.owner._profiler.bind(args, kwargs) if args or kwargs \
+                    else self.example
                 value = bound[root.name]
             elif root.kind == "global":
                 value = root.holder[root.name]
@@ -237,6 +274,19 @@ class Policy:
 
     def all_graphs(self) -> list:
         return list(self.history)
+
+
+def _as_seq(spec):
+    from .spec import ParamSpec
+    return ParamSpec("seq", spec.type, items=())
+
+
+def _from_spec(src) -> bool:
+    """Is this source checked by a parameter's spec (the parameter or items of it), rather
+    than by a read the converter classified (globals, cells, attributes)?"""
+    while src.kind == "item":
+        src = src.base
+    return src.kind == "param"
 
 
 def _diff(old: dict, new: dict) -> str:

@@ -41,6 +41,12 @@ class ParamSpec:
             return "(" + ", ".join(i.describe() for i in self.items) + ")"
         if self.kind == "list":
             return "[" + ", ".join(i.describe() for i in self.items) + "]"
+        if self.kind == "dict":
+            return "{" + ", ".join(f"{k!r}: {i.describe()}" for k, i in zip(self.value,
+                                                                            self.items)) + "}"
+        if self.kind == "seq":
+            inner = self.items[0].describe() if self.items else "?"
+            return f"{self.type.__name__} of any length of {inner}"
         if self.has_value:
             return f"{self.type.__name__} {self.value!r}"
         return f"{self.type.__name__}"
@@ -63,7 +69,11 @@ def from_seen(s: Seen) -> ParamSpec:
         return ParamSpec("list", list, items=tuple(from_seen(i) for i in s.items))
     if s.has_value and (s.type is type(None) or s.type is str or _is_const_type(s)):
         return ParamSpec("const", s.type, value=s.value, has_value=True)
-    if s.type in (list, dict, set):
+    if s.type is dict and s.items is not None:
+        return ParamSpec("dict", dict, value=s.value, items=tuple(from_seen(i) for i in s.items))
+    if s.type in (list, tuple):        # too long or deep to summarize item by item
+        return ParamSpec("seq", s.type, items=())
+    if s.type in (dict, set):
         raise Unspecable(f"{s.type.__name__} arguments are not supported as graph inputs yet")
     return ParamSpec("object", s.type)
 
@@ -80,15 +90,32 @@ def merge(a: ParamSpec, b: ParamSpec) -> ParamSpec:
     if a.kind == "scalar":
         same = a.has_value and b.has_value and _same_value(a.value, b.value)
         return ParamSpec("scalar", a.type, a.dtype, a.shape, a.value if same else None, same)
-    if a.kind in ("tuple", "list"):
-        if len(a.items) != len(b.items):
-            raise Unspecable(f"{a.kind} length changed")
+    if a.kind == "dict":
+        if a.value != b.value:
+            raise Unspecable(f"dict keys changed: {list(a.value)} vs {list(b.value)}")
+        return ParamSpec("dict", dict, value=a.value,
+                         items=tuple(merge(x, y) for x, y in zip(a.items, b.items)))
+    if a.kind in ("tuple", "list", "seq"):
+        if a.kind == "seq" or len(a.items) != len(b.items):
+            return _seq(a, b)
         return ParamSpec(a.kind, a.type, items=tuple(merge(x, y) for x, y in zip(a.items,
                                                                                b.items)))
     if not (a.value is b.value or (type(a.value) is type(b.value) and
                                    _same_value(a.value, b.value))):
         raise Unspecable(f"constant changed: {a.value!r} vs {b.value!r}")
     return a
+
+
+def _seq(a: ParamSpec, b: ParamSpec) -> ParamSpec:
+    """A sequence whose length changes: one spec for all items, only the type guarded (the
+    graph reads items at run time and must not rely on their shapes or dtypes)."""
+    items = [i for s in (a, b) for i in (s.items or ())]
+    if not items:
+        return ParamSpec("seq", a.type, items=())
+    one = items[0]
+    for it in items[1:]:
+        one = merge(one, it)
+    return ParamSpec("seq", a.type, items=(one,))
 
 
 def _same_value(x, y) -> bool:
@@ -114,7 +141,10 @@ def name_symbols(specs: dict, history=()) -> dict:
         for call in history:
             s = call.get(pname)
             for i in path:
-                s = s.items[i] if s is not None and s.items and i < len(s.items) else None
+                if s is not None and s.type is dict and s.items and i in (s.value or ()):
+                    i = list(s.value).index(i)
+                s = s.items[i] if s is not None and s.items and isinstance(i, int) and \
+                    i < len(s.items) else None
             if s is None or s.type is not np.ndarray or axis >= len(s.shape):
                 return next(counter, None) or "D"
             vector.append(s.shape[axis])
@@ -133,6 +163,12 @@ def _rename(spec, fresh, path):
     if spec.kind == "array" and "?" in spec.shape:
         shape = tuple(fresh(path, i) if d == "?" else d for i, d in enumerate(spec.shape))
         return ParamSpec("array", np.ndarray, spec.dtype, shape)
+    if spec.kind == "seq":
+        return spec
+    if spec.kind == "dict":
+        return ParamSpec("dict", dict, value=spec.value,
+                         items=tuple(_rename(it, fresh, path + (k,))
+                                     for k, it in zip(spec.value, spec.items)))
     if spec.kind in ("tuple", "list"):
         return ParamSpec(spec.kind, spec.type, items=tuple(_rename(it, fresh, path + (i,))
                                                            for i, it in enumerate(spec.items)))
@@ -154,6 +190,13 @@ def guards_for(spec: ParamSpec, src: Source, lineno: int | None) -> list[Guard]:
         gs = [Guard("type", src, spec.type, lineno)]
         if spec.has_value:
             gs.append(Guard("value", src, spec.value, lineno))
+        return gs
+    if spec.kind == "seq":
+        return [Guard("type", src, spec.type, lineno)]
+    if spec.kind == "dict":
+        gs = [Guard("type", src, dict, lineno), Guard("keys", src, spec.value, lineno)]
+        for key, sub in zip(spec.value, spec.items):
+            gs += guards_for(sub, item(src, key), lineno)
         return gs
     if spec.kind in ("tuple", "list"):
         gs = [Guard("type", src, spec.type, lineno), Guard("len", src, len(spec.items), lineno)]
