@@ -119,6 +119,10 @@ class HeapConverter:
         holder = const_holder(owner, owner.__name__)
         if isinstance(static, types.FunctionType):
             self.add_guard(Guard("identity", attr_source(holder, name), static, lineno))
+            src = self.sources.get(base.name)
+            if src is not None and "__dict__" in dir(owner):
+                # an instance attribute of that name would shadow the method
+                self.add_guard(Guard("noattr", src, name, lineno))
             return UserMethod(base, static)
         if isinstance(static, staticmethod):
             self.add_guard(Guard("identity", attr_source(holder, name), static.__func__, lineno))

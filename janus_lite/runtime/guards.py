@@ -75,7 +75,7 @@ class Guard:
     axis: int | None = None
 
     _COST = {"absent": 0, "identity": 0, "type": 1, "len": 2, "dtype": 3, "ndim": 4,
-             "shape": 4, "dim": 5, "value": 6, "keys": 6, "writeable": 7, "distinct": 8,
+             "shape": 4, "dim": 5, "value": 6, "keys": 6, "noattr": 6, "writeable": 7, "distinct": 8,
              "disjoint": 9}
 
     @property
@@ -96,6 +96,7 @@ class Guard:
             "absent": lambda: f"{self.source.name!r} is not a global (builtin used)",
             "len": lambda: f"len({what}) == {e}",
             "keys": lambda: f"{what} has keys {list(e)}",
+            "noattr": lambda: f"{what} has no instance attribute {e!r}",
             "writeable": lambda: f"{what} is a writeable array",
             "distinct": lambda: f"{what} and {e.describe()} are different objects",
             "disjoint": lambda: f"{what} and {e.describe()} share no memory",
@@ -178,6 +179,8 @@ class GuardCode:
             return f"{g.source.name!r} in {self.consts.add(g.source.holder, 'G')}"
         if g.kind == "len":
             return f"len({s}) != {g.expected!r}"
+        if g.kind == "noattr":
+            return f"{g.expected!r} in {s}.__dict__"
         if g.kind == "keys":
             return f"tuple({s}) != {k(tuple(g.expected), 'keys')}"
         if g.kind == "writeable":
