@@ -179,7 +179,7 @@ class FusedKernel:
                 for j, a in enumerate(ins)]
         flat_outs = [o.reshape(-1) for o in outs]
         threads = config.KERNEL_THREADS
-        if threads > 1 and n >= config.PARALLEL_MIN_ELEMENTS:
+        if threads > 1 and n >= config.PARALLEL_MIN_ELEMENTS and n >= 2 * self.tile:
             self._run_split(n, flat, flat_outs)
         else:
             s = self._scratch()
@@ -188,7 +188,7 @@ class FusedKernel:
         return outs[0] if self.n_out == 1 else tuple(outs)
 
     def _run_split(self, n, flat, flat_outs):
-        half = (n // 2 + self.tile - 1) // self.tile * self.tile
+        half = min(n, (n // 2 + self.tile - 1) // self.tile * self.tile)
         s1, s2 = self._scratch(), self._scratch()
         ctx = contextvars.copy_context()
         fut = executor().submit(ctx.run, self.tiles, half, n, *flat, *flat_outs, *s2)
