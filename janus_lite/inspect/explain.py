@@ -1,29 +1,380 @@
-"""`explain(f)`: why a function is (or is not) fast, in words."""
+"""`explain(f)`: why a ``jit`` function is (or is not) fast, in words a user can act on.
+
+The report is deterministic for a given history of calls (golden-testable). It reads:
+a verdict first (served by graphs / falls back / runs imperatively, and what to do), the
+call counts, then every active graph with its speculations grouped per value and the number
+of calls each held for, the graphs that were replaced, each distinct fallback with what it
+led to (a relaxed or specialized graph, a failed conversion), and what kept the function
+imperative.
+"""
 from __future__ import annotations
+
+import os
+import re
+import types
+
+import numpy as np
+
+GOOD_SHARE = 0.9
+"""Share of calls after profiling that graphs must serve for the verdict to say "fast"."""
+
+_BUILT = re.compile(r"graph #(\d+) built \((.*)\): \d+ nodes")
+
+_HINTS = [
+    ("no usable source", "define the function in a .py file: janus_lite reads its source"),
+    ("try/", "move the try/except out of the decorated function and decorate the code "
+             "inside it"),
+    ("with statement", "move the with block out of the decorated function"),
+    ("print", "print outside the decorated function (return what you want to print)"),
+    ("global statement", "return the new value instead of assigning a global"),
+    ("nonlocal", "return the new value instead of assigning a nonlocal"),
+    ("random", "draw random numbers outside and pass them in as arguments"),
+    ("import", "import at module level, outside the function"),
+    ("introspection", "keep introspection (eval, locals, ...) out of the decorated function"),
+    ("in-place", "compute a new array (x = x - g) instead of updating one in place, or "
+                 "update the copy you made inside the function"),
+    ("unknown function", "janus_lite graphs the NumPy functions it knows and your own Python "
+                         "functions; call that one outside and pass its result in"),
+    ("max_graphs", "make the changing argument consistent, or raise jit(max_graphs=...)"),
+]
+
+
+def _hint(reason: str) -> str:
+    for needle, hint in _HINTS:
+        if needle in reason:
+            return hint
+    return "rewrite that line with supported Python/NumPy (see docs/guide/supported.md), or " \
+           "move it out of the decorated function"
+
+
+def _next_step(ev) -> str:
+    from .. import config
+    if "mid-graph" in ev.text:
+        return (f"What happens next: after {config.MAX_FALLBACKS_BEFORE_REGENERATE} failures "
+                f"of one assertion janus_lite rebuilds the graph from the richer profile "
+                f"(both outcomes of a branch), or retires it.")
+    if ", got " in ev.text:
+        return ("What happens next: a new shape, dtype or value falls back once, then a "
+                "relaxed or specialized graph serves it; keep argument types and dtypes "
+                "stable across calls.")
+    return "What you can do: see the fallbacks below."
+
+
+def _pct(a: int, b: int) -> str:
+    return f"{100 * a / b:.0f}%" if b else "-"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# -- speculations, grouped per value -------------------------------------------------------
+def _type_name(t) -> str:
+    return "NumPy array" if t is np.ndarray else getattr(t, "__name__", str(t))
+
+
+def _article(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def _obj_name(obj) -> str:
+    if isinstance(obj, types.ModuleType):
+        return f"the module {obj.__name__}"
+    if isinstance(obj, type):
+        return f"the class {obj.__qualname__}"
+    if callable(obj) and hasattr(obj, "__qualname__"):
+        return f"the function {obj.__qualname__}"
+    if obj is None:
+        return "None"
+    return repr(obj)
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _symbolic_shape(graph, src, ndim, dims):
+    """The shape a parameter is speculated to have, with the graph's symbol names."""
+    if src.kind == "param" and src.name in graph:
+        shape = graph[src.name].meta.shape
+        if shape is not None and len(shape) == ndim:
+            return tuple("?" if d is None else d for d in shape)
+    return tuple(dims.get(i, "?") for i in range(ndim))
+
+
+def phrase(graph, src, guards) -> str:
+    """One sentence for all the guards on one value: ``X is a float32 array of shape (N, 8)``."""
+    what = src.describe()
+    by = {g.kind: g for g in guards}
+    if "absent" in by:
+        return f"{src.name} is the builtin (no global of that name)"
+    if "identity" in by:
+        return f"{what} is {_obj_name(by['identity'].expected)}"
+    t = by["type"].expected if "type" in by else None
+    if t is np.ndarray:
+        dtype = by["dtype"].expected if "dtype" in by else "any"
+        if "shape" in by:
+            shape = by["shape"].expected
+        elif "ndim" in by:
+            dims = {g.axis: g.expected for g in guards if g.kind == "dim"}
+            shape = _symbolic_shape(graph, src, by["ndim"].expected, dims)
+        else:
+            return f"{what} is {_article(str(dtype))} array"
+        return f"{what} is {_article(str(dtype))} array of shape {_shape_text(shape)}"
+    if "value" in by:
+        v = by["value"].expected
+        if isinstance(v, bool) or v is None:
+            return f"{what} is {v!r}"
+        return f"{what} == {v!r} ({_article(_type_name(type(v)))}, folded into the graph)"
+    if t is tuple and "len" in by:
+        return f"{what} is a tuple of {_plural(by['len'].expected, 'item')}"
+    if t is not None and len(by) == 1:
+        return f"{what} is {_article(_type_name(t))}"
+    return " and ".join(g.describe() for g in guards)
+
+
+def _held(rec, i: int) -> tuple[int, int]:
+    """(calls that passed guard ``i``, calls that reached it) for one graph. A value's
+    guards count as held for the calls that passed its last guard, failed for the calls
+    that missed one of them."""
+    if rec is None:
+        return 0, 0
+    misses = rec.guard_misses
+    entered = rec.hits + rec.errors + sum(rec.assert_failures.values())
+    passed = entered + sum(misses[i + 1:])
+    return passed, passed + (misses[i] if i < len(misses) else 0)
+
+
+def guard_lines(graph, rec) -> list[tuple[str, str]]:
+    """(speculation text, held text) per guarded value, parameters first."""
+    guards = graph.meta.get("guards", [])
+    groups: dict = {}
+    for i, g in enumerate(guards):
+        groups.setdefault(g.source.key, (g.source, []))[1].append((i, g))
+    inputs = {name: k for k, name in enumerate(graph.inputs)}
+
+    def order(item):
+        src, members = item
+        root = src
+        while root.base is not None:
+            root = root.base
+        first = members[0][0]
+        if root.kind == "param":
+            return (0, inputs.get(root.name, len(inputs)), first)
+        return (1, min(g.lineno or 0 for _, g in members), first)
+
+    out = []
+    for src, members in sorted(groups.values(), key=order):
+        passed = min(_held(rec, i)[0] for i, _ in members)
+        failed = sum(rec.guard_misses[i] for i, _ in members) if rec is not None else 0
+        reached = passed + failed
+        line = min((g.lineno for _, g in members if g.lineno), default=None)
+        where = f"line {line}: " if line else ""
+        out.append((f"{where}assumed {phrase(graph, src, [g for _, g in members])}",
+                    f"held {passed}/{reached} calls"))
+    return out
+
+
+def assertion_lines(graph, rec) -> list[tuple[str, str]]:
+    """One row per distinct assertion; the same speculation checked several times per call
+    (an unrolled loop, an inlined helper called twice) is one row marked ``×k``."""
+    rows: dict = {}
+    asserts = [a for a in graph.assumptions if not a.is_guard]
+    for a in asserts:
+        failed = rec.assert_failures[a.index] if rec is not None else a.failed
+        later = sum(rec.assert_failures[b.index] for b in asserts if b.index > a.index) \
+            if rec is not None else 0
+        passed = (rec.hits if rec is not None else 0) + later
+        key = (a.lineno, a.text)
+        if key in rows:
+            p, f, k = rows[key]
+            rows[key] = (min(p, passed), f + failed, k + 1)
+        else:
+            rows[key] = (passed, failed, 1)
+    out = []
+    for (lineno, text), (passed, failed, k) in rows.items():
+        where = f"line {lineno}: " if lineno else ""
+        times = f" (checked {k}× per call)" if k > 1 else ""
+        out.append((f"{where}assumed {text}{times}", f"held {passed}/{passed + failed} calls"))
+    return out
+
+
+def _table(rows, indent="    ") -> list[str]:
+    if not rows:
+        return []
+    width = min(max(len(a) for a, _ in rows), 72)
+    return [f"{indent}{a.ljust(width)}  ({b})" for a, b in rows]
+
+
+# -- the report ------------------------------------------------------------------------
+class _Report:
+    def __init__(self, f):
+        self.f = f
+        self.s = f.stats
+        self.events = sorted(f.events, key=lambda e: e.seq)
+        self.history = list(f.graphs)
+        offset = self.s["conversions"] - len(self.history)
+        self.number = {id(g): offset + i + 1 for i, g in enumerate(self.history)}
+        self.why = {}
+        for ev in self.events:
+            m = _BUILT.match(ev.text) if ev.kind == "built" else None
+            if m:
+                self.why[int(m.group(1))] = m.group(2)
+        self.active = list(f._records)
+        self.profiled = min(self.s["calls"], f.profile_runs) if f._profiler is not None else 0
+        self.fallbacks = [e for e in self.events if e.kind == "fallback"]
+        self.failures = [e for e in self.events if e.kind == "conversion-failed"]
+
+    def header(self) -> str:
+        fn = self.f.__wrapped__
+        code = getattr(fn, "__code__", None)
+        line = getattr(self.f._fdef, "lineno", None) or getattr(code, "co_firstlineno", None)
+        where = f" ({os.path.basename(code.co_filename)}, line {line})" if code else ""
+        return f"janus_lite report for {self.f.events.qualname}{where}"
+
+    def verdict(self) -> list[str]:
+        f, s = self.f, self.s
+        after = s["calls"] - self.profiled
+        if f._imperative_reason is not None and not self.active:
+            ev = next((e for e in reversed(self.events) if e.kind == "imperative"), None)
+            where = f" (line {ev.lineno})" if ev is not None and ev.lineno else ""
+            return [f"Verdict: runs imperatively: {f._imperative_reason}{where}.",
+                    f"  What you can do: {_hint(f._imperative_reason)}."]
+        if s["calls"] == 0:
+            return ["Verdict: not called yet."]
+        if not self.active and not self.history and after <= 0:
+            return [f"Verdict: still profiling: {self.profiled} of {f.profile_runs} profile "
+                    f"runs done; a graph is built after {f.profile_runs} calls."]
+        if not self.active:
+            last = self.failures[-1] if self.failures else None
+            if last is not None:
+                where = f" (line {last.lineno})" if last.lineno else ""
+                return [f"Verdict: runs imperatively: no graph could be built: "
+                        f"{last.text}{where}.", f"  What you can do: {_hint(last.text)}."]
+            return ["Verdict: runs imperatively: every graph was retired (see the events "
+                    "below)."]
+        share = s["graph_calls"] / after if after > 0 else 1.0
+        head = f"served by graphs: {_pct(s['graph_calls'], after)} of calls after profiling " \
+               f"({s['graph_calls']} of {after})"
+        if after <= 0:
+            return ["Verdict: a graph is ready; no call has used it yet."]
+        if share >= GOOD_SHARE:
+            out = [f"Verdict: fast — {head}."]
+            if s["fallbacks"]:
+                out.append(f"  {_plural(s['fallbacks'], 'call')} fell back to plain Python; "
+                           f"see Fallbacks.")
+            return out
+        out = [f"Verdict: often imperative — {head}."]
+        top = max(self.fallbacks, key=lambda e: e.count, default=None)
+        if top is not None:
+            where = f"line {top.lineno}: " if top.lineno else ""
+            out.append(f"  Most frequent fallback: {where}{top.text} "
+                       f"({_plural(top.count, 'call')}).")
+            out.append("  " + _next_step(top))
+        if any(e.kind == "cache-full" for e in self.events):
+            out.append(f"  What you can do: {_hint('max_graphs')}.")
+        return out
+
+    def counts(self) -> list[str]:
+        s = self.s
+        other = s["imperative_calls"] - self.profiled - s["fallbacks"]
+        parts = [f"{self.profiled} profile runs", _plural(s["fallbacks"], "fallback")]
+        if other > 0:
+            parts.append(f"{other} with no graph to try")
+        return [f"Calls: {s['calls']}: {s['graph_calls']} by graphs, {s['imperative_calls']} "
+                f"imperatively ({', '.join(parts)}).",
+                f"Graphs: {s['conversions']} built, {len(self.active)} active "
+                f"(max_graphs={self.f.max_graphs}), "
+                f"{_plural(s['failed_conversions'], 'failed conversion')}."]
+
+    def graph_block(self, rec) -> list[str]:
+        g = rec.graph
+        n = self.number.get(id(g))
+        name = f"Graph #{n}" if n else "Graph"
+        why = self.why.get(n)
+        out = [f"{name} — active, served {_plural(rec.hits, 'call')}; backend "
+               f"{g.meta.get('backend', '?')}" + (f"; built {why}" if why else "")]
+        guards = guard_lines(g, rec)
+        out.append("  Checked on entry (guards):" if guards else "  No entry guards.")
+        out += _table(guards)
+        asserts = assertion_lines(g, rec)
+        if asserts:
+            out.append("  Checked while running (assertions; a failure discards the run):")
+            out += _table(asserts)
+        return out
+
+    def replaced(self) -> list[str]:
+        active = {id(r.graph) for r in self.active}
+        out = []
+        for g in self.history:
+            if id(g) in active:
+                continue
+            n = self.number[id(g)]
+            rec = getattr(g, "record", None)
+            hits = rec.hits if rec is not None else 0
+            why = self.why.get(n)
+            out.append(f"  graph #{n}" + (f" ({why})" if why else "") +
+                       f": served {_plural(hits, 'call')}, then replaced")
+        return ["Replaced graphs:"] + out if out else []
+
+    def consequence(self, ev) -> str:
+        follow = [e for e in self.events if e.cause is ev]
+        parts = []
+        for e in follow:
+            m = _BUILT.match(e.text) if e.kind == "built" else None
+            if m:
+                why = m.group(2)
+                if why.startswith("relaxed"):
+                    parts.append(f"{why} (graph #{m.group(1)})")
+                else:
+                    parts.append(f"graph #{m.group(1)} built: {why}")
+            elif e.kind == "conversion-failed":
+                parts.append(f"no graph could be built for it: {e.text}")
+            elif e.kind == "cache-full":
+                parts.append("no room for another graph: such calls run imperatively")
+            else:
+                parts.append(e.text)
+        return " — " + "; ".join(parts) if parts else ""
+
+    def fallback_section(self) -> list[str]:
+        if not self.fallbacks:
+            return []
+        out = ["Fallbacks (calls answered by the plain function instead of a graph):"]
+        for ev in self.fallbacks:
+            where = f"line {ev.lineno}: " if ev.lineno else ""
+            out.append(f"  {where}{ev.text} ({_plural(ev.count, 'call')})"
+                       f"{self.consequence(ev)}")
+        return out
+
+    def imperative_section(self) -> list[str]:
+        rows = [e for e in self.events if e.kind in ("conversion-failed", "imperative")
+                and e.cause is None]
+        if not rows:
+            return []
+        out = ["Kept imperative (what conversion could not put in a graph):"]
+        for ev in rows:
+            where = f"line {ev.lineno}: " if ev.lineno else ""
+            times = f" ({ev.count} attempts)" if ev.count > 1 else ""
+            text = ev.text.removeprefix("runs imperatively for good: ")
+            out.append(f"  {where}{text}{times}")
+        return out
+
+    def other_section(self) -> list[str]:
+        known = {"fallback", "built", "conversion-failed", "imperative"}
+        rows = [e for e in self.events if e.kind not in known and e.cause is None]
+        return ["Other events:"] + [f"  {e.line()}" for e in rows] if rows else []
+
+    def text(self) -> str:
+        out = [self.header(), ""] + self.verdict() + [""] + self.counts()
+        for rec in self.active:
+            out += [""] + self.graph_block(rec)
+        for section in (self.replaced(), self.fallback_section(), self.imperative_section(),
+                        self.other_section()):
+            if section:
+                out += [""] + section
+        return "\n".join(out)
 
 
 def explain(f) -> str:
-    s = f.stats
-    out = [f"janus_lite report for {f.events.qualname}",
-           f"  calls: {s['calls']} (graph: {s['graph_calls']}, imperative: "
-           f"{s['imperative_calls']}, fallbacks: {s['fallbacks']}); graphs built: "
-           f"{s['conversions']}, failed conversions: {s['failed_conversions']}"]
-    if f._imperative_reason:
-        out.append(f"  runs imperatively: {f._imperative_reason}")
-    elif not f._records and s["calls"] < f.profile_runs:
-        out.append(f"  profiling: {s['calls']}/{f.profile_runs} profile runs done")
-    for i, rec in enumerate(f._records):
-        g = rec.graph
-        out.append(f"  graph {i + 1} (active, backend {g.meta.get('backend')}): {len(g)} nodes, "
-                   f"served {rec.hits} calls")
-        for a in g.assumptions:
-            if a.is_guard:
-                held = rec.hits + sum(rec.guard_misses[a.index + 1:])
-            else:
-                held = rec.hits
-            out.append(f"    {a.line_text()} (held {held}/{held + a.failed} calls)")
-    events = list(f.events)
-    if events:
-        out.append("  events:")
-        out += [f"    {ev.line()}" for ev in events]
-    return "\n".join(out)
+    """The report for a ``jit`` function (see the module docstring)."""
+    return _Report(f).text()

@@ -104,7 +104,7 @@ def log_graph(qualname: str, graph) -> None:
     """DEBUG-log a newly built graph (topic graphs) and its guards (topic guards)."""
     glog = logger("graphs")
     if glog.isEnabledFor(logging.DEBUG):
-        glog.debug("%s: graph %s\n%s", qualname, graph.name, graph.text())
+        glog.debug("%s: printed graph:\n%s", qualname, graph.text())
     dlog = logger("guards")
     if dlog.isEnabledFor(logging.DEBUG):
         lines = [f"  {a.line_text()}" for a in graph.assumptions if a.is_guard]

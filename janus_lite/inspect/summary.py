@@ -1,44 +1,159 @@
-"""`summary(graph)`: a Keras-style table of a graph's nodes and totals."""
+"""`summary(graph)`: a Keras-style table of a graph's nodes, then its totals.
+
+One row per node in schedule order: name, op (with its static detail: a constant's value,
+an attribute's name, a callee), output shape with symbolic dims, dtype (or Python type),
+bytes of the array it produces, and the user's source line. The nodes of structured ops
+(conditionals, loops, fused kernels holding subgraphs) follow their node, indented. Totals:
+node counts, assertion nodes, guards, fused kernels, and the peak intermediate memory of the
+imperative run (a liveness walk of the schedule) next to the planned peak when a memory
+planning pass recorded one in ``graph.meta["memory"]``. The text is deterministic.
+"""
 from __future__ import annotations
 
+import numpy as np
 
-def _fmt_bytes(n) -> str:
-    if n is None:
-        return "?"
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
+from ..ir.printer import short_repr
+from .memory import Bytes, allocates, fmt_bytes, node_bytes, peak_bytes
+
+_HEAD = ("Node", "Op", "Output shape", "Dtype", "Bytes", "Line")
+_MAX_OP = 28
+
+
+def kernel_program(node, graph):
+    """The `Program` a ``fused`` node runs (its first input is the constant holding it)."""
+    if node.op != "fused" or graph is None or not node.inputs or node.inputs[0] not in graph:
+        return None
+    value = graph[node.inputs[0]].attrs.get("value")
+    return value if hasattr(value, "steps") and hasattr(value, "describe") else None
+
+
+def op_label(node, graph=None, limit: int = _MAX_OP) -> str:
+    """The op with its static detail: ``const 0.5``, ``getattr .T``, ``call math.sqrt``,
+    ``fused mul → add → exp``."""
+    a = node.attrs
+    program = kernel_program(node, graph)
+    if program is not None:
+        text = f"fused {program.describe()}"
+    elif node.op == "const":
+        value = a.get("value")
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            item = value.item()
+            text = f"const {item:.6g} ({value.dtype})" if isinstance(item, float) else \
+                f"const {item!r} ({value.dtype})"
+        else:
+            text = f"const {short_repr(value, 18)}"
+    elif node.op == "getattr":
+        text = f"getattr .{a.get('name')}"
+    elif node.op == "call" and "fn" in a:
+        text = f"call {short_repr(a['fn'], 22)}"
+    elif node.op == "source" and "src" in a:
+        src = a["src"]
+        text = f"source {src.describe() if hasattr(src, 'describe') else src}"
+    elif node.op == "assert":
+        text = f"assert is {a.get('expect')}"
+    elif node.op == "loop" and a.get("kind"):
+        text = f"loop ({a['kind']})"
+    else:
+        text = node.op
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _shape(meta) -> str:
+    text = meta.shape_str() or "-"
+    items = getattr(meta, "items", None)
+    if items is not None and len(text) > _MAX_OP:
+        return f"({_plural_items(len(items))})"
+    return text
+
+
+def _n(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _plural_items(n: int) -> str:
+    return _n(n, "item")
+
+
+def _dtype(meta) -> str:
+    return "-" if meta.type is None else meta.type_str()
+
+
+def _bytes(node) -> str:
+    b = node_bytes(node)
+    if b is None:
+        return "-"
+    return fmt_bytes(b) if allocates(node) or node.op in ("input", "const", "source") \
+        else "(view)"
+
+
+def _rows(graph, depth: int, rows: list) -> None:
+    pad = "  " * depth
+    for node in graph.nodes():
+        rows.append((pad + node.name, op_label(node, graph), _shape(node.meta), _dtype(node.meta),
+                     _bytes(node),
+                     str(node.lineno) if node.lineno else ""))
+        for k, sub in enumerate(node.subgraphs):
+            label = f"{pad}  ╰ {sub.name}" if sub.name else f"{pad}  ╰ subgraph {k}"
+            rows.append((label, f"({len(sub)} nodes)", "", "", "", ""))
+            _rows(sub, depth + 2, rows)
+
+
+def _count(graph) -> dict:
+    c = {"nodes": 0, "inputs": 0, "consts": 0, "asserts": 0, "structured": 0}
+    for node in graph.all_nodes():
+        c["nodes"] += 1
+        c["inputs"] += node.op == "input"
+        c["consts"] += node.op == "const"
+        c["asserts"] += node.op == "assert"
+        c["structured"] += bool(node.subgraphs)
+    return c
+
+
+def memory_line(graph) -> str:
+    peak, unknown = peak_bytes(graph)
+    planned = graph.meta.get("memory") or {}
+    imperative = planned.get("imperative_peak_bytes")
+    text = f"Peak intermediate memory: imperative run {fmt_bytes(imperative)}" \
+        if imperative is not None else \
+        f"Peak intermediate memory: imperative run {peak} (liveness estimate)"
+    if planned.get("planned_peak_bytes") is not None:
+        p = planned["planned_peak_bytes"]
+        text += f", planned {fmt_bytes(p)}"
+        if isinstance(p, int) and isinstance(imperative, int) and imperative > 0:
+            change = 100 * (p - imperative) / imperative
+            text += f" ({abs(change):.0f}% {'more' if change > 0 else 'less'})"
+    if imperative is not None and planned.get("symbolic"):
+        text += f" with symbolic dims taken as 1024 (in general: imperative {peak})"
+    if unknown:
+        text += f"; {unknown} arrays of unknown size not counted"
+    return text
 
 
 def summary(graph) -> str:
-    rows = [("node", "op", "shape", "dtype", "bytes", "line")]
-    total_bytes, unknown, asserts = 0, 0, 0
-    for node in graph.nodes():
-        meta = node.meta
-        nbytes = meta.nbytes() if meta.type is not None and meta.dtype is not None else None
-        if node.op == "assert":
-            asserts += 1
-        if node.op not in ("input", "const", "assert") and meta.type is not None and \
-                meta.shape is not None and meta.dtype is not None:
-            if nbytes is None:
-                unknown += 1
-            else:
-                total_bytes += nbytes
-        rows.append((node.name, node.op, meta.shape_str() or "-", meta.type_str()
-                     if meta.type is not None else "?",
-                     _fmt_bytes(nbytes) if nbytes is not None else "-",
-                     str(node.lineno) if node.lineno else ""))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    sep = "-" * (sum(widths) + 2 * (len(widths) - 1))
-    title = f'Graph "{graph.name}"'
-    out = [title, sep, "  ".join(c.ljust(w) for c, w in zip(rows[0], widths)), sep]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows[1:]]
-    out.append(sep)
-    n_guards = sum(1 for a in graph.assumptions if a.is_guard)
-    out.append(f"nodes: {len(graph)}   assertion nodes: {asserts}   guards: {n_guards}   "
-               f"fused kernels: {graph.meta.get('fused', 0)}")
-    out.append(f"intermediate bytes (sum over nodes): {_fmt_bytes(total_bytes)}"
-               + (f" (+{unknown} of symbolic size)" if unknown else ""))
+    rows = [_HEAD]
+    _rows(graph, 0, rows)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(_HEAD))]
+
+    def fmt(r):
+        return "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+
+    width = sum(widths) + 2 * (len(widths) - 1)
+    c = _count(graph)
+    ops = c["nodes"] - c["inputs"] - c["consts"]
+    guards = sum(1 for a in graph.assumptions if a.is_guard)
+    backend = graph.meta.get("backend")
+    title = f'Graph "{graph.name}"' + (f" (backend {backend})" if backend else "")
+    out = [title, "_" * width, fmt(rows[0]), "=" * width]
+    out += [fmt(r) for r in rows[1:]]
+    out.append("=" * width)
+    out.append(f"Nodes: {c['nodes']} ({_n(c['inputs'], 'input')}, "
+               f"{_n(c['consts'], 'constant')}, {_n(ops, 'operation')}" +
+               (f", {c['structured']} with subgraphs" if c["structured"] else "") + ")")
+    out.append(f"Assertion nodes: {c['asserts']}   Guards: {guards}   "
+               f"Fused kernels: {graph.meta.get('fused', 0)}")
+    out.append(memory_line(graph))
+    out.append("_" * width)
     return "\n".join(out)
+
+
+__all__ = ["summary", "op_label", "kernel_program", "memory_line", "Bytes"]

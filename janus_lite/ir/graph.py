@@ -154,15 +154,16 @@ def _inspect_methods():
         from ..inspect.summary import summary
         return summary(self)
 
-    def to_dot(self) -> str:
-        """Graphviz DOT text of the graph."""
+    def to_dot(self, **options) -> str:
+        """Graphviz DOT text of the graph (``legend=True`` adds a key)."""
         from ..inspect.dot import to_dot
-        return to_dot(self)
+        return to_dot(self, **options)
 
-    def draw(self, path: str) -> str:
-        """Render to ``path`` (.svg/.png/.pdf/.dot) with Graphviz, else matplotlib."""
+    def draw(self, path: str, **options) -> str:
+        """Render to ``path`` (.svg/.png/.pdf/.dot) with Graphviz, else matplotlib
+        (options: ``engine="graphviz"|"matplotlib"``, ``legend=False``)."""
         from ..inspect.draw import draw
-        return draw(self, path)
+        return draw(self, path, **options)
 
     def source(self) -> str | None:
         """The generated code that runs this graph (None if the backend generates none)."""
