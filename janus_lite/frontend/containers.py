@@ -93,6 +93,9 @@ class ContainerConverter:
             self.add_guard(Guard("len", src, n, lineno))
             bid = self.box_of.get(value.name)
             appended = list(self.heap[bid].appended) if bid is not None else []
+            if any(not isinstance(v, (Const, Ref, TupleVal, BoxRef)) for v in appended):
+                raise ConversionError("a list appended to in only one branch is read again",
+                                      lineno)
             return [self.read_item(value, src, i, lineno) for i in range(n)] + appended
         if isinstance(value, BoxRef):
             box = self.box(value)

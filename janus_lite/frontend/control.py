@@ -197,7 +197,10 @@ class ControlConverter:
         for (bid, key) in heap_slots:
             box = heap[0][bid]
             value = merged[("heap", bid, key)]
-            if box.kind == "list" and box.origin is None:
+            if key == "<appended>":
+                from .values import Splat
+                box.appended[-1] = Splat(value)
+            elif box.kind == "list" and box.origin is None:
                 box.items[key] = value
             else:
                 box.entries[key] = value
@@ -216,16 +219,29 @@ class ControlConverter:
         for bid in list(dict.fromkeys(list(boxes_t) + list(boxes_e))):
             a, b = boxes_t.get(bid), boxes_e.get(bid)
             if a is None or b is None:
-                merged[bid] = (a or b).copy()
-                if (a or b).origin is not None:
-                    box_of[(a or b).origin] = bid
-                continue
+                only = a or b
+                if only.origin is None:      # made in one branch: local to it
+                    merged[bid] = only.copy()
+                    continue
+                # state first touched in one branch: the other branch left it as it was
+                from .state import Box
+                untouched = Box(only.kind, only.origin)
+                a, b = (a, untouched) if b is None else (untouched, b)
+                box_of[only.origin] = bid
             box = a.copy()
             box.dirty = list(dict.fromkeys(a.dirty + b.dirty))
             if len(a.appended) != len(b.appended) or not all(
                     same_value(x, y) for x, y in zip(a.appended, b.appended)):
-                raise ConversionError("a list is appended to differently in two branches of a "
-                                      "run-time condition", lineno)
+                # appended differently: keep the common prefix, the rest becomes a run-time
+                # tuple each branch outputs, extended at commit
+                n = 0
+                while n < min(len(a.appended), len(b.appended)) and \
+                        same_value(a.appended[n], b.appended[n]):
+                    n += 1
+                box.appended = list(a.appended[:n]) + [("splat",)]
+                slots.append((bid, "<appended>"))
+                vt.append(TupleVal(tuple(a.appended[n:])))
+                ve.append(TupleVal(tuple(b.appended[n:])))
             if box.kind == "list" and box.origin is None:
                 if len(a.items) != len(b.items):
                     raise ConversionError("a list grows differently in two branches of a "

@@ -18,7 +18,7 @@ from ..ir import Meta
 from ..ir.ops_state import ABSENT  # noqa: F401  (re-exported for the converter)
 from ..runtime.guards import Guard
 from .errors import ConversionError
-from .values import BoxRef, Const, OrigRef, Ref, TupleVal
+from .values import BoxRef, Const, OrigRef, Ref, Splat, TupleVal
 
 
 @dataclass
@@ -237,9 +237,16 @@ class StateConverter:
                     add("commit_setattr", [box.origin, value], {"name": name})
                 else:
                     add("commit_setitem", [box.origin, value], {"key": name})
-            if box.appended:
-                add("commit_append", [box.origin] +
-                    [self.materialize(self.committed_value(v)) for v in box.appended])
+            plain = []
+            for v in box.appended + [None]:
+                if v is None or isinstance(v, Splat):
+                    if plain:
+                        add("commit_append", [box.origin] + plain)
+                        plain = []
+                    if v is not None:
+                        add("commit_extend", [box.origin, self.materialize(v.value)])
+                else:
+                    plain.append(self.materialize(self.committed_value(v)))
         if self.outbox is not None:
             add("flush_prints", [self.outbox], {"flush": getattr(self, "flush_print", False)})
 

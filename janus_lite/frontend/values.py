@@ -65,3 +65,9 @@ class BoxRef:
 class OrigRef(Ref):
     """A reference to an argument/state array itself, never to its private working copy
     (commits and returned values use it)."""
+
+
+@dataclass(frozen=True)
+class Splat:
+    """Appended items only known at run time (a tuple value): ``list.extend(value)``."""
+    value: object

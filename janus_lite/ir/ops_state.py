@@ -38,6 +38,10 @@ def commit_append(obj, *values):
         obj.append(v)
 
 
+def commit_extend(obj, values):
+    obj.extend(values)
+
+
 def deferred_print(outbox, *args, sep=" ", end="\n"):
     outbox.append((" " if sep is None else sep).join(map(str, args)) +
                   ("\n" if end is None else end))
@@ -63,6 +67,7 @@ for _name, _fn, _emit, _doc in [
     ("commit_copyto", commit_copyto, "call", "dst[...] = src: an in-place update committed into "
                                              "the caller's array."),
     ("commit_append", commit_append, "call", "obj.append(v) for each v."),
+    ("commit_extend", commit_extend, "call", "obj.extend(values): appends known at run time."),
     ("print", deferred_print, "call", "print(*args) deferred: its text goes to the outbox."),
     ("flush_prints", flush_prints, "special", "write the outbox to sys.stdout (last step)."),
 ]:
