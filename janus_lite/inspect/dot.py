@@ -100,7 +100,7 @@ def _wrap(text: str, width: int = 28) -> str:
 
 def node_label(node, graph) -> str:
     if node.op == "const":
-        return short_repr(node.attrs.get("value"), 20)
+        return _scalar_text(node.attrs.get("value"), 20)
     if node.op == "input":
         head = str(node.attrs.get("name", node.name))
     elif kernel_program(node, graph) is not None:
@@ -114,14 +114,18 @@ def node_label(node, graph) -> str:
     if node.lineno and node.op != "input":
         lines.append(f"line {node.lineno}")
     if node.op == "input" and not any(True for _ in graph.nx.successors(node.name)):
-        lines.append("(not used)")
+        folded = [g.expected for g in graph.meta.get("guards", ()) if g.kind == "value"
+                  and g.source.kind == "param" and g.source.name == head]
+        lines.append(f"= {short_repr(folded[0], 16)}, folded in" if folded else "(not used)")
     return "\n".join(lines)
 
 
-def _scalar_text(value) -> str:
+def _scalar_text(value, limit: int = 10) -> str:
     if isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0:
         value = value.item()
-    return short_repr(value, 10)
+        if isinstance(value, float):
+            return f"{value:.6g}"
+    return short_repr(value, limit)
 
 
 class _Dot:
