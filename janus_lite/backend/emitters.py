@@ -16,12 +16,18 @@ import numpy as np
 from .codegen import EMITTERS
 
 
+def node_of(gen, name):
+    """The node called ``name`` anywhere in the graph tree being generated."""
+    finder = getattr(gen, "_node", None)
+    return finder(name) if finder is not None else gen.graph[name]
+
+
 def slot_var(gen, node) -> str:
     return f"{gen.var(node.attrs['buffers'])}_s{node.attrs['slot']}"
 
 
 def emit_acquire(gen, node, ins):
-    pool = gen.graph[node.inputs[0]].attrs["value"]
+    pool = node_of(gen, node.inputs[0]).attrs["value"]
     acq = gen.pool.add(pool.acquire, "acquire")
     target = gen.var(node.name)
     n = len(pool.slots)
@@ -32,7 +38,7 @@ def emit_acquire(gen, node, ins):
 
 
 def emit_release(gen, node, ins):
-    pool = gen.graph[node.inputs[0]].attrs["value"]
+    pool = node_of(gen, node.inputs[0]).attrs["value"]
     push = gen.pool.add(pool.free.append, "release")
     gen.emit(f"{push}({ins[1]})", node.lineno)
     return None
@@ -58,7 +64,7 @@ def emit_fused(gen, node, ins):
             for s in outs]
     while bufs and bufs[-1] == "None":
         bufs.pop()
-    program = gen.graph[node.inputs[0]].attrs["value"]
+    program = node_of(gen, node.inputs[0]).attrs["value"]
     code = getattr(gen.fn, "__code__", None)
     kernel = program.kernel(code.co_filename if code else None,
                             getattr(gen.fn, "__globals__", None))
@@ -78,9 +84,15 @@ def emit_reduce(gen, node, ins):
         from ..passes.ops import reduce_mean
         return f"{gen.pool.add(reduce_mean, 'mean')}({x}, {axis}, {keep})"
     red = gen.pool.add(_REDUCE_UFUNC[node.op].reduce, "reduce")
-    if gen.graph[node.inputs[2]].attrs.get("value") is False:
+    if node_of(gen, node.inputs[2]).attrs.get("value") is False:
         return f"{red}({x}, {axis})"
     return f"{red}({x}, {axis}, None, None, {keep})"
+
+
+def emit_scalar_sqrt(gen, node, ins):
+    import math
+    t = gen.pool.add(node.meta.dtype.type, "t")
+    return f"{t}({gen.pool.add(math.sqrt, 'sqrt')}({ins[0]}))"
 
 
 def register_planned(opname: str) -> None:
@@ -96,4 +108,5 @@ EMITTERS.update({
     "reduce.mean": emit_reduce,
     "reduce.max": emit_reduce,
     "reduce.min": emit_reduce,
+    "scalar.sqrt": emit_scalar_sqrt,
 })

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import contextvars
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -183,19 +184,35 @@ class FusedKernel:
             self._run_split(n, flat, flat_outs)
         else:
             s = self._scratch()
-            self.tiles(0, n, *flat, *flat_outs, *s)
+            self.tiles(itertools.count(0, self.tile).__next__, n, *flat, *flat_outs, *s)
             self._free.append(s)
         return outs[0] if self.n_out == 1 else tuple(outs)
 
     def _run_split(self, n, flat, flat_outs):
-        half = min(n, (n // 2 + self.tile - 1) // self.tile * self.tile)
+        """Both threads take tiles from one counter (work stealing): when the worker gets
+        no CPU, the caller does all the tiles and never waits for a worker that has not
+        started (the gate closes it out)."""
+        take = itertools.count(0, self.tile).__next__
         s1, s2 = self._scratch(), self._scratch()
-        ctx = contextvars.copy_context()
-        fut = executor().submit(ctx.run, self.tiles, half, n, *flat, *flat_outs, *s2)
+        gate, errors = threading.Lock(), []
+
+        def work():
+            if not gate.acquire(blocking=False):
+                return                      # the caller finished every tile already
+            try:
+                self.tiles(take, n, *flat, *flat_outs, *s2)
+            except BaseException as exc:    # re-raised in the caller
+                errors.append(exc)
+            finally:
+                gate.release()
+
+        executor().submit(contextvars.copy_context().run, work)
         try:
-            self.tiles(0, half, *flat, *flat_outs, *s1)
+            self.tiles(take, n, *flat, *flat_outs, *s1)
         finally:
-            fut.result()         # wait even when our half raised: the worker writes buffers
+            gate.acquire()                  # waits only for a worker that is mid-tile
+        if errors:
+            raise errors[0]
         self._free.append(s1)
         self._free.append(s2)
 
@@ -226,9 +243,11 @@ def _compile(program, slot_of, n_slots, tile, filename, globals_):
     out_of = {step: k for k, step in enumerate(program.outputs)}
     arrays = set(program.array_inputs)
     lines = []   # (text, lineno)
-    sig = ", ".join(["lo", "hi"] + ins + outs + scr)
+    sig = ", ".join(["take", "hi"] + ins + outs + scr)
     lines.append((f"def tiles({sig}):", None))
-    lines.append((f"    for a in range(lo, hi, {tile}):", None))
+    lines.append(("    while True:", None))
+    lines.append(("        a = take()", None))
+    lines.append(("        if a >= hi: break", None))
     lines.append((f"        b = a + {tile}", None))
     lines.append(("        if b > hi:", None))
     lines.append(("            b = hi", None))

@@ -6,13 +6,15 @@ rewritten into the very calls those wrappers end up making, so results stay bit-
   steps for float32/float64);
 - a Python scalar constant operand of a ufunc whose loop converts it to the array's dtype
   anyway (NEP 50) → a read-only 0-d array of that dtype holding the same value, which NumPy
-  dispatches without the per-call scalar conversion. Only where the conversion is exact."""
+  dispatches without the per-call scalar conversion. Only where the conversion is exact;
+- ``np.sqrt`` of a float32/float64 NumPy scalar → ``math.sqrt`` rounded to that type (IEEE
+  sqrt is correctly rounded: the same bits)."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..ir.node import Meta
-from .analysis import loop_dtypes, operand_dtype, replaceable, ufunc_of
+from .analysis import loop_dtypes, operand_dtype, ufunc_of
 
 _REDUCE = {"sum": "reduce.sum", "mean": "reduce.mean", "max": "reduce.max",
            "amax": "reduce.max", "min": "reduce.min", "amin": "reduce.min"}
@@ -106,20 +108,30 @@ def _scalar_operands(graph, node) -> int:
 
 
 def run(graph) -> int:
-    """Lower what can be lowered; returns how many rewrites were made."""
+    """Lower what can be lowered; returns how many rewrites were made. Nodes are rewritten
+    in place (same name), so values captured by branches and loops stay valid."""
     changed = 0
     for node in list(graph.nodes()):
         red = _reduction(graph, node)
-        if red is not None and replaceable(graph, node.name):
+        if red is not None:
             opname, axis, keep = red
             a = graph.add("const", attrs={"value": axis}, meta=Meta(type(axis), value=axis),
                           before=node.name)
             k = graph.add("const", attrs={"value": keep}, meta=Meta(bool, value=keep),
                           before=node.name)
-            new = graph.add(opname, (node.inputs[0], a.name, k.name), meta=node.meta,
-                            lineno=node.lineno, before=node.name)
-            graph.replace_uses(node.name, new.name)
+            graph.set_inputs(node.name, (node.inputs[0], a.name, k.name))
+            node.op = opname
+            node.attrs = {}
             changed += 1
             continue
+        if node.op == "np.sqrt" and len(node.inputs) == 1 and not node.attrs.get("kw"):
+            m = graph[node.inputs[0]].meta
+            if m.type in (np.float32, np.float64) and node.meta.type is m.type:
+                node.op = "scalar.sqrt"
+                changed += 1
+                continue
         changed += _scalar_operands(graph, node)
+    for node in list(graph.nodes()):      # branch and loop bodies: rewrites are local
+        for sub in node.subgraphs:
+            changed += run(sub)
     return changed

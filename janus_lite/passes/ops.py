@@ -2,6 +2,8 @@
 `backend/emitters.py`). Each runs correctly in the reference interpreter as well."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..ir.node import Meta
@@ -12,6 +14,7 @@ _add_reduce = np.add.reduce
 _max_reduce = np.maximum.reduce
 _min_reduce = np.minimum.reduce
 _intp = np.intp
+_math_sqrt = math.sqrt
 
 
 def run_fused(kernel, *args):
@@ -62,6 +65,13 @@ def reduce_mean(x, axis, keepdims):
     return ret.dtype.type(float(ret) / count)
 
 
+def scalar_sqrt(x):
+    """``np.sqrt`` of a NumPy float32/float64 scalar: IEEE sqrt is correctly rounded, so
+    ``math.sqrt`` (in double, then rounded to the scalar's type) gives the same bits; a
+    negative input raises (→ the imperative run shows NumPy's nan and warning)."""
+    return x.dtype.type(_math_sqrt(x))
+
+
 REDUCTIONS = {"reduce.sum": reduce_sum, "reduce.mean": reduce_mean,
               "reduce.max": reduce_max, "reduce.min": reduce_min}
 
@@ -76,6 +86,8 @@ def _register():
                    doc="Take this call's set of out= buffers from the graph's BufferPool."))
     register(OpDef("buffers.release", release, "call", side_effect=True, pure=False,
                    doc="Give the call's buffer set back (the last node of the graph)."))
+    register(OpDef("scalar.sqrt", scalar_sqrt, "call", pure=True, fresh=True,
+                   doc=scalar_sqrt.__doc__))
     for name, fn in REDUCTIONS.items():
         register(OpDef(name, fn, "call", pure=True, fresh=True,
                        doc=f"{fn.__doc__ or name} Inputs: x, axis, keepdims (consts)."))

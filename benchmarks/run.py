@@ -1,0 +1,233 @@
+"""`python -m benchmarks.run [--quick]`: the benchmark table of janus_lite vs plain NumPy.
+
+Each workload runs in a fresh process per allocator setting — glibc's defaults, and glibc
+told to keep freed memory (MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ = 1e9) — with
+plain NumPy re-timed right beside janus_lite (each backend) and any installed peer, samples
+interleaved, medians reported. Also measured: dispatch overhead (guard + entry of a trivial
+function vs calling it directly), the first calls (profiling + conversion), the share of
+calls graphs served, peak memory (tracemalloc, one steady-state call) and the planned vs
+imperative peak of the graph. Writes JSON (with machine info) and, when matplotlib is
+installed, a PNG bar chart.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+TUNED = {"MALLOC_MMAP_THRESHOLD_": "1000000000", "MALLOC_TRIM_THRESHOLD_": "1000000000"}
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+# -- worker: one workload, one process ---------------------------------------------------------
+def worker(name: str, quick: bool, peers: bool) -> dict:
+    import numpy as np
+    import janus_lite
+    from . import harness as H
+    from .workloads import WORKLOADS, trivial
+
+    if name == "dispatch":
+        return dispatch(quick)
+    wl = {w[0]: w for w in WORKLOADS}[name]
+    _, fn, make, feed = wl
+    args = make(np.random.default_rng(0))
+    impls = [H.Impl("numpy", fn, args, feed, kind="plain")]
+    for backend in ("numpy", "interpreter"):
+        impls.append(H.Impl(f"janus[{backend}]", janus_lite.jit(fn, backend=backend), args,
+                            feed))
+    if peers:
+        from . import peers as P
+        for pname, pfn in P.implementations(name):
+            impls.append(H.Impl(pname, pfn, args, feed, kind="peer"))
+    exact = {}
+    ref = fn(*args)
+    for impl in impls[1:]:
+        H.first_calls(impl, 3)
+        exact[impl.name] = H.same(ref, impl.fn(*args)) if impl.kind == "janus" else None
+    for impl in impls:
+        for _ in range(3):
+            impl.call()
+    inner = max(1, min(H.calibrate(i, 0.004 if quick else 0.01) for i in impls))
+    before = {i.name: dict(i.fn.stats) for i in impls if i.kind == "janus"}
+    H.sample(impls, 7 if quick else 31, inner)
+    out = {"workload": name, "inner": inner, "impls": {}}
+    for impl in impls:
+        row = {"median_us": H.median(impl.samples), "samples_us": impl.samples,
+               "first_calls_ms": impl.first_calls_ms}
+        if impl.kind == "janus":
+            s, b = impl.fn.stats, before[impl.name]
+            calls = s["calls"] - b["calls"]
+            row["graph_share"] = (s["graph_calls"] - b["graph_calls"]) / calls if calls else 0
+            row["exact"] = exact[impl.name]
+            graphs = impl.fn.graphs
+            row["memory"] = dict(graphs[-1].meta.get("memory", {})) if graphs else {}
+            row["fused"] = graphs[-1].meta.get("fused", 0) if graphs else 0
+            if not graphs or row["graph_share"] < 1:
+                row["why_not"] = impl.fn.explain().splitlines()[:6]
+        row["peak_call_bytes"] = H.peak_bytes(impl)
+        out["impls"][impl.name] = row
+    return out
+
+
+def dispatch(quick: bool) -> dict:
+    """Guard check + entry of a trivial graph vs calling the function directly."""
+    import numpy as np
+    import janus_lite
+    from . import harness as H
+    from .workloads import trivial
+    x = np.ones(3)
+    plain = H.Impl("direct", trivial, [x], None, kind="plain")
+    jit = H.Impl("janus", janus_lite.jit(trivial), [x], None)
+    for _ in range(5):
+        jit.call()
+    H.sample([plain, jit], 9 if quick else 41, 20000 if not quick else 5000)
+    p, j = H.median(plain.samples), H.median(jit.samples)
+    return {"workload": "dispatch", "direct_us": p, "janus_us": j, "overhead_us": j - p,
+            "graph_share": jit.fn.stats["graph_calls"] / jit.fn.stats["calls"]}
+
+
+# -- driver --------------------------------------------------------------------------------------
+def machine() -> dict:
+    import numpy as np
+    info = {"python": sys.version.split()[0], "numpy": np.__version__,
+            "platform": platform.platform(), "processor": platform.processor(),
+            "cpus": os.cpu_count(), "time": time.strftime("%Y-%m-%d %H:%M:%S")}
+    try:
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        info["load_average"] = os.getloadavg()
+    except OSError:
+        pass
+    import janus_lite
+    from janus_lite import config
+    info["janus_lite"] = getattr(janus_lite, "__version__", "?")
+    info["tile_elements"] = config.TILE_ELEMENTS
+    info["kernel_threads"] = config.KERNEL_THREADS
+    return info
+
+
+def spawn(name: str, allocator: str, quick: bool, peers: bool) -> dict:
+    env = dict(os.environ)
+    for k in TUNED:
+        env.pop(k, None)
+    if allocator == "tuned":
+        env.update(TUNED)
+    cmd = [sys.executable, "-m", "benchmarks.run", "--worker", name] + \
+        (["--quick"] if quick else []) + (["--peers"] if peers else [])
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                          cwd=os.path.dirname(HERE))
+    if proc.returncode != 0:
+        return {"workload": name, "error": proc.stderr[-2000:]}
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["allocator"] = allocator
+    return result
+
+
+def table(results) -> str:
+    cols = ["workload", "alloc", "numpy µs", "janus µs", "speedup", "interp ×", "peers ×",
+            "first calls ms", "graph share", "peak MiB np→jl", "plan/imper."]
+    rows = []
+    for r in results:
+        if r["workload"] == "dispatch" or "error" in r:
+            continue
+        im = r["impls"]
+        base = im["numpy"]["median_us"]
+        jl, it = im["janus[numpy]"], im["janus[interpreter]"]
+        peers = ", ".join(f"{k} {base / v['median_us']:.2f}" for k, v in im.items()
+                          if k not in ("numpy", "janus[numpy]", "janus[interpreter]"))
+        mem = jl.get("memory") or {}
+        ratio = (f"{mem['planned_peak_bytes'] / mem['imperative_peak_bytes']:.0%}"
+                 if mem.get("imperative_peak_bytes") else "-")
+        rows.append([r["workload"], r["allocator"], f"{base:.1f}", f"{jl['median_us']:.1f}",
+                     f"{base / jl['median_us']:.2f}x" + ("" if jl.get("exact") else " (!)"),
+                     f"{base / it['median_us']:.2f}x", peers or "-",
+                     f"{sum(jl['first_calls_ms']):.0f}", f"{jl.get('graph_share', 0):.0%}",
+                     f"{im['numpy']['peak_call_bytes'] / 2**20:.1f}→"
+                     f"{jl['peak_call_bytes'] / 2**20:.1f}", ratio])
+    widths = [max(len(str(x)) for x in col) for col in zip(cols, *rows)]
+    line = "| " + " | ".join(c.ljust(w) for c, w in zip(cols, widths)) + " |"
+    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    out = [line, sep] + ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"
+                         for r in rows]
+    for r in results:
+        if r["workload"] == "dispatch" and "error" not in r:
+            out.append(f"\ndispatch overhead (guard + entry, trivial function): "
+                       f"{r['overhead_us']:.2f} µs  (direct call {r['direct_us']:.2f} µs, "
+                       f"janus {r['janus_us']:.2f} µs) [{r['allocator']} allocator]")
+        if "error" in r:
+            out.append(f"\n{r['workload']}: FAILED\n{r['error']}")
+    return "\n".join(out)
+
+
+def chart(results, path) -> str | None:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    rows = [r for r in results if r["workload"] != "dispatch" and "error" not in r]
+    labels = [f"{r['workload']}\n({r['allocator']})" for r in rows]
+    names = sorted({k for r in rows for k in r["impls"] if k != "numpy"})
+    fig, ax = plt.subplots(figsize=(max(8, len(rows) * 1.3), 5))
+    width = 0.8 / max(1, len(names))
+    for k, name in enumerate(names):
+        vals = [r["impls"]["numpy"]["median_us"] / r["impls"][name]["median_us"]
+                if name in r["impls"] else 0 for r in rows]
+        ax.bar([i + k * width for i in range(len(rows))], vals, width, label=name)
+    ax.axhline(1.0, color="k", lw=0.8)
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(rows))], labels, fontsize=7)
+    ax.set_ylabel("speedup vs plain NumPy (median)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="benchmarks.run", description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions (about a minute)")
+    ap.add_argument("--only", nargs="*", help="workload names to run (default: all)")
+    ap.add_argument("--allocators", nargs="*", default=["default", "tuned"],
+                    choices=["default", "tuned"])
+    ap.add_argument("--peers", action="store_true",
+                    help="also time numba / torch.compile / jax.jit where installed")
+    ap.add_argument("--out", default=os.path.join(HERE, "results"),
+                    help="folder for results.json and speedups.png")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.quick, args.peers)))
+        return 0
+    from .workloads import WORKLOADS
+    names = args.only or [w[0] for w in WORKLOADS] + ["dispatch"]
+    results = []
+    for name in names:
+        for alloc in args.allocators:
+            if name == "dispatch" and alloc != args.allocators[0]:
+                continue
+            t0 = time.perf_counter()
+            r = spawn(name, alloc, args.quick, args.peers)
+            results.append(r)
+            print(f"  {name} [{alloc}] {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    text = table(results)
+    print(text)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump({"machine": machine(), "results": results, "table": text}, f, indent=1,
+                  default=str)
+    png = chart(results, os.path.join(args.out, "speedups.png"))
+    print(f"\nresults: {os.path.join(args.out, 'results.json')}" +
+          (f", chart: {png}" if png else " (no matplotlib: no chart)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
