@@ -31,7 +31,7 @@ _READERS = {
     "np.vstack", "np.hstack", "truth", "builtin.float", "builtin.len", "builtin.bool",
     "np.linalg.norm", "np.allclose", "np.array_equal", "np.isclose", "np.round",
     "ndarray.round", "ndarray.astype", "np.cumsum", "ndarray.cumsum",
-    "fused", "reduce.sum", "reduce.mean",
+    "fused", "reduce.sum", "reduce.mean", "reduce.max", "reduce.min", "scalar.sqrt",
 }
 for _n in ("sum", "mean", "max", "min", "prod", "std", "var", "argmax", "argmin", "any", "all"):
     _READERS.add(f"np.{_n}")
@@ -58,10 +58,18 @@ def is_barrier(node) -> bool:
         "out" in node.attrs.get("kw", ())
 
 
-def reads_only(user) -> bool:
-    """``user`` reads its inputs' contents and keeps no reference to them."""
+_VIEWS = {"np.transpose", "ndarray.transpose"}
+
+
+def reads_only(user, graph=None) -> bool:
+    """``user`` reads its inputs' contents and keeps no reference to them (with ``graph``:
+    a transposed view whose own users only read it counts too)."""
     if user.op == "getattr":
+        if user.attrs.get("name") == "T" and graph is not None:
+            return only_read(graph, user.name)
         return user.attrs.get("name") in _METADATA_ATTRS
+    if user.op in _VIEWS and len(user.inputs) == 1 and graph is not None:
+        return only_read(graph, user.name)
     op = opdef(user)
     if op.mutates or "out" in user.attrs.get("kw", ()):
         return False
@@ -77,7 +85,7 @@ def only_read(graph, name: str) -> bool:
     the object itself (identity, aliases, mutation) after its last use."""
     if name == graph.output:
         return False
-    return all(reads_only(graph[u]) for u in graph.nx.successors(name))
+    return all(reads_only(graph[u], graph) for u in graph.nx.successors(name))
 
 
 def replaceable(graph, name: str) -> bool:

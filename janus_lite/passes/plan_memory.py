@@ -44,6 +44,8 @@ def _trusted(graph) -> set:
         elif src.op == "fused" or src.op in _MATMUL or ufunc_of(graph, src) is not None:
             arrays = [i for i in src.inputs
                       if graph[i].meta.type is np.ndarray and graph[i].op != "const"]
+        elif node.op.startswith("reduce."):
+            arrays = node.inputs[:1]
         else:
             arrays = None
         if arrays and all(i in ok for i in arrays):
@@ -61,8 +63,9 @@ def _c_order(graph) -> set:
         if m.type is not np.ndarray or m.shape is None:
             continue
         src = graph[node.inputs[0]] if node.op == "fused.item" else node
-        if src.op in _MATMUL:
-            ok.add(node.name)
+        if src.op in _MATMUL or (node.op.startswith("reduce.") and
+                                 sum(d != 1 for d in m.shape) <= 1):
+            ok.add(node.name)      # (a result with one non-unit dim is C and F at once)
         elif src.op == "fused" or ufunc_of(graph, src) is not None:
             if all(i in ok for i in src.inputs if graph[i].meta.type is np.ndarray and
                    graph[i].meta.shape is not None and len(graph[i].meta.shape) == len(m.shape)
