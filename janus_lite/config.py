@@ -22,7 +22,7 @@ regenerated with it relaxed (dim → symbolic, constant → input)."""
 MAX_FAILED_CONVERSIONS = 3
 """Failed conversion attempts after which a function stays imperative for good."""
 
-MAX_FALLBACKS_BEFORE_REGENERATE = 4
+MAX_FALLBACKS_BEFORE_REGENERATE = 2
 """Assertion failures (mid-graph) of one speculation before a more general graph is built."""
 
 MAX_INLINE_DEPTH = 16

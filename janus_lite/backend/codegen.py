@@ -168,8 +168,14 @@ class CodeGen:
             self.emit(f"_rng{i} = {self.pool.add(get, 'getstate')}()", None)
             restore.append(f"{self.pool.add(set_, 'setstate')}(_rng{i})")
         for j, g in enumerate(gens):
-            self.emit(f"_gen{j} = {self.var(g)}.bit_generator.state", None)
-            restore.append(f"{self.var(g)}.bit_generator.state = _gen{j}")
+            node = self._node(g)
+            while node.op == "input" and node.attrs.get("role") == "capture":
+                node = self._node(node.attrs["outer"])
+            where = self.guard_code.source_expr(node.attrs["src"]) if node.op == "source" \
+                else self.var(node.name)
+            self.emit(f"_genobj{j} = {where}", None)
+            self.emit(f"_gen{j} = _genobj{j}.bit_generator.state", None)
+            restore.append(f"_genobj{j}.bit_generator.state = _gen{j}")
         self.emit("try:", None)
         self.indent += 1
         self.emit_graph(self.graph)

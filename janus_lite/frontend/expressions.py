@@ -7,6 +7,7 @@ import operator
 import numpy as np
 
 from ..profile.instrument import site_key
+from ..ir import op_for_method
 from .errors import ConversionError
 from .values import Const, Ref, TupleVal, BoundMethod, is_immutable_const
 
@@ -240,12 +241,13 @@ class ExpressionConverter:
                     return self.shape_items(base, meta, lineno, node)
                 return self.emit("getattr", [base], attrs={"name": attr}, lineno=lineno,
                                  site=node)
-            from ..ir import op_for_method
             if op_for_method(owner, attr) is not None:
                 return BoundMethod(base, attr, owner)
             raise ConversionError(f"array method/attribute .{attr} is not supported", lineno)
         if owner in (list, dict):
             return self.container_attribute(base, attr, node)
+        if owner is not None and op_for_method(owner, attr) is not None:
+            return BoundMethod(base, attr, owner)      # e.g. a Generator's draws
         if owner is not None and owner.__module__ != "builtins":
             return self.read_attr(base, owner, attr, lineno)
         raise ConversionError(f"attribute .{attr} of a value of type "

@@ -74,6 +74,9 @@ class HeapConverter:
                     self.add_guard(Guard("keys", src, keys, lineno))
                     self.known_keys[ref.name] = keys
             return ref
+        if type(value) is np.random.Generator:
+            self.add_guard(Guard("type", src, type(value), lineno))
+            return self._source_node(src, Meta(type(value)), lineno)
         if _plain_object(value):
             self.add_guard(Guard("type", src, type(value), lineno))
             return self._source_node(src, Meta(type(value)), lineno)

@@ -85,15 +85,27 @@ GENERATOR_METHODS = ["normal", "uniform", "integers", "random", "choice", "permu
                      "standard_normal", "binomial", "exponential", "poisson", "gamma", "beta",
                      "multinomial", "dirichlet", "multivariate_normal", "laplace", "logistic",
                      "lognormal", "bytes"]
+def _draw_rule(method: str, generator: bool):
+    """Result meta of a draw, found by drawing from a private generator (never the user's)."""
+    def infer(op, metas, attrs):
+        from .rules import by_example
+        private = np.random.default_rng(0) if generator else np.random.RandomState(0)
+        twin = OpDef(op.name, lambda *a, **k: getattr(private, method)(*a, **k))
+        return by_example(twin, metas[1:] if generator else metas, attrs)
+    return infer
+
+
 for _n in GLOBAL_RANDOM:
     _f = getattr(np.random, _n, None)
     if _f is not None:
         register(OpDef(f"np.random.{_n}", _f, side_effect=True, pure=False,
+                       infer=_draw_rule(_n, False),
                        doc="A draw from NumPy's global random stream."), _f)
 for _n in GENERATOR_METHODS:
     if hasattr(np.random.Generator, _n):
         register(OpDef(f"Generator.{_n}", getattr(np.random.Generator, _n), "method", _n,
-                       side_effect=True, pure=False, doc="A draw from a Generator."))
+                       side_effect=True, pure=False, infer=_draw_rule(_n, True),
+                       doc="A draw from a Generator."))
         register_method(np.random.Generator, _n, f"Generator.{_n}")
 register(OpDef("np.random.default_rng", np.random.default_rng,
                doc="A new Generator (deterministic given its seed)."), np.random.default_rng)

@@ -66,14 +66,13 @@ class Policy:
         self.started = False
         self.history: collections.deque = collections.deque(maxlen=max(16, config.MAX_GRAPHS * 2))
         self.failed_keys: set = set()
+        self.plain_streak = 0            # calls in a row that could not lead to a graph
         self.relaxed: set = set()      # keys of non-parameter sources read at run time
         self.example: dict = {}        # arguments of the call a conversion runs for
 
     # -- building -------------------------------------------------------------------------
     def _try_build(self, specs, why):
-        key = _key(specs)
-        if key is not None:
-            key = (key, frozenset(self.relaxed))
+        key = self._key_of(specs)
         if key is not None and key in self.failed_keys:
             return None
         named = name_symbols(specs, self.owner._profiler.profile.args)
@@ -145,9 +144,48 @@ class Policy:
             owner.events.add("fallback", f"graph raised {type(error).__name__}: {error} — "
                              f"rerun imperatively for the genuine outcome",
                              _error_line(node), topic="fallbacks")
-        if len(owner._records) >= owner.max_graphs and misses:
-            return "plain" if not self._relaxable(args, kwargs) else "profile"
-        return "profile"
+        if error is not None:
+            return "plain"           # the graph stays; nothing to learn from this call
+        if assertion is not None:
+            return "profile"         # the profile decides how to regenerate
+        if self._may_build(args, kwargs, misses):
+            self.plain_streak = 0
+            return "profile"
+        if not owner._records:
+            self.plain_streak += 1
+            if self.plain_streak >= config.MAX_FAILED_CONVERSIONS * 3:
+                last = next((e.text for e in reversed(list(owner.events))
+                             if e.kind == "conversion-failed"), "conversion failed")
+                owner._go_imperative(f"no graph could be built for any signature seen "
+                                     f"(last reason: {last})", None)
+        return "plain"
+
+    def _may_build(self, args, kwargs, misses) -> bool:
+        """Could this call lead to a new graph? (Else it runs the plain function: profiling
+        a call that cannot change anything would only slow it down.)"""
+        summary = self.owner._profiler.summarize_args(args, kwargs)
+        if summary is None:
+            return False
+        try:
+            new = _exact(summary)
+        except Unspecable:
+            return False
+        candidates = []
+        for rec, idx in misses or ():
+            guard = rec.graph.meta["guards"][idx]
+            if guard.kind in ("value", "len") and not _from_spec(guard.source):
+                return True          # state relaxation: always worth one rebuild
+            try:
+                candidates.append(_merge_specs(rec.specs, new))
+            except Unspecable:
+                pass
+        if len(self.owner._records) < self.owner.max_graphs:
+            candidates.append(new)
+        return any(self._key_of(c) not in self.failed_keys for c in candidates)
+
+    def _key_of(self, specs):
+        key = _key(specs)
+        return None if key is None else (key, frozenset(self.relaxed))
 
     def after_fallback(self, summary, record, misses, assertion, example):
         owner = self.owner
@@ -166,7 +204,7 @@ class Policy:
             return
         if assertion is not None:
             if record.assert_failures[assertion.index] >= config.MAX_FALLBACKS_BEFORE_REGENERATE:
-                self._replace(record, record.specs, "an assertion kept failing")
+                self._replace(record, record.specs, "rebuilt because an assertion kept failing")
             return
         if record is not None:     # the graph raised: keep it (errors are the input's)
             return
@@ -204,7 +242,7 @@ class Policy:
         owner = self.owner
         built = self._try_build(specs, why)
         if built is None:
-            if why.startswith("an assertion"):
+            if "assertion kept failing" in why:
                 owner._install([r for r in owner._records if r is not old])
                 owner.events.add("retired", "graph retired: its speculation kept failing and no "
                                  "more general graph could be built")

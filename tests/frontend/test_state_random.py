@@ -42,31 +42,16 @@ def global_draw_loop(x, n):
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="ir/rules.by_example (the default shape rule) runs the "
-                   "op's impl on stand-in arrays while converting, so converting a function that "
-                   "calls np.random.* draws from the real global stream: the call that triggers "
-                   "the conversion leaves np.random's state advanced (pos 16 vs 20 in the repro) "
-                   "and every later draw differs from the plain run")
 def test_dropout_with_global_stream():
     f = differential(dropout_global, [(_r(4, 3), 0.3)] * 8)
     steady(f, 4)
 
 
-@pytest.mark.xfail(strict=True, reason="ir/rules.by_example (the default shape rule) runs the "
-                   "op's impl on stand-in arrays while converting, so converting a function that "
-                   "calls np.random.* draws from the real global stream: the call that triggers "
-                   "the conversion leaves np.random's state advanced (pos 16 vs 20 in the repro) "
-                   "and every later draw differs from the plain run")
 def test_noise_from_global_stream():
     f = differential(noisy_step_global, [(_r(5), _r(5), 0.1)] * 8)
     steady(f, 4)
 
 
-@pytest.mark.xfail(strict=True, reason="ir/rules.by_example (the default shape rule) runs the "
-                   "op's impl on stand-in arrays while converting, so converting a function that "
-                   "calls np.random.* draws from the real global stream: the call that triggers "
-                   "the conversion leaves np.random's state advanced (pos 16 vs 20 in the repro) "
-                   "and every later draw differs from the plain run")
 def test_global_draw_then_assertion_fails_mid_graph():
     """The branch is speculated positive; a negative call fails after the draw: the state
     must be restored so the imperative rerun draws the same numbers as the plain run."""
@@ -76,11 +61,6 @@ def test_global_draw_then_assertion_fails_mid_graph():
     steady(f, 4)
 
 
-@pytest.mark.xfail(strict=True, reason="ir/rules.by_example (the default shape rule) runs the "
-                   "op's impl on stand-in arrays while converting, so converting a function that "
-                   "calls np.random.* draws from the real global stream: the call that triggers "
-                   "the conversion leaves np.random's state advanced (pos 16 vs 20 in the repro) "
-                   "and every later draw differs from the plain run")
 def test_global_draws_in_a_loop():
     f = differential(global_draw_loop, [(_r(3), 4)] * 6)
     steady(f, 3)
@@ -132,11 +112,6 @@ def test_generator_dropout():
     _gen_differential(gen_dropout, [(_r(4, 3), 0.25)] * 8)
 
 
-@pytest.mark.xfail(strict=True, reason="frontend/heap.object_attribute: a Generator argument is "
-                   "treated as a plain object and its methods (cython functions) are refused as "
-                   "'descriptors/properties', so the Generator.* ops registered in "
-                   "ir/ops_state.py are never reached; a Generator attribute (self.rng) is "
-                   "refused by read_external ('reads self.rng of type Generator')")
 def test_generator_dropout_graph_served():
     steady(_gen_differential(gen_dropout, [(_r(4, 3), 0.25)] * 8), 4)
 
@@ -145,11 +120,6 @@ def test_generator_integers_and_normal():
     _gen_differential(gen_noise_and_index, [(_r(6, 2),)] * 8)
 
 
-@pytest.mark.xfail(strict=True, reason="frontend/heap.object_attribute: a Generator argument is "
-                   "treated as a plain object and its methods (cython functions) are refused as "
-                   "'descriptors/properties', so the Generator.* ops registered in "
-                   "ir/ops_state.py are never reached; a Generator attribute (self.rng) is "
-                   "refused by read_external ('reads self.rng of type Generator')")
 def test_generator_integers_and_normal_graph_served():
     steady(_gen_differential(gen_noise_and_index, [(_r(6, 2),)] * 8), 4)
 
@@ -163,11 +133,6 @@ def test_generator_draw_then_assertion_fails_mid_graph():
     _gen_differential(gen_draw_then_branch, _branch_calls())
 
 
-@pytest.mark.xfail(strict=True, reason="frontend/heap.object_attribute: a Generator argument is "
-                   "treated as a plain object and its methods (cython functions) are refused as "
-                   "'descriptors/properties', so the Generator.* ops registered in "
-                   "ir/ops_state.py are never reached; a Generator attribute (self.rng) is "
-                   "refused by read_external ('reads self.rng of type Generator')")
 def test_generator_draw_then_assertion_fails_mid_graph_graph_served():
     steady(_gen_differential(gen_draw_then_branch, _branch_calls()), 4)
 
@@ -213,11 +178,6 @@ def test_generator_held_as_state():
     _noisy_model_run()
 
 
-@pytest.mark.xfail(strict=True, reason="frontend/heap.object_attribute: a Generator argument is "
-                   "treated as a plain object and its methods (cython functions) are refused as "
-                   "'descriptors/properties', so the Generator.* ops registered in "
-                   "ir/ops_state.py are never reached; a Generator attribute (self.rng) is "
-                   "refused by read_external ('reads self.rng of type Generator')")
 def test_generator_held_as_state_graph_served():
     steady(_noisy_model_run(), 4)
 
