@@ -7,6 +7,7 @@ import contextlib
 import copy
 import io
 import math
+import types
 
 import numpy as np
 
@@ -34,7 +35,9 @@ def assert_same(a, b, path="result"):
         assert list(a) == list(b), f"{path}: keys {list(a)} != {list(b)}"
         for k in a:
             assert_same(a[k], b[k], f"{path}[{k!r}]")
-    elif hasattr(a, "__dict__") and not callable(a) and type(a).__module__ != "builtins":
+    elif hasattr(a, "__dict__") and not isinstance(a, (type, types.FunctionType,
+                                                       types.MethodType, types.ModuleType)) \
+            and type(a).__module__ != "builtins":
         assert_same(vars(a), vars(b), f"{path}.__dict__")
     else:
         assert a == b, f"{path}: {a!r} != {b!r}"

@@ -135,6 +135,16 @@ class ContainerConverter:
                                       f"raises: runs imperatively)", node.lineno) from None
         if isinstance(base, Ref):
             meta = self.graph[base.name].meta
+            if meta.type in (list, tuple) and isinstance(index, Const) and \
+                    isinstance(index.value, slice) and self._mirrored(base.name):
+                items = self.container_items(base, node.lineno)
+                if items is not None:          # a new list/tuple of some of the items
+                    picked = items[index.value]
+                    if meta.type is tuple:
+                        return TupleVal(tuple(picked))
+                    ref = self.new_box("list")
+                    self.box(ref).items = list(picked)
+                    return ref
             if meta.type in (dict, list, tuple) and isinstance(index, Const) and \
                     self._mirrored(base.name):
                 bid = self.box_of.get(base.name)

@@ -8,7 +8,7 @@ import numpy as np
 from .. import config
 from .errors import ConversionError
 from .expressions import BINOPS
-from .values import Const, Ref, TupleVal
+from .values import BoxRef, Const, Ref, TupleVal
 
 IMMUTABLE_TYPES = (bool, int, float, complex, str, bytes, tuple, type(None), frozenset)
 
@@ -232,6 +232,8 @@ class StatementConverter:
             return [Const(v) for v in iterable.value]
         if isinstance(iterable, TupleVal):
             return list(iterable.items)
+        if isinstance(iterable, BoxRef):
+            return self.container_items(iterable, self.lineno)
         if isinstance(iterable, Ref):
             node = self.graph[iterable.name]
             boxed = self.container_items(iterable, node.lineno)

@@ -363,11 +363,6 @@ def test_loop_over_a_slice_of_a_list_attribute():
     differential(Stack.forward, [(s, _r(3, 4))] * 6)
 
 
-@pytest.mark.xfail(strict=True, reason="frontend: `self.layers[:-1]` (a slice of a list "
-                   "attribute) is not resolved statically (container_getitem only handles constant int/str "
-                   "keys), so the loop iterates a run-time getitem whose items have unknown type; "
-                   "`layer.W` / `layer(x)` then fail conversion ('call of a value only known at "
-                   "run time' for a callable layer) and the method never gets a graph")
 def test_loop_over_a_slice_of_a_list_attribute_graph_served():
     s = Stack()
     f = differential(Stack.forward, [(s, _r(3, 4))] * 6)
