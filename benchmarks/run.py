@@ -28,7 +28,7 @@ def worker(name: str, quick: bool, peers: bool) -> dict:
     import numpy as np
     import janus_lite
     from . import harness as H
-    from .workloads import WORKLOADS, trivial
+    from .workloads import WORKLOADS
 
     if name == "dispatch":
         return dispatch(quick)

@@ -15,7 +15,7 @@ from .. import config
 from ..backend.kernels import Program, Step
 from ..ir import get_op
 from ..ir.node import Meta
-from .analysis import (OPERATOR_UFUNCS, is_barrier, replaceable, reschedule, same_dtype_loop,
+from .analysis import (is_barrier, replaceable, reschedule, same_dtype_loop,
                        ufunc_of, unary_operand)
 from . import ops  # noqa: F401  (registers the fused ops)
 
@@ -170,9 +170,7 @@ def _program(graph, members, key, ufuncs):
         uf = ufuncs[m]
         args = tuple(arg(i) for i in _operands(node, uf))
         plain_args = tuple(arg(i) for i in node.inputs) if unary_operand(node, uf) else None
-        op = get_op(node.op)
-        plain = op.impl if node.op not in OPERATOR_UFUNCS else op.impl
-        steps.append(Step(uf, plain, args, node.lineno, node.op, plain_args))
+        steps.append(Step(uf, get_op(node.op).impl, args, node.lineno, node.op, plain_args))
     member_set = set(members)
     outputs = tuple(index[m] for m in members
                     if m == graph.output or any(u not in member_set

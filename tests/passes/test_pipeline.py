@@ -175,3 +175,13 @@ def test_two_threads_share_a_graph(passes):
         t.join()
     assert not errors
     assert f.stats["graph_calls"] > 100
+
+
+def test_symbolic_sizes_reallocate_planned_buffers(passes):
+    sizes = [10, 11, 12, 10, 40, 11, 10, 63]
+    f = _run(W.relu_where, [(_r(n),) for n in sizes], served=3)
+    if passes is None:
+        g = f.graphs[-1]
+        assert any(isinstance(d, str) for d in g[g.inputs[0]].meta.shape)
+        assert any(n.op.endswith("@out") and n.attrs.get("check") is not None
+                   for n in g.nodes())
