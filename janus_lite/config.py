@@ -71,3 +71,7 @@ KERNEL_THREADS = 2
 
 PARALLEL_MIN_ELEMENTS = 1 << 17
 """Smallest array a fused kernel splits across KERNEL_THREADS threads."""
+
+KERNEL_THREADS_IF_IDLE = True
+"""Split only while the 1-minute load average leaves a core free (on a busy machine a
+second thread mostly waits for the GIL held by a descheduled thread)."""

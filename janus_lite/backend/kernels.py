@@ -21,6 +21,7 @@ import contextvars
 import itertools
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -90,6 +91,24 @@ def executor():
                                                thread_name_prefix="janus_lite-kernel")
                 _executor_pid = os.getpid()
     return _executor
+
+
+_load = [0.0, True]     # (time checked, other cores idle enough)
+
+
+def cores_free() -> bool:
+    """Whether a worker thread would find a core: the 1-minute load average leaves one.
+    On an oversubscribed machine a second thread only adds GIL hand-offs to descheduled
+    threads (each can cost a scheduler time slice), so kernels stay on the caller's
+    thread. Checked at most once a second."""
+    now = time.monotonic()
+    if now - _load[0] > 1.0:
+        try:
+            _load[1] = os.getloadavg()[0] < (os.cpu_count() or 1) - 0.5
+        except OSError:
+            _load[1] = True
+        _load[0] = now
+    return _load[1]
 
 
 def _slots(program):
@@ -180,7 +199,8 @@ class FusedKernel:
                 for j, a in enumerate(ins)]
         flat_outs = [o.reshape(-1) for o in outs]
         threads = config.KERNEL_THREADS
-        if threads > 1 and n >= config.PARALLEL_MIN_ELEMENTS and n >= 2 * self.tile:
+        if threads > 1 and n >= config.PARALLEL_MIN_ELEMENTS and n >= 2 * self.tile and \
+                (not config.KERNEL_THREADS_IF_IDLE or cores_free()):
             self._run_split(n, flat, flat_outs)
         else:
             s = self._scratch()

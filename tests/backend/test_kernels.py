@@ -95,8 +95,9 @@ def test_random_programs_are_exact(program, n, tile, threads, seed):
     else:
         inputs = [rng.integers(-1000, 1000, n).astype(program.dtype)
                   for _ in range(program.n_inputs)]
-    old = config.KERNEL_THREADS, config.PARALLEL_MIN_ELEMENTS
+    old = config.KERNEL_THREADS, config.PARALLEL_MIN_ELEMENTS, config.KERNEL_THREADS_IF_IDLE
     config.KERNEL_THREADS, config.PARALLEL_MIN_ELEMENTS = threads, 256
+    config.KERNEL_THREADS_IF_IDLE = False
     try:
         with np.errstate(all="ignore"):
             expected = reference(program, inputs)
@@ -108,7 +109,7 @@ def test_random_programs_are_exact(program, n, tile, threads, seed):
             same(expected, kernel(*inputs, *bufs))          # planned output buffers
             same(expected, kernel(*inputs))                  # scratch reused: still exact
     finally:
-        config.KERNEL_THREADS, config.PARALLEL_MIN_ELEMENTS = old
+        config.KERNEL_THREADS, config.PARALLEL_MIN_ELEMENTS, config.KERNEL_THREADS_IF_IDLE = old
 
 
 def test_operator_steps_and_pow_fast_path():
@@ -154,14 +155,15 @@ def test_floating_point_errors_follow_errstate():
     with np.errstate(divide="raise"):
         with pytest.raises(FloatingPointError):
             k(x)
-    old = config.KERNEL_THREADS, config.PARALLEL_MIN_ELEMENTS
+    old = config.KERNEL_THREADS, config.PARALLEL_MIN_ELEMENTS, config.KERNEL_THREADS_IF_IDLE
     config.KERNEL_THREADS, config.PARALLEL_MIN_ELEMENTS = 2, 16
+    config.KERNEL_THREADS_IF_IDLE = False
     try:
         with np.errstate(divide="raise"):       # the worker thread sees the caller's errstate
             with pytest.raises(FloatingPointError):
                 k(np.concatenate([np.ones(90), np.zeros(10)]))
     finally:
-        config.KERNEL_THREADS, config.PARALLEL_MIN_ELEMENTS = old
+        config.KERNEL_THREADS, config.PARALLEL_MIN_ELEMENTS, config.KERNEL_THREADS_IF_IDLE = old
 
 
 def test_buffer_pool_gives_each_caller_its_own_set():

@@ -239,10 +239,6 @@ def test_generator_function_runs_imperatively_with_reason():
     assert "generator" in f.explain()
 
 
-@pytest.mark.xfail(strict=True, reason="api._setup: profile/source.function_ast raises NoSource("
-                   "'... is a generator function') without a line, so explain() says 'no usable "
-                   "source: uses_yield is a generator function' and never names the yield's line "
-                   "(check_supported, which reports 'yield' with its line, is never reached)")
 def test_generator_function_explain_names_yield_and_line():
     text = _run_generator_function().explain()
     line = inspect.getsourcelines(uses_yield)[1] + 2

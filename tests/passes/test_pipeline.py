@@ -22,6 +22,7 @@ def passes(request, monkeypatch):
     monkeypatch.setattr(config, "TILE_ELEMENTS", 256)          # many tiles, ragged tails
     monkeypatch.setattr(config, "FUSE_MIN_ELEMENTS", 64)
     monkeypatch.setattr(config, "PARALLEL_MIN_ELEMENTS", 2048)  # exercise the two threads
+    monkeypatch.setattr(config, "KERNEL_THREADS_IF_IDLE", False)
     return request.param
 
 
