@@ -18,7 +18,8 @@ class Impl:
 
     def __init__(self, name, fn, args, feed, kind="janus"):
         self.name, self.fn, self.args, self.feed, self.kind = name, fn, list(args), feed, kind
-        self.samples: list[float] = []
+        self.samples: list[float] = []          # wall time per call, µs
+        self.cpu_samples: list[float] = []      # process CPU time per call, µs (all threads)
         self.first_calls_ms: list[float] = []
 
     def call(self):
@@ -43,13 +44,16 @@ def sample(impls, reps: int, inner: int):
         for impl in order:
             gc_was = gc.isenabled()
             gc.disable()
+            c0 = time.process_time()
             t0 = time.perf_counter()
             for _ in range(inner):
                 impl.call()
             dt = time.perf_counter() - t0
+            dc = time.process_time() - c0
             if gc_was:
                 gc.enable()
             impl.samples.append(dt / inner * 1e6)
+            impl.cpu_samples.append(dc / inner * 1e6)
 
 
 def median(xs):

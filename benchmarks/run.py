@@ -57,6 +57,7 @@ def worker(name: str, quick: bool, peers: bool) -> dict:
     out = {"workload": name, "inner": inner, "impls": {}}
     for impl in impls:
         row = {"median_us": H.median(impl.samples), "samples_us": impl.samples,
+               "cpu_median_us": H.median(impl.cpu_samples),
                "first_calls_ms": impl.first_calls_ms}
         if impl.kind == "janus":
             s, b = impl.fn.stats, before[impl.name]
@@ -131,7 +132,8 @@ def spawn(name: str, allocator: str, quick: bool, peers: bool) -> dict:
 
 
 def table(results) -> str:
-    cols = ["workload", "alloc", "numpy µs", "janus µs", "speedup", "interp ×", "peers ×",
+    cols = ["workload", "alloc", "load", "numpy µs", "janus µs", "speedup", "cpu-time ×", "interp ×",
+            "peers ×",
             "first calls ms", "graph share", "peak MiB np→jl", "plan/imper."]
     rows = []
     for r in results:
@@ -145,8 +147,11 @@ def table(results) -> str:
         mem = jl.get("memory") or {}
         ratio = (f"{mem['planned_peak_bytes'] / mem['imperative_peak_bytes']:.0%}"
                  if mem.get("imperative_peak_bytes") else "-")
-        rows.append([r["workload"], r["allocator"], f"{base:.1f}", f"{jl['median_us']:.1f}",
+        rows.append([r["workload"], r["allocator"], f"{r.get('load_average', [0])[0]:.1f}",
+                     f"{base:.1f}", f"{jl['median_us']:.1f}",
                      f"{base / jl['median_us']:.2f}x" + ("" if jl.get("exact") else " (!)"),
+                     f"{im['numpy']['cpu_median_us'] / jl['cpu_median_us']:.2f}x"
+                     if jl.get("cpu_median_us") else "-",
                      f"{base / it['median_us']:.2f}x", peers or "-",
                      f"{sum(jl['first_calls_ms']):.0f}", f"{jl.get('graph_share', 0):.0%}",
                      f"{im['numpy']['peak_call_bytes'] / 2**20:.1f}→"
@@ -158,7 +163,10 @@ def table(results) -> str:
                          for r in rows]
     for r in results:
         if r["workload"] == "dispatch" and "error" not in r:
-            out.append(f"\ndispatch overhead (guard + entry, trivial function): "
+            out.append(f"\nspeedup: plain NumPy wall time / janus_lite wall time (medians); "
+                       f"cpu-time ×: the same with process CPU time (all threads), which "
+                       f"other processes on the machine disturb less")
+            out.append(f"dispatch overhead (guard + entry, trivial function): "
                        f"{r['overhead_us']:.2f} µs  (direct call {r['direct_us']:.2f} µs, "
                        f"janus {r['janus_us']:.2f} µs) [{r['allocator']} allocator]")
         if "error" in r:
@@ -201,6 +209,9 @@ def main(argv=None):
                     help="also time numba / torch.compile / jax.jit where installed")
     ap.add_argument("--out", default=os.path.join(HERE, "results"),
                     help="folder for results.json and speedups.png")
+    ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
+                    help="before each workload wait (up to SECONDS) for the 1-minute load "
+                         "average to drop below 1.5: other processes skew every timing")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -214,7 +225,11 @@ def main(argv=None):
             if name == "dispatch" and alloc != args.allocators[0]:
                 continue
             t0 = time.perf_counter()
+            while args.wait_quiet and os.getloadavg()[0] >= 1.5 and \
+                    time.perf_counter() - t0 < args.wait_quiet:
+                time.sleep(2)
             r = spawn(name, alloc, args.quick, args.peers)
+            r["load_average"] = os.getloadavg()
             results.append(r)
             print(f"  {name} [{alloc}] {time.perf_counter() - t0:.1f}s", file=sys.stderr)
     text = table(results)
