@@ -26,6 +26,9 @@ def _foldable(graph, node) -> bool:
         return False
     if not node.inputs:
         return False
+    t = node.meta.type
+    if t is None or t is np.ndarray or t in (str, bytes, list, dict):
+        return False      # never kept (arrays) or possibly huge: not worth computing here
     for i in node.inputs:
         src = graph[i]
         if src.op != "const" or not is_immutable_const(src.attrs["value"]):
