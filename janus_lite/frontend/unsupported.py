@@ -7,7 +7,8 @@ from .errors import ConversionError
 
 _CONSTRUCTS = {
     ast.Try: "try/except", ast.With: "with statement", ast.AsyncWith: "async with",
-    ast.Yield: "yield", ast.YieldFrom: "yield from", ast.Await: "await",
+    ast.Yield: "yield (a generator function)", ast.YieldFrom: "yield from (a generator function)",
+    ast.Await: "await",
     ast.Global: "global statement", ast.Nonlocal: "nonlocal statement",
     ast.Import: "import statement", ast.ImportFrom: "import statement",
     ast.ClassDef: "class definition", ast.AsyncFor: "async for", ast.Match: "match statement",
