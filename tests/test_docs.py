@@ -47,7 +47,8 @@ def snippets(path):
     return [tuple(s) for s in out]
 
 
-PAGES = sorted(glob.glob(os.path.join(DOCS, "**", "*.md"), recursive=True))
+PAGES = sorted(glob.glob(os.path.join(DOCS, "**", "*.md"), recursive=True)) + \
+    [os.path.join(ROOT, "README.md")]
 CASES = [(os.path.relpath(p, DOCS), s) for p in PAGES for s in snippets(p)]
 
 
