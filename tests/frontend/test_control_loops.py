@@ -520,12 +520,13 @@ def test_loop_body_index_error():
     assert s["fallbacks"] == 3 and s["conversions"] == 1, s   # the three calls that raise
 
 
-_INDEX_STORM = ("items of a list argument used as indices never relax: after the spec is "
-                "relaxed to [int, int, int], the rebuilt graph still guards each item's value "
-                "(guard 'idx[0] == <last value>' added where idx[k] is read, from the example "
-                "call), and Policy cannot relax it (_from_spec: param-rooted sources are left "
-                "to the spec merge, which changes nothing): every new index list rebuilds the "
-                "graph (7 conversions for 9 calls, graphs serve 1)")
+_INDEX_STORM = ("items of a list argument read by a constant index never relax: after the "
+                "spec is relaxed to [int, int, int], the rebuilt graph still guards each "
+                "item's value (guard 'idx[0] == <last value>' added where idx[k] is read, "
+                "from the example call), and Policy cannot relax it (_from_spec: "
+                "param-rooted sources are left to the spec merge, which changes nothing): "
+                "every new index list rebuilds the graph (7 conversions for 9 calls, "
+                "graphs serve 1)")
 
 
 @pytest.mark.xfail(strict=True, reason=_INDEX_STORM)
@@ -807,11 +808,12 @@ def accumulate_inplace(x, n):
 
 
 @pytest.mark.xfail(strict=True, reason="in-place update of a loop-carried array in a loop node "
-                   "(acc += ... where acc is carried): StateConverter.writable treats the body's "
-                   "carried 'input' node like an argument and emits its private copy into the "
-                   "ROOT graph, where the carried node does not exist -> ConversionError "
-                   "'internal: value c_N is not in any enclosing graph'; the function runs "
-                   "imperatively (BPTT gradient accumulation dW += ... hits this)")
+                   "(acc += ... where acc = np.zeros_like(x) before the loop): "
+                   "StateConverter.writable treats the body's carried 'input' node like an "
+                   "argument although every value flowing into it is owned by the graph, and "
+                   "refuses ('in-place update of a view of (or an alias to) an argument or "
+                   "state array'); the function runs imperatively (BPTT gradient "
+                   "accumulation dW += ... with a run-time trip count hits this)")
 def test_inplace_accumulate_carried_array_in_loop_node():
     calls = [(_r(3), 70)] * 3 + [(_r(3), 80), (_r(3), 70), (_r(3), 90)]
     f = differential(accumulate_inplace, calls)
@@ -825,11 +827,8 @@ def append_by_index(xs):
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="len() of a list argument whose length is guarded is not "
-                   "folded (frontend/calls.py _len handles boxes, TupleVal and static array "
-                   "shapes only; it emits builtin.len), so range(len(xs)) becomes a loop node "
-                   "instead of being unrolled like 'for x in xs', and list.append inside a "
-                   "loop node is rejected ('state written inside a run-time loop')")
+@pytest.mark.xfail(strict=True, reason=_INDEX_STORM + " (here: xs[i] in the unrolled "
+                   "'for i in range(len(xs))' keeps the guard 'xs[0] == <last value>')")
 def test_range_len_of_list_argument_unrolls_with_append():
     calls = [([1.0, 2.0, 3.0],)] * 3 + [([4.0, 5.0, 6.0],), ([1.0, 2.0, 3.0],)]
     f = differential(append_by_index, calls)
@@ -850,11 +849,9 @@ def karpathy_forward(inputs, targets, hprev, Wxh, Whh, Why, bh, by):
     return loss, hs[len(inputs) - 1]
 
 
-@pytest.mark.xfail(strict=True, reason="min-char-rnn style: dicts keyed by the time step "
-                   "inside 'for t in range(len(inputs))' over a list argument; len() is not "
-                   "folded (see test_range_len_of_list_argument_unrolls_with_append) so the "
-                   "loop is a loop node and 'container index only known at run time' stops "
-                   "conversion: runs imperatively")
+@pytest.mark.xfail(strict=True, reason=_INDEX_STORM + " (min-char-rnn style: inputs[t] and "
+                   "targets[t] read from list arguments in the unrolled loop keep value guards: "
+                   "8 conversions for 9 calls, none served)")
 def test_min_char_rnn_dict_style_forward():
     V, H = 6, 5
     params = (_r(H, V) * 0.1, _r(H, H) * 0.1, _r(V, H) * 0.1, np.zeros((H, 1)), np.zeros((V, 1)))
@@ -878,7 +875,7 @@ def argbest(x, n):
                    "to an array in a loop node: the body gets the run-time type assertion 'best "
                    "is an ndarray', which fails on the first iteration of every call; the policy "
                    "then rebuilds the identical graph every MAX_FALLBACKS_BEFORE_REGENERATE "
-                   "failures without bound (22 calls: 0 served, 20 fallbacks, 6 conversions) "
+                   "failures without bound (14 calls: 0 served, 12 fallbacks, 7 conversions) "
                    "instead of keeping 'is None' as a run-time test (or retiring the graph)")
 def test_none_initialized_carried_variable_in_loop_node():
     calls = [(_r(2), n) for n in [70, 71] + [80] * 12]
