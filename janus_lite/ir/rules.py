@@ -72,7 +72,7 @@ def _is_numpy(meta: Meta) -> bool:
 
 # -- stand-in values --------------------------------------------------------------------
 def _ints_in(value, out: set) -> None:
-    """Every int inside a constant (tuples, lists, slices): symbols avoid these values."""
+    """Every int inside a constant (tuples, lists, slices): see `_variants`."""
     if isinstance(value, (bool, np.bool_)):
         return
     if isinstance(value, (int, np.integer)):
