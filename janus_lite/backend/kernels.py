@@ -11,8 +11,10 @@ runs the original ops one by one instead (`plain`), which is the user's code exa
 
 Large arrays are split in two halves run by two threads (ufuncs release the GIL); the
 worker runs in a copy of the caller's context, so ``np.errstate`` applies there too.
-Each kernel code object carries the user's file name and line numbers, so NumPy's
-floating-point warnings point at the user's source, as they do without the graph.
+Floating-point errors: while the user's ``np.errstate`` would report one (warn, call,
+print, raise), the tiles run with those categories raising, and the first error makes the
+kernel run the plain path instead, which reports it exactly as NumPy does (once per op, not
+once per tile). The generated code carries the user's file name and line numbers.
 """
 from __future__ import annotations
 
@@ -198,6 +200,21 @@ class FusedKernel:
         flat = [a.reshape(-1) if j in self.program.array_inputs else a
                 for j, a in enumerate(ins)]
         flat_outs = [o.reshape(-1) for o in outs]
+        modes = np.geterr()
+        if any(m != "ignore" for m in modes.values()):
+            # a floating-point error the user would see (a warning per op, a call, a raise)
+            # stops the tiles; the plain path then reports it exactly as NumPy does
+            try:
+                with np.errstate(**{k: "ignore" if m == "ignore" else "raise"
+                                    for k, m in modes.items()}):
+                    self._run(n, flat, flat_outs)
+            except FloatingPointError:
+                return self.plain(*ins)       # under the user's own errstate again
+        else:
+            self._run(n, flat, flat_outs)
+        return outs[0] if self.n_out == 1 else tuple(outs)
+
+    def _run(self, n, flat, flat_outs):
         threads = config.KERNEL_THREADS
         if threads > 1 and n >= config.PARALLEL_MIN_ELEMENTS and n >= 2 * self.tile and \
                 (not config.KERNEL_THREADS_IF_IDLE or cores_free()):
@@ -206,7 +223,6 @@ class FusedKernel:
             s = self._scratch()
             self.tiles(itertools.count(0, self.tile).__next__, n, *flat, *flat_outs, *s)
             self._free.append(s)
-        return outs[0] if self.n_out == 1 else tuple(outs)
 
     def _run_split(self, n, flat, flat_outs):
         """Both threads take tiles from one counter (work stealing): when the worker gets

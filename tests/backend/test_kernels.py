@@ -172,3 +172,24 @@ def test_buffer_pool_gives_each_caller_its_own_set():
     assert a is not b and a[0] is not b[0] and pool.created == 2
     pool.release(a)
     assert pool.acquire() is a and a[1].shape == ()
+
+
+def test_warnings_are_reported_once_per_op_as_numpy_does():
+    import warnings
+    prog = Program(np.dtype(np.float64), 1, (0,), [
+        Step(np.log, np.log, (("in", 0),)),
+        Step(np.multiply, operator.mul, (("step", 0), ("const", 2.0)))], outputs=(1,))
+    k = FusedKernel(prog, tile=8)
+    x = np.zeros(100)
+    with warnings.catch_warnings(record=True) as plain_w:
+        warnings.simplefilter("always")
+        expected = np.log(x) * 2.0
+    with warnings.catch_warnings(record=True) as kernel_w:
+        warnings.simplefilter("always")
+        got = k(x)
+    same(expected, got)
+    assert [str(w.message) for w in kernel_w] == [str(w.message) for w in plain_w]
+    with np.errstate(all="ignore"), warnings.catch_warnings(record=True) as quiet:
+        warnings.simplefilter("always")
+        same(expected, k(x))
+    assert not quiet
