@@ -25,6 +25,9 @@ MAX_FAILED_CONVERSIONS = 3
 MAX_FALLBACKS_BEFORE_REGENERATE = 2
 """Assertion failures (mid-graph) of one speculation before a more general graph is built."""
 
+MAX_REBUILDS = 2
+"""Rebuilds of one graph after mid-graph assertion failures before it is retired."""
+
 MAX_INLINE_DEPTH = 16
 """Nesting depth of inlined user functions before conversion gives up (recursion)."""
 

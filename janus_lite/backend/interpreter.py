@@ -32,7 +32,8 @@ class Interpreter:
                     last[i] = idx
 
     def run(self, *inputs):
-        return self.run_graph(self.graph, dict(zip(self.graph.inputs, inputs)))
+        self._params = dict(zip(self.graph.inputs, inputs))
+        return self.run_graph(self.graph, dict(self._params))
 
     def run_graph(self, graph, env):
         """Run ``graph`` with ``env`` holding its inputs; returns its output value."""
@@ -116,7 +117,7 @@ class Interpreter:
     def op_source(self, node, args):
         pool = ConstPool()
         expr = GuardCode(pool).source_expr(node.attrs["src"])
-        return eval(expr, {}, dict(pool.values))
+        return eval(expr, {}, {**self._params, **pool.values})
 
     def op_assert(self, node, args):
         if bool(args[0]) is not node.attrs["expect"]:

@@ -14,7 +14,7 @@ from ..profile.source import NoSource, function_ast, mangle, strip_decorators, s
 from .errors import ConversionError
 from .scope import Scope
 from .unsupported import check_supported
-from .values import Const, Ref, TupleVal, BoundMethod, UserMethod, is_immutable_const
+from .values import Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod, is_immutable_const
 
 _SIDE_EFFECTS = {print: "print() output", input: "input()", open: "file I/O"}
 
@@ -174,7 +174,7 @@ class CallConverter:
                     else Const(tuple(v.value for v in value))
             elif kind is inspect.Parameter.VAR_KEYWORD:
                 raise ConversionError(f"**kwargs parameter of {fn.__qualname__}", lineno)
-            elif not isinstance(value, (Const, Ref, TupleVal, BoundMethod)):
+            elif not isinstance(value, (Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod)):
                 value = Const(value)        # a default value
             scope.env[pname] = value
         self.scopes.append(scope)

@@ -171,12 +171,47 @@ class ContainerConverter:
             if key < 0:
                 key += len(value)
         s = item_source(src, key)
+        spec = self.item_spec(base.name, key)
+        if spec is not None:
+            return self.read_spec(s, spec, lineno)
         try:
             value = self.source_value(s)
         except Exception:
             raise ConversionError(f"{s.describe()} does not exist (the call raises: runs "
                                   f"imperatively)", lineno) from None
         return self.read_external(s, value, lineno)
+
+    def item_spec(self, name, key):
+        """The spec of an argument container's item (its speculation was merged over the
+        profiled calls: a relaxed item is read at run time, not folded)."""
+        spec = self.param_specs.get(name)
+        if spec is None or not spec.items:
+            return None
+        if spec.kind == "list" and isinstance(key, int) and -len(spec.items) <= key < \
+                len(spec.items):
+            return spec.items[key]
+        if spec.kind == "dict" and key in (spec.value or ()):
+            return spec.items[list(spec.value).index(key)]
+        return None
+
+    def read_spec(self, src, spec, lineno):
+        """A guarded read of ``src`` as ``spec`` says (constants folded, the rest read)."""
+        from ..runtime.spec import guards_for
+        from .convert import _spec_meta
+        for g in guards_for(spec, src, lineno):
+            self.add_guard(g)
+        if spec.kind == "const" or (spec.kind == "scalar" and spec.has_value):
+            return Const(spec.value)
+        ref = self._source_node(src, _spec_meta(spec), lineno)
+        if spec.kind in ("list", "dict"):
+            self.param_specs[ref.name] = spec
+            if spec.kind == "dict":
+                self.known_keys[ref.name] = tuple(spec.value)
+        if spec.kind == "tuple":
+            from ..runtime.guards import item as item_source
+            return TupleVal(tuple(self.read_spec(item_source(src, i), sub, lineno)
+                                  for i, sub in enumerate(spec.items)), origin=ref.name)
+        return ref
 
     # -- writes -----------------------------------------------------------------------------
     def container_setitem(self, base, index, value, node) -> bool:

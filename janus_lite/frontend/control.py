@@ -72,6 +72,29 @@ def may_exit(stmts) -> bool:
     return walk(stmts, False)
 
 
+def updated_in_place(stmts) -> set:
+    """Names whose object a block updates in place (``x += …``, ``x[i] = …``, ``out=x``)."""
+    out = set()
+    for stmt in stmts:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.AugAssign):
+                t = n.target.value if isinstance(n.target, ast.Subscript) else n.target
+                if isinstance(t, ast.Name):
+                    out.add(t.id)
+            elif isinstance(n, ast.Assign):
+                for t in n.targets:
+                    if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+                        out.add(t.value.id)
+            elif isinstance(n, ast.Call):
+                for k in n.keywords:
+                    if k.arg == "out" and isinstance(k.value, ast.Name):
+                        out.add(k.value.id)
+                if isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) \
+                        and n.func.attr in ("fill", "sort", "partition", "resize", "put"):
+                    out.add(n.func.value.id)
+    return out
+
+
 def assigned_in(stmts) -> list[str]:
     """Names a block (re)binds, in first-seen order (nested function bodies excluded)."""
     out = []
@@ -310,13 +333,22 @@ class ControlConverter:
         init_env.setdefault(RET, Const(False))
         init_env.setdefault(RETVAL, Const(None))
         inits = [init_env.get(n, Const(UNBOUND)) for n in carried]
+        updated = updated_in_place(node.body)
+        for i, n in enumerate(carried):
+            # an argument's array updated in place inside the loop: copy it once, before
+            if n in updated and isinstance(inits[i], Ref) and \
+                    self.graph[inits[i].name].meta.type is np.ndarray:
+                inits[i] = self.writable(inits[i], node.lineno)
         init_names = [self.materialize(v) for v in inits]
+        owned = [self.roots.get(i, frozenset({i})) if self.fresh(i) else None
+                 for i in init_names]
         metas = [widened(self.graph[i].meta) for i in init_names]
         iter_name = self.materialize(iterable) if iterable is not None else None
         n_asserts = len(self.asserts)
         for attempt in range(4):
             del self.asserts[n_asserts:]
-            result = self._loop_body(kind, node, carried, metas, iter_name, exits)
+            result = self._loop_body(kind, node, carried, metas, iter_name, exits, updated,
+                                     owned)
             cond_g, body_g, out_metas = result
             new = [join(m, o) for m, o in zip(metas, out_metas)]
             if all(_same(a, b) for a, b in zip(new, metas)):
@@ -351,7 +383,7 @@ class ControlConverter:
             ret_flag, ret_val = env.pop(RET), env.pop(RETVAL)
             self.pending_return = (ret_flag, ret_val)
 
-    def _loop_body(self, kind, node, carried, metas, iter_name, exits):
+    def _loop_body(self, kind, node, carried, metas, iter_name, exits, updated, owned):
         scope = self.scope
         outer_state = self._state()
         prev = self.graph
@@ -362,7 +394,9 @@ class ControlConverter:
             for i, (n, m) in enumerate(zip(carried, metas)):
                 inp = sub.add("input", attrs={"name": n, "role": "carried", "index": i}, meta=m,
                               name=sub.fresh_name("c"))
-                self.roots[inp.name] = frozenset({inp.name})
+                # graph-owned on entry stays graph-owned (checked on the body's output below)
+                self.roots[inp.name] = owned[i] if owned[i] is not None else \
+                    frozenset({inp.name})
                 scope.env[n] = Ref(inp.name)
         try:
             if kind == "while":
@@ -401,6 +435,12 @@ class ControlConverter:
             out = body_g.add("tuple", outs + [brk], meta=Meta(tuple), lineno=lineno)
             body_g.output = out.name
             out_metas = [body_g[o].meta for o in outs]
+            for i, o in enumerate(outs):
+                if carried[i] in updated and owned[i] is not None and \
+                        metas[i].type is np.ndarray and \
+                        not self.fresh(o):
+                    raise ConversionError(f"loop variable {carried[i]!r} is updated in place and "
+                                          f"may be rebound to an argument's array", lineno)
         finally:
             self.graph = prev
             self._set_state(outer_state)

@@ -43,6 +43,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         self.init_state()
         self.known_keys: dict = {}          # dict argument node -> its guarded keys
         self.seq_params: set = set()        # list arguments of changing length
+        self.param_specs: dict = {}         # list/dict argument node -> its spec
         self.maybe_unbound: set = set()     # loop results that may be the unbound marker
         self.pending_return = None          # (flag, value) after a loop whose body returns
         self.tail_dup = False               # converting a branch that holds the block's rest
@@ -80,6 +81,8 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
                 self.seq_params.add(node.name)     # no guarded items to read one by one
             if spec.kind == "dict":
                 self.known_keys[node.name] = tuple(spec.value)
+            if spec.kind in ("list", "dict"):
+                self.param_specs[node.name] = spec
             scope.env[pname] = value
         self.block(_body(scope.fdef))
         result = scope.returned if scope.done else Const(None)
@@ -88,6 +91,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         output = self.materialize(result)
         self.emit_commits(end)
         self.graph.output = output
+        self.graph.meta["keep"] = self._dead_user_code()
         self.graph.meta["mutated"] = set(self.mutated)
         ordered = order_guards(self.guards)
         self.graph.meta["guards"] = ordered
@@ -180,8 +184,12 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         meta = self._check_meta(meta, site)
         node = self.graph.add(op, inputs, attrs, meta, lineno or self.lineno)
         fresh = opdef.fresh(attrs) if callable(opdef.fresh) else opdef.fresh
-        if fresh and not opdef.mutates:
+        if fresh and not opdef.mutates and meta.type not in (None, list, tuple, dict, set):
             self.roots[node.name] = frozenset({node.name})
+        elif fresh and not opdef.mutates:
+            # a new container (or a value of unknown type) may hold its inputs' objects
+            self.roots[node.name] = frozenset({node.name}).union(
+                *(self.roots.get(i, frozenset({i})) for i in inputs))
         else:
             # what the result may alias: the updated input of an in-place op, the container
             # of an item read, else (conservatively) every input
@@ -220,12 +228,20 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         if seen is None:
             return meta
         if meta.type is None:
-            exact = all(isinstance(d, int) for d in (meta.shape or ()))
-            return Meta(seen.type, seen.dtype, seen.shape if exact and seen.shape is not None
-                        else None) if not self._any_symbolic() else Meta(seen.type, seen.dtype)
+            return meta     # a profiled type is not guarded: never build on it unchecked
         if meta.type is not seen.type or (meta.dtype is not None and meta.dtype != seen.dtype):
             return Meta()
         return meta
+
+    def _dead_user_code(self) -> set:
+        """Nodes the function computes but never uses: dead-code elimination must keep
+        them, since they may raise (``x.reshape(-1, 2)`` on an odd size), and the function
+        must raise too. Nodes that only become dead after a pass rewrites their users are
+        fair game."""
+        g = self.graph
+        return {n.name for n in g.nodes()
+                if n.name != g.output and n.op not in _CANNOT_RAISE
+                and not any(True for _ in g.nx.successors(n.name))}
 
     def _any_symbolic(self) -> bool:
         return any(isinstance(d, str) for n in self.graph.inputs
@@ -233,8 +249,19 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 
     def fresh(self, name: str) -> bool:
         """Is the value owned by the graph (so updating it in place is invisible outside)?"""
-        return all(self.graph[r].op not in ("input", "source", "const")
+        return all(self._op_of(r) not in ("input", "source", "const")
                    for r in self.roots.get(name, {name}))
+
+    def _op_of(self, name: str) -> str:
+        """The op of node ``name`` wherever it is (a finished subgraph included)."""
+        try:
+            return self.graph[name].op
+        except KeyError:
+            for g in (self.graph, self.graph.root()):
+                for node in g.all_nodes():
+                    if node.name == name:
+                        return node.op
+            return "unknown"      # a discarded attempt's node: owned by no one outside
 
     def mark_mutated(self, name: str, lineno) -> None:
         if not self.fresh(name):
@@ -272,6 +299,11 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 
     def trusted_module(self, module) -> bool:
         return (module.__name__ or "").split(".")[0] in _TRUSTED_MODULES
+
+
+_CANNOT_RAISE = {"input", "const", "tuple", "list", "dict", "source", "getattr", "truth",
+                 "assert", "commit_setattr", "commit_setitem", "commit_copyto", "commit_append",
+                 "commit_extend", "flush_prints", "print", "cond", "loop"}
 
 
 def _spec_meta(spec) -> Meta:

@@ -41,13 +41,15 @@ class ExpressionConverter:
         at run time (another length raises inside the graph, and the call falls back)."""
         meta = self.graph[value.name].meta
         profile = self.scope.profile
-        if meta.type not in (list, tuple) or profile is None:
+        if meta.type not in (list, tuple, None) or profile is None:
             return
         obs = profile.sites.get(site_key(node))
         if obs is None or obs.overflow or not obs.seen:
             return
         seen = list(obs.seen)
-        if any(s.type is not meta.type or s.items is None for s in seen) or \
+        kind = meta.type or seen[0].type       # unknown type: the unpack node checks it
+        if kind not in (list, tuple) or \
+                any(s.type is not kind or s.items is None for s in seen) or \
                 len({len(s.items) for s in seen}) != 1:
             return
         if not hasattr(self, "profiled_items"):
@@ -176,9 +178,29 @@ class ExpressionConverter:
                     return result
                 result = self.expr(sub)
                 continue
-            result = self.emit("and_" if is_and else "or_", [result, self.expr(sub)],
-                               lineno=node.lineno)
+            left = result
+            if is_and:
+                result = self.lazy_select(left, lambda: self.expr(sub), lambda: left, node)
+            else:
+                result = self.lazy_select(left, lambda: left, lambda: self.expr(sub), node)
         return result
+
+    def lazy_select(self, test, then_fn, else_fn, node):
+        """``then_fn() if test else else_fn()`` with only the chosen side evaluated (a cond
+        node): the other side may raise or rest on assumptions only true when chosen."""
+        scope = self.scope
+        slot = f".select{node.lineno}_{node.col_offset}_{len(self.graph)}"
+
+        def branch(fn):
+            def run():
+                scope.env[slot] = fn()
+            return run
+        saved, self.tail_dup = self.tail_dup, False
+        try:
+            self.cond(test, branch(then_fn), branch(else_fn), node.lineno)
+        finally:
+            self.tail_dup = saved
+        return scope.env.pop(slot)
 
     def expr_IfExp(self, node):
         test = self.expr(node.test)
@@ -187,8 +209,8 @@ class ExpressionConverter:
         truth = self.speculate_truth(test, node.test)
         if truth is not None:
             return self.expr(node.body if truth else node.orelse)
-        body, orelse = self.expr(node.body), self.expr(node.orelse)
-        return self.emit("select", [test, body, orelse], lineno=node.lineno, site=node)
+        return self.lazy_select(test, lambda: self.expr(node.body),
+                                lambda: self.expr(node.orelse), node)
 
     def expr_Attribute(self, node):
         base = self.expr(node.value)

@@ -135,6 +135,11 @@ def _variants(symbols, avoid) -> list[tuple[dict, int]]:
            enumerate((first, second, [1] * n, third, [0] * n))]
     if not n:
         return out
+    # dims far larger than any constant the call mentions (x[1:-4] only has items then)
+    limit = 2 * max((abs(c) for c in avoid), default=0) + 2
+    large = [p for p in _PRIMES if p > limit and p not in avoid][:n]
+    if len(large) == n:
+        out.insert(1, (dict(zip(symbols, large)), 0))
     base = dict(zip(symbols, first))
     singles = [0, 1] if n > 1 else []
     near = sorted({v for c in avoid for v in (abs(c) - 1, abs(c), abs(c) + 1)

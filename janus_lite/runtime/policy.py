@@ -28,6 +28,7 @@ class GraphRecord:
     guard_misses: list = field(default_factory=list)
     assert_failures: collections.Counter = field(default_factory=collections.Counter)
     errors: int = 0
+    rebuilds: int = 0        # times this graph's lineage was rebuilt after assertion failures
 
     def __post_init__(self):
         self.guard_misses = [0] * self.n_guards
@@ -51,9 +52,19 @@ def _exact(summary: dict) -> dict:
     return {k: from_seen(s) for k, s in summary.items()}
 
 
+def _unnamed(spec):
+    """A spec with its symbolic dims unnamed (so named and merged specs compare equal)."""
+    from dataclasses import replace
+    if spec.kind == "array" and spec.shape is not None:
+        return replace(spec, shape=tuple("?" if isinstance(d, str) else d for d in spec.shape))
+    if spec.items:
+        return replace(spec, items=tuple(_unnamed(i) for i in spec.items))
+    return spec
+
+
 def _key(specs: dict):
     try:
-        key = tuple(sorted(specs.items()))
+        key = tuple(sorted((k, _unnamed(v)) for k, v in specs.items()))
         hash(key)
         return key
     except TypeError:
@@ -204,7 +215,11 @@ class Policy:
             return
         if assertion is not None:
             if record.assert_failures[assertion.index] >= config.MAX_FALLBACKS_BEFORE_REGENERATE:
-                self._replace(record, record.specs, "rebuilt because an assertion kept failing")
+                if record.rebuilds >= config.MAX_REBUILDS:
+                    self._retire(record)
+                else:
+                    self._replace(record, record.specs, "rebuilt because an assertion kept "
+                                  "failing")
             return
         if record is not None:     # the graph raised: keep it (errors are the input's)
             return
@@ -243,12 +258,23 @@ class Policy:
         built = self._try_build(specs, why)
         if built is None:
             if "assertion kept failing" in why:
-                owner._install([r for r in owner._records if r is not old])
-                owner.events.add("retired", "graph retired: its speculation kept failing and no "
-                                 "more general graph could be built")
+                self._retire(old)
             return False
+        if "assertion kept failing" in why:
+            built.rebuilds = old.rebuilds + 1
         owner._install([built if r is old else r for r in owner._records])
         return True
+
+    def _retire(self, old) -> None:
+        """Drop a graph whose speculation keeps failing; calls of its signature then run
+        the plain function (its spec is remembered as failed, so it is not rebuilt)."""
+        owner = self.owner
+        owner._install([r for r in owner._records if r is not old])
+        key = self._key_of(old.specs)
+        if key is not None:
+            self.failed_keys.add(key)
+        owner.events.add("retired", "graph retired: its speculation kept failing even after "
+                         "rebuilding; calls it served run imperatively")
 
     def _changed_sources(self, rec) -> set:
         """State sources whose guarded value or length differs now (after the call that

@@ -529,7 +529,6 @@ _INDEX_STORM = ("items of a list argument read by a constant index never relax: 
                 "graphs serve 1)")
 
 
-@pytest.mark.xfail(strict=True, reason=_INDEX_STORM)
 def test_list_of_int_indices_in_unrolled_loop_relaxes():
     X = _r(5, 2)
     calls = [(X, [0, 1, 2])] * 3 + [(X, [4, 3, 2]), (X, [2, 2, 2]), (X, [0, 1, 4]),
@@ -543,7 +542,6 @@ def pick_two(X, idx):
     return X[idx[0]] + X[idx[1]]
 
 
-@pytest.mark.xfail(strict=True, reason=_INDEX_STORM)
 def test_list_of_int_indices_without_loop_relaxes():
     X = _r(5, 2)
     calls = [(X, [0, 1])] * 3 + [(X, [2, 3]), (X, [4, 0]), (X, [1, 2]), (X, [3, 3]), (X, [0, 4]),
@@ -807,13 +805,6 @@ def accumulate_inplace(x, n):
     return acc
 
 
-@pytest.mark.xfail(strict=True, reason="in-place update of a loop-carried array in a loop node "
-                   "(acc += ... where acc = np.zeros_like(x) before the loop): "
-                   "StateConverter.writable treats the body's carried 'input' node like an "
-                   "argument although every value flowing into it is owned by the graph, and "
-                   "refuses ('in-place update of a view of (or an alias to) an argument or "
-                   "state array'); the function runs imperatively (BPTT gradient "
-                   "accumulation dW += ... with a run-time trip count hits this)")
 def test_inplace_accumulate_carried_array_in_loop_node():
     calls = [(_r(3), 70)] * 3 + [(_r(3), 80), (_r(3), 70), (_r(3), 90)]
     f = differential(accumulate_inplace, calls)
@@ -827,8 +818,6 @@ def append_by_index(xs):
     return out
 
 
-@pytest.mark.xfail(strict=True, reason=_INDEX_STORM + " (here: xs[i] in the unrolled "
-                   "'for i in range(len(xs))' keeps the guard 'xs[0] == <last value>')")
 def test_range_len_of_list_argument_unrolls_with_append():
     calls = [([1.0, 2.0, 3.0],)] * 3 + [([4.0, 5.0, 6.0],), ([1.0, 2.0, 3.0],)]
     f = differential(append_by_index, calls)
@@ -849,9 +838,6 @@ def karpathy_forward(inputs, targets, hprev, Wxh, Whh, Why, bh, by):
     return loss, hs[len(inputs) - 1]
 
 
-@pytest.mark.xfail(strict=True, reason=_INDEX_STORM + " (min-char-rnn style: inputs[t] and "
-                   "targets[t] read from list arguments in the unrolled loop keep value guards: "
-                   "8 conversions for 9 calls, none served)")
 def test_min_char_rnn_dict_style_forward():
     V, H = 6, 5
     params = (_r(H, V) * 0.1, _r(H, H) * 0.1, _r(V, H) * 0.1, np.zeros((H, 1)), np.zeros((V, 1)))
@@ -871,12 +857,6 @@ def argbest(x, n):
     return best
 
 
-@pytest.mark.xfail(strict=True, reason="a loop-carried variable initialized to None and rebound "
-                   "to an array in a loop node: the body gets the run-time type assertion 'best "
-                   "is an ndarray', which fails on the first iteration of every call; the policy "
-                   "then rebuilds the identical graph every MAX_FALLBACKS_BEFORE_REGENERATE "
-                   "failures without bound (14 calls: 0 served, 12 fallbacks, 7 conversions) "
-                   "instead of keeping 'is None' as a run-time test (or retiring the graph)")
 def test_none_initialized_carried_variable_in_loop_node():
     calls = [(_r(2), n) for n in [70, 71] + [80] * 12]
     f = differential(argbest, calls)
@@ -890,10 +870,6 @@ def sgd_inner_steps(w, g, n):
     return w
 
 
-@pytest.mark.xfail(strict=True, reason="in-place update of an argument inside a loop node: "
-                   "the carried value is the argument (an alias), so writable() refuses "
-                   "('in-place update of a view of (or an alias to) an argument or state "
-                   "array'); every call with a run-time trip count runs imperatively")
 def test_inplace_update_of_argument_in_loop_node():
     calls = [(_r(3), _r(3), n) for n in (70, 70, 80, 90, 70, 75)]
     f = differential(sgd_inner_steps, calls)
