@@ -39,7 +39,7 @@ def test_chain_becomes_one_kernel_and_halves_memory():
 
 def test_adam_is_one_kernel_with_three_outputs():
     rng = np.random.default_rng(0)
-    p, gr, m, v = (rng.random(50_000).astype(np.float32) for _ in range(4))
+    p, gr, m, v = (rng.random(300_000).astype(np.float32) for _ in range(4))
     g = _graph(W.adam, p, gr, m, v, 0.001, 0.9, 0.999, 1e-8, 3)
     assert _ops(g).count("fused") == 1 and _ops(g).count("fused.item") == 3
 
@@ -119,6 +119,6 @@ def test_passes_can_be_switched_off_and_report():
 
 
 def test_generated_code_shows_buffers_and_kernels():
-    g = _graph(W.asserted, np.ones(100_000, np.float32))
+    g = _graph(W.asserted, np.ones(300_000, np.float32))
     src = g.source()
     assert "acquire" in src and "kernel" in src
