@@ -37,7 +37,7 @@ MAX_UNROLL = 64
 MAX_DISTINCT_OBSERVATIONS = 16
 """Distinct value summaries kept per profiled site (bounded memory)."""
 
-MAX_TRACKED_SEQUENCE = 16
+MAX_TRACKED_SEQUENCE = 64
 """Longest tuple/list whose items the profiler summarizes one by one."""
 
 MAX_TRACKED_DEPTH = 10

@@ -287,6 +287,11 @@ class ContainerConverter:
             raise ConversionError(f"{box.kind}.{name}() is not supported in graphs yet", lineno)
         if isinstance(recv, Ref):
             kind = self.graph[recv.name].meta.type
+            from ..ir import op_for_method
+            if kind is list and self.fresh(recv.name) and op_for_method(list, name):
+                # a list the graph owns (built by a run-time loop): a real method call
+                return self.emit(op_for_method(list, name), [recv] + list(args), kwargs,
+                                 lineno=lineno)
             if kind is list and name == "append" and len(args) == 1 and not kwargs:
                 if not self._is_source(recv.name):
                     raise ConversionError("append to a list made at run time", lineno)

@@ -329,6 +329,7 @@ class ControlConverter:
         exits = may_exit(node.body)
         returns = any(isinstance(n, ast.Return) for s in node.body for n in ast.walk(s))
         carried = names + ([RET, RETVAL] if returns else [])
+        self.escape_grown_lists(node.body)
         init_env = dict(scope.env)
         init_env.setdefault(RET, Const(False))
         init_env.setdefault(RETVAL, Const(None))
@@ -382,6 +383,27 @@ class ControlConverter:
         if returns:
             ret_flag, ret_val = env.pop(RET), env.pop(RETVAL)
             self.pending_return = (ret_flag, ret_val)
+
+    def escape_grown_lists(self, body) -> None:
+        """Lists made in the function and appended to inside a run-time loop cannot stay
+        static: make them real lists (graph-owned) before the loop."""
+        grown = set()
+        for stmt in body:
+            for n in ast.walk(stmt):
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
+                        isinstance(n.func.value, ast.Name) and \
+                        n.func.attr in ("append", "extend", "pop", "insert"):
+                    grown.add(n.func.value.id)
+        for name in grown:
+            value = self.scope.env.get(name)
+            if not isinstance(value, BoxRef) or self.box(value).kind != "list" or \
+                    self.box(value).origin is not None:
+                continue
+            real = Ref(self.materialize(value))
+            for scope in self.scopes:
+                for k, v in list(scope.env.items()):
+                    if v == value:
+                        scope.env[k] = real
 
     def _loop_body(self, kind, node, carried, metas, iter_name, exits, updated, owned):
         scope = self.scope

@@ -177,3 +177,19 @@ register(OpDef("loop", None, "special", side_effect=True, pure=False, fresh=Fals
                doc="A for/while loop: subgraphs (body,) or (cond, body) over loop-carried "
                    "values; value: the final carried tuple (see backend/structured.py)."))
 
+
+
+def _register_list_methods():
+    """Methods of lists the graph made itself (a list built by a run-time loop)."""
+    from .registry import register_method
+    for name, mutating in (("append", True), ("extend", True), ("pop", True),
+                           ("insert", True), ("copy", False), ("index", False),
+                           ("count", False)):
+        register(OpDef(f"list.{name}", getattr(list, name), "method", name,
+                       mutates=(0,) if mutating else (), pure=not mutating,
+                       fresh=name == "copy", infer=None if not mutating else _none_rule,
+                       doc=f"list.{name} on a list the graph owns."))
+        register_method(list, name, f"list.{name}")
+
+
+_register_list_methods()
