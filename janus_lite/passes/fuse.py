@@ -100,7 +100,7 @@ def _convex(graph, comp: list) -> tuple[list, list]:
 def _groups(graph):
     """``[(members in schedule order, (dtype, shape))]`` and each candidate's ufunc: convex
     groups whose contraction keeps the graph acyclic."""
-    cands = _candidates(graph)
+    cands = {n: c for n, c in _candidates(graph).items() if not _too_small(c[1][1])}
     pos = {n: k for k, n in enumerate(graph.order)}
     todo = _components(graph, sorted(cands, key=pos.get), cands)
     groups = []
@@ -112,6 +112,11 @@ def _groups(graph):
         if rejected:
             todo.extend(_components(graph, rejected, cands))
     groups.sort(key=lambda g: pos[g[0]])
+    # only groups worth a kernel go on (the cycle check below copies the graph per group)
+    ufuncs = {n: c[0] for n, c in cands.items()}
+    groups = [g for g in groups if _worth_it(g, cands[g[0]][1], ufuncs)]
+    if not groups:
+        return [], ufuncs
     # contract group by group; drop a group whose contraction would close a cycle
     quotient = graph.nx.copy()
     final = []
@@ -121,7 +126,7 @@ def _groups(graph):
         if nx.is_directed_acyclic_graph(trial):
             quotient = trial
             final.append((members, cands[members[0]][1]))
-    return final, {n: c[0] for n, c in cands.items()}
+    return final, ufuncs
 
 
 def _contract(g, members):
@@ -139,6 +144,12 @@ def _contract(g, members):
     if h.has_edge(rep, rep):
         h.remove_edge(rep, rep)
     return h
+
+
+def _too_small(shape) -> bool:
+    """A static shape below FUSE_MIN_ELEMENTS never gets a kernel (checked first: cheap)."""
+    return all(isinstance(d, int) for d in shape) and \
+        int(np.prod(shape, dtype=np.int64)) < config.FUSE_MIN_ELEMENTS
 
 
 def _worth_it(members, key, ufuncs) -> bool:
