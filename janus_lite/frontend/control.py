@@ -95,6 +95,34 @@ def updated_in_place(stmts) -> set:
     return out
 
 
+def updated_in_place_targets(stmts) -> list:
+    """The expressions (names, attribute chains) whose arrays a block updates in place."""
+    out, seen = [], set()
+
+    def add(t):
+        if isinstance(t, (ast.Name, ast.Attribute)):
+            key = ast.dump(t)
+            if key not in seen:
+                seen.add(key)
+                load = ast.parse(ast.unparse(t), mode="eval").body
+                out.append(ast.copy_location(load, t) if hasattr(t, "lineno") else load)
+                for sub in ast.walk(out[-1]):
+                    ast.copy_location(sub, t)
+    for stmt in stmts:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.AugAssign):
+                add(n.target.value if isinstance(n.target, ast.Subscript) else n.target)
+            elif isinstance(n, ast.Assign):
+                for t in n.targets:
+                    if isinstance(t, ast.Subscript):
+                        add(t.value)
+            elif isinstance(n, ast.Call):
+                for k in n.keywords:
+                    if k.arg == "out":
+                        add(k.value)
+    return out
+
+
 def assigned_in(stmts) -> list[str]:
     """Names a block (re)binds, in first-seen order (nested function bodies excluded)."""
     out = []
@@ -141,6 +169,8 @@ class ControlConverter:
     def do_return(self, value) -> None:
         scope = self.scope
         if self.in_loop_node():
+            if scope is self.top:
+                value = self.committed_value(value)   # returned after the commit
             scope.env[RET], scope.env[RETVAL], scope.env[BRK] = Const(True), value, Const(True)
             scope.loop_exit = "break"
         else:
@@ -187,8 +217,11 @@ class ControlConverter:
         names = [n for n in env_t if n in env_e and not same_value(env_t[n], env_e[n])]
         both_done = done_t and done_e
         heap, heap_slots, hv_t, hv_e = self.merge_heaps(heap_t, heap_e, g_then, g_else, lineno)
-        slots_t = [env_t[n] for n in names] + ([ret_t] if both_done else []) + hv_t
-        slots_e = [env_e[n] for n in names] + ([ret_e] if both_done else []) + hv_e
+        # a value the function returns is seen after the commit: the caller's own array,
+        # not the graph's private copy of it (inlined calls return into the graph instead)
+        final = self.committed_value if scope is self.top else (lambda v: v)
+        slots_t = [env_t[n] for n in names] + ([final(ret_t)] if both_done else []) + hv_t
+        slots_e = [env_e[n] for n in names] + ([final(ret_e)] if both_done else []) + hv_e
         if done_t != done_e:
             raise ConversionError("internal: a branch returned and the other did not", lineno)
         outs_t = self._branch_output(g_then, slots_t, lineno)
@@ -330,6 +363,7 @@ class ControlConverter:
         returns = any(isinstance(n, ast.Return) for s in node.body for n in ast.walk(s))
         carried = names + ([RET, RETVAL] if returns else [])
         self.escape_grown_lists(node.body)
+        self.copy_updated_state(node.body)
         init_env = dict(scope.env)
         init_env.setdefault(RET, Const(False))
         init_env.setdefault(RETVAL, Const(None))
@@ -383,6 +417,21 @@ class ControlConverter:
         if returns:
             ret_flag, ret_val = env.pop(RET), env.pop(RETVAL)
             self.pending_return = (ret_flag, ret_val)
+            if self.in_loop_node():
+                # an enclosing loop node's own flags: no return has happened on this path
+                env[RET], env[RETVAL] = Const(False), Const(None)
+
+    def copy_updated_state(self, body) -> None:
+        """Arrays of arguments or state the loop updates in place get their private copy
+        before the loop, so that every trip reads the updated copy."""
+        for target in updated_in_place_targets(body):
+            try:
+                value = self.expr(target)
+            except ConversionError:
+                continue
+            if isinstance(value, Ref) and self.graph[value.name].meta.type is np.ndarray \
+                    and not self.fresh(self.cow.get(value.name, value.name)):
+                self.writable(value, target.lineno)
 
     def escape_grown_lists(self, body) -> None:
         """Lists made in the function and appended to inside a run-time loop cannot stay

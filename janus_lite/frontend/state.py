@@ -59,7 +59,11 @@ class StateConverter:
         """The box mirroring real object ``origin`` (made on first use)."""
         bid = self.box_of.get(origin)
         if bid is None:
-            bid = self.new_box(kind, origin).id
+            # keyed by the object's node, so that boxes two branches make for one object
+            # are recognized as one when the branches merge
+            bid = "origin:" + origin
+            self.heap[bid] = Box(kind, origin)
+            self.box_of[origin] = bid
         return self.heap[bid]
 
     def heap_snapshot(self):
@@ -153,16 +157,17 @@ class StateConverter:
             raise ConversionError("in-place update of a view of (or an alias to) an argument "
                                   "or state array", lineno)
         name = self.outer_name(name)
-        if src is not None:
-            self.add_guard(Guard("writeable", src, True, lineno))
-            for other, src2 in self.sources.items():
-                if other != name and self.graph[other].meta.type is np.ndarray:
-                    a, b = sorted([src, src2], key=lambda s: s.describe())
-                    self.add_guard(Guard("disjoint", a, b, lineno))
+        if self.seq_params:
+            raise ConversionError("in-place update of an argument's array while a list "
+                                  "argument of varying length is read (its items could be "
+                                  "that array)", lineno)
+        self.add_guard(Guard("writeable", src, True, lineno))
         root = self.graph.root()
         prev, self.graph = self.graph, root
         try:
-            copy = self.emit("ndarray.copy", [Ref(name)], lineno=lineno)
+            # np.copy keeps the memory layout (order='K'): reductions and products over
+            # the copy then run exactly as over the caller's array
+            copy = self.emit("np.copy", [Ref(name)], lineno=lineno)
         finally:
             self.graph = prev
         self.cow[name] = copy.name
@@ -215,6 +220,17 @@ class StateConverter:
         """The graph's last step: write every deferred update, in program order."""
         from ..runtime.guards import attr as attr_source, item as item_source
         written = self.graph.meta.setdefault("written", set())
+
+        # every array updated in place must share no memory with any other array the
+        # graph reads (the other read would miss the update until the commit)
+        for orig in self.cow:
+            src = self.sources.get(orig)
+            for other, src2 in self.sources.items():
+                if other != orig and src is not None and \
+                        self._op_of(other) in ("input", "source") and \
+                        self.graph[other].meta.type in (np.ndarray, None):
+                    a, b = sorted([src, src2], key=lambda s: s.describe())
+                    self.add_guard(Guard("disjoint", a, b, lineno))
 
         def add(op, names, attrs=None):
             node = self.graph.add(op, names, attrs or {}, Meta(type(None), value=None), lineno)
