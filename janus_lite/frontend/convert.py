@@ -42,7 +42,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         self.example = example or {}
         self.init_state()
         self.known_keys: dict = {}          # dict argument node -> its guarded keys
-        self.seq_params: set = set()        # list arguments of changing length
+        self.seq_params: dict = {}          # list arguments of changing length -> spec
         self.param_specs: dict = {}         # list/dict argument node -> its spec
         self.maybe_unbound: set = set()     # loop results that may be the unbound marker
         self.pending_return = None          # (flag, value) after a loop whose body returns
@@ -78,7 +78,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
             elif spec.kind == "tuple":
                 value = self._tuple_param(node.name, spec)
             if spec.kind == "seq":
-                self.seq_params.add(node.name)     # no guarded items to read one by one
+                self.seq_params[node.name] = spec  # no guarded items to read one by one
             if spec.kind == "dict":
                 self.known_keys[node.name] = tuple(spec.value)
             if spec.kind in ("list", "dict"):

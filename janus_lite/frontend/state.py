@@ -157,7 +157,8 @@ class StateConverter:
             raise ConversionError("in-place update of a view of (or an alias to) an argument "
                                   "or state array", lineno)
         name = self.outer_name(name)
-        if self.seq_params:
+        if any(not spec.items or spec.items[0].kind not in ("scalar", "const")
+               for spec in self.seq_params.values()):
             raise ConversionError("in-place update of an argument's array while a list "
                                   "argument of varying length is read (its items could be "
                                   "that array)", lineno)
