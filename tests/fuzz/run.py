@@ -25,6 +25,7 @@ import warnings
 from hypothesis import HealthCheck, Phase, given, seed as hseed, settings
 
 from .gen import programs
+from .reduce import reduce_program
 from .runner import TOTALS, run_program
 
 PROGRAM_TIMEOUT_S = 120
@@ -58,6 +59,7 @@ def run_chunk(args):
     found: dict = {}
     known = set(known)
     state = {"generated": 0, "runs": 0, "failed": False}
+    last_failing = {}
     signal.signal(signal.SIGALRM, _alarm)
 
     @hseed(chunk_seed)
@@ -78,6 +80,7 @@ def run_chunk(args):
                 entry[0] += 1
                 return
             entry[1] = f"{exc}"
+            last_failing[sig] = prog        # hypothesis replays the minimal one last
             state["failed"] = True
             raise
         finally:
@@ -92,6 +95,14 @@ def run_chunk(args):
             else None
         if sig and sig not in found:
             found[sig] = [0, f"{exc}"]
+    saved = dict(TOTALS)
+    for sig, prog in last_failing.items():     # then delete dead statements and calls
+        try:
+            small = reduce_program(prog, signature, max_runs=150)
+            found[sig][1] = f"{found[sig][1]}\n\n--- reduced further ---\n{small.describe()}"
+        except Exception:                       # noqa: BLE001 (best effort)
+            pass
+    TOTALS.update(saved)
     for sig, entry in found.items():
         entry[0] = max(entry[0], 1)
     return dict(TOTALS, generated=state["generated"], runs=state["runs"]), found

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import linecache
+import logging
 import os
 import sys
 import tempfile
@@ -63,7 +64,10 @@ def run_program(prog, keep_file: bool = False) -> dict:
     difference. Returns the decorated function's stats."""
     path, stem = write_module(prog.source)
     old_passes = config.PASSES
-    try:
+    logger = logging.getLogger("janus_lite")
+    old_level = logger.level
+    logger.setLevel(logging.ERROR)      # internal conversion errors are findings only when
+    try:                                # they change behaviour (then the comparison fails)
         plain_mod = load(path, stem + "_plain")
         jit_mod = load(path, stem + "_jit")
         calls = build_calls(prog.calls)
@@ -91,6 +95,7 @@ def run_program(prog, keep_file: bool = False) -> dict:
         return stats
     finally:
         config.PASSES = old_passes
+        logger.setLevel(old_level)
         np.random.seed(None)
         linecache.cache.pop(path, None)
         if not keep_file:

@@ -1,0 +1,609 @@
+"""Named regression tests: each failure the fuzzer found, reduced to a minimal program.
+
+A test marked ``xfail(strict=True)`` is a bug still open in janus_lite (the reason says
+where and why); when it is fixed the test passes, strict xfail turns that into a failure,
+and the marker (and the entry in `gen.KNOWN_BUGS` that keeps the fuzzer off the
+construct) is removed.
+"""
+import numpy as np
+import pytest
+
+import janus_lite
+from differential import differential, steady
+
+
+# -- found by the fuzzer, fixed in janus_lite ----------------------------------------------
+def draws_noise(x):
+    return x + np.random.standard_normal(x.shape)
+
+
+def test_conversion_does_not_draw_from_global_rng():
+    """The call after which the graph was built advanced the global RNG by the draws that
+    shape inference ran on stand-ins (fixed in 3326467: impure ops never run on stand-ins)."""
+    f = differential(draws_noise, [(np.ones(3),)] * 5, seed=3)
+    steady(f, 2)
+
+
+def draws_noise_helper(x, s):
+    a = x + np.random.standard_normal(x.shape)
+    if s > 0:
+        return a
+    return x
+
+
+def test_conversion_does_not_draw_from_global_rng_profile_runs_1():
+    f = differential(draws_noise_helper, [(np.ones((2, 3)), 0.5)] * 4,
+                     jit_kwargs={"profile_runs": 1})
+    steady(f, 2)
+
+
+def dict_item_read_then_written(d):
+    r = d["b"] * 2
+    d["b"] = 3.0
+    return r
+
+
+def test_dict_item_read_then_written_not_folded_from_after_call():
+    """The conversion example was bound after the profiled call ran, so d['b'] was folded as
+    3.0 (the value the call wrote) under a guard d['b'] == 0.5 from the pre-call summary:
+    6.0 instead of 1.0 from the 3rd call on (fixed in fce7c24: list/dict argument items
+    follow their merged spec)."""
+    differential(dict_item_read_then_written, [({"b": 0.5},) for _ in range(5)])
+
+
+def dict_item_appended_then_written(d, log):
+    log.append(d["b"] * 2)
+    d["b"] = 3.0
+    return 0
+
+
+def test_dict_item_written_state_appended_from_after_call():
+    differential(dict_item_appended_then_written, [({"b": 0.5}, []) for _ in range(5)])
+
+
+# -- found by the fuzzer, fixed in b237751 (each diagnosis kept: what went wrong) --------------
+def double_in_while(x):
+    k = 0
+    while k < 3:
+        k += 1
+        x[...] = x * 2.0
+    return x.sum()
+
+
+def double_first_in_while(x, flag):
+    k = 0
+    while k < 4 and flag:
+        k += 1
+        x[0] = x[0] * 2.0
+    return x.sum()
+
+
+class Holder:
+    def __init__(self, w):
+        self.w = w
+        self.n = 0
+
+
+def double_attr_in_while(h):
+    k = 0
+    while k < 3:
+        k += 1
+        h.w[...] = h.w * 2.0
+    return h.w.sum()
+
+
+_WHILE_SETITEM = (
+    "wrong answer: item assignment into an argument's (or attribute's) array inside a while "
+    "loop node writes into the private copy made before the loop (v_ndarray_copy = x.copy() "
+    "hoisted to the root graph), but the loop body keeps reading the original argument "
+    "array, so every trip after the first reads stale values (x*2 instead of x*8). The copy "
+    "must be the loop-carried value the body reads (frontend/control.py loop node + "
+    "state.py writable()/cow); for loops (unrolled or loop nodes) and += are not affected")
+
+
+# fixed in b237751; the diagnosis was _WHILE_SETITEM
+def test_item_assignment_into_argument_in_while_loop():
+    differential(double_in_while, [(np.ones(2),) for _ in range(4)])
+
+
+# fixed in b237751; the diagnosis was _WHILE_SETITEM
+def test_item_assignment_into_argument_in_data_dependent_while_loop():
+    differential(double_first_in_while, [(np.ones(3), True) for _ in range(4)])
+
+
+# fixed in b237751; the diagnosis was _WHILE_SETITEM
+def test_item_assignment_into_attribute_array_in_while_loop():
+    differential(double_attr_in_while, [(Holder(np.ones(2)),) for _ in range(4)])
+
+
+def return_from_nested_loop(flag, n):
+    k = 0
+    while k < 4 and flag:
+        k += 1
+        for i in range(n):
+            return k
+    return -1
+
+
+def return_array_from_nested_loop(x, n):
+    k = 0
+    while k < 4:
+        k += 1
+        for i in range(n):
+            return x * k
+    return x + 0
+
+
+_NESTED_RETURN = (
+    "wrong answer: a return inside a loop nested in a loop node; the outer loop body's "
+    "carried outputs for its .ret flag and .retval slots are filled with the constant that "
+    "initializes the inner loop variable (the _Unbound sentinel) instead of the inner "
+    "loop's ret flag/retval (see the generated tuple '(v_add, v_getitem, _k10, _k10, "
+    "v_getitem_brk)'), so after the outer loop the graph sees a truthy .ret and returns "
+    "janus_lite.frontend.control._Unbound to the caller (frontend/control.py, loop carried "
+    "slots for return flags when the inner loop's target is also carried)")
+
+
+# fixed in b237751; the diagnosis was _NESTED_RETURN
+def test_return_from_loop_nested_in_loop_node():
+    differential(return_from_nested_loop, [(True, 0), (True, 1), (True, 0), (True, 1), (True, 2)])
+
+
+# fixed in b237751; the diagnosis was _NESTED_RETURN
+def test_return_array_from_loop_nested_in_loop_node():
+    differential(return_array_from_nested_loop, [(np.ones(2), n) for n in (0, 1, 0, 1, 2, 3)])
+
+
+def bump_other(h, other):
+    h.w += 1.0
+    return other.w * 1.0
+
+
+def bump_then_read_dict(h, d):
+    h.w += 1.0
+    return d["a"] * 1.0
+
+
+def bump_then_read_list(x, lst):
+    x += 1.0
+    return lst[0] * 1.0
+
+
+_ALIAS = (
+    "wrong answer: two state locations holding the same array (h.w and other.w, or h.w and "
+    "d['a'], or x and lst[0], aliased by the caller) with an in-place update through one: "
+    "the graph reads the other location's array, which is not updated until the commit, "
+    "and no guard checks that they do not share memory: state.py writable() adds 'disjoint' "
+    "guards only against the sources known at the time of the update, so sources first read "
+    "after it (other.w, d['a']) are never checked, and list items read through getitem are "
+    "not sources at all. Models whose optimizer state dict refers to the parameter arrays "
+    "hit this")
+
+
+# fixed in b237751; the diagnosis was _ALIAS
+def test_state_arrays_aliased_by_the_caller_updated_in_place():
+    calls = []
+    for _ in range(4):
+        w = np.ones(2)
+        calls.append((Holder(w), Holder(w)))
+    differential(bump_other, calls)
+
+
+def test_attribute_and_dict_item_aliased_updated_in_place():
+    calls = []
+    for _ in range(4):
+        w = np.ones(2)
+        calls.append((Holder(w), {"a": w}))
+    differential(bump_then_read_dict, calls)
+
+
+# fixed in b237751; the diagnosis was _ALIAS
+def test_argument_and_list_item_aliased_updated_in_place():
+    calls = []
+    for _ in range(4):
+        w = np.ones(2)
+        calls.append((w, [w]))
+    differential(bump_then_read_list, calls)
+
+
+def set_mode(h, lst):
+    if len(lst) > 0:
+        h.n = 5
+    else:
+        h.n = 7
+    return 0
+
+
+def set_mode_and_more(h, lst):
+    if len(lst) > 0:
+        h.n = h.n + 1
+    else:
+        h.n = h.n + 1
+        h.w = h.w + 1.0
+    return 0
+
+
+_BOTH_BRANCHES = (
+    "wrong state: an attribute assigned in both branches of a cond node: each branch's "
+    "output tuple lists the new value and the attribute's old value, but in different orders "
+    "(then: (v_new, v_old), else: (v_old, v_new)) while the commit step reads the slots by "
+    "position and writes both (setattr n = slot0; setattr n = slot1), so in one direction "
+    "the write is lost (h.n stays 0 instead of 5). The branches' dirty attributes must be "
+    "joined in one order (frontend/control.py, merging the branch heaps)")
+
+
+# fixed in b237751; the diagnosis was _BOTH_BRANCHES
+def test_attribute_written_in_both_branches_of_cond_node():
+    lists = [[], [1], [], [1], [], [1]]
+    differential(set_mode, [(Holder(np.ones(2)), lst) for lst in lists])
+
+
+# fixed in b237751; the diagnosis was _BOTH_BRANCHES
+def test_attribute_updated_in_both_branches_of_cond_node():
+    lists = [[], [1], [], [1], [], [1]]
+    differential(set_mode_and_more, [(Holder(np.ones(2)), lst) for lst in lists])
+
+
+def bump_if_nonempty(x, lst):
+    if len(lst) > 0:
+        x += 1.0
+    return x
+
+
+def double_then_maybe_return(x, n):
+    x *= 2.0
+    for i in range(n):
+        if x.sum() > 100:
+            return x
+    return x
+
+
+def set_then_pick(x, y):
+    x[...] = x + 1
+    if x.mean() > 0:
+        return x
+    return y
+
+
+_IDENTITY = (
+    "wrong aliasing: an argument updated in place and then returned through a cond or loop "
+    "node's output: the graph returns its private copy (the cond/loop output) instead of the "
+    "caller's array, so 'f(x) is x' is False and a caller that updates the result in place "
+    "no longer updates x. StateConverter.identity maps the working copy back to the argument "
+    "only along straight-line in-place results (note_inplace_result); cond/loop outputs that "
+    "carry the copy are not mapped (frontend/control.py + state.py)")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "passed after b237751 only because the conversion was refused (a list argument of "
+    "varying length); since 6831c90 the graph is built and the identity is lost again, see "
+    "_COND_IDENTITY below"))
+def test_argument_updated_in_place_returned_through_cond_node():
+    differential(bump_if_nonempty, [(np.ones(2), []), (np.ones(2), [1]), (np.ones(2), [])])
+
+
+# fixed in b237751; the diagnosis was _IDENTITY
+def test_argument_updated_in_place_returned_through_loop_node():
+    differential(double_then_maybe_return, [(np.ones(2), 70) for _ in range(4)])
+
+
+# fixed in b237751; the diagnosis was _IDENTITY
+def test_argument_item_assigned_returned_through_cond_node():
+    calls = [(np.ones(2), np.ones(2)), (-3 * np.ones(2), np.ones(2))] * 3
+    differential(set_then_pick, calls)
+
+
+def add_into_dict_item(x, d):
+    d["a"] += x
+    return 0
+
+
+def test_interpreter_backend_partial_commit_applied_twice():
+    """backend='interpreter' committed d['a'] (commit_copyto), then failed in
+    commit_setitem, and the fallback reran the function on the half-committed state:
+    x added twice (passes since b237751)."""
+    calls = [(np.ones(3), {"a": np.zeros(3)}) for _ in range(4)]
+    differential(add_into_dict_item, calls, jit_kwargs={"backend": "interpreter"})
+
+
+def scale_then_sum(w):
+    w *= 1.0
+    return float(w.sum())
+
+
+def test_fortran_ordered_argument_updated_in_place_then_reduced():
+    """The private copy of an argument updated in place was C-ordered (ndarray.copy): for a
+    Fortran-ordered argument, sum() over the copy differed in the last bits (pairwise
+    summation follows memory order)."""
+    rng = np.random.default_rng(0)
+    calls = [(np.asfortranarray(rng.standard_normal((200, 300))),) for _ in range(6)]
+    differential(scale_then_sum, calls)
+
+
+# -- open bugs ----------------------------------------------------------------------------------
+def draw_then_branch(x):
+    y = x + np.random.rand()
+    if y.sum() > 0:
+        return y
+    return -y
+
+
+class Acc:
+    def __init__(self):
+        self.acc = 0.0
+
+
+def accumulate_draw(o):
+    o.acc = o.acc + float(np.random.rand())
+    return 0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "wrong answer with backend='interpreter': compile_interpreted() (backend/interpreter.py) "
+    "does not save and restore the global RNG state around the graph run as codegen's "
+    "body() does, so a graph that drew and then failed an assertion leaves the stream "
+    "advanced and the imperative rerun draws different numbers (call 3 differs by 0.12)"))
+def test_interpreter_backend_restores_rng_when_graph_abandoned():
+    calls = [(np.ones(2),)] * 3 + [(-np.ones(2) * 5,)] + [(np.ones(2),)]
+    differential(draw_then_branch, calls, jit_kwargs={"backend": "interpreter"})
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "backend='interpreter' cannot run the commit step: Interpreter.run_node calls "
+    "commit_setattr/commit_setitem/flush_prints through op.impl without their static "
+    "attrs (name/key/flush), so every graph that writes state raises TypeError ('missing "
+    "1 required positional argument: name') and falls back; with a random draw before the "
+    "commit, the stream is not restored either (see the test above), so the attribute gets "
+    "a different number"))
+def test_interpreter_backend_commits_attribute_writes():
+    f = differential(accumulate_draw, [(Acc(),) for _ in range(4)],
+                     jit_kwargs={"backend": "interpreter"})
+    steady(f, 2)
+
+
+def random_walk(x):
+    k = 0
+    while np.random.rand() < 0.7:
+        k += 1
+        x = x + 1.0
+    return x + 0, k
+
+
+def draws_in_while_condition(flag):
+    k = 0
+    while k < 7 and np.random.randint(0, 3) != 0:
+        k += 1
+        print("v", end=";")
+    return k
+
+
+_WHILE_DRAW = (
+    "wrong answer: a while loop whose condition draws from the global RNG: the graph "
+    "evaluates the condition once more before the loop node (v_np_random_randint_2 = "
+    "randint(0, 3) emitted in the enclosing graph when the condition is converted the first "
+    "time, then kept by DCE because draws are side effects) and again on every trip inside "
+    "the loop, so each call draws one extra number: trip counts, printed output and the "
+    "stream all differ from the plain run (frontend/control.py while conversion; "
+    "Monte Carlo loops like 'while np.random.rand() < p' hit this)")
+
+
+@pytest.mark.xfail(strict=True, reason=_WHILE_DRAW)
+def test_random_draw_in_while_condition():
+    differential(random_walk, [(np.zeros(2),)] * 8)
+
+
+@pytest.mark.xfail(strict=True, reason=_WHILE_DRAW)
+def test_random_draw_in_compound_while_condition_with_print():
+    differential(draws_in_while_condition, [(True,)] * 8, jit_kwargs={"max_graphs": 1})
+
+
+def pass_scalar_through(x, s):
+    return x + 0, s
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "identity of a NumPy scalar argument (low severity: immutable, so only 'is' can tell): "
+    "s == np.float32(0.5) is guarded by value and folded, and the graph returns the folded "
+    "constant (the object seen while profiling) instead of the caller's own np.float32 "
+    "object, so 'f(x, s)[1] is s' differs from the plain function; the harness checks "
+    "result identity for every non-Python-scalar argument"))
+def test_numpy_scalar_argument_returned_keeps_identity():
+    calls = [(np.ones(2), np.float32(0.5 + 0 * i)) for i in range(4)]
+    differential(pass_scalar_through, calls)
+
+
+# -- found by the long run after b237751 (19,716 programs) ------------------------------------
+class Box1:
+    def __init__(self, w):
+        self.w = w
+
+
+def speculated_then_static_loop_with_break(x, o):
+    r = 1.0
+    if x.sum() > 0:      # positive while profiling: an assertion
+        r = 2.0
+    for i in range(3):
+        if o.w.sum() > i:
+            break
+    return r
+
+
+def print_then_static_loop_with_break(o):
+    print("p1")
+    for i in range(3):
+        if o.w.sum() > i:
+            break
+    return 0
+
+
+_ROLLBACK = (
+    "wrong answer: frontend/statements.py unroll() remembers mark = len(graph.order) and, "
+    "when the body meets a run-time exit (NeedLoopNode: a data-dependent break), removes "
+    "graph.order[mark:] to start over as a loop node; but a state read converted during the "
+    "aborted unroll (heap.py _source_node, here o.w) was inserted at the FRONT of the root "
+    "graph (before=_after_inputs(root)), which shifts the order by one, so the rollback "
+    "removes the last node emitted before the loop instead of the source node: the assert "
+    "of the speculated branch (the graph returns 2.0 where the plain function returns 1.0), "
+    "or the deferred print (its output is lost). The deferred-print outbox (state.py "
+    "deferred_print, also inserted at the front) has the same effect. Roll back by the set "
+    "of nodes added since the mark, not by position")
+
+
+@pytest.mark.xfail(strict=True, reason=_ROLLBACK)
+def test_unroll_rollback_keeps_the_speculation_assert():
+    calls = [(np.ones(2), Box1(np.ones(2) * v)) for v in (1, 0, 1, 2)] + \
+        [(-np.ones(2), Box1(np.ones(2)))]
+    differential(speculated_then_static_loop_with_break, calls)
+
+
+@pytest.mark.xfail(strict=True, reason=_ROLLBACK)
+def test_unroll_rollback_keeps_the_print_before_the_loop():
+    differential(print_then_static_loop_with_break, [(Box1(np.ones(2) * v),) for v in (1, 0, 1, 2)])
+
+
+def return_from_inner_loop_then_draw(x):
+    for r in x:
+        for i in range(3):
+            return x + 0
+        t = float(np.random.rand())
+    return x * 2
+
+
+def return_from_inner_loop_then_print(x):
+    for r in x:
+        for i in range(3):
+            return 1
+        print("after")
+    return 2
+
+
+def return_from_inner_loop_in_branch(x, y):
+    for i in range(3):
+        if x.sum() > 0:
+            for r in y:
+                return i + 10
+    return -1
+
+
+_INNER_RETURN = (
+    "wrong answer / wrong side effects: a return from a loop nested in another loop "
+    "(b237751 fixed the plain case): (1) the statements after the inner loop in the outer "
+    "body still run on the returning trip — their print and random draw are not guarded by "
+    "the inner loop's .ret flag, so 'after' is printed and the RNG advanced; (2) when the "
+    "inner loop sits in a branch (cond node) of the outer loop body, the branch passes the "
+    "outer loop's old .retval (v_loop_c3, None) instead of the inner loop's retval, so the "
+    "function returns None instead of 10 (frontend/control.py: return flags through cond "
+    "outputs inside loop nodes)")
+
+
+@pytest.mark.xfail(strict=True, reason=_INNER_RETURN)
+def test_return_from_inner_loop_skips_the_rest_of_the_outer_body_draw():
+    differential(return_from_inner_loop_then_draw, [(np.ones(4),)] * 4)
+
+
+@pytest.mark.xfail(strict=True, reason=_INNER_RETURN)
+def test_return_from_inner_loop_skips_the_rest_of_the_outer_body_print():
+    differential(return_from_inner_loop_then_print, [(np.ones(4),)] * 4)
+
+
+@pytest.mark.xfail(strict=True, reason=_INNER_RETURN)
+def test_return_from_inner_loop_inside_branch_of_outer_loop():
+    calls = [(np.ones(2) * sg, np.ones(3)) for sg in (1, -1, 1, -1, 1, -1)]
+    differential(return_from_inner_loop_in_branch, calls)
+
+
+def set_then_rebind_in_loop(x, w):
+    x[0] = 1.0
+    for r in w:
+        x = r * 2.0
+    return x
+
+
+def set_then_rebind_in_loop_node(x, n):
+    x[0] = 1.0
+    for i in range(n):
+        x = x * 2.0
+    return x
+
+
+_REBIND = (
+    "wrong answer (introduced by b237751): after an in-place update of an argument, a loop "
+    "that rebinds the variable returns the CALLER'S ARGUMENT instead of the loop's result "
+    "([1, 0, 0] instead of [6, 6, 6]). frontend/control.py loop conversion sets "
+    "self.identity[item] = self.original(init_names[i]) for every carried output whose "
+    "initial value is the argument's private copy, without checking that the body's output "
+    "for that slot is still the copy; the return then maps the loop output back to the "
+    "argument (committed_value -> OrigRef)")
+
+
+@pytest.mark.xfail(strict=True, reason=_REBIND)
+def test_loop_rebinding_an_argument_updated_in_place_returns_the_loop_result():
+    differential(set_then_rebind_in_loop, [(np.zeros(3), np.ones((2, 3)) * (i + 1))
+                                           for i in range(4)])
+
+
+@pytest.mark.xfail(strict=True, reason=_REBIND)
+def test_loop_node_rebinding_an_argument_updated_in_place_returns_the_loop_result():
+    differential(set_then_rebind_in_loop_node, [(np.ones(3), n) for n in (70, 70, 80, 70)])
+
+
+def double_if_positive(x, y):
+    if y.sum() > 0:
+        x += x
+    return x
+
+
+def set_then_maybe_rebind(x):
+    x[0] = 1.0
+    if x.sum() > 2:
+        x = x * 2.0
+    return x
+
+
+_COND_IDENTITY = (
+    "wrong aliasing: an argument updated in place inside one branch of a cond node (on "
+    "array data, both ways seen) and returned: the graph returns the cond output (its "
+    "private copy), not the caller's array, so 'f(x, y) is x' is False (the len(lst) case of "
+    "test_argument_updated_in_place_returned_through_cond_node is fixed, this one is not); "
+    "and when one branch rebinds the name to a new array, whether the result is the "
+    "argument is only known at run time (the graph must return the argument when the "
+    "cond output is its copy)")
+
+
+@pytest.mark.xfail(strict=True, reason=_COND_IDENTITY)
+def test_argument_updated_in_one_branch_on_array_data_returned_keeps_identity():
+    differential(double_if_positive, [(np.ones(4), np.ones(4) * sg) for sg in (1, -1, 1, -1)])
+
+
+@pytest.mark.xfail(strict=True, reason=_COND_IDENTITY)
+def test_argument_maybe_rebound_in_a_branch_returned_keeps_identity():
+    differential(set_then_maybe_rebind, [(np.ones(3) * sg,) for sg in (1, -1, 1, -1)])
+
+
+def add_into_dict_item_in_while(d, x):
+    k = 0
+    while k < 3:
+        k += 1
+        d["a"][...] = d["a"] + x
+    return d["a"].sum()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "wrong answer: item assignment into a dict argument's array inside a while loop node "
+    "(b237751 fixed names and attributes): control.py updated_in_place_targets() collects "
+    "only Name/Attribute targets, so d['a'][...] = ... gets no private copy before the loop "
+    "and every trip reads the caller's unchanged d['a'] (returns 4.0 instead of 8.0); np.add(d['a'], ..., out=d['a']) in a while loop is hit the same way"))
+def test_item_assignment_into_dict_item_array_in_while_loop():
+    differential(add_into_dict_item_in_while, [({"a": np.ones(2)}, np.ones(2)) for _ in range(4)])
+
+
+def step_with_log(w, g, hist):
+    w -= 0.1 * g
+    if len(hist) < 4:
+        hist.append(float(g[0]))
+    return float(w.sum())
+
+
+def test_list_argument_appended_to_does_not_cause_a_fallback_storm():
+    f = differential(step_with_log, [(np.zeros(3), np.ones(3), []) for _ in range(8)])
+    steady(f, 4)
