@@ -121,7 +121,8 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 
     # -- guards and assumptions -----------------------------------------------------
     def add_guard(self, guard: Guard) -> None:
-        other = guard.expected.key if guard.kind in ("distinct", "disjoint") else \
+        other = guard.expected.key if guard.kind in ("distinct", "disjoint",
+                                                     "disjoint_items") else \
             guard.expected if guard.kind == "noattr" else None
         key = (guard.source.key, guard.kind, guard.axis, other)
         if key not in self._guarded:

@@ -157,11 +157,6 @@ class StateConverter:
             raise ConversionError("in-place update of a view of (or an alias to) an argument "
                                   "or state array", lineno)
         name = self.outer_name(name)
-        if any(not spec.items or spec.items[0].kind not in ("scalar", "const")
-               for spec in self.seq_params.values()):
-            raise ConversionError("in-place update of an argument's array while a list "
-                                  "argument of varying length is read (its items could be "
-                                  "that array)", lineno)
         self.add_guard(Guard("writeable", src, True, lineno))
         root = self.graph.root()
         prev, self.graph = self.graph, root
@@ -226,6 +221,10 @@ class StateConverter:
         # graph reads (the other read would miss the update until the commit)
         for orig in self.cow:
             src = self.sources.get(orig)
+            for seq, spec in self.seq_params.items():   # items read at run time: check all
+                if src is not None and seq in self.sources and \
+                        (not spec.items or spec.items[0].kind not in ("scalar", "const")):
+                    self.add_guard(Guard("disjoint_items", self.sources[seq], src, lineno))
             for other, src2 in self.sources.items():
                 if other != orig and src is not None and \
                         self._op_of(other) in ("input", "source") and \

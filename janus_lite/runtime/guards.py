@@ -76,7 +76,7 @@ class Guard:
 
     _COST = {"absent": 0, "identity": 0, "type": 1, "len": 2, "dtype": 3, "ndim": 4,
              "shape": 4, "dim": 5, "value": 6, "keys": 6, "noattr": 6, "writeable": 7, "distinct": 8,
-             "disjoint": 9}
+             "disjoint": 9, "disjoint_items": 10}
 
     @property
     def cost(self) -> int:
@@ -100,6 +100,7 @@ class Guard:
             "writeable": lambda: f"{what} is a writeable array",
             "distinct": lambda: f"{what} and {e.describe()} are different objects",
             "disjoint": lambda: f"{what} and {e.describe()} share no memory",
+            "disjoint_items": lambda: f"no item of {what} shares memory with {e.describe()}",
         }[self.kind]()
 
     def observe(self, value):
@@ -187,6 +188,9 @@ class GuardCode:
             return f"not {s}.flags.writeable"
         if g.kind == "distinct":
             return f"{s} is {self.source_expr(g.expected)}"
+        if g.kind == "disjoint_items":
+            msm = self.consts.add(_may_share, "msm")
+            return f"any({msm}(_i, {self.source_expr(g.expected)}) for _i in {s})"
         if g.kind == "disjoint":
             msm = self.consts.add(_may_share, "msm")
             return f"{msm}({s}, {self.source_expr(g.expected)})"
@@ -228,7 +232,7 @@ def order_guards(guards: list[Guard]) -> list[Guard]:
 
     def key(g):
         d = depth(g.source)
-        if g.kind in ("distinct", "disjoint"):
+        if g.kind in ("distinct", "disjoint", "disjoint_items"):
             d = max(d, depth(g.expected))
         return (g.cost >= 7, d, g.cost)
     return sorted(guards, key=key)
