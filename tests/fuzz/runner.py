@@ -80,8 +80,10 @@ def run_program(prog, keep_file: bool = False) -> dict:
                 for name in GLOBAL_NAMES:
                     assert_same(getattr(plain_mod, name), getattr(jit_mod, name),
                                 f"global {name} after the calls")
-                assert len(jitted.graphs) <= jitted.max_graphs * 2 + 2
-                assert jitted.stats["graphs"] <= jitted.max_graphs, jitted.stats
+                assert jitted.stats["graphs"] <= jitted.max_graphs, \
+                    f"graph cache over max_graphs: {jitted.stats}"
+                assert len(jitted.graphs) <= max(16, config.MAX_GRAPHS * 2), \
+                    f"graph history unbounded: {len(jitted.graphs)} graphs kept"
             except AssertionError as exc:
                 raise AssertionError(f"{exc}\n--- program ---\n{prog.describe()}\n--- explain "
                                      f"---\n{jitted.explain()}") from None

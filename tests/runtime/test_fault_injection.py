@@ -283,7 +283,7 @@ def test_op_raises_inside_the_commit_step(faults):
     _same(plain, spec, f"raised at node {k} ({trace[k - 1]}), inside the commit step")
 
 
-# -- an op's own implementation raises on its k-th call ---------------------------------------------
+# -- an op's own implementation raises on its k-th call -----------------------------------------
 def tanh_chain(x, w, log):
     h = np.tanh(x @ w)
     log.append(float(h.sum()))

@@ -9,12 +9,10 @@ profiles, caches, buffer pools). The figures are printed (``pytest -s``).
 import gc
 import importlib.util
 import os
-import tempfile
 import threading
 import tracemalloc
 
 import numpy as np
-import pytest
 
 import janus_lite
 from differential import assert_same
