@@ -6,7 +6,10 @@ shape propagation. Values are freed after their last use; an error is re-raised 
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..ir import get_op
+from ..ir.ops_state import commit_setattr, commit_setitem, flush_prints
 from ..ir.ops_core import AssumptionFailed
 from ..runtime.guards import ConstPool, GuardCode
 
@@ -24,6 +27,11 @@ class NodeError(Exception):
 class Interpreter:
     def __init__(self, graph):
         self.graph = graph
+        ops = {node.op for node in graph.all_nodes()}
+        self._draws_global = any(op.startswith("np.random.") and op != "np.random.default_rng"
+                                 for op in ops)
+        self._draws = self._draws_global or any(op.startswith("Generator.") for op in ops)
+        self._generators = {}
         self._last_use = {}
         for g in [graph] + [s for n in graph.all_nodes() for s in n.subgraphs]:
             last = self._last_use.setdefault(id(g), {})
@@ -32,8 +40,23 @@ class Interpreter:
                     last[i] = idx
 
     def run(self, *inputs):
+        """Run the graph; if anything aborts it, the random generators it drew from are
+        put back as they were (the imperative fallback redraws the same numbers)."""
         self._params = dict(zip(self.graph.inputs, inputs))
-        return self.run_graph(self.graph, dict(self._params))
+        self._generators = {}
+        if not self._draws:
+            return self.run_graph(self.graph, dict(self._params))
+        saved = np.random.get_state() if self._draws_global else None
+        try:
+            return self.run_graph(self.graph, dict(self._params))
+        except BaseException:
+            if saved is not None:
+                np.random.set_state(saved)
+            for gen, state in self._generators.values():
+                gen.bit_generator.state = state
+            raise
+        finally:
+            self._generators = {}
 
     def run_graph(self, graph, env):
         """Run ``graph`` with ``env`` holding its inputs; returns its output value."""
@@ -104,6 +127,8 @@ class Interpreter:
         if method is not None:
             return method(node, args)
         op = get_op(node.op)
+        if node.op.startswith("Generator.") and id(args[0]) not in self._generators:
+            self._generators[id(args[0])] = (args[0], args[0].bit_generator.state)
         kwn = node.attrs.get("kw", ())
         pos, kw = (args[:len(args) - len(kwn)], dict(zip(kwn, args[len(args) - len(kwn):]))) \
             if kwn else (args, {})
@@ -130,6 +155,16 @@ class Interpreter:
         kwn = node.attrs.get("kw", ())
         pos = args[:len(args) - len(kwn)] if kwn else args
         return node.attrs["fn"](*pos, **dict(zip(kwn, args[len(args) - len(kwn):])))
+
+    # the commit step: static attributes travel in attrs, not as inputs
+    def op_commit_setattr(self, node, args):
+        return commit_setattr(args[0], args[1], node.attrs["name"])
+
+    def op_commit_setitem(self, node, args):
+        return commit_setitem(args[0], args[1], node.attrs["key"])
+
+    def op_flush_prints(self, node, args):
+        return flush_prints(args[0], bool(node.attrs.get("flush")))
 
     def op_tuple(self, node, args):
         return tuple(args)

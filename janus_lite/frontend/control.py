@@ -172,7 +172,7 @@ class ControlConverter:
             if scope is self.top:
                 value = self.committed_value(value)   # returned after the commit
             scope.env[RET], scope.env[RETVAL], scope.env[BRK] = Const(True), value, Const(True)
-            scope.loop_exit = "break"
+            scope.loop_exit = "return"     # leaves unrolled loops too, up to the loop node
         else:
             scope.returned = value
             scope.done = True
@@ -244,7 +244,8 @@ class ControlConverter:
                                                                             frozenset())
             self.roots[item.name] = roots or frozenset({item.name})
             merged[n] = Ref(item.name)
-            orig_t, orig_e = self.original(outs_t[i]), self.original(outs_e[i])
+            orig_t, orig_e = self.original_in(g_then, outs_t[i]), \
+                self.original_in(g_else, outs_e[i])
             if orig_t == orig_e and orig_t != outs_t[i]:
                 self.identity[item.name] = orig_t     # both: the argument's array, updated
         env = {n: v for n, v in env_t.items() if n in env_e and same_value(v, env_e[n])}
@@ -380,15 +381,19 @@ class ControlConverter:
         metas = [widened(self.graph[i].meta) for i in init_names]
         iter_name = self.materialize(iterable) if iterable is not None else None
         n_asserts = len(self.asserts)
-        for attempt in range(4):
+        # slots whose value stays the initial object on every trip (the carried input passed
+        # through or updated in place): assumed for all, dropped where a trip rebinds it
+        origins = [self.original(i) for i in init_names]
+        same = set(range(len(carried)))
+        for attempt in range(4 + len(carried)):
             del self.asserts[n_asserts:]
             result = self._loop_body(kind, node, carried, metas, iter_name, exits, updated,
-                                     owned)
-            cond_g, body_g, out_metas = result
+                                     owned, {i: origins[i] for i in same})
+            cond_g, body_g, out_metas, kept = result
             new = [join(m, o) for m, o in zip(metas, out_metas)]
-            if all(_same(a, b) for a, b in zip(new, metas)):
+            if all(_same(a, b) for a, b in zip(new, metas)) and kept == same:
                 break
-            metas = new
+            metas, same = new, kept
         else:
             raise ConversionError("loop variables keep changing type", lineno)
         captured = list(dict.fromkeys(list(body_g.captures) +
@@ -409,8 +414,8 @@ class ControlConverter:
                 frozenset().union(self.roots.get(init_names[i], frozenset()),
                                   frozenset({item.name}))
             env[n] = Ref(item.name)
-            if self.original(init_names[i]) != init_names[i]:
-                self.identity[item.name] = self.original(init_names[i])
+            if i in same and origins[i] != item.name:
+                self.identity[item.name] = origins[i]
             if isinstance(inits[i], Const) and inits[i].value is UNBOUND:
                 self.maybe_unbound.add(item.name)
         scope.env = env
@@ -454,7 +459,8 @@ class ControlConverter:
                     if v == value:
                         scope.env[k] = real
 
-    def _loop_body(self, kind, node, carried, metas, iter_name, exits, updated, owned):
+    def _loop_body(self, kind, node, carried, metas, iter_name, exits, updated, owned,
+                   origins):
         scope = self.scope
         outer_state = self._state()
         prev = self.graph
@@ -468,6 +474,8 @@ class ControlConverter:
                 # graph-owned on entry stays graph-owned (checked on the body's output below)
                 self.roots[inp.name] = owned[i] if owned[i] is not None else \
                     frozenset({inp.name})
+                if i in origins:
+                    self.identity[inp.name] = origins[i]
                 scope.env[n] = Ref(inp.name)
         try:
             if kind == "while":
@@ -506,6 +514,7 @@ class ControlConverter:
             out = body_g.add("tuple", outs + [brk], meta=Meta(tuple), lineno=lineno)
             body_g.output = out.name
             out_metas = [body_g[o].meta for o in outs]
+            kept = {i for i in origins if self.original(outs[i]) == origins[i]}
             for i, o in enumerate(outs):
                 if carried[i] in updated and owned[i] is not None and \
                         metas[i].type is np.ndarray and \
@@ -515,7 +524,7 @@ class ControlConverter:
         finally:
             self.graph = prev
             self._set_state(outer_state)
-        return cond_g, body_g, out_metas
+        return cond_g, body_g, out_metas, kept
 
     def _iter_item_meta(self, graph, name) -> Meta:
         """Meta of the items a for loop gets from node ``name`` (range/enumerate/zip aware)."""

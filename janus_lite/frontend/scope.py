@@ -40,7 +40,7 @@ class Scope:
     env: dict = field(default_factory=dict)
     returned: object = None           # abstract return value once a return ran
     done: bool = False                # a return ended this path
-    loop_exit: str | None = None      # "break" / "continue" raised on this path
+    loop_exit: str | None = None      # "break" / "continue" / "return" raised on this path
     loops: list = field(default_factory=list)   # loop nodes being converted (innermost last)
 
     @classmethod

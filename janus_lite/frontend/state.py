@@ -189,6 +189,14 @@ class StateConverter:
             pass
         return name
 
+    def original_in(self, graph, name: str) -> str:
+        """`original` of a node of ``graph`` (a finished subgraph)."""
+        prev, self.graph = self.graph, graph
+        try:
+            return self.original(name)
+        finally:
+            self.graph = prev
+
     def original(self, name: str) -> str:
         name = self.outer_name(name)
         return self.identity.get(name, name)
@@ -296,7 +304,18 @@ class StateConverter:
         """What a deferred write stores: original arrays (not private copies), containers
         made in the function as real objects."""
         if isinstance(v, Ref):
-            return OrigRef(self.original(v.name))
+            orig = self.original(v.name)
+            if orig != self.outer_name(v.name):
+                return OrigRef(orig)
+            # a value that only at run time is or is not a private copy (a branch rebinds
+            # the name): the caller's own array when it is the copy
+            copies = [c for c in sorted(self.roots.get(v.name, ()))
+                      if self.cow.get(self.identity.get(c)) == c and c != v.name]
+            v = OrigRef(orig)
+            for c in copies:
+                v = self.emit("uncopy", [v, Ref(c), OrigRef(self.identity[c])],
+                              lineno=self.lineno)
+            return v
         if isinstance(v, TupleVal):
             return TupleVal(tuple(self.committed_value(i) for i in v.items), origin=v.origin)
         if isinstance(v, BoxRef):

@@ -198,14 +198,14 @@ class StatementConverter:
         from .control import NeedLoopNode
         scope = self.scope
         graph = self.graph
-        mark, state = len(graph.order), self._state()
+        before, state = set(graph.order), self._state()
         n_asserts, n_unbound = len(self.asserts), set(self.maybe_unbound)
         scope.loops.append("unroll")
         try:
             for item in items:
                 self.assign(node.target, item)
                 self.block(node.body)
-                if scope.done:
+                if scope.done or scope.loop_exit == "return":   # leaves the loop node too
                     return True
                 if scope.loop_exit == "break":
                     scope.loop_exit = None
@@ -214,16 +214,24 @@ class StatementConverter:
             self.block(node.orelse)
             return True
         except NeedLoopNode:
-            for name in graph.order[mark:][::-1]:
-                if graph[name].op != "input":
-                    graph.nx.remove_node(name)
-            graph.order = [n for n in graph.order if n in graph.nx]
-            del self.asserts[n_asserts:]
+            self.roll_back(before, n_asserts)
             self.maybe_unbound = n_unbound
             self._set_state(state)
             return False
         finally:
             scope.loops.pop()
+
+    def roll_back(self, before: set, n_asserts: int) -> None:
+        """Remove what was emitted into the current graph since it held the nodes
+        ``before``. By membership, not position: reads of state and the print outbox are
+        inserted at the front of the root graph, and they stay (they are cached)."""
+        graph = self.graph
+        for name in graph.order[::-1]:
+            if name not in before and graph[name].op not in ("input", "source") \
+                    and name != self.outbox:
+                graph.nx.remove_node(name)
+        graph.order = [n for n in graph.order if n in graph.nx]
+        del self.asserts[n_asserts:]
 
     def static_loop_items(self, iterable):
         """Items of a loop's sequence when its length is known while converting: constants,
@@ -253,10 +261,16 @@ class StatementConverter:
         raise ConversionError("loop over this kind of value is not supported", node.lineno)
 
     def stmt_While(self, node, rest):
+        # a look at the test decides whether the loop runs at all; otherwise what it
+        # emitted goes (the loop node evaluates the test itself, once per trip: a random
+        # draw or a print in the test must not happen one extra time)
+        before, n_asserts, state = set(self.graph.order), len(self.asserts), self._state()
         test = self.expr(node.test)
         if isinstance(test, Const) and not test.value:
             self.block(node.orelse)
             return False
+        self.roll_back(before, n_asserts)
+        self._set_state(state)
         self.loop_node("while", node)
         return False
 

@@ -273,10 +273,6 @@ _IDENTITY = (
     "carry the copy are not mapped (frontend/control.py + state.py)")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "passed after b237751 only because the conversion was refused (a list argument of "
-    "varying length); since 6831c90 the graph is built and the identity is lost again, see "
-    "_COND_IDENTITY below"))
 def test_argument_updated_in_place_returned_through_cond_node():
     differential(bump_if_nonempty, [(np.ones(2), []), (np.ones(2), [1]), (np.ones(2), [])])
 
@@ -337,23 +333,11 @@ def accumulate_draw(o):
     return 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "wrong answer with backend='interpreter': compile_interpreted() (backend/interpreter.py) "
-    "does not save and restore the global RNG state around the graph run as codegen's "
-    "body() does, so a graph that drew and then failed an assertion leaves the stream "
-    "advanced and the imperative rerun draws different numbers (call 3 differs by 0.12)"))
 def test_interpreter_backend_restores_rng_when_graph_abandoned():
     calls = [(np.ones(2),)] * 3 + [(-np.ones(2) * 5,)] + [(np.ones(2),)]
     differential(draw_then_branch, calls, jit_kwargs={"backend": "interpreter"})
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "backend='interpreter' cannot run the commit step: Interpreter.run_node calls "
-    "commit_setattr/commit_setitem/flush_prints through op.impl without their static "
-    "attrs (name/key/flush), so every graph that writes state raises TypeError ('missing "
-    "1 required positional argument: name') and falls back; with a random draw before the "
-    "commit, the stream is not restored either (see the test above), so the attribute gets "
-    "a different number"))
 def test_interpreter_backend_commits_attribute_writes():
     f = differential(accumulate_draw, [(Acc(),) for _ in range(4)],
                      jit_kwargs={"backend": "interpreter"})
@@ -386,12 +370,10 @@ _WHILE_DRAW = (
     "Monte Carlo loops like 'while np.random.rand() < p' hit this)")
 
 
-@pytest.mark.xfail(strict=True, reason=_WHILE_DRAW)
 def test_random_draw_in_while_condition():
     differential(random_walk, [(np.zeros(2),)] * 8)
 
 
-@pytest.mark.xfail(strict=True, reason=_WHILE_DRAW)
 def test_random_draw_in_compound_while_condition_with_print():
     differential(draws_in_while_condition, [(True,)] * 8, jit_kwargs={"max_graphs": 1})
 
@@ -448,14 +430,12 @@ _ROLLBACK = (
     "of nodes added since the mark, not by position")
 
 
-@pytest.mark.xfail(strict=True, reason=_ROLLBACK)
 def test_unroll_rollback_keeps_the_speculation_assert():
     calls = [(np.ones(2), Box1(np.ones(2) * v)) for v in (1, 0, 1, 2)] + \
         [(-np.ones(2), Box1(np.ones(2)))]
     differential(speculated_then_static_loop_with_break, calls)
 
 
-@pytest.mark.xfail(strict=True, reason=_ROLLBACK)
 def test_unroll_rollback_keeps_the_print_before_the_loop():
     differential(print_then_static_loop_with_break, [(Box1(np.ones(2) * v),) for v in (1, 0, 1, 2)])
 
@@ -495,17 +475,14 @@ _INNER_RETURN = (
     "outputs inside loop nodes)")
 
 
-@pytest.mark.xfail(strict=True, reason=_INNER_RETURN)
 def test_return_from_inner_loop_skips_the_rest_of_the_outer_body_draw():
     differential(return_from_inner_loop_then_draw, [(np.ones(4),)] * 4)
 
 
-@pytest.mark.xfail(strict=True, reason=_INNER_RETURN)
 def test_return_from_inner_loop_skips_the_rest_of_the_outer_body_print():
     differential(return_from_inner_loop_then_print, [(np.ones(4),)] * 4)
 
 
-@pytest.mark.xfail(strict=True, reason=_INNER_RETURN)
 def test_return_from_inner_loop_inside_branch_of_outer_loop():
     calls = [(np.ones(2) * sg, np.ones(3)) for sg in (1, -1, 1, -1, 1, -1)]
     differential(return_from_inner_loop_in_branch, calls)
@@ -535,13 +512,11 @@ _REBIND = (
     "argument (committed_value -> OrigRef)")
 
 
-@pytest.mark.xfail(strict=True, reason=_REBIND)
 def test_loop_rebinding_an_argument_updated_in_place_returns_the_loop_result():
     differential(set_then_rebind_in_loop, [(np.zeros(3), np.ones((2, 3)) * (i + 1))
                                            for i in range(4)])
 
 
-@pytest.mark.xfail(strict=True, reason=_REBIND)
 def test_loop_node_rebinding_an_argument_updated_in_place_returns_the_loop_result():
     differential(set_then_rebind_in_loop_node, [(np.ones(3), n) for n in (70, 70, 80, 70)])
 
@@ -569,12 +544,10 @@ _COND_IDENTITY = (
     "cond output is its copy)")
 
 
-@pytest.mark.xfail(strict=True, reason=_COND_IDENTITY)
 def test_argument_updated_in_one_branch_on_array_data_returned_keeps_identity():
     differential(double_if_positive, [(np.ones(4), np.ones(4) * sg) for sg in (1, -1, 1, -1)])
 
 
-@pytest.mark.xfail(strict=True, reason=_COND_IDENTITY)
 def test_argument_maybe_rebound_in_a_branch_returned_keeps_identity():
     differential(set_then_maybe_rebind, [(np.ones(3) * sg,) for sg in (1, -1, 1, -1)])
 
@@ -587,12 +560,6 @@ def add_into_dict_item_in_while(d, x):
     return d["a"].sum()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "wrong answer: item assignment into a dict argument's array inside a while loop node "
-    "(b237751 fixed names and attributes): control.py updated_in_place_targets() collects "
-    "only Name/Attribute targets, so d['a'][...] = ... gets no private copy before the loop "
-    "and every trip reads the caller's unchanged d['a'] (returns 4.0 instead of 8.0); "
-    "np.add(d['a'], ..., out=d['a']) in a while loop is hit the same way"))
 def test_item_assignment_into_dict_item_array_in_while_loop():
     differential(add_into_dict_item_in_while, [({"a": np.ones(2)}, np.ones(2)) for _ in range(4)])
 

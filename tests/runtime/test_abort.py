@@ -49,10 +49,7 @@ def _calls(flip_at, n=10):
     return calls
 
 
-@pytest.mark.parametrize("backend", ["numpy", pytest.param("interpreter", marks=pytest.mark.xfail(
-    strict=True, reason="backend/interpreter.py op_source evals the source expression "
-    "(e.g. 'net.w') with only the const pool as namespace, not the call's parameters: "
-    "NameError on every attribute read, so every call falls back and no graph serves"))])
+@pytest.mark.parametrize("backend", ["numpy", "interpreter"])
 def test_branch_flips_on_7th_call_after_effects_leave_no_trace(backend):
     f = differential(speculated_step, _calls(flip_at=6), jit_kwargs={"backend": backend})
     s = steady(f, 4)          # calls 3..6 served by the speculated graph
