@@ -14,7 +14,7 @@ from janus_lite import config
 
 from .workloads import adam_args, adam_update, chain_args, elementwise_chain
 
-TILES = [4096, 8192, 16384, 32768, 65536]
+TILES = [8192, 16384, 32768, 65536, 131072]
 
 
 def _median_ms(fn, args, reps):

@@ -61,12 +61,15 @@ PASSES = None
 """Names of the optimization passes to run (see ``janus_lite.passes.PIPELINE``); None runs
 them all. Turning a pass off never changes results, only speed and memory."""
 
-TILE_ELEMENTS = 32768
+TILE_ELEMENTS = 65536
 """Elements per tile of a fused elementwise kernel. Picked by measurement
-(``python -m benchmarks.tile_size``, 2-core AVX-512 EPYC, 1e6 f32, CPU time per call):
-Adam 4.0/3.9/4.0/3.5 ms at 8K/16K/32K/64K (NumPy 18 ms), tanh/exp chain 2.3/2.1/1.9/1.9 ms
-(NumPy 2.0 ms); 4K is clearly worse on both. 32K f32 = 128 KiB per scratch slot: a few slots
-stay in the 1 MiB L2."""
+(``python -m benchmarks.tile_size``, 2-core AVX-512 EPYC with a 32 MiB L3, 1e6 f32, medians
+of interleaved rounds, idle machine): alone, 32K/64K/128K tiles are within noise of each
+other (Adam 2.69/2.72/2.73 ms, tanh/exp chain 1.69/1.70/1.67 ms: the whole arrays stay in
+L3, so tiles save allocations, not bandwidth, and each tile costs ~0.35 µs per ufunc
+call); split across two threads 64K was best (Adam 1.81/1.75/1.86 ms, chain
+1.10/1.00/1.01 ms): fewer tiles, fewer GIL hand-offs. 4K–16K are clearly worse. 64K f32 =
+256 KiB per scratch slot."""
 
 FUSE_MIN_ELEMENTS = 1 << 18
 """Smallest static array size that gets a fused tiled kernel; smaller chains run op by op
@@ -82,5 +85,11 @@ PARALLEL_MIN_ELEMENTS = 1 << 17
 """Smallest array a fused kernel splits across KERNEL_THREADS threads."""
 
 KERNEL_THREADS_IF_IDLE = True
-"""Split only while the 1-minute load average leaves a core free (on a busy machine a
-second thread mostly waits for the GIL held by a descheduled thread)."""
+"""Split only where it pays: each kernel times its calls run alone and split, and keeps to
+the faster (re-trying the other now and then). On a busy machine a second thread mostly
+waits for a GIL held by a descheduled thread. False: always split (tests)."""
+
+KERNEL_JOIN_WAIT_S = 0.0005
+"""How long a splitting call waits (without the GIL) for its helper threads to start
+before it takes tiles itself: a caller that goes straight on takes the GIL back between
+ufunc calls sooner than a sleeping thread wakes, and the helper rarely gets a tile."""

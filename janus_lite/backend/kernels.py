@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import ast
 import contextvars
+import functools
 import itertools
+import math
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,39 +79,98 @@ class Program:
         return f"<fused {self.dtype} {self.describe()}>"
 
 
-_executor = None
-_executor_pid = None
-_executor_lock = threading.Lock()
+class _Helper:
+    """A helper thread that runs one job at a time (a dedicated thread, not a pool: waking
+    it is one lock release). ``busy`` is held from `offer` until the job returns, so two
+    calls never hand it a job at once (a second caller runs alone instead)."""
+
+    def __init__(self):
+        self.busy = threading.Lock()
+        self.go = threading.Lock()
+        self.go.acquire()
+        self.job = None
+        self.thread = threading.Thread(target=self._loop, name="janus_lite-kernel",
+                                       daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while True:
+            self.go.acquire()
+            job, self.job = self.job, None
+            try:
+                job()
+            finally:
+                self.busy.release()
+
+    def offer(self, job) -> bool:
+        """Hand ``job`` over; False (and nothing runs) while the helper is busy."""
+        if not self.busy.acquire(blocking=False):
+            return False
+        self.job = job
+        self.go.release()
+        return True
 
 
-def executor():
-    """The kernel worker pool (recreated after a fork: threads do not survive it)."""
-    global _executor, _executor_pid
-    if _executor is None or _executor_pid != os.getpid():
-        with _executor_lock:
-            if _executor is None or _executor_pid != os.getpid():
-                _executor = ThreadPoolExecutor(max_workers=max(1, config.KERNEL_THREADS - 1),
-                                               thread_name_prefix="janus_lite-kernel")
-                _executor_pid = os.getpid()
-    return _executor
+_helpers: list = []
+_helpers_pid = None
+_helpers_lock = threading.Lock()
 
 
-_load = [0.0, True]     # (time checked, other cores idle enough)
+def helpers() -> list:
+    """The kernel helper threads, KERNEL_THREADS - 1 of them (made again after a fork:
+    threads do not survive it)."""
+    global _helpers, _helpers_pid
+    want = max(0, config.KERNEL_THREADS - 1)
+    if _helpers_pid != os.getpid() or len(_helpers) < want:
+        with _helpers_lock:
+            if _helpers_pid != os.getpid():
+                _helpers, _helpers_pid = [], os.getpid()
+            while len(_helpers) < want:
+                _helpers.append(_Helper())
+    return _helpers[:want]
 
 
-def cores_free() -> bool:
-    """Whether a worker thread would find a core: the 1-minute load average leaves one.
-    On an oversubscribed machine a second thread only adds GIL hand-offs to descheduled
-    threads (each can cost a scheduler time slice), so kernels stay on the caller's
-    thread. Checked at most once a second."""
-    now = time.monotonic()
-    if now - _load[0] > 1.0:
-        try:
-            _load[1] = os.getloadavg()[0] < (os.cpu_count() or 1) - 0.5
-        except OSError:
-            _load[1] = True
-        _load[0] = now
-    return _load[1]
+class _Chooser:
+    """Per kernel: run alone or split across threads, whichever had the lower median wall
+    time per element over its last few calls. Both give the same bits, so only speed is at
+    stake; the load average cannot decide it (it lags by a minute and counts our own
+    threads), and a second thread pays only when a core is free for it: otherwise the
+    threads take turns holding the GIL and each turn waits for a thread to be scheduled.
+    The losing mode is re-tried after 2, 4, … up to 128 calls, so a change in the machine's
+    load is noticed."""
+
+    KEEP = 5
+
+    def __init__(self):
+        self.times = ([], [])           # recent seconds per element: alone, split
+        self.wait = [0, 0]               # calls before the mode is tried again
+        self.every = [2, 2]
+
+    def pick(self) -> int:
+        a, b = self.times
+        if len(b) < 2 or len(a) < 2:
+            return 1 if len(b) < len(a) else 0
+        best = 0 if _median(a) <= _median(b) else 1
+        other = 1 - best
+        self.wait[other] += 1
+        if self.wait[other] >= self.every[other]:
+            self.wait[other] = 0
+            self.every[other] = min(128, 2 * self.every[other])
+            return other
+        return best
+
+    def record(self, mode: int, per_element: float) -> None:
+        t = self.times[mode]
+        t.append(per_element)
+        if len(t) > self.KEEP:
+            del t[0]
+        if len(self.times[1 - mode]) >= 2 and \
+                _median(t) <= _median(self.times[1 - mode]):
+            self.every[mode] = 2        # it wins now: try the other one soon again
+
+
+def _median(xs):
+    return sorted(xs)[len(xs) // 2]
 
 
 def _slots(program):
@@ -154,6 +214,7 @@ class FusedKernel:
         self.slot_of, self.n_slots = _slots(program)
         self.ref = program.array_inputs[0]
         self._free: list = []
+        self.chooser = _Chooser()
         self.tiles, self.plain = _compile(program, self.slot_of, self.n_slots, self.tile,
                                           filename, globals_ if globals_ is not None else {})
 
@@ -216,41 +277,93 @@ class FusedKernel:
 
     def _run(self, n, flat, flat_outs):
         threads = config.KERNEL_THREADS
-        if threads > 1 and n >= config.PARALLEL_MIN_ELEMENTS and n >= 2 * self.tile and \
-                (not config.KERNEL_THREADS_IF_IDLE or cores_free()):
-            self._run_split(n, flat, flat_outs)
+        if threads > 1 and n >= config.PARALLEL_MIN_ELEMENTS and n >= 2 * self.tile:
+            if not config.KERNEL_THREADS_IF_IDLE:
+                return self._run_split(n, flat, flat_outs)
+            mode = self.chooser.pick()
+            t0 = time.perf_counter()
+            if mode:
+                self._run_split(n, flat, flat_outs)
+            else:
+                self._run_alone(n, flat, flat_outs)
+            self.chooser.record(mode, (time.perf_counter() - t0) / n)
         else:
-            s = self._scratch()
-            self.tiles(itertools.count(0, self.tile).__next__, n, *flat, *flat_outs, *s)
-            self._free.append(s)
+            self._run_alone(n, flat, flat_outs)
+
+    def _run_alone(self, n, flat, flat_outs):
+        s = self._scratch()
+        self.tiles(itertools.count(0, self.tile).__next__, n, *flat, *flat_outs, *s)
+        self._free.append(s)
 
     def _run_split(self, n, flat, flat_outs):
-        """Both threads take tiles from one counter (work stealing): when the worker gets
-        no CPU, the caller does all the tiles and never waits for a worker that has not
-        started (the gate closes it out)."""
+        """Helper threads and the caller take tiles from one counter (work stealing). The
+        caller first waits (without the GIL) until each helper has started — up to
+        KERNEL_JOIN_WAIT_S while KERNEL_THREADS_IF_IDLE, else as long as it takes: without
+        that wait the helper rarely gets the GIL before the caller has done every tile,
+        since the caller takes the GIL back between ufunc calls sooner than a sleeping
+        thread wakes. A helper that starts late finds the gate closed and does nothing, so
+        the caller never waits for a helper that got no CPU."""
         take = itertools.count(0, self.tile).__next__
-        s1, s2 = self._scratch(), self._scratch()
-        gate, errors = threading.Lock(), []
+        wait = config.KERNEL_JOIN_WAIT_S if config.KERNEL_THREADS_IF_IDLE else 10.0
+        gates, errors, mine = [], [], self._scratch()
+        scratch = [mine]
+        for helper in helpers():
+            s2, gate, started = self._scratch(), threading.Lock(), threading.Lock()
+            started.acquire()
 
-        def work():
-            if not gate.acquire(blocking=False):
-                return                      # the caller finished every tile already
-            try:
-                self.tiles(take, n, *flat, *flat_outs, *s2)
-            except BaseException as exc:    # re-raised in the caller
-                errors.append(exc)
-            finally:
-                gate.release()
+            def work(s2=s2, gate=gate, started=started):
+                started.release()
+                if not gate.acquire(blocking=False):
+                    return                  # the caller finished every tile already
+                try:
+                    self.tiles(take, n, *flat, *flat_outs, *s2)
+                except BaseException as exc:    # re-raised in the caller
+                    errors.append(exc)
+                finally:
+                    gate.release()
 
-        executor().submit(contextvars.copy_context().run, work)
+            if helper.offer(functools.partial(contextvars.copy_context().run, work)):
+                gates.append((gate, started))
+                scratch.append(s2)
+            else:
+                self._free.append(s2)
+        for _, started in gates:
+            started.acquire(timeout=wait)
         try:
-            self.tiles(take, n, *flat, *flat_outs, *s1)
+            self.tiles(take, n, *flat, *flat_outs, *mine)
         finally:
-            gate.acquire()                  # waits only for a worker that is mid-tile
+            for gate, _ in gates:
+                gate.acquire()              # waits only for a helper that is mid-tile
         if errors:
             raise errors[0]
-        self._free.append(s1)
-        self._free.append(s2)
+        self._free.extend(scratch)
+
+
+def _tile_const(value, dtype):
+    """A constant operand as the tiles pass it: a read-only 0-d array of the program's dtype
+    where NumPy converts the constant to exactly that dtype anyway (NEP 50: a Python float
+    or int next to an array is cast to the array's dtype; a NumPy scalar of that dtype is
+    that dtype already), which spares every tile's ufunc call the conversion (~0.3 µs).
+    Anything else (out of range, inexact, bool, other types) stays as it is."""
+    dt = np.dtype(dtype)
+    if isinstance(value, np.generic) and not isinstance(value, np.bool_) and value.dtype == dt:
+        z = np.array(value)
+    elif type(value) is float and dt.kind == "f":
+        with np.errstate(all="ignore"):
+            z = np.array(value, dt)
+        if np.isinf(z) and not math.isinf(value):
+            return value                      # overflows: NumPy's own cast reports it
+    elif type(value) is int and dt.kind in "iu":
+        info = np.iinfo(dt)
+        if not info.min <= value <= info.max:
+            return value                      # NumPy raises OverflowError: keep that
+        z = np.array(value, dt)
+    elif type(value) is int and dt.kind == "f" and abs(value) <= 2 ** (np.finfo(dt).nmant + 1):
+        z = np.array(value, dt)               # exactly representable
+    else:
+        return value
+    z.flags.writeable = False
+    return z
 
 
 def _compile(program, slot_of, n_slots, tile, filename, globals_):
@@ -297,7 +410,7 @@ def _compile(program, slot_of, n_slots, tile, filename, globals_):
         lines.append((f"        x{j} = i{j}[a:b]", None))
     for k in range(len(program.outputs)):
         lines.append((f"        y{k} = o{k}[a:b]", None))
-    consts_names = {}
+    tile_consts, consts_names = {}, {}
     for k, s in enumerate(program.steps):
         args = []
         for kind, ref in s.args:
@@ -307,9 +420,9 @@ def _compile(program, slot_of, n_slots, tile, filename, globals_):
                 args.append(f"y{out_of[ref]}" if ref in out_of else f"t{slot_of[ref]}")
             else:
                 key = id(ref)
-                if key not in consts_names:
-                    consts_names[key] = const(ref)
-                args.append(consts_names[key])
+                if key not in tile_consts:
+                    tile_consts[key] = const(_tile_const(ref, program.dtype))
+                args.append(tile_consts[key])
         target = f"y{out_of[k]}" if k in out_of else f"t{slot_of[k]}"
         lines.append((f"        {fn(s.ufunc)}({', '.join(args)}, out={target}, casting='no')",
                       s.lineno))
@@ -327,7 +440,10 @@ def _compile(program, slot_of, n_slots, tile, filename, globals_):
             elif kind == "step":
                 args.append(f"v{ref}")
             else:
-                args.append(consts_names.get(id(ref)) or const(ref))
+                key = id(ref)
+                if key not in consts_names:
+                    consts_names[key] = const(ref)
+                args.append(consts_names[key])
         lines.append((f"    v{k} = {fn(s.plain)}({', '.join(args)})", s.lineno))
         dead = [ref for ref in dict.fromkeys(r for kind, r in (s.plain_args or s.args)
                                               if kind == "step")
@@ -356,4 +472,4 @@ def _compile(program, slot_of, n_slots, tile, filename, globals_):
     return tiles, plain
 
 
-__all__ = ["Step", "Program", "FusedKernel", "executor"]
+__all__ = ["Step", "Program", "FusedKernel", "helpers"]
