@@ -113,6 +113,8 @@ class SpeculativeFunction:
             except AssumptionFailed as exc:
                 return self._fallback(args, kwargs, record, assertion=exc)
             except Exception as exc:
+                if getattr(exc, "__jl_committed__", False):
+                    raise      # met by the commit step's last part: the call happened
                 return self._fallback(args, kwargs, record, error=exc)
             if type(result) is Miss:
                 record.guard_misses[result.index] += 1

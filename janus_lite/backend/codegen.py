@@ -156,14 +156,18 @@ class CodeGen:
     def body(self):
         """The graph's code; a graph that draws random numbers saves the generators' states
         first and restores them if anything aborts the run (the fallback redraws)."""
-        from .state_ops import random_states
+        from .state_ops import UNDO, has_reversible, random_states
         self._all = {}
         saves, gens = random_states(self.graph)
-        if not saves and not gens:
+        undo = has_reversible(self.graph)
+        if not saves and not gens and not undo:
             self.emit_graph(self.graph)
             self.emit(f"return {self.var(self.graph.output)}", None)
             return
         restore = []
+        if undo:
+            self.emit(f"{UNDO} = []", None)
+            restore.append(f"for _u in {UNDO}[::-1]: _u()")
         for i, (_, get, set_) in enumerate(saves):
             self.emit(f"_rng{i} = {self.pool.add(get, 'getstate')}()", None)
             restore.append(f"{self.pool.add(set_, 'setstate')}(_rng{i})")

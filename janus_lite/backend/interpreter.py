@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import get_op
-from ..ir.ops_state import commit_setattr, commit_setitem, flush_prints
+from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
+                            commit_setitem, flush_prints)
+from .state_ops import REVERSIBLE
 from ..ir.ops_core import AssumptionFailed
 from ..runtime.guards import ConstPool, GuardCode
 
@@ -31,6 +33,8 @@ class Interpreter:
         self._draws_global = any(op.startswith("np.random.") and op != "np.random.default_rng"
                                  for op in ops)
         self._draws = self._draws_global or any(op.startswith("Generator.") for op in ops)
+        self._commits = bool(ops & set(REVERSIBLE))
+        self._undo = []
         self._generators = {}
         self._last_use = {}
         for g in [graph] + [s for n in graph.all_nodes() for s in n.subgraphs]:
@@ -43,13 +47,15 @@ class Interpreter:
         """Run the graph; if anything aborts it, the random generators it drew from are
         put back as they were (the imperative fallback redraws the same numbers)."""
         self._params = dict(zip(self.graph.inputs, inputs))
-        self._generators = {}
-        if not self._draws:
+        self._generators, self._undo = {}, []
+        if not self._draws and not self._commits:
             return self.run_graph(self.graph, dict(self._params))
         saved = np.random.get_state() if self._draws_global else None
         try:
             return self.run_graph(self.graph, dict(self._params))
         except BaseException:
+            for back in self._undo[::-1]:
+                back()
             if saved is not None:
                 np.random.set_state(saved)
             for gen, state in self._generators.values():
@@ -158,10 +164,20 @@ class Interpreter:
 
     # the commit step: static attributes travel in attrs, not as inputs
     def op_commit_setattr(self, node, args):
-        return commit_setattr(args[0], args[1], node.attrs["name"])
+        return commit_setattr(args[0], args[1], node.attrs["name"], self._undo)
 
     def op_commit_setitem(self, node, args):
-        return commit_setitem(args[0], args[1], node.attrs["key"])
+        return commit_setitem(args[0], args[1], node.attrs["key"], self._undo)
+
+    def op_commit_append(self, node, args):
+        return commit_append(*args, undo=self._undo)
+
+    def op_commit_extend(self, node, args):
+        return commit_extend(*args, undo=self._undo)
+
+    def op_commit_final(self, node, args):
+        outbox, pairs = (args[0], args[1:]) if node.attrs.get("outbox") else (None, args)
+        return commit_final(self._undo, outbox, bool(node.attrs.get("flush")), *pairs)
 
     def op_flush_prints(self, node, args):
         return flush_prints(args[0], bool(node.attrs.get("flush")))

@@ -1,19 +1,47 @@
 """Code generation for deferred-state ops: commits pass their static attributes as
-arguments; a graph that draws random numbers restores the generators if abandoned."""
+arguments and record how to undo the reversible ones; a graph that draws random numbers
+restores the generators if abandoned, and one that commits undoes what it wrote."""
 from __future__ import annotations
 
-from ..ir.ops_state import commit_setattr, commit_setitem, flush_prints
+from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
+                            commit_setitem, flush_prints)
+
+UNDO = "_undo"
+"""The generated function's list of undo actions for the reversible commits."""
+
+REVERSIBLE = ("commit_setattr", "commit_setitem", "commit_append", "commit_extend")
 
 
 def emit_commit_setattr(gen, node, ins):
     f = gen.pool.add(commit_setattr, "setattr")
-    gen.emit(f"{f}({ins[0]}, {ins[1]}, {node.attrs['name']!r})", node.lineno)
+    gen.emit(f"{f}({ins[0]}, {ins[1]}, {node.attrs['name']!r}, {UNDO})", node.lineno)
     return None
 
 
 def emit_commit_setitem(gen, node, ins):
     f = gen.pool.add(commit_setitem, "setitem")
-    gen.emit(f"{f}({ins[0]}, {ins[1]}, {gen.const(node.attrs['key'])})", node.lineno)
+    gen.emit(f"{f}({ins[0]}, {ins[1]}, {gen.const(node.attrs['key'])}, {UNDO})", node.lineno)
+    return None
+
+
+def emit_commit_append(gen, node, ins):
+    f = gen.pool.add(commit_append, "append")
+    gen.emit(f"{f}({', '.join(ins)}, undo={UNDO})", node.lineno)
+    return None
+
+
+def emit_commit_extend(gen, node, ins):
+    f = gen.pool.add(commit_extend, "extend")
+    gen.emit(f"{f}({ins[0]}, {ins[1]}, undo={UNDO})", node.lineno)
+    return None
+
+
+def emit_commit_final(gen, node, ins):
+    f = gen.pool.add(commit_final, "final")
+    undo = UNDO if has_reversible(gen.graph) else "None"
+    outbox, pairs = (ins[0], ins[1:]) if node.attrs.get("outbox") else ("None", ins)
+    args = ", ".join([undo, outbox, str(bool(node.attrs.get("flush")))] + list(pairs))
+    gen.emit(f"{f}({args})", node.lineno)
     return None
 
 
@@ -21,6 +49,10 @@ def emit_flush_prints(gen, node, ins):
     f = gen.pool.add(flush_prints, "flush")
     gen.emit(f"{f}({ins[0]}, {bool(node.attrs.get('flush'))})", node.lineno)
     return None
+
+
+def has_reversible(graph) -> bool:
+    return any(n.op in REVERSIBLE for n in graph.nodes())
 
 
 def random_states(graph):
@@ -39,4 +71,5 @@ def random_states(graph):
 
 
 EMITTERS = {"commit_setattr": emit_commit_setattr, "commit_setitem": emit_commit_setitem,
-            "flush_prints": emit_flush_prints}
+            "commit_append": emit_commit_append, "commit_extend": emit_commit_extend,
+            "commit_final": emit_commit_final, "flush_prints": emit_flush_prints}

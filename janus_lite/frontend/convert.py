@@ -75,6 +75,9 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
             value = Ref(node.name)
             if spec.kind == "scalar" and spec.has_value or spec.kind == "const":
                 value = Const(spec.value)
+                # returned or stored as it is, it is the caller's own object
+                self.const_params[id(spec.value)] = \
+                    None if id(spec.value) in self.const_params else node.name
             elif spec.kind == "tuple":
                 value = self._tuple_param(node.name, spec)
             if spec.kind == "seq":
@@ -304,7 +307,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 
 _CANNOT_RAISE = {"input", "const", "tuple", "list", "dict", "source", "getattr", "truth",
                  "assert", "commit_setattr", "commit_setitem", "commit_copyto", "commit_append",
-                 "commit_extend", "flush_prints", "print", "cond", "loop"}
+                 "commit_extend", "flush_prints", "commit_final", "print", "cond", "loop"}
 
 
 def _spec_meta(spec) -> Meta:

@@ -42,6 +42,7 @@ class StateConverter:
         self.cow: dict[str, str] = {}          # original array node -> working copy node
         self.identity: dict[str, str] = {}     # working-copy chain node -> original node
         self.outbox: str | None = None
+        self.const_params: dict[int, str | None] = {}   # id(folded argument) -> its input
         self._next_box = 0
 
     # -- boxes -----------------------------------------------------------------------------
@@ -250,8 +251,8 @@ class StateConverter:
                     written.add(attr_source(src, attrs["name"]).key)
                 elif op == "commit_setitem":
                     written.add(item_source(src, attrs["key"]).key)
-        for orig, work in list(self.cow.items()):
-            add("commit_copyto", [orig, work])
+        # reversible writes first (undone if the run aborts), then one final step that
+        # writes the arrays and the printed text (see ir/ops_state.py)
         for bid, box in self.heap.items():
             if box.origin is None:
                 continue
@@ -271,8 +272,16 @@ class StateConverter:
                         add("commit_extend", [box.origin, self.materialize(v.value)])
                 else:
                     plain.append(self.materialize(self.committed_value(v)))
-        if self.outbox is not None:
-            add("flush_prints", [self.outbox], {"flush": getattr(self, "flush_print", False)})
+        pairs = [n for orig, work in self.cow.items() for n in (orig, work)]
+        if pairs or self.outbox is not None:
+            node = self.graph.add("commit_final", ([self.outbox] if self.outbox else []) + pairs,
+                                  {"flush": getattr(self, "flush_print", False),
+                                   "outbox": self.outbox is not None},
+                                  Meta(type(None), value=None), lineno)
+            self.roots[node.name] = frozenset()
+            for orig in self.cow:
+                if orig in self.sources:
+                    written.add(self.sources[orig].key)
 
     def check_stale_view(self, name: str) -> None:
         """A view of an array taken before the array was updated in place would show the
@@ -316,6 +325,8 @@ class StateConverter:
                 v = self.emit("uncopy", [v, Ref(c), OrigRef(self.identity[c])],
                               lineno=self.lineno)
             return v
+        if isinstance(v, Const) and self.const_params.get(id(v.value)) is not None:
+            return OrigRef(self.const_params[id(v.value)])
         if isinstance(v, TupleVal):
             return TupleVal(tuple(self.committed_value(i) for i in v.items), origin=v.origin)
         if isinstance(v, BoxRef):

@@ -19,27 +19,87 @@ class _Absent:
 ABSENT = _Absent()
 
 
-def commit_setattr(obj, value, name):
-    if value is not ABSENT:
-        setattr(obj, name, value)
+# The commit step is transactional. The reversible writes (attributes, items, appends)
+# come first, each recording how to undo it in the run's ``undo`` list; if anything aborts
+# the run, the graph undoes them before it re-raises (and the call falls back on untouched
+# state). Then one `commit_final` writes the arrays updated in place and the printed text:
+# from there on there is no way back, so it runs to the end even when interrupted, and an
+# exception it met is re-raised marked as committed (the call must not be re-run).
+def commit_setattr(obj, value, name, undo=None):
+    if value is ABSENT:
+        return
+    if undo is not None:
+        old = getattr(obj, name, ABSENT)
+        undo.append(lambda: setattr(obj, name, old) if old is not ABSENT
+                    else delattr(obj, name))
+    setattr(obj, name, value)
 
 
-def commit_setitem(obj, value, key):
-    if value is not ABSENT:
-        obj[key] = value
+def commit_setitem(obj, value, key, undo=None):
+    if value is ABSENT:
+        return
+    if undo is not None:
+        try:
+            old = obj[key]
+        except (KeyError, IndexError):
+            old = ABSENT
+
+        def back():
+            if old is ABSENT:
+                del obj[key]
+            else:
+                obj[key] = old
+        undo.append(back)
+    obj[key] = value
 
 
 def commit_copyto(dst, src):
     dst[...] = src
 
 
-def commit_append(obj, *values):
+def _truncate(obj, n):
+    def back():
+        del obj[n:]
+    return back
+
+
+def commit_append(obj, *values, undo=None):
+    if undo is not None:
+        undo.append(_truncate(obj, len(obj)))
     for v in values:
         obj.append(v)
 
 
-def commit_extend(obj, values):
+def commit_extend(obj, values, undo=None):
+    if undo is not None:
+        undo.append(_truncate(obj, len(obj)))
     obj.extend(values)
+
+
+def commit_final(undo, outbox, flush, *pairs):
+    """Copy each ``src`` into its ``dst`` (pairs), then write the printed text; run to the
+    end whatever interrupts it, then re-raise the first exception, marked as committed."""
+    if undo is not None:
+        undo.clear()          # past the point of no return
+    first = None
+    steps = [(commit_copyto, pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
+    if outbox is not None:
+        steps.append((flush_prints, outbox, flush))
+    i = 0
+    while i < len(steps):
+        try:
+            while i < len(steps):
+                fn, a, b = steps[i]
+                i += 1
+                fn(a, b)
+        except BaseException as exc:        # noqa: B036 (re-raised below)
+            first = first or exc
+    if first is not None:
+        try:
+            first.__jl_committed__ = True
+        except AttributeError:
+            pass
+        raise first
 
 
 def deferred_print(outbox, *args, sep=" ", end="\n"):
@@ -66,10 +126,13 @@ for _name, _fn, _emit, _doc in [
     ("commit_setitem", commit_setitem, "special", "obj[attrs['key']] = value."),
     ("commit_copyto", commit_copyto, "call", "dst[...] = src: an in-place update committed into "
                                              "the caller's array."),
-    ("commit_append", commit_append, "call", "obj.append(v) for each v."),
-    ("commit_extend", commit_extend, "call", "obj.extend(values): appends known at run time."),
+    ("commit_append", commit_append, "special", "obj.append(v) for each v."),
+    ("commit_extend", commit_extend, "special", "obj.extend(values): appends known at run "
+                                                "time."),
     ("print", deferred_print, "call", "print(*args) deferred: its text goes to the outbox."),
     ("flush_prints", flush_prints, "special", "write the outbox to sys.stdout (last step)."),
+    ("commit_final", commit_final, "special", "the last step: arrays updated in place copied "
+                                              "into the caller's, then the outbox printed."),
 ]:
     register(OpDef(_name, _fn, _emit, side_effect=True, pure=False, fresh=False, infer=_none,
                    doc=_doc))

@@ -382,12 +382,6 @@ def pass_scalar_through(x, s):
     return x + 0, s
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "identity of a NumPy scalar argument (low severity: immutable, so only 'is' can tell): "
-    "s == np.float32(0.5) is guarded by value and folded, and the graph returns the folded "
-    "constant (the object seen while profiling) instead of the caller's own np.float32 "
-    "object, so 'f(x, s)[1] is s' differs from the plain function; the harness checks "
-    "result identity for every non-Python-scalar argument"))
 def test_numpy_scalar_argument_returned_keeps_identity():
     calls = [(np.ones(2), np.float32(0.5 + 0 * i)) for i in range(4)]
     differential(pass_scalar_through, calls)

@@ -31,7 +31,7 @@ from janus_lite.ir.ops_core import AssumptionFailed
 from differential import assert_same, differential, steady
 
 COMMIT_OPS = {"commit_setattr", "commit_setitem", "commit_copyto", "commit_append",
-              "flush_prints"}
+              "commit_extend", "commit_final", "flush_prints"}
 
 
 class Faults:
@@ -265,22 +265,51 @@ def test_keyboard_interrupt_mid_graph_aliases_untouched(faults):
     assert args[0].steps == 0 and args[3] == [] and args[4] == {}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the commit step is not transactional: commits run one by one (commit_copyto of net.w, "
-    "then of x, then setattr ...), so an exception raised by a later commit leaves the "
-    "earlier ones applied, and api.SpeculativeFunction.__call__ then reruns the function "
-    "imperatively on that half-committed state (net.w updated twice). Only reachable when a "
-    "commit itself raises (injected here; guards make the real commits infallible as far as "
-    "the fuzzer found), so low severity"))
 def test_op_raises_inside_the_commit_step(faults):
+    """The commit step is transactional: an error at any of its ops (the reversible writes
+    are undone, the final array/print step is not yet begun) leaves the state untouched
+    and the fallback's rerun gives the plain function's outcome."""
     trace = _ticks(faults, full_step, full_args)
-    k = _first_commit(trace) + 1               # the second commit op
+    first = _first_commit(trace)
+    commits = [k for k in range(first, len(trace) + 1) if trace[k - 1] in COMMIT_OPS]
+    assert len(commits) >= 3, trace
+    for k in commits:
+        jitted = _warm(full_step, full_args)
+        args = full_args(5)
+        plain = _observe(full_step, copy.deepcopy(args), 3)
+        faults.arm(at=k, make=lambda op, index: RuntimeError(f"injected at {op}"))
+        spec = _observe(jitted, args, 3)
+        _same(plain, spec, f"raised at node {k} ({trace[k - 1]}), inside the commit step")
+
+
+def test_interrupt_inside_the_final_commit_finishes_it():
+    """Once arrays are being written there is no way back: an interrupt there lets the
+    step finish (every array and the printed text written), then reaches the caller,
+    and the call is not rerun."""
+    from janus_lite.ir import ops_state
     jitted = _warm(full_step, full_args)
     args = full_args(5)
-    plain = _observe(full_step, copy.deepcopy(args), 3)
-    faults.arm(at=k, make=lambda op, index: RuntimeError(f"injected at {op}"))
-    spec = _observe(jitted, args, 3)
-    _same(plain, spec, f"raised at node {k} ({trace[k - 1]}), inside the commit step")
+    plain_args = copy.deepcopy(args)
+    np.random.seed(3)
+    with contextlib.redirect_stdout(io.StringIO()) as want:
+        full_step(*plain_args)
+    np.random.seed(3)
+    real, calls = ops_state.commit_copyto, []
+
+    def interrupted(dst, src):
+        calls.append(1)
+        real(dst, src)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+    ops_state.commit_copyto = interrupted
+    try:
+        with pytest.raises(KeyboardInterrupt), contextlib.redirect_stdout(io.StringIO()) as out:
+            jitted(*args)
+    finally:
+        ops_state.commit_copyto = real
+    assert len(calls) >= 2, "the remaining arrays were written after the interrupt"
+    assert out.getvalue() == want.getvalue()
+    assert_same(plain_args, args, "state after an interrupt inside the final commit")
 
 
 # -- an op's own implementation raises on its k-th call -----------------------------------------
