@@ -53,6 +53,7 @@ def worker(name: str, quick: bool, peers: bool) -> dict:
             impl.call()
     inner = max(1, min(H.calibrate(i, 0.004 if quick else 0.01) for i in impls))
     before = {i.name: dict(i.fn.stats) for i in impls if i.kind == "janus"}
+    runs_before = {i.name: kernel_runs(i.fn) for i in impls if i.kind == "janus"}
     H.sample(impls, 7 if quick else 31, inner)
     out = {"workload": name, "inner": inner, "impls": {}}
     for impl in impls:
@@ -67,11 +68,27 @@ def worker(name: str, quick: bool, peers: bool) -> dict:
             graphs = impl.fn.graphs
             row["memory"] = dict(graphs[-1].meta.get("memory", {})) if graphs else {}
             row["fused"] = graphs[-1].meta.get("fused", 0) if graphs else 0
+            alone, split = (a - b for a, b in zip(kernel_runs(impl.fn), runs_before[impl.name]))
+            row["kernel_runs"] = {"alone": alone, "split": split}
             if not graphs or row["graph_share"] < 1:
                 row["why_not"] = impl.fn.explain().splitlines()[:6]
         row["peak_call_bytes"] = H.peak_bytes(impl)
         out["impls"][impl.name] = row
     return out
+
+
+def kernel_runs(fn) -> tuple:
+    """(tiled kernel calls run alone, split across threads) over the function's graphs."""
+    from janus_lite.backend.kernels import Program
+    alone = split = 0
+    for g in fn.graphs:
+        for node in g.nodes():
+            if node.op == "fused":
+                prog = g[node.inputs[0]].attrs.get("value")
+                if isinstance(prog, Program):
+                    for k in prog.__dict__.get("_kernels", {}).values():
+                        alone, split = alone + k.runs[0], split + k.runs[1]
+    return alone, split
 
 
 def dispatch(quick: bool) -> dict:
@@ -114,6 +131,38 @@ def machine() -> dict:
     return info
 
 
+def cpu_busy(seconds: float = 1.0) -> float | None:
+    """CPUs' worth of time spent running over the next ``seconds`` (from /proc/stat), while
+    this process sleeps: what other processes take. None where /proc/stat is missing."""
+    def read():
+        with open("/proc/stat") as f:
+            vals = [int(v) for v in f.readline().split()[1:]]
+        idle = vals[3] + (vals[4] if len(vals) > 4 else 0)
+        return sum(vals[:8]), idle
+    try:
+        t0, i0 = read()
+        time.sleep(seconds)
+        t1, i1 = read()
+    except (OSError, ValueError, IndexError):
+        return None
+    total = max(1, t1 - t0)
+    return (os.cpu_count() or 1) * (1 - (i1 - i0) / total)
+
+
+def wait_quiet(limit: float, busy_max: float = 0.15) -> float | None:
+    """Wait (up to ``limit`` seconds) until other processes use under ``busy_max`` CPUs for
+    two seconds in a row; returns the last reading (CPUs busy)."""
+    t0 = time.perf_counter()
+    quiet = 0
+    busy = cpu_busy()
+    while limit and time.perf_counter() - t0 < limit:
+        quiet = quiet + 1 if busy is not None and busy < busy_max else 0
+        if quiet >= 2 or busy is None:
+            break
+        busy = cpu_busy()
+    return busy
+
+
 def spawn(name: str, allocator: str, quick: bool, peers: bool, blas_threads=1) -> dict:
     env = dict(os.environ)
     if blas_threads:
@@ -135,8 +184,8 @@ def spawn(name: str, allocator: str, quick: bool, peers: bool, blas_threads=1) -
 
 
 def table(results) -> str:
-    cols = ["workload", "alloc", "load", "numpy µs", "janus µs", "speedup", "cpu-time ×", "interp ×",
-            "peers ×",
+    cols = ["workload", "alloc", "busy", "numpy µs", "janus µs", "speedup", "cpu-time ×",
+            "split", "interp ×", "peers ×",
             "first calls ms", "graph share", "peak MiB np→jl", "plan/imper."]
     rows = []
     for r in results:
@@ -150,11 +199,15 @@ def table(results) -> str:
         mem = jl.get("memory") or {}
         ratio = (f"{mem['planned_peak_bytes'] / mem['imperative_peak_bytes']:.0%}"
                  if mem.get("imperative_peak_bytes") else "-")
-        rows.append([r["workload"], r["allocator"], f"{r.get('load_average', [0])[0]:.1f}",
+        runs = jl.get("kernel_runs") or {}
+        n_runs = runs.get("alone", 0) + runs.get("split", 0)
+        busy = r.get("others_busy_cpus_before")
+        rows.append([r["workload"], r["allocator"], "-" if busy is None else f"{busy:.2f}",
                      f"{base:.1f}", f"{jl['median_us']:.1f}",
                      f"{base / jl['median_us']:.2f}x" + ("" if jl.get("exact") else " (!)"),
                      f"{im['numpy']['cpu_median_us'] / jl['cpu_median_us']:.2f}x"
                      if jl.get("cpu_median_us") else "-",
+                     f"{runs['split'] / n_runs:.0%}" if n_runs else "-",
                      f"{base / it['median_us']:.2f}x", peers or "-",
                      f"{sum(jl['first_calls_ms']):.0f}", f"{jl.get('graph_share', 0):.0%}",
                      f"{im['numpy']['peak_call_bytes'] / 2**20:.1f}→"
@@ -168,7 +221,9 @@ def table(results) -> str:
         if r["workload"] == "dispatch" and "error" not in r:
             out.append(f"\nspeedup: plain NumPy wall time / janus_lite wall time (medians); "
                        f"cpu-time ×: the same with process CPU time (all threads), which "
-                       f"other processes on the machine disturb less")
+                       f"other processes on the machine disturb less; busy: CPUs other "
+                       f"processes used just before the row; split: share of fused-kernel "
+                       f"calls run across two threads (chosen by measured time)")
             out.append(f"dispatch overhead (guard + entry, trivial function): "
                        f"{r['overhead_us']:.2f} µs  (direct call {r['direct_us']:.2f} µs, "
                        f"janus {r['janus_us']:.2f} µs) [{r['allocator']} allocator]")
@@ -217,8 +272,10 @@ def main(argv=None):
                          "alone). On a busy machine multi-threaded OpenBLAS spins: a 0.4 ms "
                          "MLP step took 90 ms with 2 threads while other processes ran")
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
-                    help="before each workload wait (up to SECONDS) for the 1-minute load "
-                         "average to drop below 1.5: other processes skew every timing")
+                    help="before each workload wait (up to SECONDS) until other processes "
+                         "use under 0.15 CPUs for 2 s (from /proc/stat): they skew every "
+                         "timing, and a fused kernel splits across threads only while a "
+                         "core is free")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -232,14 +289,15 @@ def main(argv=None):
             if name == "dispatch" and alloc != args.allocators[0]:
                 continue
             t0 = time.perf_counter()
-            while args.wait_quiet and os.getloadavg()[0] >= 1.5 and \
-                    time.perf_counter() - t0 < args.wait_quiet:
-                time.sleep(2)
+            busy = wait_quiet(args.wait_quiet) if args.wait_quiet else cpu_busy(0.5)
             r = spawn(name, alloc, args.quick, args.peers, args.blas_threads)
             r["blas_threads"] = args.blas_threads
             r["load_average"] = os.getloadavg()
+            r["others_busy_cpus_before"] = busy
             results.append(r)
-            print(f"  {name} [{alloc}] {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+            print(f"  {name} [{alloc}] {time.perf_counter() - t0:.1f}s"
+                  f" (other processes busy before: {busy if busy is None else round(busy, 2)} "
+                  f"CPUs)", file=sys.stderr)
     text = table(results)
     print(text)
     os.makedirs(args.out, exist_ok=True)

@@ -78,6 +78,13 @@ elements the arrays stay in cache and tiling only adds per-tile calls (an MLP's 
 weight update ran 33 µs tiled vs 25 µs for NumPy's two ops), while out= buffers already
 remove the allocations; from there on tiles keep the intermediates small."""
 
+PLAN_MIN_BYTES = 1024
+"""Smallest static array the memory plan gives a persistent out= buffer. Measured (f64,
+steady state, per op): up to 1 KiB plain ``a + b`` costs 255–340 ns and the out= call as
+much or 20 ns more (110 ns more with the run-time shape check), since NumPy serves such
+sizes from its own small-allocation cache; from 2 KiB on out= saves ~80 ns. The char-RNN
+step (100-element vectors) ran 760 µs without buffers vs 789 µs with them."""
+
 KERNEL_THREADS = 2
 """Threads a fused kernel splits a large array across (1: never split)."""
 

@@ -10,8 +10,10 @@ import janus_lite  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _check_ir():
-    """Every graph built in tests is verified after each pass."""
-    old = janus_lite.config.CHECK_RULES
+    """Every graph built in tests is verified after each pass, and the memory plan gives
+    buffers to arrays of every size (tests use small arrays; by default tiny ones get none)."""
+    old = janus_lite.config.CHECK_RULES, janus_lite.config.PLAN_MIN_BYTES
     janus_lite.config.CHECK_RULES = True
+    janus_lite.config.PLAN_MIN_BYTES = 0
     yield
-    janus_lite.config.CHECK_RULES = old
+    janus_lite.config.CHECK_RULES, janus_lite.config.PLAN_MIN_BYTES = old

@@ -215,6 +215,7 @@ class FusedKernel:
         self.ref = program.array_inputs[0]
         self._free: list = []
         self.chooser = _Chooser()
+        self.runs = [0, 0]              # tiled calls run alone, split (for reports)
         self.tiles, self.plain = _compile(program, self.slot_of, self.n_slots, self.tile,
                                           filename, globals_ if globals_ is not None else {})
 
@@ -279,8 +280,10 @@ class FusedKernel:
         threads = config.KERNEL_THREADS
         if threads > 1 and n >= config.PARALLEL_MIN_ELEMENTS and n >= 2 * self.tile:
             if not config.KERNEL_THREADS_IF_IDLE:
+                self.runs[1] += 1
                 return self._run_split(n, flat, flat_outs)
             mode = self.chooser.pick()
+            self.runs[mode] += 1
             t0 = time.perf_counter()
             if mode:
                 self._run_split(n, flat, flat_outs)
@@ -288,6 +291,7 @@ class FusedKernel:
                 self._run_alone(n, flat, flat_outs)
             self.chooser.record(mode, (time.perf_counter() - t0) / n)
         else:
+            self.runs[0] += 1
             self._run_alone(n, flat, flat_outs)
 
     def _run_alone(self, n, flat, flat_outs):

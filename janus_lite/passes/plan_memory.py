@@ -102,12 +102,22 @@ def _plain_candidate(graph, node, trusted, c_order=frozenset()):
     return {"ufunc": uf, "kind": "ufunc", "check": check, "n_operands": n}
 
 
+def _tiny(meta) -> bool:
+    """A static array smaller than PLAN_MIN_BYTES gets no buffer: NumPy serves it from its
+    small-allocation cache, and ``out=…, casting='no'`` (plus a shape check where the plan
+    cannot prove the shape) costs more than it saves."""
+    b = nbytes(meta) if _static(meta) else None
+    return b is not None and b < config.PLAN_MIN_BYTES
+
+
 def _values(graph):
     """[(value node, node that writes it, attrs of a planned plain op or None)]."""
     trusted = _trusted(graph)
     c_order = _c_order(graph)
     out = []
     for node in graph.nodes():
+        if _tiny(node.meta):
+            continue
         if node.op == "fused":
             if node.attrs.get("n_out", 1) == 1:
                 if _static(node.meta) and only_read(graph, node.name):

@@ -186,3 +186,14 @@ def test_symbolic_sizes_reallocate_planned_buffers(passes):
         assert any(isinstance(d, str) for d in g[g.inputs[0]].meta.shape)
         assert any(n.op.endswith("@out") and n.attrs.get("check") is not None
                    for n in g.nodes())
+
+
+@pytest.mark.parametrize("n", [7, 100, 300, 5000])
+def test_default_plan_threshold_keeps_results(monkeypatch, n):
+    # tests give buffers to every size (conftest); here the default: tiny arrays get none
+    monkeypatch.setattr(config, "PLAN_MIN_BYTES", 1024)
+    rng = np.random.default_rng(n)
+    p, g, m = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+    v = np.abs(rng.standard_normal(n)).astype(np.float32)
+    _run(W.adam, [(p, g, m, v, 0.001, 0.9, 0.999, 1e-8, 3)] * 4)
+    _run(W.chain, [(_r(n),)] * 4)

@@ -60,6 +60,14 @@ def test_small_chains_are_not_fused_but_planned():
     assert "fused" not in _ops(g) and any(op.endswith("@out") for op in _ops(g))
 
 
+def test_tiny_static_arrays_get_no_buffers_by_default(monkeypatch):
+    monkeypatch.setattr(janus_lite.config, "PLAN_MIN_BYTES", 1024)
+    small = _graph(W.classic, np.ones(100))           # 800 bytes: NumPy's own cache is faster
+    assert not any(op.endswith("@out") for op in _ops(small))
+    g = _graph(W.classic, np.ones(300))               # 2400 bytes: reused buffers
+    assert sum(op.endswith("@out") for op in _ops(g)) == 2
+
+
 def test_simplify_removes_exact_identities_only():
     x = np.random.default_rng(0).standard_normal((30, 40))
     g = _graph(W.identities, x, 2.0)
