@@ -6,7 +6,6 @@ and is served after that. Results, gradients accumulated in place into arrays ma
 function, and exceptions must match the plain function.
 """
 import numpy as np
-import pytest
 
 from differential import differential, steady
 
