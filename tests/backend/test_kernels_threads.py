@@ -52,7 +52,8 @@ def split_config(monkeypatch):
     monkeypatch.setattr(config, "KERNEL_THREADS_IF_IDLE", True)
 
 
-def test_chosen_mode_never_changes_the_bits(split_config):
+def test_chosen_mode_never_changes_the_bits(split_config, monkeypatch):
+    monkeypatch.setattr(kernels, "cores_free", lambda: True)
     k = FusedKernel(_adam_like(), tile=96)
     p, m, g = _inputs(5003)
     expected = _reference(p, m, g)
@@ -60,6 +61,22 @@ def test_chosen_mode_never_changes_the_bits(split_config):
         _same(expected, k(p, m, g))
     alone, split = k.chooser.times
     assert alone and split            # both ways were run (and timed)
+
+
+def test_no_split_while_other_processes_leave_no_core(split_config, monkeypatch):
+    monkeypatch.setattr(kernels, "cores_free", lambda: False)
+    k = FusedKernel(_adam_like(), tile=96)
+    p, m, g = _inputs(5003)
+    for _ in range(10):
+        _same(_reference(p, m, g), k(p, m, g))
+    assert k.runs == [10, 0]
+
+
+def test_idle_probe_reads_proc_stat():
+    probe = kernels._Idle()
+    assert probe() in (True, False)
+    probe.at = -1.0                   # force a second reading: a window to compare with
+    assert probe() in (True, False)
 
 
 def test_fed_back_outputs_and_strided_inputs(split_config):
