@@ -219,11 +219,11 @@ def table(results) -> str:
                          for r in rows]
     for r in results:
         if r["workload"] == "dispatch" and "error" not in r:
-            out.append(f"\nspeedup: plain NumPy wall time / janus_lite wall time (medians); "
-                       f"cpu-time ×: the same with process CPU time (all threads), which "
-                       f"other processes on the machine disturb less; busy: CPUs other "
-                       f"processes used just before the row; split: share of fused-kernel "
-                       f"calls run across two threads (chosen by measured time)")
+            out.append("\nspeedup: plain NumPy wall time / janus_lite wall time (medians); "
+                       "cpu-time ×: the same with process CPU time (all threads), which "
+                       "other processes on the machine disturb less; busy: CPUs other "
+                       "processes used just before the row; split: share of fused-kernel "
+                       "calls run across two threads (chosen by measured time)")
             out.append(f"dispatch overhead (guard + entry, trivial function): "
                        f"{r['overhead_us']:.2f} µs  (direct call {r['direct_us']:.2f} µs, "
                        f"janus {r['janus_us']:.2f} µs) [{r['allocator']} allocator]")

@@ -9,8 +9,9 @@ full-size temporaries). Whenever a run-time fact breaks that argument (an input 
 shape, dtype or memory layout than the program was built for, an empty array), the kernel
 runs the original ops one by one instead (`plain`), which is the user's code exactly.
 
-Large arrays are split in two halves run by two threads (ufuncs release the GIL); the
-worker runs in a copy of the caller's context, so ``np.errstate`` applies there too.
+Large arrays may be split across threads (ufuncs release the GIL): the caller and helper
+threads take tiles from one counter, where `kernel_threads` finds it pays; a helper runs
+in a copy of the caller's context, so ``np.errstate`` applies there too.
 Floating-point errors: while the user's ``np.errstate`` would report one (warn, call,
 print, raise), the tiles run with those categories raising, and the first error makes the
 kernel run the plain path instead, which reports it exactly as NumPy does (once per op, not
@@ -23,7 +24,6 @@ import contextvars
 import functools
 import itertools
 import math
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import config
+from .kernel_threads import Chooser, cores_free, helpers
 
 
 @dataclass
@@ -79,139 +80,6 @@ class Program:
         return f"<fused {self.dtype} {self.describe()}>"
 
 
-class _Helper:
-    """A helper thread that runs one job at a time (a dedicated thread, not a pool: waking
-    it is one lock release). ``busy`` is held from `offer` until the job returns, so two
-    calls never hand it a job at once (a second caller runs alone instead)."""
-
-    def __init__(self):
-        self.busy = threading.Lock()
-        self.go = threading.Lock()
-        self.go.acquire()
-        self.job = None
-        self.thread = threading.Thread(target=self._loop, name="janus_lite-kernel",
-                                       daemon=True)
-        self.thread.start()
-
-    def _loop(self):
-        while True:
-            self.go.acquire()
-            job, self.job = self.job, None
-            try:
-                job()
-            finally:
-                self.busy.release()
-
-    def offer(self, job) -> bool:
-        """Hand ``job`` over; False (and nothing runs) while the helper is busy."""
-        if not self.busy.acquire(blocking=False):
-            return False
-        self.job = job
-        self.go.release()
-        return True
-
-
-_helpers: list = []
-_helpers_pid = None
-_helpers_lock = threading.Lock()
-
-
-def helpers() -> list:
-    """The kernel helper threads, KERNEL_THREADS - 1 of them (made again after a fork:
-    threads do not survive it)."""
-    global _helpers, _helpers_pid
-    want = max(0, config.KERNEL_THREADS - 1)
-    if _helpers_pid != os.getpid() or len(_helpers) < want:
-        with _helpers_lock:
-            if _helpers_pid != os.getpid():
-                _helpers, _helpers_pid = [], os.getpid()
-            while len(_helpers) < want:
-                _helpers.append(_Helper())
-    return _helpers[:want]
-
-
-class _Idle:
-    """Whether the other processes on the machine leave a core for a helper thread: the
-    CPUs busy over the last window (``/proc/stat``) minus the CPU time this process used in
-    it. Unlike the load average it reacts within a fraction of a second and does not count
-    our own threads. Re-read at most every 0.1 s; True where ``/proc/stat`` is missing."""
-
-    def __init__(self):
-        self.at = -1.0
-        self.last = None
-        self.free = True
-
-    def __call__(self) -> bool:
-        now = time.monotonic()
-        if now - self.at < 0.1:
-            return self.free
-        self.at = now
-        try:
-            with open("/proc/stat", "rb") as f:
-                vals = [int(v) for v in f.readline().split()[1:8]]
-        except (OSError, ValueError):
-            return True
-        total, idle, mine = sum(vals), vals[3] + vals[4], time.process_time()
-        if self.last is not None:
-            t0, i0, m0, at0 = self.last
-            ncpu = os.cpu_count() or 1
-            if total > t0:
-                busy = ncpu * (1 - (idle - i0) / (total - t0))
-                ours = (mine - m0) / max(now - at0, 1e-3)
-                others = busy - ours
-                self.free = others < ncpu - max(2, config.KERNEL_THREADS) + 0.5
-        self.last = (total, idle, mine, now)
-        return self.free
-
-
-cores_free = _Idle()
-
-
-class _Chooser:
-    """Per kernel, while `cores_free`: run alone or split across threads, whichever had the
-    lower median wall time per element over its last few calls (split must win by 10%).
-    Both give the same bits, so only speed is at stake; a second thread pays only when a
-    core is free for it: otherwise the threads take turns holding the GIL, each turn waits
-    for a thread to be scheduled, and the caller waits at the end for a helper descheduled
-    mid-tile (measured: a 3 ms Adam update took 8 ms split on a busy machine). The losing
-    mode is re-tried after 2, 4, … up to 128 calls, so a change in the machine is noticed."""
-
-    KEEP = 5
-    MARGIN = 0.9        # split must be 10% faster: alone uses less CPU and risks no GIL stall
-
-    def __init__(self):
-        self.times = ([], [])           # recent seconds per element: alone, split
-        self.wait = [0, 0]               # calls before the mode is tried again
-        self.every = [2, 2]
-
-    def pick(self) -> int:
-        a, b = self.times
-        if len(b) < 2 or len(a) < 2:
-            return 1 if len(b) < len(a) else 0
-        best = 1 if _median(b) < self.MARGIN * _median(a) else 0
-        other = 1 - best
-        self.wait[other] += 1
-        if self.wait[other] >= self.every[other]:
-            self.wait[other] = 0
-            self.every[other] = min(128, 2 * self.every[other])
-            return other
-        return best
-
-    def record(self, mode: int, per_element: float) -> None:
-        t = self.times[mode]
-        t.append(per_element)
-        if len(t) > self.KEEP:
-            del t[0]
-        a, b = self.times
-        if len(a) >= 2 and len(b) >= 2 and \
-                (_median(b) < self.MARGIN * _median(a)) == (mode == 1):
-            self.every[mode] = 2        # it wins now: try the other one soon again
-
-
-def _median(xs):
-    return sorted(xs)[len(xs) // 2]
-
-
 def _slots(program):
     """Scratch slot of each step (None: written straight into an output), and the count.
     A step never writes into a slot one of its own operands occupies (no in-place)."""
@@ -253,7 +121,7 @@ class FusedKernel:
         self.slot_of, self.n_slots = _slots(program)
         self.ref = program.array_inputs[0]
         self._free: list = []
-        self.chooser = _Chooser()
+        self.chooser = Chooser()
         self.runs = [0, 0]              # tiled calls run alone, split (for reports)
         self.tiles, self.plain = _compile(program, self.slot_of, self.n_slots, self.tile,
                                           filename, globals_ if globals_ is not None else {})
@@ -515,4 +383,4 @@ def _compile(program, slot_of, n_slots, tile, filename, globals_):
     return tiles, plain
 
 
-__all__ = ["Step", "Program", "FusedKernel", "helpers"]
+__all__ = ["Step", "Program", "FusedKernel"]

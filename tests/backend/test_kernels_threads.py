@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from janus_lite import config
-from janus_lite.backend import kernels
+from janus_lite.backend import kernel_threads, kernels
 from janus_lite.backend.kernels import FusedKernel, Program, Step, _tile_const
 
 
@@ -73,7 +73,7 @@ def test_no_split_while_other_processes_leave_no_core(split_config, monkeypatch)
 
 
 def test_idle_probe_reads_proc_stat():
-    probe = kernels._Idle()
+    probe = kernel_threads._Idle()
     assert probe() in (True, False)
     probe.at = -1.0                   # force a second reading: a window to compare with
     assert probe() in (True, False)
@@ -123,7 +123,7 @@ def test_helper_threads_are_made_again_after_fork(monkeypatch, split_config):
     if pid == 0:                                     # child: the helper thread is gone
         try:
             ok = all(np.array_equal(a, b) for a, b in zip(_reference(p, m, g), k(p, m, g)))
-            os._exit(0 if ok and kernels._helpers_pid == os.getpid() else 1)
+            os._exit(0 if ok and kernel_threads._helpers_pid == os.getpid() else 1)
         except BaseException:
             os._exit(2)
     _, status = os.waitpid(pid, 0)
