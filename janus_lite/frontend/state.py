@@ -320,10 +320,13 @@ class StateConverter:
             # the name): the caller's own array when it is the copy
             copies = [c for c in sorted(self.roots.get(v.name, ()))
                       if self.cow.get(self.identity.get(c)) == c and c != v.name]
+            roots = self.roots.get(v.name)
             v = OrigRef(orig)
             for c in copies:
                 v = self.emit("uncopy", [v, Ref(c), OrigRef(self.identity[c])],
                               lineno=self.lineno)
+                if roots is not None:    # the argument itself is never a stale view of it
+                    self.roots[v.name] = roots
             return v
         if isinstance(v, Const) and self.const_params.get(id(v.value)) is not None:
             return OrigRef(self.const_params[id(v.value)])

@@ -572,3 +572,70 @@ def test_list_argument_appended_to_does_not_cause_a_fallback_storm():
     100,000 in test_load.py)."""
     f = differential(step_with_log, [(np.zeros(3), np.ones(3), []) for _ in range(8)])
     steady(f, 4)
+
+
+# -- variants of the fixes in 023d961 / d74324d ------------------------------------------------
+class Holder:
+    def __init__(self, w):
+        self.w = w
+        self.last = None
+
+
+def maybe_rebound_in_tuple_and_attribute(x, o):
+    x[0] = 1.0
+    if x.sum() > 2:
+        x = x * 2.0
+    o.last = x                    # stored: the caller's array when x was not rebound
+    return x, (x, 1)
+
+
+def test_maybe_rebound_argument_in_a_returned_tuple_and_an_attribute_keeps_identity():
+    calls = [(np.ones(3) * sg, Holder(None)) for sg in (1, -1, 1, -1, 1, -1)]
+    steady(differential(maybe_rebound_in_tuple_and_attribute, calls), 3)
+
+
+def draw_in_while_test_via_helper(x, p):
+    n = 0
+    while np.random.rand() < p:
+        n += 1
+        x = x + 1.0
+    print("trips", n)
+    return x
+
+
+def test_random_draw_in_while_test_counts_trips_like_the_plain_function():
+    np.random.seed(0)
+    calls = [(np.zeros(2), p) for p in (0.5, 0.7, 0.5, 0.9, 0.5)]
+    steady(differential(draw_in_while_test_via_helper, calls), 2)
+
+
+def return_from_unrolled_inside_loop_node(x, n):
+    total = 0.0
+    for k in range(n):                   # a loop node (n varies)
+        for j in range(2):               # unrolled inside it
+            if x[j] > 5:
+                return k * 10 + j
+            total += x[j]
+        print("outer", k)
+        x = x + 1.0
+    return total
+
+
+def test_return_from_unrolled_loop_inside_loop_node_skips_the_rest():
+    calls = [(np.array([1.0, 2.0]), n) for n in (3, 4, 5, 6, 2, 7)]
+    steady(differential(return_from_unrolled_inside_loop_node, calls), 2)
+
+
+def loop_keeps_or_rebinds(x, n):
+    x *= 2.0
+    for i in range(n):
+        if i == 2:
+            x = x + 1.0          # rebinds on the third trip only
+        else:
+            x += 1.0
+    return x
+
+
+def test_loop_output_identity_depends_on_the_trips():
+    calls = [(np.ones(2), n) for n in (1, 2, 4, 1, 5, 2)]
+    steady(differential(loop_keeps_or_rebinds, calls), 1)
