@@ -66,8 +66,8 @@ def helpers() -> list:
 
 class _Idle:
     """Whether the other processes on the machine leave a core for a helper thread: the
-    CPUs busy over the last window (``/proc/stat``) minus the CPU time this process used in
-    it. Unlike the load average it reacts within a fraction of a second and does not count
+    CPUs busy over the last window (``/proc/stat``; niced time counts as idle) minus the CPU
+    time this process used in it. Unlike the load average it reacts within a fraction of a second and does not count
     our own threads. Re-read at most every 0.1 s; True where ``/proc/stat`` is missing."""
 
     def __init__(self):
@@ -85,7 +85,8 @@ class _Idle:
                 vals = [int(v) for v in f.readline().split()[1:8]]
         except (OSError, ValueError):
             return True
-        total, idle, mine = sum(vals), vals[3] + vals[4], time.process_time()
+        # niced processes (column 2) count as idle: a thread of ours preempts them
+        total, idle, mine = sum(vals), vals[1] + vals[3] + vals[4], time.process_time()
         if self.last is not None:
             t0, i0, m0, at0 = self.last
             ncpu = os.cpu_count() or 1

@@ -171,3 +171,18 @@ def test_constants_that_numpy_would_not_convert_silently_are_kept():
                   (2 ** 24 + 1, "float32"), (True, "float32"), (np.float64(1), "float32"),
                   (1 + 2j, "float64")]:
         assert _tile_const(v, np.dtype(dt)) is v
+
+
+def test_chooser_keeps_to_the_faster_mode_and_retries_the_other_ever_less_often():
+    def run(alone_s, split_s, calls=300):
+        c = kernel_threads.Chooser()
+        picks = []
+        for _ in range(calls):
+            mode = c.pick()
+            picks.append(mode)
+            c.record(mode, split_s if mode else alone_s)
+        return picks
+    picks = run(alone_s=1.0, split_s=0.6)
+    assert sum(picks) > 280 and 0 < picks.count(0) < 20     # retried, with backoff
+    picks = run(alone_s=1.0, split_s=0.95)                  # not 10% faster: alone
+    assert picks.count(0) > 280
