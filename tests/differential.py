@@ -35,6 +35,8 @@ def assert_same(a, b, path="result"):
         assert list(a) == list(b), f"{path}: keys {list(a)} != {list(b)}"
         for k in a:
             assert_same(a[k], b[k], f"{path}[{k!r}]")
+    elif isinstance(a, np.random.Generator):       # the same draws happened
+        assert_same(a.bit_generator.state, b.bit_generator.state, f"{path}.bit_generator")
     elif hasattr(a, "__dict__") and not isinstance(a, (type, types.FunctionType,
                                                        types.MethodType, types.ModuleType)) \
             and type(a).__module__ != "builtins":
