@@ -24,7 +24,12 @@ class CallConverter:
         func = self.expr(node.func)
         args = []
         for a in node.args:
-            if isinstance(a, ast.Starred):
+            if isinstance(a, ast.GeneratorExp) and isinstance(func, Const) and \
+                    _consumes_whole(func.value):
+                # sum(f(p) for p in ps): consumed whole, so the same as over a list (a
+                # graph's side effects are all or nothing); any()/all() stop early: not here
+                args.append(self.expr_ListComp(a))
+            elif isinstance(a, ast.Starred):
                 args.extend(self.static_items(self.expr(a.value), node.lineno))
             else:
                 args.append(self.expr(a))
@@ -291,3 +296,14 @@ _STATIC = {builtins.len: _len, builtins.range: _range, builtins.isinstance: _isi
            builtins.reversed: _reversed, builtins.tuple: _tuple}
 _STATIC_OBJECTS = set(_STATIC)
 _STATIC_BUILTINS = {id(k): v for k, v in _STATIC.items()}
+
+
+_WHOLE_CONSUMERS = (sum, tuple, list, min, max, sorted, set, frozenset, len)
+
+
+def _consumes_whole(fn) -> bool:
+    """Builtins that exhaust an iterable argument before they return (or raise)."""
+    try:
+        return any(fn is c for c in _WHOLE_CONSUMERS)
+    except TypeError:
+        return False

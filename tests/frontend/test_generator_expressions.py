@@ -1,0 +1,56 @@
+"""Generator expressions consumed whole by a builtin (sum, tuple, list, min, max, sorted,
+set, len) convert like list comprehensions over sequences known while converting; any()
+and all() stop early, so theirs stay imperative. Differential against the plain function,
+including an element that raises and one that draws random numbers."""
+import numpy as np
+import pytest
+
+from differential import differential, steady
+
+
+def norms_and_shapes(ps):
+    return (sum(float(np.sum(p * p)) for p in ps), tuple(p.shape for p in ps),
+            max(p.max() for p in ps))
+
+
+def sorted_filtered(ps, k):
+    return sorted(float(p.sum()) for p in ps if p.ndim == k), len([p for p in ps])
+
+
+def min_and_list(xs):
+    return min((x * 2).sum() for x in xs), list(x + 1 for x in xs)
+
+
+def draws_in_generator(xs):
+    return sum(np.random.rand() * x for x in xs)
+
+
+def sum_of_mismatched(xs):
+    return sum(x * 2 for x in xs)          # shapes (3,) and (2,): ValueError in the sum
+
+
+def early_exit(xs):
+    return any(x.sum() > 2 for x in xs), all(x.min() > 0 for x in xs)
+
+
+def _lists(n=5):
+    return [([np.ones(3) * i, np.ones((2, 2)) * (i - 2)],) for i in range(n)]
+
+
+@pytest.mark.parametrize("fn, calls", [
+    (norms_and_shapes, _lists()),
+    (sorted_filtered, [(a[0], 1) for a in _lists()]),
+    (min_and_list, [([np.ones(3) * i, np.ones(3)],) for i in range(5)]),
+    (draws_in_generator, [([np.ones(3) * i, np.ones(3)],) for i in range(5)]),
+])
+def test_consumed_whole_is_graphed(fn, calls):
+    steady(differential(fn, calls), 2)
+
+
+def test_element_raising_mid_sum_gives_the_same_exception():
+    calls = [([np.ones(3), np.ones(3)],)] * 3 + [([np.ones(3), np.ones(2)],), ([np.ones(3)] * 2,)]
+    differential(sum_of_mismatched, calls)
+
+
+def test_any_all_stay_exact():
+    differential(early_exit, [([np.ones(3) * i, np.ones(3) - i],) for i in range(5)])
