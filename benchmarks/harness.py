@@ -6,6 +6,7 @@ outputs into the next call's arguments), so state-carrying steps (Adam) run as i
 from __future__ import annotations
 
 import gc
+import resource
 import statistics
 import time
 import tracemalloc
@@ -20,6 +21,7 @@ class Impl:
         self.name, self.fn, self.args, self.feed, self.kind = name, fn, list(args), feed, kind
         self.samples: list[float] = []          # wall time per call, µs
         self.cpu_samples: list[float] = []      # process CPU time per call, µs (all threads)
+        self.fault_samples: list[float] = []    # minor page faults per call (fresh pages)
         self.first_calls_ms: list[float] = []
 
     def call(self):
@@ -44,16 +46,19 @@ def sample(impls, reps: int, inner: int):
         for impl in order:
             gc_was = gc.isenabled()
             gc.disable()
+            f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             c0 = time.process_time()
             t0 = time.perf_counter()
             for _ in range(inner):
                 impl.call()
             dt = time.perf_counter() - t0
             dc = time.process_time() - c0
+            df = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0
             if gc_was:
                 gc.enable()
             impl.samples.append(dt / inner * 1e6)
             impl.cpu_samples.append(dc / inner * 1e6)
+            impl.fault_samples.append(df / inner)
 
 
 def median(xs):

@@ -59,6 +59,7 @@ def worker(name: str, quick: bool, peers: bool) -> dict:
     for impl in impls:
         row = {"median_us": H.median(impl.samples), "samples_us": impl.samples,
                "cpu_median_us": H.median(impl.cpu_samples),
+               "page_faults_per_call": H.median(impl.fault_samples),
                "first_calls_ms": impl.first_calls_ms}
         if impl.kind == "janus":
             s, b = impl.fn.stats, before[impl.name]

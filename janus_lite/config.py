@@ -88,6 +88,11 @@ step (100-element vectors) ran 760 µs without buffers vs 789 µs with them."""
 KERNEL_THREADS = 2
 """Threads a fused kernel splits a large array across (1: never split)."""
 
+KERNEL_RECYCLE_OUTPUTS = 2
+"""Result arrays a fused kernel keeps per output to hand out again once the caller has
+dropped them (no reference left but the kernel's): their pages stay mapped, so a large
+result never costs fresh page faults, whatever the allocator did before. 0: always new."""
+
 PARALLEL_MIN_ELEMENTS = 1 << 17
 """Smallest array a fused kernel splits across KERNEL_THREADS threads."""
 

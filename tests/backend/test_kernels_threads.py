@@ -186,3 +186,58 @@ def test_chooser_keeps_to_the_faster_mode_and_retries_the_other_ever_less_often(
     assert sum(picks) > 280 and 0 < picks.count(0) < 20     # retried, with backoff
     picks = run(alone_s=1.0, split_s=0.95)                  # not 10% faster: alone
     assert picks.count(0) > 280
+
+
+def test_results_are_recycled_only_once_nobody_holds_them(split_config):
+    import gc
+    import weakref
+    k = FusedKernel(_adam_like(), tile=128)
+    p, m, g = _inputs(3001, seed=3)
+    expected = _reference(p, m, g)
+    first = k(p, m, g)
+    held = k(p, m, g)                        # `first` is held: new arrays
+    assert not any(a is b for a in first for b in held)
+    ids = [id(a) for a in first]
+    del first
+    gc.collect()
+    again = k(p, m, g)                       # dropped ones come back, with the new values
+    assert [id(a) for a in again] == ids
+    _same(expected, again)
+    _same(expected, held)
+
+    view = again[0][::2]                     # a view holds its base: no reuse
+    ro = again[1]
+    ro.flags.writeable = False               # changed flags: no reuse
+    old = [id(a) for a in again]
+    del again
+    fresh = k(p, m, g)
+    assert id(fresh[0]) != old[0] and id(fresh[1]) != old[1]
+    _same(expected, fresh)
+    assert np.array_equal(view, expected[0][::2]) and not ro.flags.writeable
+
+    w = weakref.ref(fresh[0])                # a weak reference: no reuse either
+    wid = id(fresh[0])
+    del fresh
+    assert w() is not None and id(k(p, m, g)[0]) != wid
+
+
+def test_recycled_results_in_a_training_loop_stay_exact(split_config):
+    k = FusedKernel(_adam_like(), tile=256)
+    p, m, g = _inputs(4096, seed=4)
+    pe, me = p.copy(), m.copy()
+    history = []
+    for step in range(8):
+        m, p = k(p, m, g)                     # the old p, m are dropped here
+        me, pe = _reference(pe, me, g)
+        _same((me, pe), (m, p))
+        if step % 3 == 0:
+            history.append(p)                 # some results are kept by the caller
+    for h in history:                         # and are never overwritten
+        assert h.flags.writeable
+    ref_hist, pe, me = [], _inputs(4096, seed=4)[0], _inputs(4096, seed=4)[1]
+    for step in range(8):
+        me, pe = _reference(pe, me, g)
+        if step % 3 == 0:
+            ref_hist.append(pe)
+    for h, r in zip(history, ref_hist):
+        assert np.array_equal(h, r)
