@@ -389,7 +389,7 @@ class ControlConverter:
             del self.asserts[n_asserts:]
             result = self._loop_body(kind, node, carried, metas, iter_name, exits, updated,
                                      owned, {i: origins[i] for i in same})
-            cond_g, body_g, out_metas, kept = result
+            cond_g, body_g, out_metas, kept, flow = result
             new = [join(m, o) for m, o in zip(metas, out_metas)]
             if all(_same(a, b) for a, b in zip(new, metas)) and kept == same:
                 break
@@ -406,13 +406,13 @@ class ControlConverter:
             "captures": tuple(captured), "has_iter": iter_name is not None},
             meta=Meta(tuple, items=tuple(metas)), lineno=lineno, subgraphs=subs)
         self.roots[lnode.name] = frozenset({lnode.name})
+        out_roots = self._loop_out_roots(init_names, flow)
         env = dict(scope.env)
         for i, n in enumerate(carried):
             item = self.graph.add("getitem", (lnode.name, self.const_node(i)), meta=metas[i],
                                   lineno=lineno)
             self.roots[item.name] = frozenset({item.name}) if _immutable_meta(metas[i]) else \
-                frozenset().union(self.roots.get(init_names[i], frozenset()),
-                                  frozenset({item.name}))
+                frozenset().union(out_roots[i], frozenset({item.name}))
             env[n] = Ref(item.name)
             if i in same and origins[i] != item.name:
                 self.identity[item.name] = origins[i]
@@ -466,8 +466,10 @@ class ControlConverter:
         prev = self.graph
         cond_g = None
         lineno = node.lineno
+        inputs: list = []          # the body's carried input nodes, by slot
 
         def bind_carried(sub):
+            inputs.clear()
             for i, (n, m) in enumerate(zip(carried, metas)):
                 inp = sub.add("input", attrs={"name": n, "role": "carried", "index": i}, meta=m,
                               name=sub.fresh_name("c"))
@@ -477,6 +479,7 @@ class ControlConverter:
                 if i in origins:
                     self.identity[inp.name] = origins[i]
                 scope.env[n] = Ref(inp.name)
+                inputs.append(inp.name)
         try:
             if kind == "while":
                 cond_g = Graph(f"{prev.name}.while{lineno}", parent=prev)
@@ -515,6 +518,8 @@ class ControlConverter:
             body_g.output = out.name
             out_metas = [body_g[o].meta for o in outs]
             kept = {i for i in origins if self.original(outs[i]) == origins[i]}
+            # what each slot's output may alias, in terms of the carried inputs
+            flow = (list(inputs), [self.roots.get(o, frozenset({o})) for o in outs])
             for i, o in enumerate(outs):
                 if carried[i] in updated and owned[i] is not None and \
                         metas[i].type is np.ndarray and \
@@ -524,7 +529,25 @@ class ControlConverter:
         finally:
             self.graph = prev
             self._set_state(outer_state)
-        return cond_g, body_g, out_metas, kept
+        return cond_g, body_g, out_metas, kept, flow
+
+    def _loop_out_roots(self, init_names, flow) -> list:
+        """What each loop output may alias: its initial value, or what a trip's output
+        aliases, where a carried input stands for what that slot may hold (a fixed point:
+        ``x = y`` inside the loop makes the output alias the argument ``y``)."""
+        inputs, outs = flow
+        slot = {name: i for i, name in enumerate(inputs)}
+        roots = [set(self.roots.get(n, frozenset({n}))) for n in init_names]
+        changed = True
+        while changed:
+            changed = False
+            for i, out in enumerate(outs):
+                for r in out:
+                    new = roots[slot[r]] if r in slot else {r}
+                    if not new <= roots[i]:
+                        roots[i] |= new
+                        changed = True
+        return [frozenset(r) for r in roots]
 
     def _iter_item_meta(self, graph, name) -> Meta:
         """Meta of the items a for loop gets from node ``name`` (range/enumerate/zip aware)."""

@@ -574,6 +574,28 @@ def test_list_argument_appended_to_does_not_cause_a_fallback_storm():
     steady(f, 4)
 
 
+# -- found by the long run with --seed 2 after 023d961 (chunk 65) ---------------------------------
+def loop_rebinds_to_other_argument_then_updated(x, y, s):
+    x = x + x
+    for r in x:            # a loop node whose trips bind x to the argument y
+        x = y
+    y *= s
+    x += x                 # updates the caller's y: must go through y's private copy
+    return x
+
+
+def test_loop_output_aliasing_an_argument_is_not_graph_owned():
+    """The loop output's roots were only its initial value's (graph-owned x + x), not what
+    a trip binds (the argument y): `x += x` after the loop wrote straight into the caller's
+    y mid-graph, and the commit of y's private copy then overwrote it (wrong result and
+    wrong final y). Loop outputs now alias what any trip's output aliases (a fixed point
+    over the carried slots, control.py _loop_out_roots), so the in-place update of a
+    value that may be the caller's array keeps the function imperative."""
+    rng = np.random.default_rng(0)
+    calls = [(rng.standard_normal(4), rng.standard_normal(4), 0.5) for _ in range(5)]
+    differential(loop_rebinds_to_other_argument_then_updated, calls)
+
+
 # -- variants of the fixes in 023d961 / d74324d ------------------------------------------------
 class Holder:
     def __init__(self, w):
