@@ -138,6 +138,8 @@ class StatementConverter:
                 base = self.writable(base, node.lineno)
             current = self.subscript(base, index, target)
             new = self.augmented(op, current, self.expr(node.value), node)
+            if self._updated_item_in_place(base, current, new):
+                return      # `params[k] -= g`: the caller's item array itself, updated
             self.set_item(base, index, new, target)
         elif isinstance(target, ast.Attribute):
             obj = self.expr(target.value)
@@ -147,6 +149,17 @@ class StatementConverter:
         else:
             raise ConversionError(f"augmented assignment to {type(target).__name__} (object "
                                   f"state is not supported yet)", node.lineno)
+
+    def _updated_item_in_place(self, base, current, new) -> bool:
+        """Is ``new`` the very array a list/dict argument's item held (read from the caller,
+        updated in place through its private copy)? Then storing it back changes nothing."""
+        if not (isinstance(base, Ref) and isinstance(current, Ref) and isinstance(new, Ref)):
+            return False
+        if self.graph[base.name].meta.type not in (list, dict):
+            return False
+        item = self.outer_name(current.name)
+        return item in self.sources and self._op_of(item) in ("getitem", "source") and \
+            self.original(new.name) == item
 
     def augmented(self, op, current, rhs, node):
         """``current op= rhs``: a plain op on immutable values, an in-place op otherwise."""
