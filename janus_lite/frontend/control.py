@@ -224,7 +224,10 @@ class ControlConverter:
         slots_e = [env_e[n] for n in names] + ([final(ret_e)] if both_done else []) + hv_e
         if done_t != done_e:
             raise ConversionError("internal: a branch returned and the other did not", lineno)
+        # each branch's outputs are made with that branch's heap (a list it made)
+        self.heap_restore(heap_t)
         outs_t = self._branch_output(g_then, slots_t, lineno)
+        self.heap_restore(heap_e)
         outs_e = self._branch_output(g_else, slots_e, lineno)
         captured = list(dict.fromkeys(list(g_then.captures) + list(g_else.captures)))
         inputs = [truth.name] + [self.capture(c) if c not in self.graph.nx else c

@@ -54,3 +54,17 @@ def test_element_raising_mid_sum_gives_the_same_exception():
 
 def test_any_all_stay_exact():
     differential(early_exit, [([np.ones(3) * i, np.ones(3) - i],) for i in range(5)])
+
+
+def clip_grads(grads, max_norm):
+    total = np.sqrt(sum((g ** 2).sum() for g in grads))
+    if total > max_norm:
+        grads = [g * (max_norm / total) for g in grads]   # a list made in one branch
+    return grads, total
+
+
+def test_list_made_in_one_branch_of_a_cond_node():
+    """The branch's new list was materialized with the other branch's heap (internal
+    KeyError, the function stayed imperative); now graphed."""
+    calls = [([np.ones(3) * i, np.ones(2)], 2.0) for i in range(6)]
+    steady(differential(clip_grads, calls), 3)
