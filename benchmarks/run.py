@@ -134,12 +134,12 @@ def machine() -> dict:
 
 def cpu_busy(seconds: float = 1.0) -> float | None:
     """CPUs' worth of time spent running over the next ``seconds`` (from /proc/stat), while
-    this process sleeps: what other processes take. Niced processes do not count (ours
-    preempt them). None where /proc/stat is missing."""
+    this process sleeps: what other processes take (niced ones too: a kernel's helper
+    thread gained nothing next to a nice-19 process). None where /proc/stat is missing."""
     def read():
         with open("/proc/stat") as f:
             vals = [int(v) for v in f.readline().split()[1:]]
-        idle = vals[1] + vals[3] + (vals[4] if len(vals) > 4 else 0)   # niced: yields
+        idle = vals[3] + (vals[4] if len(vals) > 4 else 0)
         return sum(vals[:8]), idle
     try:
         t0, i0 = read()

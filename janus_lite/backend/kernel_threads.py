@@ -66,7 +66,7 @@ def helpers() -> list:
 
 class _Idle:
     """Whether the other processes on the machine leave a core for a helper thread: the
-    CPUs busy over the last window (``/proc/stat``; niced time counts as idle) minus the CPU
+    CPUs busy over the last window (``/proc/stat``, niced processes included) minus the CPU
     time this process used in it. Unlike the load average it reacts within a fraction of a second and does not count
     our own threads. Re-read at most every 0.1 s; True where ``/proc/stat`` is missing."""
 
@@ -85,8 +85,9 @@ class _Idle:
                 vals = [int(v) for v in f.readline().split()[1:8]]
         except (OSError, ValueError):
             return True
-        # niced processes (column 2) count as idle: a thread of ours preempts them
-        total, idle, mine = sum(vals), vals[1] + vals[3] + vals[4], time.process_time()
+        # niced processes count as busy: measured, a helper thread gained nothing next to
+        # a nice-19 process (it was woken on the caller's core)
+        total, idle, mine = sum(vals), vals[3] + vals[4], time.process_time()
         if self.last is not None:
             t0, i0, m0, at0 = self.last
             ncpu = os.cpu_count() or 1
