@@ -100,6 +100,14 @@ class CallConverter:
             return self.inline(fn.__func__, [Const(fn.__self__)] + args, kwargs, node)
         if isinstance(fn, types.FunctionType):
             return self.inline(fn, args, kwargs, node)
+        owner = type(fn)
+        call = getattr(owner, "__call__", None)
+        if isinstance(call, types.FunctionType) and owner.__module__ != "builtins":
+            # a callable object known while converting (a model's layer): its __call__
+            from ..runtime.guards import Guard, attr as attr_source, const_holder
+            self.add_guard(Guard("identity", attr_source(const_holder(owner, owner.__name__),
+                                                         "__call__"), call, lineno))
+            return self.inline(call, [func] + args, kwargs, node)
         name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
         if fn in _SIDE_EFFECTS:
             raise ConversionError(f"{_SIDE_EFFECTS[fn]} is a side effect (kept imperative)",

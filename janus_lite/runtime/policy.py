@@ -239,6 +239,11 @@ class Policy:
                     relaxed = _merge_specs(rec.specs, new)
                 except Unspecable:
                     continue
+                if relaxed == rec.specs and not _from_spec(guard.source):
+                    # the arguments fit; state the function reads (an attribute's type, an
+                    # object's structure) differs: keep this graph, add one for the new state
+                    # (replacing would churn when the state alternates)
+                    continue
                 if self._replace(rec, relaxed, "relaxed: " + _diff(rec.specs, relaxed)):
                     return
         if len(owner._records) < owner.max_graphs:
