@@ -73,7 +73,8 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
             self.roots[node.name] = frozenset({node.name})
             self.sources[node.name] = src
             value = Ref(node.name)
-            if spec.kind == "scalar" and spec.has_value or spec.kind == "const":
+            if spec.kind == "scalar" and spec.has_value or \
+                    spec.kind == "const" and not _stateful_object(spec.value):
                 value = Const(spec.value)
                 # returned or stored as it is, it is the caller's own object
                 self.const_params[id(spec.value)] = \
@@ -308,6 +309,16 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 _CANNOT_RAISE = {"input", "const", "tuple", "list", "dict", "source", "getattr", "truth",
                  "assert", "commit_setattr", "commit_setitem", "commit_copyto", "commit_append",
                  "commit_extend", "flush_prints", "commit_final", "print", "cond", "loop"}
+
+
+def _stateful_object(value) -> bool:
+    """A callable object with attributes (a model, a layer): passed as itself (guarded on
+    identity), but its attributes are state, read at call time like ``self.W``."""
+    import types
+    t = type(value)
+    return t.__module__ != "builtins" and hasattr(value, "__dict__") and \
+        not isinstance(value, (type, types.FunctionType, types.MethodType,
+                               types.BuiltinFunctionType, types.ModuleType))
 
 
 def _spec_meta(spec) -> Meta:
