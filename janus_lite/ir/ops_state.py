@@ -143,7 +143,7 @@ for _name, _fn, _emit, _doc in [
 GLOBAL_RANDOM = ["rand", "randn", "randint", "random", "random_sample", "normal", "uniform",
                  "choice", "permutation", "binomial", "standard_normal", "multinomial", "beta",
                  "exponential", "poisson", "gamma", "laplace", "logistic", "lognormal",
-                 "dirichlet", "multivariate_normal", "bytes", "sample", "ranf"]
+                 "dirichlet", "multivariate_normal", "bytes", "sample", "ranf", "seed"]
 GENERATOR_METHODS = ["normal", "uniform", "integers", "random", "choice", "permutation",
                      "standard_normal", "binomial", "exponential", "poisson", "gamma", "beta",
                      "multinomial", "dirichlet", "multivariate_normal", "laplace", "logistic",

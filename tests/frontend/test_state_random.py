@@ -230,3 +230,16 @@ def test_graph_restores_global_stream_when_numpy_raises_after_draw():
     good, bad = (_r(3, 4), _r(4, 2)), (_r(3, 4), _r(3, 2))
     f = _graph_draws_like_plain(draw_then_matmul, [good, bad, good, bad, good], [good] * 3)
     steady(f, 3)
+
+
+def reseeded_draw(x, s):
+    np.random.seed(s)               # the global stream reset inside the function
+    y = x + np.random.rand(*x.shape)
+    if y.sum() > 100:
+        raise ValueError("big")
+    return y
+
+
+def test_seed_inside_the_function_is_graphed_and_undone_when_abandoned():
+    calls = [(np.ones(3) * k, 42 + k % 2) for k in (1, 1, 1, 1, 200, 1, 2)]
+    steady(differential(reseeded_draw, calls), 3)
