@@ -5,6 +5,7 @@ import functools
 import logging
 import threading
 import types
+import warnings
 
 from . import config
 from .backend import Miss, compile as backend_compile, resolve as resolve_backend
@@ -15,6 +16,7 @@ from .profile import NoSource, Profiler, function_ast
 from .profile.source import mangle, source_matches, strip_decorators
 from .inspect.logs import log_graph
 from .runtime.events import EventLog
+from .runtime.held_warnings import HeldWarnings
 from .runtime.policy import GraphRecord, Policy
 
 log = logging.getLogger("janus_lite")
@@ -108,20 +110,30 @@ class SpeculativeFunction:
         self._calls += 1
         misses = None
         for record, entry in self._entries:
+            held = HeldWarnings()          # shown only if the run's answer is kept
+            warnings.showwarning = held
             try:
                 result = entry(*args, **kwargs)
             except AssumptionFailed as exc:
+                held.forget()
                 return self._fallback(args, kwargs, record, assertion=exc)
             except Exception as exc:
                 if getattr(exc, "__jl_committed__", False):
+                    held.release()
                     raise      # met by the commit step's last part: the call happened
+                held.forget()
                 return self._fallback(args, kwargs, record, error=exc)
+            except BaseException:
+                held.release()
+                raise
             if type(result) is Miss:
+                held.forget()
                 record.guard_misses[result.index] += 1
                 if misses is None:
                     misses = []
                 misses.append((record, result.index))
                 continue
+            held.release()
             record.hits += 1
             self._graph_calls += 1
             return result

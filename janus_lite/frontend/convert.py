@@ -215,10 +215,9 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
     def _fold(self, impl, args, kw):
         """Evaluate an op on constants now; not when it raises or warns (the run must show
         the warning, or raise under the caller's np.errstate)."""
-        import warnings
+        from ..runtime.held_warnings import intercepted
         try:
-            with np.errstate(all="raise"), warnings.catch_warnings():
-                warnings.simplefilter("error")
+            with np.errstate(all="raise"), intercepted(error=True):
                 value = impl(*[a.value for a in args], **{k: v.value for k, v in kw.items()})
         except Exception:
             return None   # let it happen at run time: the fallback shows the real outcome

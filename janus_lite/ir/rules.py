@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import copy
 import itertools
-import warnings
-
 import numpy as np
 
+from ..runtime.held_warnings import intercepted
 from .node import Meta, NOVALUE, UNKNOWN
 
 PY_SCALARS = (bool, int, float, complex)
@@ -214,8 +213,7 @@ class _StandIns:
         kind = dtype.kind
         raw = {"b": _BOOLS, "c": _COMPLEX, "f": _FLOATS}.get(kind, _INTS)[self.k]
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")
+            with np.errstate(all="raise"), intercepted(error=True):
                 return dtype.type(raw)
         except Exception:
             return dtype.type(1)
@@ -297,8 +295,7 @@ def by_example(op, metas, attrs) -> Meta:
         make = _StandIns(k, subst, big)
         args = [make(m) for m in pos]
         kwargs = {name: make(m) for name, m in kw.items()}
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"), intercepted(error=False):
             try:
                 outs.append((i, op.impl(*args, **kwargs)))
             except Exception:  # these stand-ins do not fit: this set says nothing

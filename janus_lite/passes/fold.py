@@ -4,11 +4,10 @@ every call would share and a user could mutate — and only when computing it ra
 and warns nothing (otherwise the run time shows the genuine error)."""
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from ..frontend.values import is_immutable_const
+from ..runtime.held_warnings import intercepted
 from ..ir import get_op
 from ..ir.rules import meta_of_value
 from ..ir.node import Meta
@@ -42,8 +41,7 @@ def _value(graph, node):
     kwn = node.attrs.get("kw", ())
     pos, kw = (args[:len(args) - len(kwn)], dict(zip(kwn, args[len(args) - len(kwn):]))) \
         if kwn else (args, {})
-    with warnings.catch_warnings(), np.errstate(all="raise"):
-        warnings.simplefilter("error")
+    with intercepted(error=True), np.errstate(all="raise"):
         if op.emit == "method":
             return getattr(pos[0], op.symbol)(*pos[1:], **kw)
         return op.impl(*pos, **kw)

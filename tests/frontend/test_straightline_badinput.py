@@ -242,13 +242,6 @@ def log_then_pick(p, y):
     return logp[np.arange(len(y)), y]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "api.py SpeculativeFunction.__call__ runs a graph entry without holding back the "
-    "warnings it emits; when the graph is then abandoned (an error or a failed assertion "
-    "after the warning, here an out-of-range label after np.log(0)), _fallback reruns the "
-    "function imperatively and the warning is emitted a second time. Fix: run entries under "
-    "warnings.catch_warnings(record=True) and re-emit the records (warn_explicit) only when "
-    "the graph's answer is kept."))
 def test_warning_before_a_graph_error_is_emitted_once():
     p = np.array([[0.5, 0.5], [0.0, 1.0]])
     calls = [(p, np.array([0, 1]))] * 4 + [(p, np.array([0, 5]))]

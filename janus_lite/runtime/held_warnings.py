@@ -1,0 +1,117 @@
+"""Warnings a graph run emits are held until its answer is kept.
+
+A graph that warns (``np.log(0)``) and is then abandoned (an assertion fails later, an op
+raises) is answered by the imperative rerun, which warns again. So while a graph runs, the
+warnings that pass the filters are held, not shown: when the run's answer is kept they are
+shown, in order, through the ``showwarning`` that was in place; when the run is abandoned
+they are dropped and the entries the filters' registries got for them are taken back, so
+the rerun shows them exactly as the plain function does (once per location under the
+default filters, every time under ``"always"``). Warnings that other threads emit meanwhile
+pass straight through.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import warnings
+
+
+class HeldWarnings:
+    """Installed as ``warnings.showwarning`` for the length of one graph run."""
+
+    __slots__ = ("shown", "held", "thread", "active")
+
+    def __init__(self):
+        self.shown = warnings.showwarning
+        self.held = None
+        self.thread = threading.get_ident()
+        self.active = True
+
+    def __call__(self, message, category, filename, lineno, file=None, line=None):
+        if not self.active or threading.get_ident() != self.thread:
+            return self.shown(message, category, filename, lineno, file, line)
+        if self.held is None:
+            self.held = []
+        self.held.append((message, category, filename, lineno, file, line,
+                          _registry_of(filename, lineno)))
+        return None
+
+    def _end(self):
+        self.active = False
+        if warnings.showwarning is self:
+            warnings.showwarning = self.shown
+
+    def release(self) -> None:
+        """The run's answer is kept: show what it warned."""
+        self._end()
+        for message, category, filename, lineno, file, line, _ in self.held or ():
+            self.shown(message, category, filename, lineno, file, line)
+
+    def forget(self) -> None:
+        """The run is abandoned: its warnings never happened (the rerun warns)."""
+        self._end()
+        for message, category, _, lineno, _, _, registry in self.held or ():
+            text = str(message)
+            if registry is not None:
+                registry.pop((text, category, lineno), None)
+                registry.pop((text, category, 0), None)
+            warnings.onceregistry.pop((text, category), None)
+
+
+def _registry_of(filename, lineno):
+    """The ``__warningregistry__`` the filters marked: the one of the frame warned at."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_lineno == lineno and frame.f_code.co_filename == filename:
+            return frame.f_globals.get("__warningregistry__")
+        frame = frame.f_back
+    return None
+
+
+class _Intercept:
+    """``showwarning`` while janus_lite evaluates something for itself (constant folding,
+    shape inference on stand-ins): this thread's warnings are not shown, leave no registry
+    entry, and with ``error`` raise. The filters are not touched — `warnings.catch_warnings`
+    would bump their version, and every module's registry would then show again warnings
+    the default filters had already shown once."""
+
+    __slots__ = ("shown", "thread", "error", "active")
+
+    def __init__(self, error: bool):
+        self.shown = warnings.showwarning
+        self.thread = threading.get_ident()
+        self.error = error
+        self.active = True
+
+    def __call__(self, message, category, filename, lineno, file=None, line=None):
+        if not self.active or threading.get_ident() != self.thread:
+            return self.shown(message, category, filename, lineno, file, line)
+        text = str(message)
+        registry = _registry_of(filename, lineno)
+        if registry is not None:
+            registry.pop((text, category, lineno), None)
+            registry.pop((text, category, 0), None)
+        warnings.onceregistry.pop((text, category), None)
+        if self.error:
+            raise message if isinstance(message, Warning) else category(text)
+        return None
+
+
+class intercepted:
+    """``with intercepted(error=True): ...`` — see `_Intercept`. (NumPy's floating-point
+    warnings are better turned into errors with ``np.errstate``, which is thread-local.)"""
+
+    def __init__(self, error: bool):
+        self.error = error
+        self.hook = None
+
+    def __enter__(self):
+        self.hook = _Intercept(self.error)
+        warnings.showwarning = self.hook
+        return self
+
+    def __exit__(self, *exc):
+        self.hook.active = False
+        if warnings.showwarning is self.hook:
+            warnings.showwarning = self.hook.shown
+        return False
