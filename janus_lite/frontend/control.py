@@ -587,6 +587,10 @@ class ControlConverter:
         if pending is None:
             return False
         self.pending_return = None
+        if self.scope.loops and self.scope.loops[-1] == "unroll":
+            # the rest to duplicate is the rest of the function, past the unrolled loop's
+            # other trips: not at hand here, so the unrolled loop becomes a loop node
+            raise NeedLoopNode()
         flag, value = pending
         saved, self.tail_dup = self.tail_dup, True
         try:

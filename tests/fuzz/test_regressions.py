@@ -596,6 +596,32 @@ def test_loop_output_aliasing_an_argument_is_not_graph_owned():
     differential(loop_rebinds_to_other_argument_then_updated, calls)
 
 
+# -- found by the long run with --seed 2 (chunk 103) ----------------------------------------------
+def return_from_loop_node_inside_unrolled_loop(x, lst):
+    for i1 in range(3):                 # unrolled
+        x = x + x
+        for i2 in range(len(lst)):      # a loop node once len(lst) varies
+            return x
+    return -x
+
+
+def return_from_loop_node_inside_unrolled_loop_then_draw(x, lst, d):
+    for i1 in range(3):
+        for i2 in range(len(lst)):
+            return x
+    return (d["a"] - x) + np.random.standard_normal(x.shape)
+
+
+def test_return_from_a_loop_node_inside_an_unrolled_loop():
+    """The return's tail duplication covered only the rest of the unrolled loop's body:
+    the path that did not return 'fell off the end' (returned None) instead of running the
+    loop's other trips and the code after it. Such an unrolled loop is now a loop node."""
+    calls = [(np.ones(3) * k, [1.0] * n) for k, n in ((1, 0), (2, 0), (1, 2), (3, 0), (1, 1))]
+    steady(differential(return_from_loop_node_inside_unrolled_loop, calls), 1)
+    calls = [(np.ones(3), [1.0] * n, {"a": np.ones(3)}) for n in (0, 0, 0, 2, 0, 1, 0)]
+    differential(return_from_loop_node_inside_unrolled_loop_then_draw, calls)
+
+
 # -- variants of the fixes in 023d961 / d74324d ------------------------------------------------
 class Holder:
     def __init__(self, w):
