@@ -14,7 +14,8 @@ from ..profile.source import NoSource, function_ast, mangle, strip_decorators, s
 from .errors import ConversionError
 from .scope import Scope
 from .unsupported import check_supported
-from .values import Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod, is_immutable_const
+from .values import (Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod, SuperOf,
+                     is_immutable_const)
 
 _SIDE_EFFECTS = {print: "print() output", input: "input()", open: "file I/O"}
 
@@ -117,10 +118,43 @@ class CallConverter:
             raise ConversionError(f"random draw {name}() (kept imperative)", lineno)
         if module.startswith("numpy"):
             raise ConversionError(f"NumPy function np.{name} is not in the op table", lineno)
+        if fn is super and not args and not kwargs:
+            return self.zero_arg_super(lineno)
         if isinstance(fn, type):
             raise ConversionError(f"creating a {name} object (object state is not supported "
                                   f"yet)", lineno)
         raise ConversionError(f"call of unknown function {name}()", lineno)
+
+    def zero_arg_super(self, lineno) -> SuperOf:
+        """``super()`` in a method: the class it is written in (its ``__class__`` cell) and
+        the method's first argument; attributes resolve along the receiver's MRO."""
+        scope = self.scope
+        params = scope.fdef.args.posonlyargs + scope.fdef.args.args
+        if "__class__" not in scope.cells or not params:
+            raise ConversionError("super() outside a method", lineno)
+        klass = self.load_name("__class__", lineno)
+        recv = scope.env.get(params[0].arg)
+        if not isinstance(klass, Const) or not isinstance(recv, Ref):
+            raise ConversionError("super() with a receiver known only at run time", lineno)
+        return SuperOf(klass.value, recv)
+
+    def super_attribute(self, sup, attr, lineno):
+        """``super().attr``: the function the MRO gives after the method's class, bound to
+        the receiver (guarded on identity: a class attribute can be rebound)."""
+        owner = self.static_type(sup.recv)
+        if owner is None or sup.klass not in owner.__mro__:
+            raise ConversionError("super() receiver of unknown type", lineno)
+        from ..runtime.guards import Guard, attr as attr_source, const_holder
+        mro = owner.__mro__
+        for k in mro[mro.index(sup.klass) + 1:]:
+            if attr in k.__dict__:
+                fn = k.__dict__[attr]
+                if not isinstance(fn, types.FunctionType) or k.__module__ == "builtins":
+                    break
+                self.add_guard(Guard("identity", attr_source(const_holder(k, k.__name__),
+                                                             attr), fn, lineno))
+                return UserMethod(sup.recv, fn)
+        raise ConversionError(f"super().{attr} is not a Python method", lineno)
 
     def static_type(self, ref):
         """The type a graph value has on every run of the graph, or None when not certain.

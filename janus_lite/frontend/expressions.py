@@ -9,7 +9,7 @@ import numpy as np
 from ..profile.instrument import site_key
 from ..ir import op_for_method
 from .errors import ConversionError
-from .values import Const, Ref, TupleVal, BoundMethod, is_immutable_const
+from .values import Const, Ref, TupleVal, BoundMethod, SuperOf, is_immutable_const
 
 BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
           ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul",
@@ -241,6 +241,8 @@ class ExpressionConverter:
                                   lineno)
         if isinstance(base, TupleVal):
             raise ConversionError(f"attribute {attr} of a tuple", lineno)
+        if isinstance(base, SuperOf):
+            return self.super_attribute(base, attr, lineno)
         boxed = self.container_attribute(base, attr, node)
         if boxed is not None:
             return boxed

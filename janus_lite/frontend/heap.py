@@ -132,6 +132,11 @@ class HeapConverter:
             return Const(static.__func__)
         if isinstance(static, classmethod):
             return Const(types.MethodType(static.__func__, owner))
+        if type(static) is property and isinstance(static.fget, types.FunctionType):
+            # a read-only use of a property: its getter, inlined (guarded on identity)
+            self.add_guard(Guard("identity", attr_source(holder, name), static, lineno))
+            site = types.SimpleNamespace(lineno=lineno)
+            return self.inline(static.fget, [base], {}, site)
         if static is not _MISSING and hasattr(type(static), "__get__") and \
                 not isinstance(static, _SAFE_DESCRIPTORS):
             raise ConversionError(f"{owner.__name__}.{name} is a {type(static).__name__} "

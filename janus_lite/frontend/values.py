@@ -55,6 +55,14 @@ class UserMethod:
 
 
 @dataclass(frozen=True)
+class SuperOf:
+    """``super()`` in a method written in class ``klass``, for receiver ``recv``: only good
+    for reading a method off it."""
+    klass: type
+    recv: Ref
+
+
+@dataclass(frozen=True)
 class BoxRef:
     """A dict or list created in the function (or mirrored from state), whose contents the
     converter tracks item by item (see frontend/state.py)."""
