@@ -11,7 +11,9 @@ runs the original ops one by one instead (`plain`), which is the user's code exa
 
 Large arrays may be split across threads (ufuncs release the GIL): the caller and helper
 threads take tiles from one counter, where `kernel_threads` finds it pays; a helper runs
-in a copy of the caller's context, so ``np.errstate`` applies there too.
+in a copy of the caller's context, so ``np.errstate`` applies there too. Result arrays the
+caller has dropped are handed out again (`FusedKernel._output`): a large result then never
+costs fresh page faults.
 Floating-point errors: while the user's ``np.errstate`` would report one (warn, call,
 print, raise), the tiles run with those categories raising, and the first error makes the
 kernel run the plain path instead, which reports it exactly as NumPy does (once per op, not
