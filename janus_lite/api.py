@@ -16,7 +16,7 @@ from .profile import NoSource, Profiler, function_ast
 from .profile.source import mangle, source_matches, strip_decorators
 from .inspect.logs import log_graph
 from .runtime.events import EventLog
-from .runtime.held_warnings import HeldWarnings
+from .runtime.held_warnings import NOT_HELD, HeldWarnings, may_abandon
 from .runtime.policy import GraphRecord, Policy
 
 log = logging.getLogger("janus_lite")
@@ -59,7 +59,7 @@ class SpeculativeFunction:
         self.backend = resolve_backend(backend or config.BACKEND)
         self.max_graphs = config.MAX_GRAPHS if max_graphs is None else max_graphs
         self._records: list[GraphRecord] = []
-        self._entries: tuple = ()          # (record, entry) pairs, tried in order
+        self._entries: tuple = ()          # (record, entry, hold warnings?), tried in order
         self._lock = threading.RLock()
         self._calls = self._imperative = self._graph_calls = 0
         self._fallbacks = self._conversions = self._failed = 0
@@ -109,9 +109,12 @@ class SpeculativeFunction:
     def __call__(self, *args, **kwargs):
         self._calls += 1
         misses = None
-        for record, entry in self._entries:
-            held = HeldWarnings()          # shown only if the run's answer is kept
-            warnings.showwarning = held
+        for record, entry, hold in self._entries:
+            if hold:                       # its warnings: shown only if its answer is kept
+                held = HeldWarnings()
+                warnings.showwarning = held
+            else:                          # it cannot be abandoned once it computes
+                held = NOT_HELD
             try:
                 result = entry(*args, **kwargs)
             except AssumptionFailed as exc:
@@ -194,7 +197,7 @@ class SpeculativeFunction:
     # -- graphs -------------------------------------------------------------------------
     def _install(self, records):
         self._records = list(records)
-        self._entries = tuple((r, r.entry) for r in self._records)
+        self._entries = tuple((r, r.entry, may_abandon(r.graph)) for r in self._records)
 
     def _build(self, specs, why: str, example=None, relaxed=frozenset()):
         """Convert for ``specs``; returns a GraphRecord, or None (reason kept in events)."""

@@ -71,3 +71,41 @@ def test_showwarning_is_restored_after_every_call():
             except IndexError:
                 pass
     assert warnings.showwarning is before
+
+
+def plain_log(x):
+    return np.log(x) * 2.0              # cannot be abandoned once it computes
+
+
+def speculated_log(x):
+    y = np.log(x)
+    if y.sum() > -100.0:                # one direction seen: an assertion after the warning
+        y = y + 1.0
+    return y
+
+
+def test_only_graphs_that_can_be_abandoned_hold_warnings():
+    from janus_lite.runtime.held_warnings import may_abandon
+    f, g = jl.jit(plain_log), jl.jit(speculated_log)
+    for _ in range(4):
+        f(np.ones(3))
+        g(np.ones(3))
+    assert not may_abandon(f.graphs[-1])
+    assert may_abandon(g.graphs[-1])
+
+
+@pytest.mark.parametrize("action", ["always", "default"])
+def test_unheld_graph_warnings_match(action):
+    def record(fn, calls):
+        out = []
+        with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+            warnings.simplefilter(action)
+            for args in calls:
+                n = len(caught)
+                fn(*args)
+                out.append([(w.category, str(w.message), w.lineno) for w in caught[n:]])
+        return out
+    calls = [(np.array([0.0, 1.0]),)] * 5
+    assert record(jl.jit(plain_log), calls) == record(plain_log, calls)
+    calls = [(np.array([v, 1.0]),) for v in (1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0)]
+    assert record(jl.jit(speculated_log), calls) == record(speculated_log, calls)
