@@ -14,7 +14,6 @@ import types
 
 import numpy as np
 
-from .. import config
 from ..ir import Graph, Meta, get_op, infer_meta
 from ..ir.rules import meta_of_value
 from ..profile.instrument import site_key
@@ -29,6 +28,7 @@ from .statements import StatementConverter
 from .calls import CallConverter
 from .heap import HeapConverter
 from .control import ControlConverter
+from .loops import LoopConverter
 from .state import StateConverter
 from .containers import ContainerConverter
 
@@ -36,7 +36,7 @@ _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itert
 
 
 class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter,
-                ControlConverter, StateConverter, ContainerConverter):
+                ControlConverter, LoopConverter, StateConverter, ContainerConverter):
     def __init__(self, fn, fdef, klass, specs: dict, profile, name: str, example=None,
                  relaxed=frozenset()):
         self.example = example or {}
@@ -313,7 +313,6 @@ _CANNOT_RAISE = {"input", "const", "tuple", "list", "dict", "source", "getattr",
 def _stateful_object(value) -> bool:
     """A callable object with attributes (a model, a layer): passed as itself (guarded on
     identity), but its attributes are state, read at call time like ``self.W``."""
-    import types
     t = type(value)
     return t.__module__ != "builtins" and hasattr(value, "__dict__") and \
         not isinstance(value, (type, types.FunctionType, types.MethodType,

@@ -199,7 +199,6 @@ class Policy:
         return None if key is None else (key, frozenset(self.relaxed))
 
     def after_fallback(self, summary, record, misses, assertion, example):
-        owner = self.owner
         self.example = example
         try:
             return self._after_fallback(summary, record, misses, assertion)

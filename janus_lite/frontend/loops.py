@@ -1,0 +1,341 @@
+"""Loops the speculation cannot unroll: loop nodes with a body (and a condition) subgraph.
+
+The loop carries every name its body assigns (plus the return flags ``.ret``/``.retval``
+when the body returns); arrays the body updates in place are copied once before the loop;
+carried slots keep an argument's identity only when no trip rebinds them, and a loop output
+aliases whatever any trip's output aliases (a fixed point over the carried slots).
+"""
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+
+from ..ir import Graph, Meta
+from ..ir.node import join, widened
+from .control import BRK, RET, RETVAL, UNBOUND, NeedLoopNode, may_exit
+from .errors import ConversionError
+from .values import Const, Ref, BoxRef
+
+
+def updated_in_place(stmts) -> set:
+    """Names whose object a block updates in place (``x += …``, ``x[i] = …``, ``out=x``)."""
+    out = set()
+    for stmt in stmts:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.AugAssign):
+                t = n.target.value if isinstance(n.target, ast.Subscript) else n.target
+                if isinstance(t, ast.Name):
+                    out.add(t.id)
+            elif isinstance(n, ast.Assign):
+                for t in n.targets:
+                    if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+                        out.add(t.value.id)
+            elif isinstance(n, ast.Call):
+                for k in n.keywords:
+                    if k.arg == "out" and isinstance(k.value, ast.Name):
+                        out.add(k.value.id)
+                if isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) \
+                        and n.func.attr in ("fill", "sort", "partition", "resize", "put"):
+                    out.add(n.func.value.id)
+    return out
+
+
+def updated_in_place_targets(stmts) -> list:
+    """The expressions (names, attribute chains) whose arrays a block updates in place."""
+    out, seen = [], set()
+
+    def add(t):
+        if isinstance(t, (ast.Name, ast.Attribute)):
+            key = ast.dump(t)
+            if key not in seen:
+                seen.add(key)
+                load = ast.parse(ast.unparse(t), mode="eval").body
+                out.append(ast.copy_location(load, t) if hasattr(t, "lineno") else load)
+                for sub in ast.walk(out[-1]):
+                    ast.copy_location(sub, t)
+    for stmt in stmts:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.AugAssign):
+                add(n.target.value if isinstance(n.target, ast.Subscript) else n.target)
+            elif isinstance(n, ast.Assign):
+                for t in n.targets:
+                    if isinstance(t, ast.Subscript):
+                        add(t.value)
+            elif isinstance(n, ast.Call):
+                for k in n.keywords:
+                    if k.arg == "out":
+                        add(k.value)
+    return out
+
+
+def assigned_in(stmts) -> list[str]:
+    """Names a block (re)binds, in first-seen order (nested function bodies excluded)."""
+    out = []
+    for stmt in stmts:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id not in out:
+                out.append(n.id)
+    return out
+
+
+class LoopConverter:
+    # -- loops ------------------------------------------------------------------------------
+    def loop_node(self, kind: str, node, iterable=None) -> None:
+        """A loop node for ``for target in iterable`` or ``while test``."""
+        scope = self.scope
+        lineno = node.lineno
+        if node.orelse:
+            raise ConversionError("loop else-clause on a run-time loop is not supported yet",
+                                  lineno)
+        names = assigned_in(node.body) + ([n for n in assigned_in([ast.Assign(
+            targets=[node.target], value=ast.Constant(0))])] if kind == "for" else [])
+        names = list(dict.fromkeys(names))
+        exits = may_exit(node.body)
+        returns = any(isinstance(n, ast.Return) for s in node.body for n in ast.walk(s))
+        carried = names + ([RET, RETVAL] if returns else [])
+        self.escape_grown_lists(node.body)
+        self.copy_updated_state(node.body)
+        init_env = dict(scope.env)
+        init_env.setdefault(RET, Const(False))
+        init_env.setdefault(RETVAL, Const(None))
+        inits = [init_env.get(n, Const(UNBOUND)) for n in carried]
+        updated = updated_in_place(node.body)
+        for i, n in enumerate(carried):
+            # an argument's array updated in place inside the loop: copy it once, before
+            if n in updated and isinstance(inits[i], Ref) and \
+                    self.graph[inits[i].name].meta.type is np.ndarray:
+                inits[i] = self.writable(inits[i], node.lineno)
+        init_names = [self.materialize(v) for v in inits]
+        owned = [self.roots.get(i, frozenset({i})) if self.fresh(i) else None
+                 for i in init_names]
+        metas = [widened(self.graph[i].meta) for i in init_names]
+        iter_name = self.materialize(iterable) if iterable is not None else None
+        n_asserts = len(self.asserts)
+        # slots whose value stays the initial object on every trip (the carried input passed
+        # through or updated in place): assumed for all, dropped where a trip rebinds it
+        origins = [self.original(i) for i in init_names]
+        same = set(range(len(carried)))
+        for attempt in range(4 + len(carried)):
+            del self.asserts[n_asserts:]
+            result = self._loop_body(kind, node, carried, metas, iter_name, exits, updated,
+                                     owned, {i: origins[i] for i in same})
+            cond_g, body_g, out_metas, kept, flow = result
+            new = [join(m, o) for m, o in zip(metas, out_metas)]
+            if all(_same(a, b) for a, b in zip(new, metas)) and kept == same:
+                break
+            metas, same = new, kept
+        else:
+            raise ConversionError("loop variables keep changing type", lineno)
+        captured = list(dict.fromkeys(list(body_g.captures) +
+                                      (list(cond_g.captures) if cond_g is not None else [])))
+        inputs = ([iter_name] if iter_name else []) + init_names + \
+            [self.capture(c) if c not in self.graph.nx else c for c in captured]
+        subs = (cond_g, body_g) if cond_g is not None else (body_g,)
+        lnode = self.graph.add("loop", inputs, attrs={
+            "kind": kind, "n_carried": len(carried), "carried": tuple(carried),
+            "captures": tuple(captured), "has_iter": iter_name is not None},
+            meta=Meta(tuple, items=tuple(metas)), lineno=lineno, subgraphs=subs)
+        self.roots[lnode.name] = frozenset({lnode.name})
+        out_roots = self._loop_out_roots(init_names, flow)
+        env = dict(scope.env)
+        for i, n in enumerate(carried):
+            item = self.graph.add("getitem", (lnode.name, self.const_node(i)), meta=metas[i],
+                                  lineno=lineno)
+            self.roots[item.name] = frozenset({item.name}) if _immutable_meta(metas[i]) else \
+                frozenset().union(out_roots[i], frozenset({item.name}))
+            env[n] = Ref(item.name)
+            if i in same and origins[i] != item.name:
+                self.identity[item.name] = origins[i]
+            if isinstance(inits[i], Const) and inits[i].value is UNBOUND:
+                self.maybe_unbound.add(item.name)
+        scope.env = env
+        if returns:
+            ret_flag, ret_val = env.pop(RET), env.pop(RETVAL)
+            self.pending_return = (ret_flag, ret_val)
+            if self.in_loop_node():
+                # an enclosing loop node's own flags: no return has happened on this path
+                env[RET], env[RETVAL] = Const(False), Const(None)
+
+    def copy_updated_state(self, body) -> None:
+        """Arrays of arguments or state the loop updates in place get their private copy
+        before the loop, so that every trip reads the updated copy."""
+        for target in updated_in_place_targets(body):
+            try:
+                value = self.expr(target)
+            except ConversionError:
+                continue
+            if isinstance(value, Ref) and self.graph[value.name].meta.type is np.ndarray \
+                    and not self.fresh(self.cow.get(value.name, value.name)):
+                self.writable(value, target.lineno)
+
+    def escape_grown_lists(self, body) -> None:
+        """Lists made in the function and appended to inside a run-time loop cannot stay
+        static: make them real lists (graph-owned) before the loop."""
+        grown = set()
+        for stmt in body:
+            for n in ast.walk(stmt):
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
+                        isinstance(n.func.value, ast.Name) and \
+                        n.func.attr in ("append", "extend", "pop", "insert"):
+                    grown.add(n.func.value.id)
+        for name in grown:
+            value = self.scope.env.get(name)
+            if not isinstance(value, BoxRef) or self.box(value).kind != "list" or \
+                    self.box(value).origin is not None:
+                continue
+            real = Ref(self.materialize(value))
+            for scope in self.scopes:
+                for k, v in list(scope.env.items()):
+                    if v == value:
+                        scope.env[k] = real
+
+    def _loop_body(self, kind, node, carried, metas, iter_name, exits, updated, owned,
+                   origins):
+        scope = self.scope
+        outer_state = self._state()
+        prev = self.graph
+        cond_g = None
+        lineno = node.lineno
+        inputs: list = []          # the body's carried input nodes, by slot
+
+        def bind_carried(sub):
+            inputs.clear()
+            for i, (n, m) in enumerate(zip(carried, metas)):
+                inp = sub.add("input", attrs={"name": n, "role": "carried", "index": i}, meta=m,
+                              name=sub.fresh_name("c"))
+                # graph-owned on entry stays graph-owned (checked on the body's output below)
+                self.roots[inp.name] = owned[i] if owned[i] is not None else \
+                    frozenset({inp.name})
+                if i in origins:
+                    self.identity[inp.name] = origins[i]
+                scope.env[n] = Ref(inp.name)
+                inputs.append(inp.name)
+        try:
+            if kind == "while":
+                cond_g = Graph(f"{prev.name}.while{lineno}", parent=prev)
+                self.graph = cond_g
+                bind_carried(cond_g)
+                test = self.expr(node.test)
+                t = self.emit("truth", [test], lineno=lineno)
+                cond_g.output = self.materialize(t)
+                self._set_state(outer_state)
+            body_g = Graph(f"{prev.name}.body{lineno}", parent=prev)
+            self.graph = body_g
+            bind_carried(body_g)
+            if kind == "for":
+                item = body_g.add("input", attrs={"name": "item", "role": "item"},
+                                  meta=self._iter_item_meta(prev, iter_name),
+                                  name=body_g.fresh_name("item"))
+                self.roots[item.name] = self.roots.get(iter_name, frozenset({iter_name}))
+                self.assign(node.target, Ref(item.name))
+            scope.env[BRK] = Const(False)
+            scope.loops.append(node)
+            heap_before = self.heap_snapshot()
+            try:
+                self.block(node.body)
+            finally:
+                scope.loops.pop()
+            if not self.heap_unchanged(heap_before):
+                raise ConversionError("state written inside a run-time loop (object attributes, "
+                                      "containers) is not supported yet", lineno)
+            env = scope.env
+            if any(isinstance(env.get(n), BoxRef) for n in carried):
+                raise ConversionError("a container made in the function is rebound inside a "
+                                      "run-time loop", lineno)
+            outs = [self.materialize(env.get(n, Const(UNBOUND))) for n in carried]
+            brk = self.materialize(env.get(BRK, Const(False)))
+            out = body_g.add("tuple", outs + [brk], meta=Meta(tuple), lineno=lineno)
+            body_g.output = out.name
+            out_metas = [body_g[o].meta for o in outs]
+            kept = {i for i in origins if self.original(outs[i]) == origins[i]}
+            # what each slot's output may alias, in terms of the carried inputs
+            flow = (list(inputs), [self.roots.get(o, frozenset({o})) for o in outs])
+            for i, o in enumerate(outs):
+                if carried[i] in updated and owned[i] is not None and \
+                        metas[i].type is np.ndarray and \
+                        not self.fresh(o):
+                    raise ConversionError(f"loop variable {carried[i]!r} is updated in place and "
+                                          f"may be rebound to an argument's array", lineno)
+        finally:
+            self.graph = prev
+            self._set_state(outer_state)
+        return cond_g, body_g, out_metas, kept, flow
+
+    def _loop_out_roots(self, init_names, flow) -> list:
+        """What each loop output may alias: its initial value, or what a trip's output
+        aliases, where a carried input stands for what that slot may hold (a fixed point:
+        ``x = y`` inside the loop makes the output alias the argument ``y``)."""
+        inputs, outs = flow
+        slot = {name: i for i, name in enumerate(inputs)}
+        roots = [set(self.roots.get(n, frozenset({n}))) for n in init_names]
+        changed = True
+        while changed:
+            changed = False
+            for i, out in enumerate(outs):
+                for r in out:
+                    new = roots[slot[r]] if r in slot else {r}
+                    if not new <= roots[i]:
+                        roots[i] |= new
+                        changed = True
+        return [frozenset(r) for r in roots]
+
+    def _iter_item_meta(self, graph, name) -> Meta:
+        """Meta of the items a for loop gets from node ``name`` (range/enumerate/zip aware)."""
+        node = graph[name]
+        ins = [graph[i] for i in node.inputs]
+        kw = node.attrs.get("kw", ())
+        if node.op in ("builtin.range",):
+            return Meta(int)
+        if node.op == "builtin.enumerate" and ins and not kw:
+            return Meta(tuple, items=(Meta(int), self._iter_item_meta(graph, node.inputs[0])))
+        if node.op == "builtin.zip" and not kw:
+            return Meta(tuple, items=tuple(self._iter_item_meta(graph, i) for i in node.inputs))
+        if node.op == "builtin.reversed" and ins:
+            return self._iter_item_meta(graph, node.inputs[0])
+        return self._item_meta(node.meta)
+
+    def _item_meta(self, m: Meta) -> Meta:
+        if m.type is np.ndarray and m.shape:
+            if len(m.shape) == 1:
+                return Meta(m.dtype.type if m.dtype is not None else None, m.dtype, ())
+            return Meta(np.ndarray, m.dtype, m.shape[1:])
+        if m.type is range:
+            return Meta(int)
+        if m.type in (tuple, list) and m.items:
+            out = m.items[0]
+            for x in m.items[1:]:
+                out = join(out, x)
+            return widened(out)
+        return Meta()
+
+    def after_loop_return(self, rest: list) -> bool:
+        """After a loop whose body may return: ``if ret: return retval`` + rest."""
+        pending = getattr(self, "pending_return", None)
+        if pending is None:
+            return False
+        self.pending_return = None
+        if self.scope.loops and self.scope.loops[-1] == "unroll":
+            # the rest to duplicate is the rest of the function, past the unrolled loop's
+            # other trips: not at hand here, so the unrolled loop becomes a loop node
+            raise NeedLoopNode()
+        flag, value = pending
+        saved, self.tail_dup = self.tail_dup, True
+        try:
+            self.cond(flag, lambda: self.do_return(value), lambda: self.block(rest),
+                      self.lineno)
+        finally:
+            self.tail_dup = saved
+        return True
+
+
+def _same(a: Meta, b: Meta) -> bool:
+    return a.type is b.type and a.dtype == b.dtype and a.shape == b.shape and \
+        (a.items is None) == (b.items is None)
+
+
+def _immutable_meta(m: Meta) -> bool:
+    return m.type in (bool, int, float, complex, str, type(None), tuple) or \
+        (m.type is not None and issubclass(m.type, np.generic))
+
+
