@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import get_op
+from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
                             commit_setitem, flush_prints)
-from .state_ops import REVERSIBLE
-from ..ir.ops_core import AssumptionFailed
 from ..runtime.guards import ConstPool, GuardCode
+from .state_ops import has_reversible, random_states
 
 
 class NodeError(Exception):
@@ -29,11 +29,10 @@ class NodeError(Exception):
 class Interpreter:
     def __init__(self, graph):
         self.graph = graph
-        ops = {node.op for node in graph.all_nodes()}
-        self._draws_global = any(op.startswith("np.random.") and op != "np.random.default_rng"
-                                 for op in ops)
-        self._draws = self._draws_global or any(op.startswith("Generator.") for op in ops)
-        self._commits = bool(ops & set(REVERSIBLE))
+        saves, gens = random_states(graph)      # what codegen saves and restores too
+        self._draws_global = bool(saves)
+        self._draws = bool(saves or gens)
+        self._commits = has_reversible(graph)
         self._undo = []
         self._generators = {}
         self._last_use = {}

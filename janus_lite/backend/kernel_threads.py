@@ -67,8 +67,8 @@ def helpers() -> list:
 class _Idle:
     """Whether the other processes on the machine leave a core for a helper thread: the
     CPUs busy over the last window (``/proc/stat``, niced processes included) minus the CPU
-    time this process used in it. Unlike the load average it reacts within a fraction of a second and does not count
-    our own threads. Re-read at most every 0.1 s; True where ``/proc/stat`` is missing."""
+    time this process used in it. Unlike the load average it reacts within a fraction of a
+    second and does not count our own threads. Re-read at most every 0.1 s; True where ``/proc/stat`` is missing."""
 
     def __init__(self):
         self.at = -1.0

@@ -12,43 +12,37 @@ UNDO = "_undo"
 REVERSIBLE = ("commit_setattr", "commit_setitem", "commit_append", "commit_extend")
 
 
+def _call(gen, node, fn, label, args) -> None:
+    """Emit the statement ``fn(*args)`` (args as code text) for ``node``."""
+    gen.emit(f"{gen.pool.add(fn, label)}({', '.join(args)})", node.lineno)
+
+
 def emit_commit_setattr(gen, node, ins):
-    f = gen.pool.add(commit_setattr, "setattr")
-    gen.emit(f"{f}({ins[0]}, {ins[1]}, {node.attrs['name']!r}, {UNDO})", node.lineno)
-    return None
+    _call(gen, node, commit_setattr, "setattr", [*ins[:2], repr(node.attrs["name"]), UNDO])
 
 
 def emit_commit_setitem(gen, node, ins):
-    f = gen.pool.add(commit_setitem, "setitem")
-    gen.emit(f"{f}({ins[0]}, {ins[1]}, {gen.const(node.attrs['key'])}, {UNDO})", node.lineno)
-    return None
+    _call(gen, node, commit_setitem, "setitem",
+          [*ins[:2], gen.const(node.attrs["key"]), UNDO])
 
 
 def emit_commit_append(gen, node, ins):
-    f = gen.pool.add(commit_append, "append")
-    gen.emit(f"{f}({', '.join(ins)}, undo={UNDO})", node.lineno)
-    return None
+    _call(gen, node, commit_append, "append", [*ins, f"undo={UNDO}"])
 
 
 def emit_commit_extend(gen, node, ins):
-    f = gen.pool.add(commit_extend, "extend")
-    gen.emit(f"{f}({ins[0]}, {ins[1]}, undo={UNDO})", node.lineno)
-    return None
+    _call(gen, node, commit_extend, "extend", [*ins[:2], f"undo={UNDO}"])
 
 
 def emit_commit_final(gen, node, ins):
-    f = gen.pool.add(commit_final, "final")
     undo = UNDO if has_reversible(gen.graph) else "None"
     outbox, pairs = (ins[0], ins[1:]) if node.attrs.get("outbox") else ("None", ins)
-    args = ", ".join([undo, outbox, str(bool(node.attrs.get("flush")))] + list(pairs))
-    gen.emit(f"{f}({args})", node.lineno)
-    return None
+    _call(gen, node, commit_final, "final",
+          [undo, outbox, str(bool(node.attrs.get("flush"))), *pairs])
 
 
 def emit_flush_prints(gen, node, ins):
-    f = gen.pool.add(flush_prints, "flush")
-    gen.emit(f"{f}({ins[0]}, {bool(node.attrs.get('flush'))})", node.lineno)
-    return None
+    _call(gen, node, flush_prints, "flush", [ins[0], str(bool(node.attrs.get("flush")))])
 
 
 def has_reversible(graph) -> bool:

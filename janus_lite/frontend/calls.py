@@ -67,9 +67,7 @@ class CallConverter:
             owner = self.graph[func.name].meta.type
             call = getattr(owner, "__call__", None) if owner is not None else None
             if isinstance(call, types.FunctionType) and owner.__module__ != "builtins":
-                from ..runtime.guards import Guard, attr as attr_source, const_holder
-                self.add_guard(Guard("identity", attr_source(const_holder(owner, owner.__name__),
-                                                             "__call__"), call, lineno))
+                self.guard_class_attribute(owner, "__call__", call, lineno)
                 return self.inline(call, [func] + args, kwargs, node)
         if not isinstance(func, Const):
             raise ConversionError("call of a value only known at run time", lineno)
@@ -105,9 +103,7 @@ class CallConverter:
         call = getattr(owner, "__call__", None)
         if isinstance(call, types.FunctionType) and owner.__module__ != "builtins":
             # a callable object known while converting (a model's layer): its __call__
-            from ..runtime.guards import Guard, attr as attr_source, const_holder
-            self.add_guard(Guard("identity", attr_source(const_holder(owner, owner.__name__),
-                                                         "__call__"), call, lineno))
+            self.guard_class_attribute(owner, "__call__", call, lineno)
             return self.inline(call, [func] + args, kwargs, node)
         name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
         if fn in _SIDE_EFFECTS:
@@ -144,17 +140,22 @@ class CallConverter:
         owner = self.static_type(sup.recv)
         if owner is None or sup.klass not in owner.__mro__:
             raise ConversionError("super() receiver of unknown type", lineno)
-        from ..runtime.guards import Guard, attr as attr_source, const_holder
         mro = owner.__mro__
         for k in mro[mro.index(sup.klass) + 1:]:
             if attr in k.__dict__:
                 fn = k.__dict__[attr]
                 if not isinstance(fn, types.FunctionType) or k.__module__ == "builtins":
                     break
-                self.add_guard(Guard("identity", attr_source(const_holder(k, k.__name__),
-                                                             attr), fn, lineno))
+                self.guard_class_attribute(k, attr, fn, lineno)
                 return UserMethod(sup.recv, fn)
         raise ConversionError(f"super().{attr} is not a Python method", lineno)
+
+    def guard_class_attribute(self, klass, name, value, lineno) -> None:
+        """Assume ``klass.name`` stays ``value`` (a method: a class attribute can be
+        rebound)."""
+        from ..runtime.guards import Guard, attr as attr_source, const_holder
+        self.add_guard(Guard("identity", attr_source(const_holder(klass, klass.__name__), name),
+                             value, lineno))
 
     def static_type(self, ref):
         """The type a graph value has on every run of the graph, or None when not certain.
@@ -345,7 +346,4 @@ _WHOLE_CONSUMERS = (sum, tuple, list, min, max, sorted, set, frozenset, len)
 
 def _consumes_whole(fn) -> bool:
     """Builtins that exhaust an iterable argument before they return (or raise)."""
-    try:
-        return any(fn is c for c in _WHOLE_CONSUMERS)
-    except TypeError:
-        return False
+    return any(fn is c for c in _WHOLE_CONSUMERS)

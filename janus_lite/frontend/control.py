@@ -122,15 +122,24 @@ class ControlConverter:
         dup = may_exit(node.body) or may_exit(node.orelse)
         then_stmts = node.body + (rest if dup else [])
         else_stmts = node.orelse + (rest if dup else [])
-        if dup and self.scope.loops and self.scope.loops[-1] == "unroll":
+        if dup and self.in_unrolled_loop():
             raise NeedLoopNode()
-        saved, self.tail_dup = self.tail_dup, dup
+        self.cond_with_tail(test, lambda: self.block(then_stmts),
+                            lambda: self.block(else_stmts), node.lineno, dup)
+        return dup
+
+    def in_unrolled_loop(self) -> bool:
+        """Is the innermost enclosing loop one being unrolled (so the rest of the function
+        after it is not at hand for tail duplication)?"""
+        return bool(self.scope.loops) and self.scope.loops[-1] == "unroll"
+
+    def cond_with_tail(self, test, then_fn, else_fn, lineno, tail_dup: bool) -> None:
+        """`cond`, where ``tail_dup`` says the branches carry the rest of the block."""
+        saved, self.tail_dup = self.tail_dup, tail_dup
         try:
-            self.cond(test, lambda: self.block(then_stmts), lambda: self.block(else_stmts),
-                      node.lineno)
+            self.cond(test, then_fn, else_fn, lineno)
         finally:
             self.tail_dup = saved
-        return dup
 
     def cond(self, test, then_fn, else_fn, lineno) -> None:
         scope = self.scope

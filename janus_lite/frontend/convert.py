@@ -18,7 +18,8 @@ from ..ir import Graph, Meta, get_op, infer_meta
 from ..ir.rules import meta_of_value
 from ..profile.instrument import site_key
 from ..runtime.assumptions import Assumption
-from ..runtime.guards import Guard, global_, cell as cell_source, param, order_guards
+from ..runtime.guards import (Guard, PAIR_KINDS, global_, cell as cell_source, param,
+                              order_guards)
 from ..runtime.spec import guards_for
 from .errors import ConversionError
 from .scope import Scope
@@ -125,8 +126,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 
     # -- guards and assumptions -----------------------------------------------------
     def add_guard(self, guard: Guard) -> None:
-        other = guard.expected.key if guard.kind in ("distinct", "disjoint",
-                                                     "disjoint_items") else \
+        other = guard.expected.key if guard.kind in PAIR_KINDS else \
             guard.expected if guard.kind == "noattr" else None
         key = (guard.source.key, guard.kind, guard.axis, other)
         if key not in self._guarded:

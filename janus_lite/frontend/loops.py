@@ -315,17 +315,13 @@ class LoopConverter:
         if pending is None:
             return False
         self.pending_return = None
-        if self.scope.loops and self.scope.loops[-1] == "unroll":
+        if self.in_unrolled_loop():
             # the rest to duplicate is the rest of the function, past the unrolled loop's
             # other trips: not at hand here, so the unrolled loop becomes a loop node
             raise NeedLoopNode()
         flag, value = pending
-        saved, self.tail_dup = self.tail_dup, True
-        try:
-            self.cond(flag, lambda: self.do_return(value), lambda: self.block(rest),
-                      self.lineno)
-        finally:
-            self.tail_dup = saved
+        self.cond_with_tail(flag, lambda: self.do_return(value), lambda: self.block(rest),
+                            self.lineno, True)
         return True
 
 

@@ -289,7 +289,7 @@ class StatementConverter:
 
     def stmt_Break(self, node):
         from .control import BRK
-        if self.scope.loops and self.scope.loops[-1] == "unroll":
+        if self.in_unrolled_loop():
             self.scope.loop_exit = "break"
             return
         self.scope.env[BRK] = Const(True)

@@ -64,6 +64,10 @@ def const_holder(obj, label: str) -> Source:
     return Source("const", label, holder=obj)
 
 
+PAIR_KINDS = ("distinct", "disjoint", "disjoint_items")
+"""Guards that relate two sources (``expected`` is the other `Source`)."""
+
+
 @dataclass
 class Guard:
     """One checked fact. ``kind``: type | dtype | shape | dim | ndim | value | identity |
@@ -232,7 +236,7 @@ def order_guards(guards: list[Guard]) -> list[Guard]:
 
     def key(g):
         d = depth(g.source)
-        if g.kind in ("distinct", "disjoint", "disjoint_items"):
+        if g.kind in PAIR_KINDS:
             d = max(d, depth(g.expected))
         return (g.cost >= 7, d, g.cost)
     return sorted(guards, key=key)

@@ -70,19 +70,34 @@ def _static(node, nonempty=False) -> bool:
     return not nonempty or all(d > 0 for d in shape)
 
 
-class HeldWarnings:
-    """Installed as ``warnings.showwarning`` for the length of one graph run."""
+class _Hook:
+    """A ``showwarning`` installed for a while by one thread: other threads' warnings, and
+    any after `end`, pass straight through to the one it replaced."""
 
-    __slots__ = ("shown", "held", "thread", "active")
+    __slots__ = ("shown", "thread", "active", "held")
 
     def __init__(self):
         self.shown = warnings.showwarning
-        self.held = None
         self.thread = threading.get_ident()
         self.active = True
+        self.held = None        # what `HeldWarnings` holds (a list once there is any)
+
+    def passes(self) -> bool:
+        return not self.active or threading.get_ident() != self.thread
+
+    def end(self) -> None:
+        self.active = False
+        if warnings.showwarning is self:
+            warnings.showwarning = self.shown
+
+
+class HeldWarnings(_Hook):
+    """Installed as ``warnings.showwarning`` for the length of one graph run."""
+
+    __slots__ = ()
 
     def __call__(self, message, category, filename, lineno, file=None, line=None):
-        if not self.active or threading.get_ident() != self.thread:
+        if self.passes():
             return self.shown(message, category, filename, lineno, file, line)
         if self.held is None:
             self.held = []
@@ -90,26 +105,17 @@ class HeldWarnings:
                           _registry_of(filename, lineno)))
         return None
 
-    def _end(self):
-        self.active = False
-        if warnings.showwarning is self:
-            warnings.showwarning = self.shown
-
     def release(self) -> None:
         """The run's answer is kept: show what it warned."""
-        self._end()
+        self.end()
         for message, category, filename, lineno, file, line, _ in self.held or ():
             self.shown(message, category, filename, lineno, file, line)
 
     def forget(self) -> None:
         """The run is abandoned: its warnings never happened (the rerun warns)."""
-        self._end()
+        self.end()
         for message, category, _, lineno, _, _, registry in self.held or ():
-            text = str(message)
-            if registry is not None:
-                registry.pop((text, category, lineno), None)
-                registry.pop((text, category, 0), None)
-            warnings.onceregistry.pop((text, category), None)
+            _take_back(message, category, lineno, registry)
 
 
 class _NotHeld:
@@ -135,32 +141,35 @@ def _registry_of(filename, lineno):
     return None
 
 
-class _Intercept:
+def _take_back(message, category, lineno, registry) -> None:
+    """Undo the marks the filters made for a warning that was shown ("default", "module",
+    "once" actions), so that it counts as never shown."""
+    text = str(message)
+    if registry is not None:
+        registry.pop((text, category, lineno), None)
+        registry.pop((text, category, 0), None)
+    warnings.onceregistry.pop((text, category), None)
+
+
+class _Intercept(_Hook):
     """``showwarning`` while janus_lite evaluates something for itself (constant folding,
     shape inference on stand-ins): this thread's warnings are not shown, leave no registry
     entry, and with ``error`` raise. The filters are not touched — `warnings.catch_warnings`
     would bump their version, and every module's registry would then show again warnings
     the default filters had already shown once."""
 
-    __slots__ = ("shown", "thread", "error", "active")
+    __slots__ = ("error",)
 
     def __init__(self, error: bool):
-        self.shown = warnings.showwarning
-        self.thread = threading.get_ident()
+        super().__init__()
         self.error = error
-        self.active = True
 
     def __call__(self, message, category, filename, lineno, file=None, line=None):
-        if not self.active or threading.get_ident() != self.thread:
+        if self.passes():
             return self.shown(message, category, filename, lineno, file, line)
-        text = str(message)
-        registry = _registry_of(filename, lineno)
-        if registry is not None:
-            registry.pop((text, category, lineno), None)
-            registry.pop((text, category, 0), None)
-        warnings.onceregistry.pop((text, category), None)
+        _take_back(message, category, lineno, _registry_of(filename, lineno))
         if self.error:
-            raise message if isinstance(message, Warning) else category(text)
+            raise message if isinstance(message, Warning) else category(str(message))
         return None
 
 
@@ -178,7 +187,5 @@ class intercepted:
         return self
 
     def __exit__(self, *exc):
-        self.hook.active = False
-        if warnings.showwarning is self.hook:
-            warnings.showwarning = self.hook.shown
+        self.hook.end()
         return False

@@ -19,11 +19,12 @@ P = np.array([[0.5, 0.5], [0.0, 1.0]])
 CALLS = [(P, np.array([0, 1]))] * 4 + [(P, np.array([0, 5]))] + [(P, np.array([1, 1]))] * 2
 
 
-def _record(fn, action):
+def _record(fn, action, calls=CALLS):
+    """(outcome, warnings shown) of each call, under the warnings filter ``action``."""
     out = []
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
         warnings.simplefilter(action)
-        for args in CALLS:
+        for args in calls:
             n = len(caught)
             try:
                 fn(*args)
@@ -96,16 +97,8 @@ def test_only_graphs_that_can_be_abandoned_hold_warnings():
 
 @pytest.mark.parametrize("action", ["always", "default"])
 def test_unheld_graph_warnings_match(action):
-    def record(fn, calls):
-        out = []
-        with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
-            warnings.simplefilter(action)
-            for args in calls:
-                n = len(caught)
-                fn(*args)
-                out.append([(w.category, str(w.message), w.lineno) for w in caught[n:]])
-        return out
     calls = [(np.array([0.0, 1.0]),)] * 5
-    assert record(jl.jit(plain_log), calls) == record(plain_log, calls)
+    assert _record(jl.jit(plain_log), action, calls) == _record(plain_log, action, calls)
     calls = [(np.array([v, 1.0]),) for v in (1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0)]
-    assert record(jl.jit(speculated_log), calls) == record(speculated_log, calls)
+    assert _record(jl.jit(speculated_log), action, calls) == \
+        _record(speculated_log, action, calls)
