@@ -18,6 +18,11 @@ from ..runtime.guards import ConstPool, GuardCode
 
 _LITERAL_TYPES = (bool, int, str, type(None))
 
+QUIET = "_q"
+"""The generated function's flag: floating-point errors can only warn in this call."""
+WROTE = "_wrote"
+"""Its flag: a caller's array may have been updated in place (no way back from here)."""
+
 EMITTERS: dict = {}
 """op name → ``emit(codegen, node, input_vars) -> expression text or None``: how ops added
 by passes (fused kernels, out= buffers, structured control flow) are generated. An emitter
@@ -54,6 +59,7 @@ class CodeGen:
         self.pool = ConstPool()
         self.guard_code = GuardCode(self.pool)
         self.lines: list[tuple[str, int | None]] = []
+        self.direct = frozenset()      # np.copy nodes that may be the caller's array
         self.indent = 0
         params = [n for n in graph.inputs]
         self.names = {n: n for n in params}
@@ -96,6 +102,9 @@ class CodeGen:
         custom = EMITTERS.get(node.op)
         if custom is not None:
             return custom(self, node, ins)
+        if node.name in self.direct:      # the caller's array itself, when it may be
+            self.emit(f"{WROTE} = {QUIET}", node.lineno)
+            return f"{ins[0]} if {QUIET} else {self.pool.add(op.impl, 'f')}({ins[0]})"
         if node.op == "const":
             return self.const(node.attrs["value"])
         if node.op == "source":
@@ -154,13 +163,25 @@ class CodeGen:
         return node
 
     def body(self):
-        """The graph's code; a graph that draws random numbers saves the generators' states
-        first and restores them if anything aborts the run (the fallback redraws)."""
-        from .state_ops import UNDO, has_reversible, random_states
+        """The graph's code. A graph that draws random numbers saves the generators' states
+        first and restores them if anything aborts the run (the fallback redraws) — unless
+        nothing from the first draw on may raise and floating-point errors only warn in
+        this call (`aborts.fp_errors_quiet`, tested once per call as ``_q``). Under the same
+        two conditions arrays updated in place are updated in the caller's array directly
+        (`aborts.direct_copies`) instead of in a copy that the commit step copies back."""
+        from .aborts import direct_copies, draws, fp_errors_quiet, raises_from
+        from .state_ops import UNDO, has_reversible, mark_committed, random_states
         self._all = {}
         saves, gens = random_states(self.graph)
         undo = has_reversible(self.graph)
-        if not saves and not gens and not undo:
+        self.direct = direct_copies(self.graph)
+        # the states are saved only where the run may still be abandoned after a draw
+        always = (saves or gens) and raises_from(self.graph, set(draws(self.graph)))
+        if self.direct or ((saves or gens) and not always):
+            self.emit(f"{QUIET} = {self.pool.add(fp_errors_quiet, 'quiet')}()", None)
+        if self.direct:
+            self.emit(f"{WROTE} = False", None)
+        if not saves and not gens and not undo and not self.direct:
             self.emit_graph(self.graph)
             self.emit(f"return {self.var(self.graph.output)}", None)
             return
@@ -168,9 +189,10 @@ class CodeGen:
         if undo:
             self.emit(f"{UNDO} = []", None)
             restore.append(f"for _u in {UNDO}[::-1]: _u()")
+        when = "" if always else f" if not {QUIET} else None"
         for i, (_, get, set_) in enumerate(saves):
-            self.emit(f"_rng{i} = {self.pool.add(get, 'getstate')}()", None)
-            restore.append(f"{self.pool.add(set_, 'setstate')}(_rng{i})")
+            self.emit(f"_rng{i} = {self.pool.add(get, 'getstate')}(){when}", None)
+            restore.append(f"if _rng{i} is not None: {self.pool.add(set_, 'setstate')}(_rng{i})")
         for j, g in enumerate(gens):
             node = self._node(g)
             while node.op == "input" and node.attrs.get("role") == "capture":
@@ -178,17 +200,24 @@ class CodeGen:
             where = self.guard_code.source_expr(node.attrs["src"]) if node.op == "source" \
                 else self.var(node.name)
             self.emit(f"_genobj{j} = {where}", None)
-            self.emit(f"_gen{j} = _genobj{j}.bit_generator.state", None)
-            restore.append(f"_genobj{j}.bit_generator.state = _gen{j}")
+            self.emit(f"_gen{j} = _genobj{j}.bit_generator.state{when}", None)
+            restore.append(f"if _gen{j} is not None: _genobj{j}.bit_generator.state = _gen{j}")
         self.emit("try:", None)
         self.indent += 1
         self.emit_graph(self.graph)
         self.emit(f"return {self.var(self.graph.output)}", None)
         self.indent -= 1
-        self.emit("except BaseException:", None)
+        # an exception the commit step's last part met is the call's own (it happened)
+        self.emit("except BaseException as _exc:", None)
         self.indent += 1
-        for r in restore:
-            self.emit(r, None)
+        if self.direct:     # past an update of the caller's array: the call happened
+            self.emit(f"if {WROTE}: {self.pool.add(mark_committed, 'committed')}(_exc)", None)
+        if restore:
+            self.emit("if not getattr(_exc, '__jl_committed__', False):", None)
+            self.indent += 1
+            for r in restore:
+                self.emit(r, None)
+            self.indent -= 1
         self.emit("raise", None)
         self.indent -= 1
 
@@ -236,10 +265,11 @@ def compile_graph(graph, fn, fdef, guards):
     func = tree.body[0]
     linenos = [ln for _, ln in gen.lines]
     first = getattr(fdef, "lineno", 1)
-    for stmt, ln in zip(func.body, linenos):
-        for sub in ast.walk(stmt):
-            if hasattr(sub, "lineno"):
-                sub.lineno = sub.end_lineno = ln or first
+    for sub in ast.walk(func):         # generated line k + 2 is gen.lines[k]
+        if hasattr(sub, "lineno"):
+            k = sub.lineno - 2
+            sub.lineno = sub.end_lineno = (linenos[k] if 0 <= k < len(linenos) else None) \
+                or first
     func.lineno = first
     func.end_lineno = max([first] + [ln for ln in linenos if ln])
     func.args.lineno = func.args.end_lineno = first

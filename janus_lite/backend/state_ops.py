@@ -37,12 +37,26 @@ def emit_commit_extend(gen, node, ins):
 def emit_commit_final(gen, node, ins):
     undo = UNDO if has_reversible(gen.graph) else "None"
     outbox, pairs = (ins[0], ins[1:]) if node.attrs.get("outbox") else ("None", ins)
-    _call(gen, node, commit_final, "final",
-          [undo, outbox, str(bool(node.attrs.get("flush"))), *pairs])
+    args = [undo, outbox, str(bool(node.attrs.get("flush"))), *pairs]
+    if gen.direct:          # every pair's copy is the caller's array when _q holds
+        from .codegen import QUIET
+        gen.emit(f"if not {QUIET}: {gen.pool.add(commit_final, 'final')}({', '.join(args)})",
+                 node.lineno)
+        return
+    _call(gen, node, commit_final, "final", args)
 
 
 def emit_flush_prints(gen, node, ins):
     _call(gen, node, flush_prints, "flush", [ins[0], str(bool(node.attrs.get("flush")))])
+
+
+def mark_committed(exc) -> None:
+    """``exc`` met the call past its point of no return: it is the call's own outcome (the
+    dispatcher re-raises it instead of rerunning the function)."""
+    try:
+        exc.__jl_committed__ = True
+    except AttributeError:
+        pass
 
 
 def has_reversible(graph) -> bool:

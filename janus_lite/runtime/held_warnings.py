@@ -16,58 +16,15 @@ import threading
 import warnings
 
 
-_NEVER_RAISE = {"input", "const", "source", "tuple", "truth", "cond", "loop", "getattr",
-                "buffers.acquire", "buffers.release", "commit_setattr", "commit_setitem",
-                "commit_append", "commit_extend", "commit_final", "print", "flush_prints"}
-_SHAPE_CHECKED = ("reduce.", "scalar.", "matmul")
-
-
 def may_abandon(graph) -> bool:
     """Can a run of ``graph`` be abandoned once it started computing (an assertion node, or
     an op that may raise after the guards held)? Only then are its warnings held, which
     costs ~0.35 µs a call. Elementwise, reduction and matmul ops over arrays whose shapes
     the guards fix raise nothing (under ``np.errstate(all="raise")`` the op that would warn
     raises first, before any warning of the run was shown; a mix of "warn" and "raise"
-    categories in one errstate is the corner left out)."""
-    from ..ir import get_op
-    nodes = {n.name: n for n in graph.all_nodes()}
-    for node in nodes.values():
-        op = node.op
-        if op in _NEVER_RAISE:
-            continue
-        ins = [nodes.get(i) for i in node.inputs]
-        if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
-            continue
-        try:
-            elementwise = get_op(op).elementwise
-        except KeyError:
-            return True
-        if op not in _PY_SAFE and not _numpy_typed(node):
-            return True         # Python arithmetic: 1 / 0 raises where NumPy would warn
-        if (elementwise or op.startswith(_SHAPE_CHECKED)) and _static(node) and \
-                all(i is None or i.op == "const" or _static(i, nonempty=op in _NO_IDENTITY)
-                    for i in ins):
-            continue
-        return True
-    return False
-
-
-_NO_IDENTITY = ("reduce.max", "reduce.min")    # raise on an empty array
-_PY_SAFE = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq", "ne"}
-
-
-def _numpy_typed(node) -> bool:
-    import numpy as np
-    t = node.meta.type
-    return t is not None and (t is np.ndarray or issubclass(t, np.generic))
-
-
-def _static(node, nonempty=False) -> bool:
-    shape = node.meta.shape
-    if shape is None or not all(isinstance(d, int) for d in shape):
-        return node.meta.type in (float, int, bool) and not nonempty and \
-            node.op in ("input", "source", "const")
-    return not nonempty or all(d > 0 for d in shape)
+    categories in one errstate is the corner left out). See `backend.aborts.may_raise`."""
+    from ..backend.aborts import may_abandon as abandon
+    return abandon(graph)
 
 
 class _Hook:
