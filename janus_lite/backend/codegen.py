@@ -15,6 +15,7 @@ import types
 from ..ir import get_op
 from ..ir.ops_core import AssumptionFailed, unpack_impl
 from ..runtime.guards import ConstPool, GuardCode
+from ..runtime.held_warnings import own_compile
 
 _LITERAL_TYPES = (bool, int, str, type(None))
 
@@ -282,7 +283,8 @@ def compile_graph(graph, fn, fdef, guards):
     module = ast.Module([factory], type_ignores=[])
     ast.fix_missing_locations(module)
     factory.lineno, factory.end_lineno = first, func.end_lineno
-    code = compile(module, fn.__code__.co_filename, "exec", dont_inherit=True)
+    with own_compile(fn.__code__.co_filename):
+        code = compile(module, fn.__code__.co_filename, "exec", dont_inherit=True)
     make_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     make = types.FunctionType(make_code, fn.__globals__, "__jl_make")
     entry = make(*(gen.pool.values[c] for c in consts))

@@ -13,6 +13,8 @@ import copy
 import linecache
 import types
 
+from ..runtime.held_warnings import own_compile
+
 
 class NoSource(Exception):
     """The function's source cannot be used; ``str(exc)`` says why."""
@@ -33,7 +35,8 @@ def _module_ast(filename: str) -> ast.Module:
     tree = _MODULE_CACHE.get(key)
     if tree is None:
         try:
-            tree = ast.parse(text, filename)
+            with own_compile(filename):
+                tree = ast.parse(text, filename)
         except SyntaxError as exc:
             raise NoSource(f"source of {filename!r} does not parse: {exc}") from None
         if len(_MODULE_CACHE) > 64:
@@ -162,7 +165,8 @@ def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None):
     imports = [ast.Import(names=[ast.alias(name=n)]) for n in _module_imports(code.co_filename)]
     module = ast.Module(imports + [factory], type_ignores=[])
     ast.fix_missing_locations(module)
-    compiled = compile(module, filename or code.co_filename, "exec", dont_inherit=True)
+    with own_compile(filename or code.co_filename):
+        compiled = compile(module, filename or code.co_filename, "exec", dont_inherit=True)
     fcode = next(c for c in compiled.co_consts if isinstance(c, types.CodeType))
     inner = next(c for c in fcode.co_consts if isinstance(c, types.CodeType))
     inner = inner.replace(co_name=code.co_name, co_qualname=code.co_qualname)
