@@ -22,67 +22,7 @@ import warnings
 
 import numpy as np
 
-from ..ir import get_op
-
-_NEVER_RAISE = {"input", "const", "source", "tuple", "truth", "cond", "loop", "getattr",
-                "buffers.acquire", "buffers.release", "commit_setattr", "commit_setitem",
-                "commit_append", "commit_extend", "commit_final", "print", "flush_prints"}
-_SHAPE_CHECKED = ("reduce.", "scalar.", "matmul")
-_NO_IDENTITY = ("reduce.max", "reduce.min")    # raise on an empty array
-_PY_SAFE = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq", "ne"}
-
-
-def is_draw(op: str) -> bool:
-    """A draw from a random generator (the global stream or a ``Generator``)."""
-    return (op.startswith("np.random.") and op != "np.random.default_rng") or \
-        op.startswith("Generator.")
-
-
-def may_raise(node, nodes) -> bool:
-    """Can ``node`` raise once the guards held? ``nodes``: name → node, all of the graph.
-    Elementwise, reduction and matmul ops over arrays whose shapes the guards fix raise
-    nothing (floating-point errors aside: see `fp_errors_quiet`); nor does a draw whose
-    arguments are all constants (they were checked when the graph was built)."""
-    op = node.op
-    if op in _NEVER_RAISE:
-        return False
-    ins = [nodes.get(i) for i in node.inputs]
-    if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
-        return False
-    if is_draw(op):
-        args = ins[1:] if op.startswith("Generator.") else ins
-        return not all(i is not None and i.op == "const" for i in args)
-    try:
-        elementwise = get_op(op).elementwise
-    except KeyError:
-        return True
-    if op not in _PY_SAFE and not _numpy_typed(node):
-        return True         # Python arithmetic: 1 / 0 raises where NumPy would warn
-    if (elementwise or op.startswith(_SHAPE_CHECKED)) and _static(node) and \
-            all(i is None or i.op == "const" or _static(i, nonempty=op in _NO_IDENTITY)
-                for i in ins):
-        return False
-    return True
-
-
-def may_abandon(graph) -> bool:
-    """Can a run of ``graph`` be abandoned once it started computing?"""
-    nodes = {n.name: n for n in graph.all_nodes()}
-    return any(may_raise(n, nodes) for n in nodes.values())
-
-
-def _numpy_typed(node) -> bool:
-    t = node.meta.type
-    return t is not None and (t is np.ndarray or issubclass(t, np.generic))
-
-
-def _static(node, nonempty=False) -> bool:
-    shape = node.meta.shape
-    if shape is None or not all(isinstance(d, int) for d in shape):
-        return node.meta.type in (float, int, bool) and not nonempty and \
-            node.op in ("input", "source", "const")
-    return not nonempty or all(d > 0 for d in shape)
-
+from ..runtime.held_warnings import is_draw, may_raise
 
 def _subtree(node):
     yield node

@@ -15,20 +15,23 @@ import types
 from ..ir import get_op
 from ..ir.ops_core import AssumptionFailed, unpack_impl
 from ..runtime.guards import ConstPool, GuardCode
-from ..runtime.held_warnings import own_compile
+from ..profile.source import own_compile
+from . import state_ops
+from .aborts import direct_copies, draws, fp_errors_quiet, raises_from
+from .state_ops import QUIET, UNDO, WROTE, has_reversible, mark_committed, random_states
+from .structured import emit_cond, emit_loop
 
 _LITERAL_TYPES = (bool, int, str, type(None))
 
-QUIET = "_q"
-"""The generated function's flag: floating-point errors can only warn in this call."""
-WROTE = "_wrote"
-"""Its flag: a caller's array may have been updated in place (no way back from here)."""
 
 EMITTERS: dict = {}
 """op name → ``emit(codegen, node, input_vars) -> expression text or None``: how ops added
 by passes (fused kernels, out= buffers, structured control flow) are generated. An emitter
 may add statements with ``codegen.emit(text, lineno)`` and values shared by all calls with
 ``codegen.pool.add(value, hint)`` (closure constants of the entry)."""
+
+PLANNED = "@out"
+"""`EMITTERS` key of the emitter of every ``<op>@out`` twin (see `passes/ops.planned_op`)."""
 
 
 class Miss:
@@ -101,6 +104,8 @@ class CodeGen:
         pos, kw = (ins[:len(ins) - len(kwn)], ins[len(ins) - len(kwn):]) if kwn else (ins, [])
         call_args = ", ".join(pos + [f"{k}={v}" for k, v in zip(kwn, kw)])
         custom = EMITTERS.get(node.op)
+        if custom is None and node.op.endswith(PLANNED):
+            custom = EMITTERS[PLANNED]
         if custom is not None:
             return custom(self, node, ins)
         if node.name in self.direct:      # the caller's array itself, when it may be
@@ -170,8 +175,6 @@ class CodeGen:
         this call (`aborts.fp_errors_quiet`, tested once per call as ``_q``). Under the same
         two conditions arrays updated in place are updated in the caller's array directly
         (`aborts.direct_copies`) instead of in a copy that the commit step copies back."""
-        from .aborts import direct_copies, draws, fp_errors_quiet, raises_from
-        from .state_ops import UNDO, has_reversible, mark_committed, random_states
         self._all = {}
         saves, gens = random_states(self.graph)
         undo = has_reversible(self.graph)
@@ -296,8 +299,6 @@ def compile_graph(graph, fn, fdef, guards):
 
 
 def _register_structured():
-    from .structured import emit_cond, emit_loop
-    from . import state_ops
     EMITTERS.setdefault("cond", emit_cond)
     EMITTERS.setdefault("loop", emit_loop)
     for op, fn in state_ops.EMITTERS.items():

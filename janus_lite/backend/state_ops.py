@@ -3,11 +3,17 @@ arguments and record how to undo the reversible ones; a graph that draws random 
 restores the generators if abandoned, and one that commits undoes what it wrote."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
                             commit_setitem, flush_prints)
 
 UNDO = "_undo"
 """The generated function's list of undo actions for the reversible commits."""
+QUIET = "_q"
+"""Its flag: floating-point errors can only warn in this call (`aborts.fp_errors_quiet`)."""
+WROTE = "_wrote"
+"""Its flag: a caller's array may have been updated in place (no way back from here)."""
 
 REVERSIBLE = ("commit_setattr", "commit_setitem", "commit_append", "commit_extend")
 
@@ -39,7 +45,6 @@ def emit_commit_final(gen, node, ins):
     outbox, pairs = (ins[0], ins[1:]) if node.attrs.get("outbox") else ("None", ins)
     args = [undo, outbox, str(bool(node.attrs.get("flush"))), *pairs]
     if gen.direct:          # every pair's copy is the caller's array when _q holds
-        from .codegen import QUIET
         gen.emit(f"if not {QUIET}: {gen.pool.add(commit_final, 'final')}({', '.join(args)})",
                  node.lineno)
         return
@@ -65,7 +70,6 @@ def has_reversible(graph) -> bool:
 
 def random_states(graph):
     """(save, restore) callables for each generator a graph draws from, or []."""
-    import numpy as np
     needs_global, gens = False, []
     for node in graph.all_nodes():
         if node.op.startswith("np.random.") and node.op != "np.random.default_rng":

@@ -17,7 +17,7 @@ import numpy as np
 @dataclass(frozen=True)
 class Source:
     """Where a value is read from at call time."""
-    kind: str            # "param" | "global" | "cell" | "item" | "attr"
+    kind: str            # "param" | "global" | "cell" | "item" | "attr" | "const"
     name: str            # param/global name, cell var name, attr name, or item index text
     base: "Source | None" = None
     holder: object = field(default=None, compare=False, hash=False)  # globals dict / cell

@@ -11,9 +11,16 @@ pass straight through.
 """
 from __future__ import annotations
 
-import sys
-import threading
-import warnings
+import numpy as np
+
+from ..ir import get_op
+from ..ir.quiet import Hook as _Hook, registry_of as _registry_of, take_back as _take_back
+
+
+_NEVER_RAISE = {"input", "const", "source", "tuple", "truth", "cond", "loop", "getattr",
+                "buffers.acquire", "buffers.release", "commit_setattr", "commit_setitem",
+                "commit_append", "commit_extend", "commit_final", "print", "flush_prints"}
+_SHAPE_CHECKED = ("reduce.", "scalar.", "matmul")
 
 
 def may_abandon(graph) -> bool:
@@ -22,30 +29,56 @@ def may_abandon(graph) -> bool:
     costs ~0.35 µs a call. Elementwise, reduction and matmul ops over arrays whose shapes
     the guards fix raise nothing (under ``np.errstate(all="raise")`` the op that would warn
     raises first, before any warning of the run was shown; a mix of "warn" and "raise"
-    categories in one errstate is the corner left out). See `backend.aborts.may_raise`."""
-    from ..backend.aborts import may_abandon as abandon
-    return abandon(graph)
+    categories in one errstate is the corner left out)."""
+    nodes = {n.name: n for n in graph.all_nodes()}
+    return any(may_raise(n, nodes) for n in nodes.values())
 
 
-class _Hook:
-    """A ``showwarning`` installed for a while by one thread: other threads' warnings, and
-    any after `end`, pass straight through to the one it replaced."""
+def is_draw(op: str) -> bool:
+    """A draw from a random generator (the global stream or a ``Generator``)."""
+    return (op.startswith("np.random.") and op != "np.random.default_rng") or \
+        op.startswith("Generator.")
 
-    __slots__ = ("shown", "thread", "active", "held")
 
-    def __init__(self):
-        self.shown = warnings.showwarning
-        self.thread = threading.get_ident()
-        self.active = True
-        self.held = None        # what `HeldWarnings` holds (a list once there is any)
+def may_raise(node, nodes) -> bool:
+    """Can ``node`` raise once the guards held? ``nodes``: name → node, all of the graph.
+    See `may_abandon`; a draw whose arguments are all constants raises nothing either
+    (they were checked when the graph was built)."""
+    op = node.op
+    if op in _NEVER_RAISE:
+        return False
+    ins = [nodes.get(i) for i in node.inputs]
+    if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
+        return False
+    if is_draw(op):
+        args = ins[1:] if op.startswith("Generator.") else ins
+        return not all(i is not None and i.op == "const" for i in args)
+    try:
+        elementwise = get_op(op).elementwise
+    except KeyError:
+        return True
+    if op not in _PY_SAFE and not _numpy_typed(node):
+        return True         # Python arithmetic: 1 / 0 raises where NumPy would warn
+    return not ((elementwise or op.startswith(_SHAPE_CHECKED)) and _static(node) and
+                all(i is None or i.op == "const" or _static(i, nonempty=op in _NO_IDENTITY)
+                    for i in ins))
 
-    def passes(self) -> bool:
-        return not self.active or threading.get_ident() != self.thread
 
-    def end(self) -> None:
-        self.active = False
-        if warnings.showwarning is self:
-            warnings.showwarning = self.shown
+_NO_IDENTITY = ("reduce.max", "reduce.min")    # raise on an empty array
+_PY_SAFE = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq", "ne"}
+
+
+def _numpy_typed(node) -> bool:
+    t = node.meta.type
+    return t is not None and (t is np.ndarray or issubclass(t, np.generic))
+
+
+def _static(node, nonempty=False) -> bool:
+    shape = node.meta.shape
+    if shape is None or not all(isinstance(d, int) for d in shape):
+        return node.meta.type in (float, int, bool) and not nonempty and \
+            node.op in ("input", "source", "const")
+    return not nonempty or all(d > 0 for d in shape)
 
 
 class HeldWarnings(_Hook):
@@ -86,101 +119,3 @@ class _NotHeld:
 
 
 NOT_HELD = _NotHeld()
-
-
-def _registry_of(filename, lineno):
-    """The ``__warningregistry__`` the filters marked: the one of the frame warned at."""
-    frame = sys._getframe(2)
-    while frame is not None:
-        if frame.f_lineno == lineno and frame.f_code.co_filename == filename:
-            return frame.f_globals.get("__warningregistry__")
-        frame = frame.f_back
-    return None
-
-
-def _take_back(message, category, lineno, registry) -> None:
-    """Undo the marks the filters made for a warning that was shown ("default", "module",
-    "once" actions), so that it counts as never shown."""
-    text = str(message)
-    if registry is not None:
-        registry.pop((text, category, lineno), None)
-        registry.pop((text, category, 0), None)
-    warnings.onceregistry.pop((text, category), None)
-
-
-class _Intercept(_Hook):
-    """``showwarning`` while janus_lite evaluates something for itself (constant folding,
-    shape inference on stand-ins): this thread's warnings are not shown, leave no registry
-    entry, and with ``error`` raise. The filters are not touched — `warnings.catch_warnings`
-    would bump their version, and every module's registry would then show again warnings
-    the default filters had already shown once."""
-
-    __slots__ = ("error",)
-
-    def __init__(self, error: bool):
-        super().__init__()
-        self.error = error
-
-    def __call__(self, message, category, filename, lineno, file=None, line=None):
-        if self.passes():
-            return self.shown(message, category, filename, lineno, file, line)
-        _take_back(message, category, lineno, _registry_of(filename, lineno))
-        if self.error:
-            raise message if isinstance(message, Warning) else category(str(message))
-        return None
-
-
-class intercepted:
-    """``with intercepted(error=True): ...`` — see `_Intercept`. (NumPy's floating-point
-    warnings are better turned into errors with ``np.errstate``, which is thread-local.)"""
-
-    def __init__(self, error: bool):
-        self.error = error
-        self.hook = None
-
-    def __enter__(self):
-        self.hook = _Intercept(self.error)
-        warnings.showwarning = self.hook
-        return self
-
-    def __exit__(self, *exc):
-        self.hook.end()
-        return False
-
-
-_COMPILE_CATEGORIES = (SyntaxWarning, DeprecationWarning)
-_compile_lock = threading.Lock()
-
-
-class own_compile:
-    """``with own_compile(filename): ast.parse(...) / compile(...)`` — janus_lite parsing or
-    compiling a user's source again: the compile-time warnings that source gives (``x is 0``,
-    an invalid escape ``"\\d"``) were the user's to see when Python first compiled it, so
-    here they are neither shown nor, under ``-W error``, raised. The warnings the parser
-    and compiler emit carry no registry, so an "ignore" filter leaves no trace; it is put
-    in front of the filters for the length of the block on a new list (the user's list is
-    never changed, and `catch_warnings` is not used: it would bump the filters' version,
-    and every module would show again what the default filters had shown once), and only
-    for warnings attributed to ``filename`` (the parser names the module after the file)."""
-
-    def __init__(self, filename: str | None):
-        self.filename = filename or "<unknown>"
-        self.saved = None
-
-    def __enter__(self):
-        import re
-        module = self.filename[:-3] if self.filename.endswith(".py") else self.filename
-        pattern = re.compile(re.escape(module) + r"\Z")
-        _compile_lock.acquire()
-        self.saved = warnings.filters
-        warnings.filters = [("ignore", None, c, pattern, 0) for c in _COMPILE_CATEGORIES] + \
-            list(self.saved)
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            if warnings.filters is not self.saved:
-                warnings.filters = self.saved
-        finally:
-            _compile_lock.release()
-        return False
