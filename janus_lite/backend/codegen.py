@@ -12,6 +12,8 @@ import copy
 import keyword
 import types
 
+import numpy as np
+
 from ..ir import get_op
 from ..ir.ops_core import AssumptionFailed, unpack_impl
 from ..runtime.guards import ConstPool, GuardCode
@@ -32,6 +34,15 @@ may add statements with ``codegen.emit(text, lineno)`` and values shared by all 
 
 PLANNED = "@out"
 """`EMITTERS` key of the emitter of every ``<op>@out`` twin (see `passes/ops.planned_op`)."""
+
+
+def _scalar(node) -> bool:
+    """Is ``node``'s value a Python or NumPy scalar?"""
+    t = node.meta.type
+    return t is not None and (t in _SCALAR_TYPES or issubclass(t, np.generic))
+
+
+_SCALAR_TYPES = (bool, int, float, complex, type(None))
 
 
 class Miss:
@@ -226,14 +237,23 @@ class CodeGen:
         self.indent -= 1
 
     def emit_graph(self, graph):
-        """Emit ``graph``'s nodes at the current indent (subgraphs recurse through here)."""
+        """Emit ``graph``'s nodes at the current indent (subgraphs recurse through here).
+        Per-call economies: a ``truth`` node that only a ``cond`` or an ``assert`` tests is
+        not computed (their ``if`` takes the truth of its input, the same ``__bool__``), and
+        scalar values are not deleted after their last use (a ``del`` frees no memory
+        worth its cost there)."""
         last_use = {}
-        for idx, node in enumerate(graph.nodes()):
+        nodes = list(graph.nodes())
+        for idx, node in enumerate(nodes):
             for i in node.inputs:
                 last_use[i] = idx
+        inline = self._tested_truths(graph, nodes)
+        for t, src in inline.items():
+            self.names[t] = self.var(src)
+            last_use[src] = max(last_use.get(src, -1), last_use.get(t, -1))
         keep = set(graph.inputs) | {graph.output}
-        for idx, node in enumerate(graph.nodes()):
-            if node.op == "input":
+        for idx, node in enumerate(nodes):
+            if node.op == "input" or node.name in inline:
                 continue
             if node.op == "const":
                 continue      # inlined where used (a literal or a closure constant)
@@ -244,10 +264,30 @@ class CodeGen:
                     self.emit(f"{target} = {expr}", node.lineno)
             dead = [i for i in dict.fromkeys(node.inputs)
                     if last_use.get(i) == idx and i not in keep and i in graph.nx and
-                    graph[i].op != "const" and self.var(i) != self.var(graph.output)
+                    i not in inline and graph[i].op != "const" and not _scalar(graph[i])
+                    and self.var(i) != self.var(graph.output)
                     and self.var(i).startswith("v_")]
             if dead:
                 self.emit("del " + ", ".join(self.var(i) for i in dead), node.lineno)
+
+    @staticmethod
+    def _tested_truths(graph, nodes) -> dict:
+        """``truth`` nodes of ``graph`` whose every use is the condition of a ``cond`` or an
+        ``assert`` in ``graph`` (none captured by a subgraph, none the output): name → its
+        input."""
+        truths = {n.name: n.inputs[0] for n in nodes if n.op == "truth" and
+                  n.name != graph.output}
+        if not truths:
+            return {}
+        for n in nodes:
+            for k, i in enumerate(n.inputs):
+                if i in truths and not (k == 0 and n.op in ("cond", "assert")):
+                    truths.pop(i)
+            for sub in n.subgraphs:
+                for inner in sub.all_nodes():
+                    if inner.op == "input" and inner.attrs.get("outer") in truths:
+                        truths.pop(inner.attrs["outer"])
+        return truths
 
     def generate(self, guards):
         miss = self.pool.add(tuple(Miss(i) for i in range(len(guards))), "MISS")
