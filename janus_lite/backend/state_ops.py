@@ -77,7 +77,7 @@ def random_states(graph):
         elif node.op.startswith("Generator."):
             gens.append(node.inputs[0])
     out = []
-    if global_ops <= _NO_GAUSS:     # the Mersenne Twister's words are the whole state
+    if global_ops and global_ops <= _NO_GAUSS:     # the Mersenne Twister's words are the whole state
         out.append(("global", save_global_words, restore_global_words))
     elif global_ops:
         out.append(("global", np.random.get_state, np.random.set_state))

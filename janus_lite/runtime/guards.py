@@ -7,6 +7,7 @@ its index so the caller learns which assumption failed.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Callable
@@ -213,26 +214,39 @@ class GuardCode:
 
     def lines(self, guards, miss_name) -> list[str]:
         """``if <fails>: return MISS[i]`` per guard, in the given (already sorted) order.
-        Two or more ``disjoint`` guards in a row are checked together first: when every
-        array they name allocated its own buffer and no two are the same object, none can
-        fail, and the pairwise checks are skipped."""
+        A run of two or more guards of one kind is first checked as a whole, and its
+        guards one by one only when that fails (to name the one that did): ``dtype``,
+        ``shape`` and ``ndim`` facts of several values compared as one tuple, ``disjoint``
+        pairs by `_all_own` (when every array they name allocated its own buffer and no
+        two are the same object, none can fail)."""
         out = []
-        pairs = [i for i, g in enumerate(guards) if g.kind == "disjoint"]
-        if pairs != list(range(pairs[0], pairs[0] + len(pairs))) if pairs else True:
-            pairs = []          # not one run of checks: each stays where it is
-        for i, g in enumerate(guards):
-            if len(pairs) > 1 and i == pairs[0]:
-                exprs = list(dict.fromkeys(
-                    self.source_expr(s) for j in pairs
-                    for s in (guards[j].source, guards[j].expected)))
-                own = self.consts.add(_all_own, "own")
-                out.append(f"if not {own}({', '.join(exprs)}):")
-                out.extend(f"    if {self.condition(guards[j])}: return {miss_name}[{j}]"
-                           for j in pairs)
-            if len(pairs) > 1 and i in pairs:
-                continue
-            out.append(f"if {self.condition(g)}: return {miss_name}[{i}]")
+        for kind, run in itertools.groupby(enumerate(guards), key=lambda ig: ig[1].kind):
+            run = list(run)
+            each = [f"if {self.condition(g)}: return {miss_name}[{i}]" for i, g in run]
+            whole = self._whole(kind, [g for _, g in run]) if len(run) > 1 else None
+            if whole is None:
+                out.extend(each)
+            else:
+                out.append(f"if {whole}:")
+                out.extend("    " + line for line in each)
         return out
+
+    def _whole(self, kind, run) -> str | None:
+        """A condition True when some guard of ``run`` (all of ``kind``) may fail."""
+        if kind == "disjoint":
+            exprs = dict.fromkeys(self.source_expr(s) for g in run
+                                  for s in (g.source, g.expected))
+            return f"not {self.consts.add(_all_own, 'own')}({', '.join(exprs)})"
+        attr = _TUPLE_KINDS.get(kind)
+        if attr is None:
+            return None
+        got = "".join(f"{self.source_expr(g.source)}.{attr}, " for g in run)
+        want = self.consts.add(tuple(g.expected for g in run), kind)
+        return f"({got}) != {want}"
+
+
+_TUPLE_KINDS = {"dtype": "dtype", "shape": "shape", "ndim": "ndim"}
+"""Guard kinds whose facts compare as a tuple (``==`` per item, as each guard does)."""
 
 
 def _all_own(*values) -> bool:

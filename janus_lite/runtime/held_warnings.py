@@ -53,6 +53,8 @@ def may_raise(node, nodes) -> bool:
     if is_draw(op):
         args = ins[1:] if op.startswith("Generator.") else ins
         return not all(i is not None and i.op == "const" for i in args)
+    if op in _PY_SAFE and ins and (_all_type(ins, (float,)) or _all_type(ins, (int, bool))):
+        return False        # float with float, int with int: never raises (mixed may)
     try:
         elementwise = get_op(op).elementwise
     except KeyError:
@@ -66,6 +68,10 @@ def may_raise(node, nodes) -> bool:
 
 _NO_IDENTITY = ("reduce.max", "reduce.min")    # raise on an empty array
 _PY_SAFE = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq", "ne"}
+
+
+def _all_type(nodes, types) -> bool:
+    return all(i is not None and i.meta.type in types for i in nodes)
 
 
 def _numpy_typed(node) -> bool:
