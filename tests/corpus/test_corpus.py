@@ -1,0 +1,23 @@
+"""The corpus as differential tests: every training program, run plain and decorated from
+outside, gives bit-for-bit the same results, final state, printed output, warnings and RNG
+streams. (How much is served by graphs, and how fast, is `python -m benchmarks.corpus`.)"""
+import pytest
+
+from .harness import assert_same_outcome, program_names, run_program
+
+NAMES = program_names()
+
+
+def test_corpus_is_big_enough():
+    assert len(NAMES) >= 60, NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_program_exact(name):
+    plain = run_program(name, decorated=False)
+    jitted = run_program(name, decorated=True)
+    assert plain.result[0] == "ok", f"the plain program itself fails: {plain.result}"
+    assert jitted.functions, "the program decorated nothing"
+    for qualname, f in jitted.functions:
+        assert f.stats["calls"] > f.profile_runs, f"{qualname} is hardly called: {f.stats}"
+    assert_same_outcome(plain, jitted)
