@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 import janus_lite
+import janus_lite.api
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 _serial = itertools.count()
@@ -61,6 +62,9 @@ class Decorator:
         if fn is None:
             return lambda f: self(f, **kwargs)
         if not self.decorated:
+            return fn
+        if isinstance(fn, janus_lite.api.SpeculativeFunction):   # a second run of a module
+            self.functions.append((fn.__wrapped__.__qualname__, fn))   # keeps its graphs
             return fn
         wrapped = janus_lite.jit(fn, **kwargs)
         self.functions.append((getattr(fn, "__qualname__", repr(fn)), wrapped))
