@@ -31,17 +31,19 @@ import janus_lite
 import janus_lite.api
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
+REPROS = Path(__file__).resolve().parent / "repros"
+"""Small scenario modules for the repro tests (same shape: ``run(jit)``)."""
 _serial = itertools.count()
 
 
-def program_names() -> list[str]:
-    return sorted(p.stem for p in PROGRAMS.glob("*.py") if not p.stem.startswith("_"))
+def program_names(directory: Path = PROGRAMS) -> list[str]:
+    return sorted(p.stem for p in directory.glob("*.py") if not p.stem.startswith("_"))
 
 
-def load(name: str) -> types.ModuleType:
-    """A fresh module object for ``programs/<name>.py`` (registered while it lives, so
+def load(name: str, directory: Path = PROGRAMS) -> types.ModuleType:
+    """A fresh module object for ``<directory>/<name>.py`` (registered in sys.modules, so
     that ``inspect`` finds the source of its classes)."""
-    path = PROGRAMS / f"{name}.py"
+    path = directory / f"{name}.py"
     modname = f"corpus_program_{name}_{next(_serial)}"
     spec = importlib.util.spec_from_file_location(modname, path)
     mod = importlib.util.module_from_spec(spec)
@@ -83,9 +85,10 @@ class Outcome:
     module: object = None
 
 
-def run_program(name: str, decorated: bool, *, seed: int = 0, mod=None) -> Outcome:
+def run_program(name: str, decorated: bool, *, seed: int = 0, mod=None,
+                directory: Path = PROGRAMS) -> Outcome:
     """One whole run of a program; its exception (if any) is part of the outcome."""
-    mod = mod or load(name)
+    mod = mod or load(name, directory)
     deco = Decorator(decorated)
     np.random.seed(seed)
     random.seed(seed)

@@ -7,12 +7,27 @@ from .harness import assert_same_outcome, program_names, run_program
 
 NAMES = program_names()
 
+KNOWN_WRONG = {
+    "svm_loss_naive_loops": "BUGS.md: frontend — `continue` in the inner loop of a nested "
+                            "loop gives a wrong loss",
+    "decision_tree_entropy": "BUGS.md: percall/arch — warnings raised inside a loop node are "
+                             "attributed to the wrong line",
+}
+"""Programs that are not exact today, each with its BUGS.md entry: strict xfails, so that
+the fix flips them (remove the entry then)."""
+
+
+def _param(name):
+    if name in KNOWN_WRONG:
+        return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[name]))
+    return name
+
 
 def test_corpus_is_big_enough():
     assert len(NAMES) >= 60, NAMES
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [_param(n) for n in NAMES])
 def test_program_exact(name):
     plain = run_program(name, decorated=False)
     jitted = run_program(name, decorated=True)
