@@ -51,7 +51,7 @@ def run(jit):
     y = np.sin(X[:, :3]).sum(axis=1, keepdims=True)
     net = [Linear(10, 32), Tanh(), Dropout(0.2), Linear(32, 1)]
     losses, evals = [], []
-    for epoch in range(20):
+    for epoch in range(10):
         for i in range(0, 96, 24):
             h = X[i:i + 24]
             for layer in net:

@@ -63,7 +63,7 @@ def run(jit):
     layers = [Dense(8, 16, ReLU(), rng), Dense(16, 16, ReLU(), rng), Dense(16, 1, Identity(), rng)]
     opt = SGD(0.05)
     losses = []
-    for epoch in range(80):
+    for epoch in range(40):
         h = X
         for layer in layers:
             h = layer.forward(h)
@@ -73,6 +73,6 @@ def run(jit):
         for layer in layers:
             opt.update(layer)
         losses.append(loss)
-        if epoch % 20 == 0:
+        if epoch % 10 == 0:
             print(f"epoch {epoch}: loss {loss:.6f}")
     return losses, layers, opt
