@@ -1,6 +1,6 @@
 """The corpus as differential tests: every training program, run plain and decorated from
 outside, gives bit-for-bit the same results, final state, printed output, warnings and RNG
-streams. (How much is served by graphs, and how fast, is `python -m benchmarks.corpus`.)"""
+streams — in a first run and in a second run of the same modules (graphs already built). (How much is served by graphs, and how fast, is `python -m benchmarks.corpus`.)"""
 import pytest
 
 from .harness import assert_same_outcome, program_names, run_program
@@ -36,3 +36,8 @@ def test_program_exact(name):
     for qualname, f in jitted.functions:
         assert f.stats["calls"] > f.profile_runs, f"{qualname} is hardly called: {f.stats}"
     assert_same_outcome(plain, jitted)
+    # a second run in the same modules: graphs built for the first run's objects now meet
+    # new models, optimizers and data (a new trial / fold in the same process)
+    plain2 = run_program(name, decorated=False, mod=plain.module)
+    jitted2 = run_program(name, decorated=True, mod=jitted.module)
+    assert_same_outcome(plain2, jitted2)
