@@ -264,10 +264,10 @@ class SpeculativeFunction:
         because an assumption failed), ``conversions`` (graphs built),
         ``failed_conversions`` (attempts that gave up; reasons in ``explain()``), ``graphs``,
         ``disabled_calls`` (calls while janus_lite was turned off)."""
-        return {"disabled_calls": self._disabled, "calls": self._calls, "imperative_calls": self._imperative,
+        return {"calls": self._calls, "imperative_calls": self._imperative,
                 "graph_calls": self._graph_calls, "fallbacks": self._fallbacks,
                 "conversions": self._conversions, "failed_conversions": self._failed,
-                "graphs": len(self._records)}
+                "graphs": len(self._records), "disabled_calls": self._disabled}
 
     @property
     def graphs(self) -> list:
