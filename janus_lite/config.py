@@ -128,6 +128,9 @@ _MIN = {"PROFILE_RUNS": 1, "MAX_GRAPHS": 1, "RELAX_AFTER": 1, "MAX_FAILED_CONVER
 """Smallest value of the integer knobs that have one above 0 (every other int: 0)."""
 
 _lock = threading.RLock()
+_VALIDATORS: dict = {}
+"""Checks registered from above (config imports nothing of janus_lite): ``name → callable``
+raising for a bad value (``options`` registers BACKEND's, which asks the backends)."""
 _WATCHERS: list = []
 """Callables ``(name, value)`` told after a knob is set (``switch`` watches DISABLE)."""
 
@@ -189,10 +192,8 @@ def check(name: str, value):
     if isinstance(old, str):
         if not isinstance(value, str):
             raise TypeError(f"{where} must be a str, got {type(value).__name__} {value!r}")
-        if name == "BACKEND":
-            from .backend import resolve
-            resolve(value)                 # ValueError naming the available backends
-        return value
+    if name in _VALIDATORS:
+        _VALIDATORS[name](value)           # e.g. BACKEND: ValueError naming the backends
     return value
 
 

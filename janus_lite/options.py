@@ -1,6 +1,9 @@
 """Checks of ``jit(...)`` options, made when the function is decorated (a bad option raises
-there, with the option's name, never inside the first call)."""
+there, with the option's name, never inside the first call); also the check of
+``config.BACKEND`` (config sits below the backends, so the check is registered from here)."""
 from __future__ import annotations
+
+from . import config
 
 _MIN = {"profile_runs": 1, "max_graphs": 1}
 
@@ -38,3 +41,11 @@ def check_jit_options(profile_runs=None, backend=None, max_graphs=None) -> None:
     check_int("profile_runs", profile_runs, _MIN["profile_runs"])
     check_int("max_graphs", max_graphs, _MIN["max_graphs"])
     check_backend(backend)
+
+
+def _check_config_backend(value) -> None:
+    from .backend import resolve
+    resolve(value)                         # ValueError naming the available backends
+
+
+config._VALIDATORS["BACKEND"] = _check_config_backend
