@@ -9,7 +9,6 @@ import re
 import numpy as np
 import pytest
 
-import janus_lite as jl
 from differential import differential, steady
 
 
