@@ -68,7 +68,9 @@ CHECK_RULES = False
 
 LOG_TOPICS = frozenset(t.strip() for t in os.environ.get("JANUS_LITE_LOG", "").split(",")
                        if t.strip())
-"""Logging topics switched on from the environment: ``JANUS_LITE_LOG=fallbacks,graphs,guards``."""
+"""Logging topics switched on from the environment: ``JANUS_LITE_LOG=fallbacks,graphs,
+guards,code`` (``graphs``/``fallbacks`` at INFO, ``guards``/``code`` at DEBUG; ``graphs:debug``
+also prints each graph built; ``all`` or ``all:debug``). See ``janus_lite.inspect.logs``."""
 
 # -- optimization passes and kernels (janus_lite/passes, janus_lite/backend/kernels.py) --------
 PASSES = None

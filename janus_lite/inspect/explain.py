@@ -22,6 +22,9 @@ GOOD_SHARE = 0.9
 _BUILT = re.compile(r"graph #(\d+) built \((.*)\): \d+ nodes")
 
 _HINTS = [
+    ("callable object", "decorate the class's __call__ method: a method gets graphs, with "
+                        "the object's attributes read at call time"),
+    ("it is a class", "decorate the methods that do the work"),
     ("no usable source", "define the function in a .py file: janus_lite reads its source"),
     ("try/", "move the try/except out of the decorated function and decorate the code "
              "inside it"),

@@ -158,7 +158,7 @@ def memory_why(graph) -> str:
     planned = graph.meta.get("memory") or {}
     p, imp = planned.get("planned_peak_bytes"), planned.get("imperative_peak_bytes")
     pool = planned.get("pool_bytes")
-    if not (isinstance(p, int) and isinstance(imp, int) and p > imp and pool):
+    if not (isinstance(p, int) and isinstance(imp, int) and p >= 1.01 * imp and pool):
         return ""
     return (f"  Why more: the plan keeps its out= buffers ({fmt_bytes(pool)}) allocated from "
             f"call to call, so no call allocates or page-faults them again; the imperative "

@@ -58,6 +58,31 @@ def _own_cpu() -> float:
     return time.process_time()
 
 
+class BusyMeter:
+    """CPUs' worth of work other processes did between construction and `stop()` (from
+    ``/proc/stat``, minus this process's own CPU time); None where unknown."""
+
+    def __init__(self):
+        self.stat0, self.own0, self.wall0 = _cpu_times(), _own_cpu(), time.perf_counter()
+
+    def stop(self) -> float | None:
+        stat1, own = _cpu_times(), _own_cpu() - self.own0
+        wall = time.perf_counter() - self.wall0
+        if self.stat0 is None or stat1 is None or wall <= 0:
+            return None
+        total, idle = stat1[0] - self.stat0[0], stat1[1] - self.stat0[1]
+        if total <= 0:
+            return None
+        used = (os.cpu_count() or 1) * (1 - idle / total)    # CPUs busy, all processes
+        return max(0.0, used - own / wall)                      # minus this one
+
+
+def comparison(plain_rounds: list, jit_rounds: list, reps: int, busy=None) -> Comparison:
+    """A `Comparison` from per-round seconds per call timed elsewhere (interleaved)."""
+    return Comparison(statistics.median(plain_rounds), statistics.median(jit_rounds),
+                      len(plain_rounds), reps, list(plain_rounds), list(jit_rounds), busy)
+
+
 def _per_call(fn, args, kwargs, reps) -> float:
     t0 = time.perf_counter()
     for _ in range(reps):
@@ -79,7 +104,7 @@ def compare(plain, decorated, args=(), kwargs=None, *, rounds: int = 11, reps: i
     for _ in range(warmup):
         decorated(*fresh(), **kwargs)
     plain_t, jit_t = [], []
-    stat0, own0, wall0 = _cpu_times(), _own_cpu(), time.perf_counter()
+    meter = BusyMeter()
     for i in range(rounds):
         a = fresh()
         plain_t.append(_per_call(plain, a, kwargs, reps))
@@ -87,15 +112,7 @@ def compare(plain, decorated, args=(), kwargs=None, *, rounds: int = 11, reps: i
         jit_t.append(_per_call(decorated, a, kwargs, reps))
         if progress is not None:
             progress(i + 1, rounds)
-    busy = None
-    stat1, own, wall = _cpu_times(), _own_cpu() - own0, time.perf_counter() - wall0
-    if stat0 is not None and stat1 is not None and wall > 0:
-        total, idle = stat1[0] - stat0[0], stat1[1] - stat0[1]
-        if total > 0:
-            used = (os.cpu_count() or 1) * (1 - idle / total)     # CPUs busy, all processes
-            busy = max(0.0, used - own / wall)                       # minus this one
-    return Comparison(statistics.median(plain_t), statistics.median(jit_t), rounds, reps,
-                      plain_t, jit_t, busy)
+    return comparison(plain_t, jit_t, reps, meter.stop())
 
 
 def _us(s: float) -> str:
@@ -121,9 +138,43 @@ def speed_word(cmp: Comparison) -> str:
     return "about the same speed"
 
 
+def why_not_faster(cmp: Comparison, decorated) -> str:
+    """One line on why a graph-served function is not faster, from its newest graph."""
+    from .. import config
+    from ..ir.registry import get_op
+    graphs = decorated.graphs
+    if not graphs:
+        return "no graph serves it (see explain())"
+    graph = graphs[-1]
+    largest, heavy = 0, 0
+    for node in graph.all_nodes():
+        try:
+            op = get_op(node.op)
+        except Exception:
+            continue
+        size = node.meta.nbytes()
+        if op.elementwise and size is not None and node.meta.dtype is not None:
+            largest = max(largest, size // node.meta.dtype.itemsize)
+        heavy += node.op.split("@")[0] in ("matmul", "np.matmul", "np.dot") or \
+            node.op.startswith("reduce.")
+    reasons = []
+    if cmp.jit_s < 60e-6:
+        reasons.append(f"the call is short ({_us(cmp.jit_s)}): checking the guards and "
+                       f"entering the graph cost a few µs of it")
+    if not graph.meta.get("fused", 0) and largest < config.FUSE_MIN_ELEMENTS:
+        reasons.append(f"its elementwise arrays (at most {largest:,} elements) are under "
+                       f"config.FUSE_MIN_ELEMENTS = {config.FUSE_MIN_ELEMENTS:,}, so nothing "
+                       f"is fused")
+    if heavy:
+        reasons.append(f"per-op work dominates: its {heavy} matmuls/reductions run the same "
+                       f"NumPy calls in the graph")
+    return "; ".join(reasons) or "per-op work dominates: the graph runs the same NumPy ops"
+
+
 def report_lines(name: str, cmp: Comparison, decorated, why_not: str | None = None) -> list:
     """The speedup with its spread, the graph-served share (and why not, when 0%), a
-    warning when the machine was busy, and — when it is not faster — ``why_not``."""
+    warning when the machine was busy, and — when it is not faster — why not
+    (``why_not``, else `why_not_faster`)."""
     sp = cmp.spread()
     spread = f", middle half of rounds {sp[0]:.2f}x-{sp[1]:.2f}x" if sp else ""
     out = [f"{name}: plain NumPy {_us(cmp.plain_s)}/call, janus_lite {_us(cmp.jit_s)}/call: "
@@ -134,8 +185,8 @@ def report_lines(name: str, cmp: Comparison, decorated, why_not: str | None = No
         verdict = next((line for line in decorated.explain().splitlines()
                         if line.startswith("Verdict:")), "")
         out.append(f"{name}: {verdict}")
-    elif why_not and speed_word(cmp) != "faster":
-        out.append(f"{name}: why not faster: {why_not}")
+    elif speed_word(cmp) != "faster":
+        out.append(f"{name}: why not faster: {why_not or why_not_faster(cmp, decorated)}")
     if cmp.busy is not None and cmp.busy > BUSY_WARN:
         out.append(f"{name}: warning: the machine was busy (other processes used "
                    f"{cmp.busy:.1f} CPUs of {os.cpu_count()} while timing): the numbers "

@@ -66,6 +66,15 @@ def function_ast(fn) -> tuple[ast.AST, str | None]:
     """(``FunctionDef``/``Lambda`` node, enclosing class name or None) for ``fn``."""
     code = getattr(fn, "__code__", None)
     if code is None:
+        call = getattr(type(fn), "__call__", None)
+        if not isinstance(fn, type) and hasattr(call, "__code__"):
+            name = type(fn).__qualname__
+            raise NoSource(f"it is a callable object (a {name} instance), not a function; "
+                           f"decorate the method instead: {name}.__call__ = "
+                           f"janus_lite.jit({name}.__call__)")
+        if isinstance(fn, type):
+            raise NoSource(f"it is a class ({fn.__qualname__}), not a function; decorate its "
+                           f"methods instead")
         raise NoSource(f"{fn!r} is not a Python function (builtin or C function)")
     # generator functions are found here and refused by the construct checker, which names
     # the `yield` and its line
