@@ -124,12 +124,15 @@ class SpeculativeFunction:
 
     # -- descriptor -----------------------------------------------------------------------
     def __get__(self, obj, objtype=None):
+        """A descriptor, as plain functions are: ``obj.method`` binds ``self``."""
         if obj is None:
             return self
         return types.MethodType(self, obj)
 
     # -- the call ---------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        """Call the function: a graph answers when its guards hold, else the Python function
+        runs (profiled, until graphs are built); the result is the plain function's."""
         if _SWITCH.on and _is_disabled():
             return self._disabled_call(args, kwargs)
         self._calls += 1
