@@ -217,20 +217,26 @@ def _block(graph, prefix, label_of, out, x0, y0, hide, collapse=False,
     for gid, members in sorted(groups.items(), key=lambda kv: str(kv[0])):
         out.clusters.append((f"fused group {gid}", "fused", _box(out, members)))
     right, bottom = x0 + width, top - GAP_Y
+    # the bodies of structured nodes: in one column right of this block, each as high as
+    # its node (pushed down only as far as the previous node's bodies need), side by side
+    column_x, free_y = right + 2 * PAD + GAP_X, y0
     for n in order:
         node = graph[n]
-        sub_x = right + 2 * PAD + GAP_X
-        for k, sub in enumerate(() if collapse else node.subgraphs):
+        subs = () if collapse else node.subgraphs
+        if not subs:
+            continue
+        sub_x, top_y = column_x, max(y[n] - size[n][1] / 2, free_y)
+        for k, sub in enumerate(subs):
             sub_prefix = f"{prefix}{n}/{k}/"
             title_h = LINE_H + 0.1
             w, h = _block(sub, sub_prefix, label_of, out, sub_x + PAD,
-                          y[n] - size[n][1] / 2 + PAD + title_h, hide)
-            box = (sub_x, y[n] - size[n][1] / 2, sub_x + w + 2 * PAD,
-                   y[n] - size[n][1] / 2 + h + 2 * PAD + title_h)
+                          top_y + PAD + title_h, hide)
+            box = (sub_x, top_y, sub_x + w + 2 * PAD, top_y + h + 2 * PAD + title_h)
             out.clusters.append((f"{n}: {sub.name or f'body {k}'}", node.op, box))
             out.edges.append((prefix + n, ("cluster", len(out.clusters) - 1), "dashed", []))
             sub_x = box[2] + GAP_X
             right, bottom = max(right, box[2]), max(bottom, box[3])
+            free_y = max(free_y, box[3] + GAP_Y)
     return right - x0, bottom - y0
 
 
