@@ -92,6 +92,7 @@ def cmd_demo(opts) -> int:
     print(step.explain())
     if opts.draw != "":
         path = opts.draw
+        print(f"\ndrawing the graph to {path} ...", flush=True)
         try:
             engine = graph.draw(path)
         except DrawError as exc:
