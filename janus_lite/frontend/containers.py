@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from ..ir import Meta
+from ..ir.ops_state import DELETED
 from .errors import ConversionError
 from .values import BoundMethod, BoxRef, Const, Ref, TupleVal
 
@@ -150,7 +151,12 @@ class ContainerConverter:
                 bid = self.box_of.get(base.name)
                 if meta.type is dict and bid is not None and \
                         index.value in self.heap[bid].entries:
-                    return self.heap[bid].entries[index.value]
+                    value = self.heap[bid].entries[index.value]
+                    if index.value in self.heap[bid].maybe_absent or \
+                            isinstance(value, Const) and value.value is DELETED:
+                        raise ConversionError(f"key {index.value!r} read where it may have "
+                                              f"been deleted or never set", node.lineno)
+                    return value
                 if meta.type is list and bid is not None and self.heap[bid].appended:
                     items = self.container_items(base, node.lineno)
                     if items is not None and isinstance(index.value, int):
@@ -235,6 +241,11 @@ class ContainerConverter:
                 raise ConversionError("item assignment into a dict made at run time",
                                       node.lineno)
             box = self.mirror(base.name, "dict")
+            old = box.entries.get(index.value)
+            if isinstance(old, Const) and old.value is DELETED or index.value in box.maybe_absent:
+                raise ConversionError(f"key {index.value!r} set again after it was deleted "
+                                      f"(its place in the dict's order is only known at run "
+                                      f"time)", node.lineno)
             box.entries[index.value] = value
             if index.value not in box.dirty:
                 box.dirty.append(index.value)
@@ -281,9 +292,9 @@ class ContainerConverter:
                     if name == "values":
                         return TupleVal(tuple(box.entries.values()))
                     return TupleVal(tuple(TupleVal((Const(k), v)) for k, v in box.entries.items()))
-                if name == "get" and args and isinstance(args[0], Const):
-                    default = args[1] if len(args) > 1 else Const(None)
-                    return box.entries.get(args[0].value, default)
+                handled = self.dict_method(recv, name, args, kwargs, node)
+                if handled is not None:
+                    return handled
             raise ConversionError(f"{box.kind}.{name}() is not supported in graphs yet", lineno)
         if isinstance(recv, Ref):
             kind = self.graph[recv.name].meta.type
@@ -299,6 +310,10 @@ class ContainerConverter:
                 box.appended.append(args[0])
                 self.distinct_from_others(recv.name, lineno)
                 return Const(None)
+            if kind is dict:
+                handled = self.dict_method(recv, name, args, kwargs, node)
+                if handled is not None:
+                    return handled
             if kind is dict and name in ("items", "keys", "values") and not args:
                 keys = self.dict_keys(recv, lineno)
                 vals = [self.container_getitem(recv, Const(k), node) for k in keys]
@@ -316,14 +331,16 @@ class ContainerConverter:
         if keys is None:
             raise ConversionError("keys of a dict not known while converting", lineno)
         bid = self.box_of.get(ref.name)
-        extra = [k for k in (self.heap[bid].entries if bid is not None else ()) if k not in keys]
-        return list(keys) + extra
+        entries = self.heap[bid].entries if bid is not None else {}
+        extra = [k for k in entries if k not in keys]
+        return [k for k in list(keys) + extra
+                if not (isinstance(entries.get(k), Const) and entries[k].value is DELETED)]
 
     def check_container_read(self, name: str) -> None:
         """A mirrored list/dict with deferred changes cannot be used whole (it would miss
         them)."""
         bid = self.box_of.get(name)
-        if bid is not None:
+        if bid is not None and not self.output_mode:
             box = self.heap[bid]
             if box.kind in ("list", "dict") and (box.appended or box.dirty):
                 raise ConversionError("a list/dict argument or attribute is used whole after a "

@@ -238,6 +238,7 @@ class ControlConverter:
                 box_of[only.origin] = bid
             box = a.copy()
             box.dirty = list(dict.fromkeys(a.dirty + b.dirty))
+            box.maybe_absent |= b.maybe_absent
             if len(a.appended) != len(b.appended) or not all(
                     same_value(x, y) for x, y in zip(a.appended, b.appended)):
                 # appended differently: keep the common prefix, the rest becomes a run-time
@@ -267,6 +268,8 @@ class ControlConverter:
                     if box.origin is None and (x is None or y is None):
                         raise ConversionError(f"key {key!r} set in only one branch of a "
                                               f"run-time condition", lineno)
+                    if x is None or y is None or _deleted(x) or _deleted(y):
+                        box.maybe_absent.add(key)    # no static answer to `key in d`
                     if x is None:
                         x = self._current_entry(box, key, g_then, ABSENT)
                     if y is None:
@@ -299,6 +302,11 @@ class ControlConverter:
         finally:
             self.graph = prev
         return names
+
+
+def _deleted(v) -> bool:
+    from ..ir.ops_state import DELETED
+    return isinstance(v, Const) and v.value is DELETED
 
 
 _ = (BoundMethod, UserMethod)

@@ -32,12 +32,14 @@ from .control import ControlConverter
 from .loops import LoopConverter
 from .state import StateConverter
 from .containers import ContainerConverter
+from .dicts import DictConverter
 
 _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itertools")
 
 
 class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter,
-                ControlConverter, LoopConverter, StateConverter, ContainerConverter):
+                ControlConverter, LoopConverter, StateConverter, ContainerConverter,
+                DictConverter):
     def __init__(self, fn, fdef, klass, specs: dict, profile, name: str, example=None,
                  relaxed=frozenset()):
         self.example = example or {}
@@ -49,6 +51,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         self.pending_return = None          # (flag, value) after a loop whose body returns
         self.tail_dup = False               # converting a branch that holds the block's rest
         self.relaxed = relaxed
+        self.output_mode = False            # materializing the returned value
         self.sources: dict = {}
         self.graph = Graph(name)
         self.guards: list[Guard] = []
@@ -92,8 +95,12 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         self.block(_body(scope.fdef))
         result = scope.returned if scope.done else Const(None)
         end = getattr(scope.fdef, "end_lineno", None)
+        # the result is handed back after the commit: a container argument returned whole
+        # (``return next_w, config``) is the caller's object with every deferred write in it
+        self.output_mode = True
         result = self.committed_value(result)
         output = self.materialize(result)
+        self.output_mode = False
         self.emit_commits(end)
         self.graph.output = output
         self.graph.meta["keep"] = self._dead_user_code()

@@ -139,6 +139,8 @@ class ExpressionConverter:
         for op, comp in zip(node.ops, node.comparators):
             right = self.expr(comp)
             part = self.none_identity(op, left, right)
+            if part is None and isinstance(op, (ast.In, ast.NotIn)):
+                part = self.static_in(CMPOPS[type(op)], left, right)
             if part is None:
                 part = self.emit(CMPOPS[type(op)], [left, right], lineno=node.lineno,
                                  site=node if len(node.ops) == 1 else None)

@@ -29,10 +29,11 @@ class Box:
     items: list = field(default_factory=list)     # list contents (made here)
     dirty: list = field(default_factory=list)     # attrs/keys written, in order
     appended: list = field(default_factory=list)  # values appended to a mirrored list
+    maybe_absent: set = field(default_factory=set)  # keys set or deleted on one path only
 
     def copy(self) -> "Box":
         return Box(self.kind, self.origin, dict(self.entries), list(self.items),
-                   list(self.dirty), list(self.appended))
+                   list(self.dirty), list(self.appended), set(self.maybe_absent))
 
 
 class StateConverter:
@@ -297,7 +298,7 @@ class StateConverter:
         """A real list/dict for a container made in the function (a fresh object)."""
         box = self.box(ref)
         if box.origin is not None:
-            if box.appended or box.dirty:
+            if (box.appended or box.dirty) and not self.output_mode:
                 raise ConversionError("a mirrored container is used whole after being "
                                       "changed", self.lineno)
             return self.materialize(Ref(box.origin))

@@ -63,8 +63,21 @@ class StatementConverter:
 
     def stmt_Delete(self, node):
         for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                base = self.expr(target.value)
+                key = self.index_value(target.slice)
+                if self.static_in("in_", key, base) is not None:   # a dict, key known
+                    what = f"del of a dict item (line {node.lineno})"
+                    if not self.dict_contains(base, key.value, what, node.lineno):
+                        raise ConversionError(f"{what}: key {key.value!r} is missing "
+                                              f"(KeyError: runs imperatively)", node.lineno)
+                    self.delete_key(base, key.value, what, node.lineno)
+                    continue
+                raise ConversionError("del of an item of anything but a dict with known keys",
+                                      node.lineno)
             if not isinstance(target, ast.Name) or target.id not in self.scope.env:
-                raise ConversionError("del of anything but a bound local name", node.lineno)
+                raise ConversionError("del of anything but a bound local name or a dict item",
+                                      node.lineno)
             del self.scope.env[target.id]
 
     def stmt_Assert(self, node):
