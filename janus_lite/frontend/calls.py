@@ -38,10 +38,20 @@ class CallConverter:
         for k in node.keywords:
             if k.arg is None:
                 v = self.expr(k.value)
-                if not (isinstance(v, Const) and isinstance(v.value, dict)):
-                    raise ConversionError("**kwargs of a run-time dict", node.lineno)
-                kwargs.update({key: Const(val) for key, val in v.value.items()})
+                what = f"**mapping in a call (line {node.lineno})"
+                pairs = self._mapping_pairs(v, what, node.lineno)
+                for key, val in pairs:
+                    if not isinstance(key, str):
+                        raise ConversionError(f"{what}: keywords must be strings (TypeError: "
+                                              f"runs imperatively)", node.lineno)
+                    if key in kwargs:
+                        raise ConversionError(f"{what}: keyword {key!r} given twice "
+                                              f"(TypeError: runs imperatively)", node.lineno)
+                    kwargs[key] = val
             else:
+                if k.arg in kwargs:
+                    raise ConversionError(f"keyword {k.arg!r} given twice in a call (TypeError:"
+                                          f" runs imperatively)", node.lineno)
                 kwargs[k.arg] = self.expr(k.value)
         return self.call(func, args, kwargs, node)
 
@@ -221,7 +231,9 @@ class CallConverter:
                 value = TupleVal(tuple(value)) if not all(isinstance(v, Const) for v in value) \
                     else Const(tuple(v.value for v in value))
             elif kind is inspect.Parameter.VAR_KEYWORD:
-                raise ConversionError(f"**kwargs parameter of {fn.__qualname__}", lineno)
+                box = self.new_box("dict")       # a new dict of the extra keywords
+                self.box(box).entries = dict(value)
+                value = box
             elif not isinstance(value, (Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod)):
                 value = Const(value)        # a default value
             scope.env[pname] = value
