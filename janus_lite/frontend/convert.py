@@ -276,10 +276,27 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 
     def mark_mutated(self, name: str, lineno) -> None:
         if not self.fresh(name):
-            raise ConversionError("in-place update of a value that may be an argument, a "
-                                  "global or a constant (deferred state updates are not "
-                                  "supported yet)", lineno)
+            t = self._type_name(name)
+            raise ConversionError(f"in-place update{self.statement_text()} of {t} that may be "
+                                  f"an argument, a global or a constant (only arrays of "
+                                  f"arguments and state get a private copy)", lineno)
         self.mutated |= set(self.roots.get(name, {name}))
+
+    def statement_text(self) -> str:
+        """`` `stmt` `` for the simple statement being converted (for reasons), else ''."""
+        stmt = getattr(self, "current_stmt", None)
+        if stmt is None or isinstance(stmt, (ast.If, ast.For, ast.While, ast.FunctionDef,
+                                             ast.Try)):
+            return ""
+        text = ast.unparse(stmt).splitlines()[0]
+        return f" `{text[:60]}`"
+
+    def _type_name(self, name: str) -> str:
+        try:
+            t = self.graph[name].meta.type
+        except KeyError:
+            t = None
+        return f"a {t.__name__}" if t is not None else "a value of unknown type"
 
     # -- names ----------------------------------------------------------------------------
     def load_name(self, name: str, lineno):

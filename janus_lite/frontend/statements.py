@@ -27,6 +27,7 @@ class StatementConverter:
             if scope.done or scope.loop_exit:
                 return
             self.lineno = stmt.lineno
+            self.current_stmt = stmt
             method = getattr(self, "stmt_" + type(stmt).__name__, None)
             if method is None:
                 raise ConversionError(f"{type(stmt).__name__} statements are not supported in "
