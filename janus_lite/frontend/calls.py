@@ -94,6 +94,15 @@ class CallConverter:
             return self.emit("call", args, kwargs, attrs={"fn": fn}, lineno=lineno)
         op = op_for_callable(fn)
         if op is not None:
+            from ..ir import get_op
+            mutates = get_op(op).mutates
+            if mutates:        # ``np.add.at(a, idx, v)``: a private copy of an argument's
+                args = list(args)
+                for i in mutates:
+                    if i < len(args) and isinstance(args[i], Ref):
+                        target = self.writable(args[i], lineno)
+                        self.rebind(args[i], target)
+                        args[i] = target
             if "out" in kwargs and isinstance(kwargs["out"], Ref):
                 out = self.writable(kwargs["out"], lineno)
                 kwargs = dict(kwargs, out=out)

@@ -233,6 +233,13 @@ class ExpressionConverter:
                 except AttributeError:
                     raise ConversionError(f"module {value.__name__} has no {attr}",
                                           lineno) from None
+            if isinstance(value, np.ufunc):
+                from ..ir.ops_numpy import ufunc_method
+                bound = ufunc_method(value, attr)
+                if bound is not None:
+                    return Const(bound)
+                raise ConversionError(f"np.{value.__name__}.{attr} (a ufunc method not in the "
+                                      f"op table) is kept imperative", lineno)
             if is_immutable_const(value) or isinstance(value, (np.dtype, type)):
                 try:
                     return Const(getattr(value, attr))
