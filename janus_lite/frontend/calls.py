@@ -63,6 +63,9 @@ class CallConverter:
             op = op_for_method(func.owner, func.name)
             from ..ir import get_op
             recv = func.recv
+            if op in ("ndarray.astype",) and isinstance(kwargs.get("copy"), Const) and \
+                    kwargs["copy"].value is True:
+                kwargs = {k: v for k, v in kwargs.items() if k != "copy"}   # the default
             if get_op(op).mutates:
                 recv = self.writable(recv, lineno)
             if "out" in kwargs and isinstance(kwargs["out"], Ref):
@@ -92,6 +95,10 @@ class CallConverter:
         if isinstance(fn, types.BuiltinMethodType) and isinstance(getattr(fn, "__self__", None),
                                                                  (str, bytes)):
             return self.emit("call", args, kwargs, attrs={"fn": fn}, lineno=lineno)
+        if op_for_callable(fn) in _COPY_DEFAULT_TRUE and \
+                isinstance(kwargs.get("copy"), Const) and kwargs["copy"].value is True:
+            # ``np.array(x, copy=True)`` is ``np.array(x)``: a new array, the graph's own
+            kwargs = {k: v for k, v in kwargs.items() if k != "copy"}
         op = op_for_callable(fn)
         if op is not None:
             from ..ir import get_op
@@ -117,6 +124,8 @@ class CallConverter:
                 and (is_immutable_const(fn.__self__) or isinstance(fn.__self__, type)):
             return self.inline(fn.__func__, [Const(fn.__self__)] + args, kwargs, node)
         if isinstance(fn, types.FunctionType):
+            if (getattr(fn, "__module__", None) or "").startswith("numpy"):
+                return self.inline_numpy(fn, args, kwargs, node)
             return self.inline(fn, args, kwargs, node)
         owner = type(fn)
         call = getattr(owner, "__call__", None)
@@ -139,6 +148,19 @@ class CallConverter:
             raise ConversionError(f"creating a {name} object (object state is not supported "
                                   f"yet)", lineno)
         raise ConversionError(f"call of unknown function {name}()", lineno)
+
+    def inline_numpy(self, fn, args, kwargs, node):
+        """A NumPy function written in Python and not in the op table: its source is
+        inlined; where that fails, the reason names the NumPy function at the user's line."""
+        name = f"{fn.__module__.replace('numpy', 'np', 1)}.{fn.__qualname__}"
+        why = _NUMPY_KEPT_IMPERATIVE.get(name)
+        if why is not None:
+            raise ConversionError(f"{name}() {why}; kept imperative", node.lineno)
+        try:
+            return self.inline(fn, args, kwargs, node)
+        except ConversionError as exc:
+            raise ConversionError(f"{name}() is not in the op table and its Python source "
+                                  f"cannot be graphed ({exc.reason})", node.lineno) from None
 
     def zero_arg_super(self, lineno) -> SuperOf:
         """``super()`` in a method: the class it is written in (its ``__class__`` cell) and
@@ -256,6 +278,15 @@ class CallConverter:
             self.scopes.pop()
             self.lineno = saved
         return scope.returned if scope.done else Const(None)
+
+
+_COPY_DEFAULT_TRUE = ("np.array", "np.astype")
+
+_NUMPY_KEPT_IMPERATIVE = {
+    "np.lib.stride_tricks.as_strided": "makes a view with arbitrary strides over its "
+                                             "argument's memory (read through "
+                                             "__array_interface__)",
+}
 
 
 def _id_of(fn):

@@ -91,6 +91,9 @@ class ExpressionConverter:
                 n = meta.shape[0]
             elif meta.type in (tuple, list) and meta.items is not None:
                 n = len(meta.items)
+            elif isinstance(meta.type, type) and issubclass(meta.type, tuple) and \
+                    isinstance(getattr(meta.type, "_fields", None), tuple):
+                n = len(meta.type._fields)     # a named tuple (np.linalg.eig's EigResult)
             elif v.name in getattr(self, "profiled_items", {}):
                 return self._unpack_profiled(v, lineno)
             else:

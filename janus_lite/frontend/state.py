@@ -156,8 +156,8 @@ class StateConverter:
         node = self.graph[name]
         src = self.sources.get(self.outer_name(name))
         if src is None or node.meta.type is not np.ndarray:
-            raise ConversionError("in-place update of a view of (or an alias to) an argument "
-                                  "or state array", lineno)
+            raise ConversionError(f"in-place update{self.statement_text()} of a view of (or "
+                                  f"an alias to) an argument or state array", lineno)
         name = self.outer_name(name)
         self.add_guard(Guard("writeable", src, True, lineno))
         root = self.graph.root()

@@ -44,7 +44,8 @@ def is_immutable_const(value) -> bool:
     import numpy as np
     if isinstance(value, tuple):
         return all(is_immutable_const(v) for v in value)
-    return isinstance(value, IMMUTABLE_CONSTS) or isinstance(value, (np.generic, np.dtype))
+    return isinstance(value, IMMUTABLE_CONSTS) or \
+        isinstance(value, (np.generic, np.dtype, np.finfo, np.iinfo))
 
 
 @dataclass(frozen=True)
