@@ -188,8 +188,23 @@ class StatementConverter:
         if meta.type is not None and (issubclass(meta.type, IMMUTABLE_TYPES) or
                                       _is_numpy_scalar_type(meta.type)):
             return self.emit(op, [current, rhs], lineno=node.lineno, site=node)
+        if meta.type is None and not self.fresh(self.cow.get(current.name, current.name)):
+            # a value of unknown type the graph does not own (an item of a list argument,
+            # ``posterior = self.priors[i]; posterior *= p``): assert at run time that it is
+            # an immutable scalar, for which ``x op= y`` is ``x = x op y``; an array there
+            # (whose in-place update the caller would see) abandons the run
+            check = self.emit("call", [current], attrs={"fn": _immutable_scalar},
+                              lineno=node.lineno)
+            self.add_assert(check, True, "type", f"{ast.unparse(node.target)} is an "
+                            f"immutable scalar (int, float, bool, complex or a NumPy scalar)",
+                            node.lineno)
+            return self.emit(op, [current, rhs], lineno=node.lineno, site=node)
         target = self.writable(current, node.lineno) if meta.type is np.ndarray else current
         result = self.emit("i" + op, [target, rhs], lineno=node.lineno, site=node)
+        if meta.type is None:
+            # unknown type: the result is the same object only if it is mutable; claim
+            # nothing (a float ``loss += s`` carried by a loop is a new object each trip)
+            self.identity.pop(result.name, None)
         self.rebind(current, result)
         self.rebind(target, result)
         return result
@@ -315,6 +330,12 @@ class StatementConverter:
     def stmt_FunctionDef(self, node):
         raise ConversionError("nested function definitions are not supported in graphs yet",
                               node.lineno)
+
+
+def _immutable_scalar(value) -> bool:
+    """Is ``value`` a number whose augmented assignment rebinds (never updates) it?"""
+    import numpy as np
+    return type(value) in (int, float, bool, complex) or isinstance(value, np.generic)
 
 
 def _is_scalar(value) -> bool:
