@@ -96,8 +96,9 @@ class ContainerConverter:
             bid = self.box_of.get(value.name)
             appended = list(self.heap[bid].appended) if bid is not None else []
             if any(not isinstance(v, (Const, Ref, TupleVal, BoxRef)) for v in appended):
-                raise ConversionError("a list appended to in only one branch is read again",
-                                      lineno)
+                raise ConversionError("a list is read after appends known only at run time "
+                                      "(made in a run-time loop, or in one branch of a "
+                                      "run-time condition)", lineno)
             return [self.read_item(value, src, i, lineno) for i in range(n)] + appended
         if isinstance(value, BoxRef):
             box = self.box(value)
@@ -300,6 +301,9 @@ class ContainerConverter:
                 return self.emit(op_for_method(list, name), [recv] + list(args), kwargs,
                                  lineno=lineno)
             if kind is list and name == "append" and len(args) == 1 and not kwargs:
+                pending = self.loop_append(recv, args[0])
+                if pending is not None:
+                    return pending
                 if not self._is_source(recv.name):
                     raise ConversionError("append to a list made at run time", lineno)
                 box = self.mirror(recv.name, "list")

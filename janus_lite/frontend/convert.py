@@ -35,13 +35,14 @@ from .loops import LoopConverter
 from .state import StateConverter
 from .containers import ContainerConverter
 from .dicts import DictConverter
+from .loop_state import LoopStateConverter
 
 _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itertools")
 
 
 class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter,
                 ControlConverter, LoopConverter, StateConverter, ContainerConverter,
-                DictConverter):
+                DictConverter, LoopStateConverter):
     def __init__(self, fn, fdef, klass, specs: dict, profile, name: str, example=None,
                  relaxed=frozenset()):
         self.example = example or {}
