@@ -13,6 +13,10 @@ from .errors import ConversionError
 from .values import BoundMethod, BoxRef, Const, Ref, TupleVal, spec_meta
 
 
+class RuntimeFilter(ConversionError):
+    """A comprehension's filter depends on run-time data (it becomes a loop node)."""
+
+
 class ContainerConverter:
     # -- literals -------------------------------------------------------------------------
     def expr_List(self, node):
@@ -49,18 +53,36 @@ class ContainerConverter:
         return ref
 
     def expr_ListComp(self, node):
-        """``[expr for target in <static sequence> (if <static cond>)]`` unrolled."""
-        ref = self.new_box("list")
-        self.box(ref).items = self._comprehension(node, lambda: self.expr(node.elt))
-        return ref
-
-    def _comprehension(self, node, element):
+        """``[expr for target in <static sequence> (if <static cond>)]`` unrolled; over a
+        sequence known only at run time, or with a filter on run-time data, a loop node
+        that appends to a graph-owned list (frontend/comprehensions.py)."""
         if len(node.generators) != 1 or node.generators[0].is_async:
-            raise ConversionError("nested comprehensions are not supported yet", node.lineno)
+            raise ConversionError("nested comprehensions (several for clauses) are not "
+                                  "supported yet", node.lineno)
+        iterable = self.expr(node.generators[0].iter)
+        items = self.static_loop_items(iterable)
+        if items is not None:
+            before, n_asserts, state = set(self.graph.order), len(self.asserts), self._state()
+            try:
+                ref = self.new_box("list")
+                self.box(ref).items = self._comprehension(node, lambda: self.expr(node.elt),
+                                                          items)
+                return ref
+            except RuntimeFilter:
+                self.roll_back(before, n_asserts)
+                self._set_state(state)
+        return self.comprehension_loop(node, iterable)
+
+    def _comprehension(self, node, element, items=None):
+        if len(node.generators) != 1 or node.generators[0].is_async:
+            raise ConversionError("nested comprehensions (several for clauses) are not "
+                                  "supported yet", node.lineno)
         gen = node.generators[0]
-        items = self.static_loop_items(self.expr(gen.iter))
         if items is None:
-            raise ConversionError("comprehension over a run-time sequence", node.lineno)
+            items = self.static_loop_items(self.expr(gen.iter))
+        if items is None:
+            raise ConversionError("dict comprehension over a sequence known only at run "
+                                  "time", node.lineno)
         scope = self.scope
         saved = dict(scope.env)
         out = []
@@ -71,8 +93,8 @@ class ContainerConverter:
                 for cond in gen.ifs:
                     c = self.expr(cond)
                     if not isinstance(c, Const):
-                        raise ConversionError("comprehension filter on run-time data",
-                                              node.lineno)
+                        raise RuntimeFilter("dict comprehension with a filter on run-time "
+                                            "data", node.lineno)
                     keep = keep and bool(c.value)
                 if keep:
                     out.append(element())

@@ -36,13 +36,14 @@ from .state import StateConverter
 from .containers import ContainerConverter
 from .dicts import DictConverter
 from .loop_state import LoopStateConverter
+from .comprehensions import ComprehensionConverter
 
 _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itertools")
 
 
 class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter,
                 ControlConverter, LoopConverter, StateConverter, ContainerConverter,
-                DictConverter, LoopStateConverter):
+                DictConverter, LoopStateConverter, ComprehensionConverter):
     def __init__(self, fn, fdef, klass, specs: dict, profile, name: str, example=None,
                  relaxed=frozenset()):
         self.example = example or {}
