@@ -16,6 +16,7 @@ from .errors import ConversionError
 from .scope import Scope
 from .unsupported import check_supported
 from .values import (Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod, SuperOf,
+                     LocalFunction,
                      is_immutable_const, is_jitted)
 
 _SIDE_EFFECTS = {print: "print() output", input: "input()", open: "file I/O"}
@@ -76,6 +77,8 @@ class CallConverter:
             return result
         if isinstance(func, UserMethod):
             return self.inline(func.fn, [func.recv] + args, kwargs, node)
+        if isinstance(func, LocalFunction):
+            return self.inline_local(func, args, kwargs, node)
         if isinstance(func, Ref):
             owner = self.graph[func.name].meta.type
             call = getattr(owner, "__call__", None) if owner is not None else None
@@ -138,6 +141,9 @@ class CallConverter:
         module = getattr(fn, "__module__", None) or ""
         if module.startswith("numpy.random") or "random" in name.split(".")[0:1]:
             raise ConversionError(f"random draw {name}() (kept imperative)", lineno)
+        if fn is np.vectorize or fn is np.frompyfunc:
+            raise ConversionError(f"np.{name}() runs a Python function once per element "
+                                  f"(kept imperative)", lineno)
         if module.startswith("numpy"):
             raise ConversionError(f"NumPy function np.{name} is not in the op table", lineno)
         if fn is super and not args and not kwargs:
@@ -159,6 +165,11 @@ class CallConverter:
         except ConversionError as exc:
             raise ConversionError(f"{name}() is not in the op table and its Python source "
                                   f"cannot be graphed ({exc.reason})", node.lineno) from None
+
+    def pack_varargs(self, values):
+        """A ``*args`` parameter: a static tuple of the extra positional arguments."""
+        return TupleVal(tuple(values)) if not all(isinstance(v, Const) for v in values) \
+            else Const(tuple(v.value for v in values))
 
     def zero_arg_super(self, lineno) -> SuperOf:
         """``super()`` in a method: the class it is written in (its ``__class__`` cell) and
@@ -256,8 +267,7 @@ class CallConverter:
         for pname, value in bound.arguments.items():
             kind = inspect.signature(fn).parameters[pname].kind
             if kind is inspect.Parameter.VAR_POSITIONAL:
-                value = TupleVal(tuple(value)) if not all(isinstance(v, Const) for v in value) \
-                    else Const(tuple(v.value for v in value))
+                value = self.pack_varargs(value)
             elif kind is inspect.Parameter.VAR_KEYWORD:
                 box = self.new_box("dict")       # a new dict of the extra keywords
                 self.box(box).entries = dict(value)

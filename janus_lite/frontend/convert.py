@@ -37,13 +37,15 @@ from .containers import ContainerConverter
 from .dicts import DictConverter
 from .loop_state import LoopStateConverter
 from .comprehensions import ComprehensionConverter
+from .closures import ClosureConverter
 
 _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itertools")
 
 
 class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter,
                 ControlConverter, LoopConverter, StateConverter, ContainerConverter,
-                DictConverter, LoopStateConverter, ComprehensionConverter):
+                DictConverter, LoopStateConverter, ComprehensionConverter,
+                ClosureConverter):
     def __init__(self, fn, fdef, klass, specs: dict, profile, name: str, example=None,
                  relaxed=frozenset()):
         self.example = example or {}
@@ -176,6 +178,11 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
             return self.emit("tuple", list(v.items), lineno=self.lineno).name
         if isinstance(v, BoundMethod):
             raise ConversionError(f"method {v.name} used as a value", self.lineno)
+        from .values import LocalFunction
+        if isinstance(v, LocalFunction):
+            raise ConversionError(f"the function {v.name} defined in the function (line "
+                                  f"{v.fdef.lineno}) is used as a value: returned, stored or "
+                                  f"passed on (only its calls are graphed)", self.lineno)
         raise ConversionError(f"cannot use {v!r} as a graph value", self.lineno)
 
     def emit(self, op: str, args: list, kw: dict | None = None, attrs: dict | None = None,
@@ -301,8 +308,8 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         return f"a {t.__name__}" if t is not None else "a value of unknown type"
 
     # -- names ----------------------------------------------------------------------------
-    def load_name(self, name: str, lineno):
-        scope = self.scope
+    def load_name(self, name: str, lineno, scope=None):
+        scope = scope or self.scope
         if name in scope.env:
             value = scope.env[name]
             if isinstance(value, Ref) and value.name in self.maybe_unbound:
@@ -312,6 +319,10 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
             return value
         if name in scope.local_names:
             raise ConversionError(f"local variable {name!r} may be unbound here", lineno)
+        if scope.parent is not None:
+            # a function defined in the function: free names are the enclosing function's
+            # variables as they are when it is called (late binding, as Python's closures)
+            return self.load_name(name, lineno, scope.parent)
         if name in scope.cells:
             cell_obj = scope.cells[name]
             try:

@@ -326,9 +326,6 @@ class StatementConverter:
     def stmt_Continue(self, node):
         self.scope.loop_exit = "continue"
 
-    def stmt_FunctionDef(self, node):
-        raise ConversionError("nested function definitions are not supported in graphs yet",
-                              node.lineno)
 
 
 def _immutable_scalar(value) -> bool:
