@@ -148,6 +148,14 @@ class CallConverter:
             raise ConversionError(f"NumPy function np.{name} is not in the op table", lineno)
         if fn is super and not args and not kwargs:
             return self.zero_arg_super(lineno)
+        if fn is super and len(args) == 2 and not kwargs and isinstance(args[0], Const) and \
+                isinstance(args[0].value, type) and isinstance(args[1], Ref):
+            # super(Cls, self): the MRO of the receiver's (guarded) type after Cls
+            owner = self.static_type(args[1])
+            if owner is None or not issubclass(owner, args[0].value):
+                raise ConversionError("super(Cls, obj) with obj of a type not known to be a "
+                                      "subclass of Cls", lineno)
+            return SuperOf(args[0].value, args[1])
         if isinstance(fn, type):
             raise ConversionError(f"creating a {name} object (object state is not supported "
                                   f"yet)", lineno)

@@ -121,7 +121,9 @@ class ContainerConverter:
                 raise ConversionError("a list is read after appends known only at run time "
                                       "(made in a run-time loop, or in one branch of a "
                                       "run-time condition)", lineno)
-            return [self.read_item(value, src, i, lineno) for i in range(n)] + appended
+            written = self.heap[bid].entries if bid is not None else {}
+            return [written[i] if i in written else self.read_item(value, src, i, lineno)
+                    for i in range(n)] + appended
         if isinstance(value, BoxRef):
             box = self.box(value)
             if box.origin is not None:
@@ -181,6 +183,11 @@ class ContainerConverter:
                         raise ConversionError(f"key {index.value!r} read where it may have "
                                               f"been deleted or never set", node.lineno)
                     return value
+                if meta.type is list and bid is not None and self.heap[bid].entries and \
+                        type(index.value) is int:
+                    items = self.container_items(base, node.lineno)
+                    if items is not None and -len(items) <= index.value < len(items):
+                        return items[index.value]
                 if meta.type is list and bid is not None and self.heap[bid].appended:
                     items = self.container_items(base, node.lineno)
                     if items is not None and isinstance(index.value, int):
@@ -272,9 +279,35 @@ class ContainerConverter:
             self.distinct_from_others(base.name, node.lineno)
             return True
         if isinstance(base, Ref) and self.graph[base.name].meta.type is list:
-            raise ConversionError("item assignment into a list argument or attribute (not "
-                                  "supported yet)", node.lineno)
+            self._list_setitem(base, index, value, node.lineno)
+            return True
         return False
+
+    def _list_setitem(self, base, index, value, lineno) -> None:
+        """``lst[i] = v`` on a list argument or attribute: a deferred item write."""
+        if not isinstance(index, Const) or type(index.value) is not int:
+            raise ConversionError("item assignment into a list argument or attribute with an "
+                                  "index (or slice) known only at run time", lineno)
+        if not self._is_source(base.name) or not self._mirrored(base.name):
+            raise ConversionError("item assignment into a list made at run time", lineno)
+        src = self.sources[base.name]
+        if src.key in self.relaxed:
+            raise ConversionError("item assignment into a list argument whose length "
+                                  "changes between calls", lineno)
+        n = len(self.source_value(src))
+        self.add_guard(Guard("len", src, n, lineno))
+        i = index.value + n if index.value < 0 else index.value
+        if not 0 <= i < n:
+            raise ConversionError("list assignment index out of range (IndexError: runs "
+                                  "imperatively)", lineno)
+        box = self.mirror(base.name, "list")
+        if box.appended:
+            raise ConversionError("item assignment into a list after appending to it",
+                                  lineno)
+        box.entries[i] = value
+        if i not in box.dirty:
+            box.dirty.append(i)
+        self.distinct_from_others(base.name, lineno)
 
     # -- methods ----------------------------------------------------------------------------
     def container_attribute(self, base, attr, node):

@@ -276,7 +276,8 @@ class ControlConverter:
                 if owner is None or box.origin not in self.sources:
                     return None
                 value = self.object_attribute(origin, owner, key, lineno)
-            elif box.kind == "dict" and key in self.known_keys.get(box.origin, ()):
+            elif box.kind == "dict" and key in self.known_keys.get(box.origin, ()) or \
+                    box.kind == "list" and isinstance(key, int):
                 value = self.read_item(origin, self.sources[box.origin], key, lineno)
             else:
                 return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,6 +115,12 @@ class StateConverter:
         if base.name not in self.sources and not self._is_source(base.name):
             raise ConversionError(f"setting .{name} on an object made in the function", lineno)
         static = inspect.getattr_static(owner, name, None)
+        if type(static) is property and isinstance(static.fset, types.FunctionType) and \
+                owner.__setattr__ is object.__setattr__:
+            # a property setter: its Python function, inlined (guarded on the property)
+            self.guard_class_attribute(_defining_class(owner, name), name, static, lineno)
+            self.inline(static.fset, [base, value], {}, types.SimpleNamespace(lineno=lineno))
+            return
         if static is not None and hasattr(type(static), "__set__") and \
                 not isinstance(static, (type(owner.__dict__.get("__weakref__")),)) and \
                 type(static).__name__ not in ("member_descriptor",):
@@ -245,7 +252,8 @@ class StateConverter:
             self.roots[node.name] = frozenset()
             src = self.sources.get(names[0])
             if src is not None:          # which guarded reads this graph itself changes
-                written.add(src.key)
+                if not (op == "commit_setitem" and isinstance(attrs["key"], int)):
+                    written.add(src.key)       # (an item write keeps a list's length)
                 if op == "commit_setattr":
                     written.add(attr_source(src, attrs["name"]).key)
                 elif op == "commit_setitem":
@@ -334,6 +342,14 @@ class StateConverter:
         if isinstance(v, BoxRef):
             return Ref(self.materialize(v))
         return v
+
+
+def _defining_class(owner, name):
+    """The class in ``owner``'s MRO whose ``__dict__`` holds ``name``."""
+    for k in owner.__mro__:
+        if name in k.__dict__:
+            return k
+    return owner
 
 
 _ = (sys,)
