@@ -141,6 +141,11 @@ class CallConverter:
         module = getattr(fn, "__module__", None) or ""
         if module.startswith("numpy.random") or "random" in name.split(".")[0:1]:
             raise ConversionError(f"random draw {name}() (kept imperative)", lineno)
+        import random as _random
+        if isinstance(getattr(fn, "__self__", None), _random.Random):
+            raise ConversionError(f"random.{fn.__name__}() draws from Python's random module "
+                                  f"(kept imperative: its state is not restored if a run is "
+                                  f"abandoned)", lineno)
         if fn is np.vectorize or fn is np.frompyfunc:
             raise ConversionError(f"np.{name}() runs a Python function once per element "
                                   f"(kept imperative)", lineno)

@@ -334,6 +334,9 @@ class ContainerConverter:
                         raise ConversionError("pop from an empty list (runs imperatively)",
                                               lineno)
                     return box.items.pop(idx)
+                if name == "reverse" and not args and not kwargs:
+                    box.items.reverse()
+                    return Const(None)
                 if name == "copy" and not args:
                     out = self.new_box("list")
                     self.box(out).items = list(box.items)

@@ -55,7 +55,13 @@ class StatementConverter:
         self.do_return(value)
 
     def stmt_Assign(self, node):
-        value = self.expr(node.value)
+        if isinstance(node.value, ast.GeneratorExp) and \
+                all(isinstance(t, (ast.Tuple, ast.List)) for t in node.targets):
+            # ``i, f, o = (g(k) for k in range(3))``: unpacking exhausts the generator
+            # before anything is bound, as for a list comprehension
+            value = self.expr_ListComp(node.value)
+        else:
+            value = self.expr(node.value)
         for target in node.targets:
             self.assign(target, value)
 
