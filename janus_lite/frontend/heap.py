@@ -125,6 +125,16 @@ class HeapConverter:
                 # an instance attribute of that name would shadow the method
                 self.add_guard(Guard("noattr", src, name, lineno))
             return UserMethod(base, static)
+        from ..api import SpeculativeFunction
+        if isinstance(static, SpeculativeFunction) and \
+                isinstance(static.__wrapped__, types.FunctionType):
+            # another method decorated with jit: its Python function, inlined (guarded on
+            # the decorated object's identity, as a plain method is)
+            self.add_guard(Guard("identity", attr_source(holder, name), static, lineno))
+            src = self.sources.get(base.name)
+            if src is not None and "__dict__" in dir(owner):
+                self.add_guard(Guard("noattr", src, name, lineno))
+            return UserMethod(base, static.__wrapped__)
         if isinstance(static, staticmethod):
             self.add_guard(Guard("identity", attr_source(holder, name), static.__func__, lineno))
             return Const(static.__func__)
