@@ -108,6 +108,15 @@ def function_ast(fn) -> tuple[ast.AST, str | None]:
     """(``FunctionDef``/``Lambda`` node, enclosing class name or None) for ``fn``."""
     code = getattr(fn, "__code__", None)
     if code is None:
+        call = getattr(type(fn), "__call__", None)
+        if not isinstance(fn, type) and hasattr(call, "__code__"):
+            name = type(fn).__qualname__
+            raise NoSource(f"it is a callable object (a {name} instance), not a function; "
+                           f"decorate the method instead: {name}.__call__ = "
+                           f"janus_lite.jit({name}.__call__)")
+        if isinstance(fn, type):
+            raise NoSource(f"it is a class ({fn.__qualname__}), not a function; decorate its "
+                           f"methods instead")
         raise NoSource(f"{fn!r} is not a Python function (builtin or C function)")
     # generator functions are found here and refused by the construct checker, which names
     # the `yield` and its line
@@ -174,7 +183,8 @@ def mangle(node: ast.AST, klass: str | None) -> ast.AST:
     return _Mangler(klass).visit(node)
 
 
-def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None):
+def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None,
+                   imports: bool = True):
     """Compile ``fdef`` into a function sharing ``fn``'s globals, cells and defaults.
 
     ``extra`` maps additional free names (e.g. the profiler's recorder) to values; they are
@@ -201,7 +211,8 @@ def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None):
         decorator_list=[], returns=None, type_params=[])
     # Names the real module binds by `import` compile differently (LOAD_ATTR, not
     # LOAD_METHOD); declare them so the copy's bytecode matches. Never executed.
-    imports = [ast.Import(names=[ast.alias(name=n)]) for n in _module_imports(code.co_filename)]
+    imports = [ast.Import(names=[ast.alias(name=n)]) for n in
+               (_module_imports(code.co_filename) if imports else ())]
     module = ast.Module(imports + [factory], type_ignores=[])
     ast.fix_missing_locations(module)
     with own_compile(filename or code.co_filename):
@@ -229,10 +240,15 @@ def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None):
 
 def source_matches(fn, fdef: ast.AST) -> bool:
     """Does ``fdef`` compile to the bytecode that ``fn`` runs?"""
-    try:
-        _, inner = build_function(fn, fdef, {})
-    except Exception:
-        return False
     code = fn.__code__
-    return inner.co_code == code.co_code and inner.co_names == code.co_names and \
-        inner.co_varnames == code.co_varnames
+    # with the module's imports declared; then without them: IPython/Jupyter compiles each
+    # top-level statement of a cell on its own, so the def never sees the cell's imports
+    for imports in (True, False):
+        try:
+            _, inner = build_function(fn, fdef, {}, imports=imports)
+        except Exception:
+            return False
+        if inner.co_code == code.co_code and inner.co_names == code.co_names and \
+                inner.co_varnames == code.co_varnames:
+            return True
+    return False

@@ -72,14 +72,14 @@ def test_fold_computes_constant_ops_but_not_one_that_raises():
         }""")
 
 
-def test_simplify_drops_times_one_and_squares_by_multiplying():
+def test_simplify_drops_times_one_and_squares_with_np_square():
     g = new(("x", X))
     m = g.add("mul", ("x", const(g, 1.0)), meta=X, lineno=2).name
     p = g.add("pow", (m, const(g, 2)), meta=X, lineno=3).name
     g.output = g.add("np.exp", (p,), meta=X, lineno=4).name
     check(g, simplify.run, 2, """
         graph f(%x: float64(3,)) {
-          %pow_3 = mul(%x, %x) : float64(3,)  # line 3
+          %pow_3 = np.square(%x) : float64(3,)  # line 3
           %np_exp_4 = np.exp(%pow_3) : float64(3,)  # line 4
           return %np_exp_4
         }""", x3)
@@ -233,3 +233,27 @@ def test_plan_memory_leaves_small_arrays_alone(small, monkeypatch):
     g.output = g.add("np.sin", (a,), meta=S, lineno=3).name
     text = format_graph(g)
     check(g, plan_memory.run, 0, text, np.linspace(0, 1, small))
+
+
+
+def _sum_of_squares(x):
+    return np.sum(x ** 2)
+
+
+def test_square_keeps_numpys_overflow_warning_text():
+    """``x ** 2`` overflowing warns "... in square" plain; the graph must say the same
+    (it once rewrote the power to ``x * x``, which warns "... in multiply")."""
+    import warnings
+
+    import janus_lite as jl
+    line = _sum_of_squares.__code__.co_firstlineno + 1
+    g = jl.jit(_sum_of_squares)
+    x = np.full(3, 1e200)
+    seen = []
+    for _ in range(4):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            g(x)
+        seen.append([(str(i.message), i.lineno) for i in w])
+    assert g.stats["graph_calls"] >= 1
+    assert all(s == [("overflow encountered in square", line)] for s in seen), seen
