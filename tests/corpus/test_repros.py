@@ -48,8 +48,6 @@ def test_repro_exact(name):
 
 
 # -- wrong answers found by the corpus (/work/notes/BUGS.md) ----------------------------
-@pytest.mark.xfail(strict=True, reason="BUGS.md: frontend — `continue` in the inner loop "
-                   "of a nested loop gives a wrong result")
 def test_wrong_nested_continue():
     exact_only("nested_continue")
 
