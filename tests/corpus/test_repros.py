@@ -56,8 +56,6 @@ def test_wrong_warning_line_in_loop():
     exact_only("warning_in_loop")
 
 
-@pytest.mark.xfail(strict=True, reason="BUGS.md: arch — `x ** 2` rewritten to `x * x` warns "
-                   "'multiply' instead of 'square'; state-writing graphs warn at the def line")
 def test_wrong_warning_square():
     exact_only("warning_square")
 
@@ -167,8 +165,6 @@ def test_compile_warnings_w_error_converts(legacy_module):
 
 
 # -- frontend: idioms ------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 15: frontend — `np.array(x, copy=True)` then "
-                   "a masked assignment is refused as an in-place update of an alias")
 def test_array_copy_true_served():
     f = both("array_copy_true")
     assert_served(f, max_conversions=1)
