@@ -119,6 +119,8 @@ def _check_options(fn, options) -> None:
 class SpeculativeFunction:
     """A function that profiles, converts to graphs, and runs them under guards."""
 
+    __janus_lite_jit__ = True   # how the frontend recognises one (frontend.values.is_jitted)
+
     def __init__(self, fn, profile_runs=None, backend=None, max_graphs=None, *,
                  strict=False, dynamic_dims=None, no_fold=()):
         functools.update_wrapper(self, fn)
