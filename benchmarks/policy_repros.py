@@ -1,8 +1,9 @@
 """Issue 15's policy repros side by side: plain vs decorated, one process, interleaved.
 
-``python -m benchmarks.policy_repros`` prints, per repro, the decorated function's calls,
-conversions, graph calls and the whole-run time ratio (plain time / decorated time; > 1 is
-faster decorated). The repro programs live in ``tests/runtime/policy_programs.py`` so the
+``python -m benchmarks.policy_repros [--quick] [NAME...]`` prints, per repro, the decorated
+function's calls, conversions, failed conversions, graph calls and the whole-run time ratio
+(plain time / decorated time, conversion included; > 1 is faster decorated). ``--quick``
+uses the tests' short loops, where conversion dominates. The repro programs live in ``tests/runtime/policy_programs.py`` so the
 differential tests and this script run the very same code.
 """
 from __future__ import annotations
@@ -25,16 +26,26 @@ def _time(run, jit):
     return time.perf_counter() - t, out
 
 
+SIZES = {"polymorphic": {"steps": 2000}, "receiver_shapes": {"steps": 2000},
+         "lazy_state": {"folds": 20, "steps": 200}, "short_batch": {"epochs": 300},
+         "short_batch_rows": {"epochs": 300}, "conv_backward": {"calls": 60},
+         "counter": {"rounds": 100}}
+"""Training-loop lengths for the timing (the tests run the programs shorter)."""
+
+
 def main(argv=None):
-    names = (argv or sys.argv[1:]) or list(P.PROGRAMS)
+    args = argv if argv is not None else sys.argv[1:]
+    quick = "--quick" in args           # the tests' sizes: conversion cost dominates
+    names = [a for a in args if not a.startswith("--")] or list(P.PROGRAMS)
     print(f"{'repro':<22}{'calls':>7}{'conv':>6}{'failed':>7}{'graph':>7}{'plain s':>10}"
           f"{'jit s':>10}{'ratio':>8}")
     for name in names:
         run = P.PROGRAMS[name]
+        kw = {} if quick else SIZES.get(name, {})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tp, _ = _time(run, None)
-            tj, (fns, _) = _time(run, jl.jit)
+            tp, _ = _time(lambda jit: run(jit, **kw), None)
+            tj, (fns, _) = _time(lambda jit: run(jit, **kw), jl.jit)
         s = {k: sum(f.stats[k] for f in fns) for k in ("calls", "conversions",
                                                       "failed_conversions", "graph_calls")}
         print(f"{name:<22}{s['calls']:>7}{s['conversions']:>6}{s['failed_conversions']:>7}"

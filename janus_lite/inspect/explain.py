@@ -9,6 +9,7 @@ imperative.
 """
 from __future__ import annotations
 
+import linecache
 import os
 import re
 import types
@@ -39,7 +40,20 @@ _HINTS = [
 ]
 
 
-def _hint(reason: str) -> str:
+_AUGASSIGN = re.compile(r"^\s*([A-Za-z_][\w.]*(?:\[[^\]]*\])?)\s*"
+                        r"(\+|-|\*|/|//|%|\*\*|@)=\s*(.+?)\s*(#.*)?$")
+
+
+def _hint(reason: str, filename=None, lineno=None) -> str:
+    """What the user can do about ``reason``; with the cited line, in its own terms (an
+    augmented assignment that conversion refused: the plain assignment it can take)."""
+    if "in-place" in reason and filename and lineno:
+        m = _AUGASSIGN.match(linecache.getline(filename, lineno))
+        if m and "." in m.group(1):
+            target, op, value = m.group(1), m.group(2), m.group(3)
+            rhs = value if re.fullmatch(r"[\w.]+", value) else f"({value})"
+            return (f"write `{target} = {target} {op} {rhs}` instead of `{target} {op}= "
+                    f"{value}` (an attribute rebound, not updated in place)")
     for needle, hint in _HINTS:
         if needle in reason:
             return hint
@@ -53,7 +67,8 @@ def _next_step(ev, failed=False) -> str:
     if "mid-graph" in ev.text:
         return (f"What happens next: after {config.MAX_FALLBACKS_BEFORE_REGENERATE} failures "
                 f"of one assertion janus_lite rebuilds the graph from the richer profile "
-                f"(both outcomes of a branch), or retires it.")
+                f"(both outcomes of a branch); if that fails, the graph keeps serving the "
+                f"calls its assertion holds for.")
     if failed:
         return ("What happens next: no graph could be built for such calls (see Fallbacks); "
                 "they run the plain function while the other graphs keep serving.")
@@ -223,7 +238,12 @@ class _Report:
         self.fallbacks = [e for e in self.events if e.kind == "fallback"]
         self.failures = [e for e in self.events if e.kind == "conversion-failed"]
         code = getattr(f.__wrapped__, "__code__", None)
-        self.file = os.path.basename(code.co_filename) if code is not None else None
+        self.path = code.co_filename if code is not None else None
+        self.file = os.path.basename(self.path) if self.path else None
+
+    def path_of(self, ev):
+        """The full path of the file an event's line is in."""
+        return None if ev is None else (ev.filename or self.path)
 
     def at(self, lineno, filename=None) -> str:
         """``file.py, line 12: `` for a line of the function's file, or of ``filename`` (an
@@ -247,7 +267,7 @@ class _Report:
             ev = next((e for e in reversed(self.events) if e.kind == "imperative"), None)
             where = f" ({self.at(ev.lineno, ev.filename)[:-2]})" if ev is not None and ev.lineno else ""
             return [f"Verdict: runs imperatively: {f.imperative_reason}{where}.",
-                    f"  What you can do: {_hint(f.imperative_reason)}."]
+                    f"  What you can do: {_hint(f.imperative_reason, self.path_of(ev), ev and ev.lineno)}."]
         if s["calls"] == 0:
             return ["Verdict: not called yet."]
         if not self.active and not self.history and after <= 0:
@@ -258,7 +278,8 @@ class _Report:
             if last is not None:
                 where = f" ({self.at(last.lineno, last.filename)[:-2]})" if last.lineno else ""
                 return [f"Verdict: runs imperatively: no graph could be built: "
-                        f"{last.text}{where}.", f"  What you can do: {_hint(last.text)}."]
+                        f"{last.text}{where}.",
+                        f"  What you can do: {_hint(last.text, self.path_of(last), last.lineno)}."]
             return ["Verdict: runs imperatively: every graph was retired (see the events "
                     "below)."]
         share = s["graph_calls"] / after if after > 0 else 1.0
@@ -278,9 +299,14 @@ class _Report:
             where = self.at(top.lineno, top.filename)
             out.append(f"  Most frequent fallback: {where}{top.text} "
                        f"({_plural(top.count, 'call')}).")
-            failed = any(e.cause is top and e.kind == "conversion-failed" for e in self.events)
+            failed = [e for e in self.events if e.cause is top and e.kind == "conversion-failed"]
             built = any(e.cause is top and e.kind == "built" for e in self.events)
             out.append("  " + _next_step(top, failed and not built))
+            if failed and not built:
+                why = failed[-1]
+                where = why.filename or self.path
+                out.append(f"  What you can do: {self.at(why.lineno, why.filename)}"
+                           f"{_hint(why.text, where, why.lineno)}.")
         return out + self.limits()
 
     def limits(self) -> list[str]:

@@ -69,6 +69,8 @@ def test_counter_repro_stays_on_graphs_and_warns_once_naming_the_line():
         assert s["graph_calls"] >= 15, f.explain()     # the working graph is kept
         text = f.explain()
         assert "kept" in text and "policy_programs.py, line" in text
+        assert "write `self.hits = self.hits + 1` instead of `self.hits += 1`" in text, text
+        assert "x = x - g" not in text
 
 
 def test_cache_full_warns_once_and_explain_reports_it():
