@@ -243,6 +243,9 @@ class Policy:
         if error is not None:
             return Decision.PLAIN        # the graph stays; nothing to learn from this call
         if assertion is not None:
+            if cg.rebuild_failed:        # kept as it is: nothing to rebuild, retire or keep
+                self._keep_or_retire(cg)
+                return Decision.PLAIN
             return Decision.PROFILE      # the profile decides how to regenerate
         if self._may_build(args, kwargs, misses):
             self.plain_streak = 0
@@ -309,13 +312,7 @@ class Policy:
         if assertion is not None:
             if cg.assert_failures[assertion.index] < config.MAX_FALLBACKS_BEFORE_REGENERATE:
                 return
-            if cg.rebuild_failed:
-                wasted = sum(cg.assert_failures.values())
-                if wasted > cg.hits and wasted + cg.hits >= config.RETIRE_MIN_CALLS:
-                    self._retire(cg, f"its speculation failed on {wasted} calls and held on "
-                                     f"{cg.hits}, and no graph with both outcomes could be "
-                                     f"built")
-            elif cg.rebuilds >= config.MAX_REBUILDS:
+            if cg.rebuilds >= config.MAX_REBUILDS:
                 self._retire(cg, "its speculation kept failing even after rebuilding")
             else:
                 self._rebuild(cg)
@@ -399,6 +396,14 @@ class Policy:
                        f"speculation holds for: a graph for the other case could not be "
                        f"built{why}", getattr(last, "lineno", None),
                        getattr(last, "filename", None))
+
+    def _keep_or_retire(self, cg) -> None:
+        """A graph kept after a failed rebuild: retired once its assertions failed on more
+        calls than they held, over RETIRE_MIN_CALLS calls at least."""
+        wasted = sum(cg.assert_failures.values())
+        if cg.active and wasted > cg.hits and wasted + cg.hits >= config.RETIRE_MIN_CALLS:
+            self._retire(cg, f"its speculation failed on {wasted} calls and held on "
+                             f"{cg.hits}, and no graph with both outcomes could be built")
 
     def _replace(self, old, specs, why) -> bool:
         """Relax ``old`` for the call that missed. The relaxed graph replaces it, unless it
