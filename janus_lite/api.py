@@ -21,16 +21,13 @@ from .runtime.compiled import CompiledGraph, Status
 from .runtime.degrade import (PerformanceWarning, StrictModeError, hide_internal_frames,
                               user_frame, warn_performance)
 from .runtime.events import EventLog
-from .runtime.held_warnings import NOT_HELD, HeldWarnings, may_abandon
+from .runtime.held_warnings import HeldWarnings, may_abandon
 from .runtime.policy import Cause, Decision, Failure, Policy
+from .options import check_jit_options
+from .switch import SWITCH as _SWITCH, is_disabled as _is_disabled
 
-__all__ = [
-    "PerformanceWarning",
-    "SpeculativeFunction",
-    "StrictModeError",
-    "instrumented_source",
-    "jit",
-]
+__all__ = ["PerformanceWarning", "SpeculativeFunction", "StrictModeError",
+           "instrumented_source", "jit"]
 
 log = logging.getLogger("janus_lite")
 
@@ -43,20 +40,33 @@ def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
     Use as ``@jit`` or ``@jit(profile_runs=2, backend="auto", max_graphs=8)``, on functions,
     closures, methods in a class body, or from outside: ``Model.step = jit(Model.step)``.
 
-    Options:
+    Options (each defaults to its ``janus_lite.config`` knob; checked here, so a bad value
+    raises TypeError/ValueError at decoration, not in the first call):
 
-    * ``profile_runs``: calls profiled (answered imperatively) before the first graph.
-    * ``backend``: ``"numpy"``, ``"interpreter"`` or ``"auto"``.
-    * ``max_graphs``: most graphs kept for this function.
-    * ``strict``: raise `StrictModeError` instead of degrading (a failed conversion, running
-      imperatively, a retired graph, a full cache) — like torch.compile's
-      ``fullgraph=True`` or numba's ``nopython=True``; for CI.
-    * ``dynamic_dims``: ``{"X": (0,)}`` — array parameters' axes built symbolic from the
-      first graph on (a batch dimension), like ``torch._dynamo.mark_dynamic``.
-    * ``no_fold``: ``("lr",)`` — scalar parameters fed as graph inputs, never folded in as
-      constants (a learning rate that is decayed later), the opposite of jax's
-      ``static_argnames``.
+    profile_runs : int >= 1
+        Calls answered imperatively (and profiled) before the first graph is built
+        (``config.PROFILE_RUNS``, 2).
+    backend : str
+        ``"numpy"`` (generated NumPy code, always there), ``"interpreter"`` (the reference
+        node-by-node executor), or ``"auto"``: the fastest available (``config.BACKEND``).
+    max_graphs : int >= 1
+        Most graphs kept for this function; past it, calls no graph serves run imperatively
+        (``config.MAX_GRAPHS``, 8).
+    strict : bool
+        Raise `StrictModeError` instead of degrading (a failed conversion, running
+        imperatively, a retired graph, a full cache) — like torch.compile's
+        ``fullgraph=True`` or numba's ``nopython=True``; for CI.
+    dynamic_dims : dict
+        ``{"X": (0,)}``: array parameters' axes built symbolic from the first graph on (a
+        batch dimension), like ``torch._dynamo.mark_dynamic``.
+    no_fold : tuple of str
+        ``("lr",)``: scalar parameters fed as graph inputs, never folded in as constants (a
+        learning rate that decays), the opposite of jax's ``static_argnames``.
+
+    The result has ``stats``, ``graphs``, ``events``, ``explain()`` and ``reset()``.
+    ``JANUS_LITE_DISABLE=1`` or ``with janus_lite.disabled():`` makes it call ``fn`` plainly.
     """
+    check_jit_options(profile_runs=profile_runs, backend=backend, max_graphs=max_graphs)
     options = dict(profile_runs=profile_runs, backend=backend, max_graphs=max_graphs,
                    strict=strict, dynamic_dims=dynamic_dims, no_fold=no_fold)
     if fn is None:
@@ -116,6 +126,14 @@ def _check_options(fn, options) -> None:
                             f"{', '.join(params)})")
 
 
+class _Answer:
+    """A held graph run was abandoned: ``value`` is the exception that abandoned it."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
 class SpeculativeFunction:
     """A function that profiles, converts to graphs, and runs them under guards."""
 
@@ -123,6 +141,9 @@ class SpeculativeFunction:
 
     def __init__(self, fn, profile_runs=None, backend=None, max_graphs=None, *,
                  strict=False, dynamic_dims=None, no_fold=()):
+        self._init_args = (fn, profile_runs, backend, max_graphs)     # for reset()
+        self._init_options = dict(strict=strict, dynamic_dims=dynamic_dims, no_fold=no_fold)
+        self._disabled = 0
         functools.update_wrapper(self, fn)
         self.__wrapped__ = fn
         self.profile_runs = config.PROFILE_RUNS if profile_runs is None else profile_runs
@@ -214,63 +235,88 @@ class SpeculativeFunction:
 
     # -- descriptor -----------------------------------------------------------------------
     def __get__(self, obj, objtype=None):
+        """A descriptor, as plain functions are: ``obj.method`` binds ``self``."""
         if obj is None:
             return self
         return types.MethodType(self, obj)
 
     # -- the call ---------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        """Call the function: a graph answers when its guards hold, else the Python function
+        runs (profiled, until graphs are built); the result is the plain function's."""
         __tracebackhide__ = True
+        if _SWITCH.on and _is_disabled():
+            return self._disabled_call(args, kwargs)
         self._calls += 1
         misses = None
         for cg, entry, hold in self._entries:
             if hold:                       # its warnings: shown only if its answer is kept
-                held = HeldWarnings()
-                warnings.showwarning = held
+                result = self._run_held(cg, entry, args, kwargs)
+                if type(result) is _Answer:
+                    return self._answer(self._abandoned, args, kwargs, cg, result.value,
+                                        abandoned=result.value)
             else:                          # it cannot be abandoned once it computes
-                held = NOT_HELD
-            try:
-                result = entry(*args, **kwargs)
-            except AssumptionFailed as exc:
-                held.forget()
-                failed = {"assertion": exc}
-            except Exception as exc:
-                if getattr(exc, "__jl_committed__", False):
-                    held.release()
-                    raise      # met by the commit step's last part: the call happened
-                held.forget()
-                failed = {"error": exc}
-            except BaseException:
-                held.release()
-                raise
-            else:
-                if type(result) is Miss:
-                    held.forget()
-                    cg.guard_misses[result.index] += 1
-                    if misses is None:
-                        misses = []
-                    misses.append((cg, result.index))
-                    continue
-                held.release()
-                cg.hits += 1
-                self._graph_calls += 1
-                return result
-            # answered outside the except blocks: the user's own error, raised by the
-            # imperative rerun, must not chain to the graph's
-            if _is_binding_error(failed.get("error")):   # a bad keyword or arity
-                self._imperative += 1
-                return self._answer(self.__wrapped__, *args, **kwargs)
-            return self._answer(self._fallback, args, kwargs, cg, **failed)
+                try:
+                    result = entry(*args, **kwargs)
+                except Exception as exc:
+                    if getattr(exc, "__jl_committed__", False):
+                        raise      # met past the run's point of no return: the call happened
+                    return self._answer(self._abandoned, args, kwargs, cg, exc, abandoned=exc)
+            if type(result) is Miss:
+                cg.guard_misses[result.index] += 1
+                if misses is None:
+                    misses = []
+                misses.append((cg, result.index))
+                continue
+            cg.hits += 1
+            self._graph_calls += 1
+            return result
         return self._answer(self._slow, args, kwargs, misses)
 
+    def _run_held(self, cg, entry, args, kwargs):
+        """Run a graph that can be abandoned once it computes, holding its warnings until
+        its answer is kept: its result, a `Miss`, or an `_Answer` holding the exception that
+        abandoned the run."""
+        held = HeldWarnings()
+        warnings.showwarning = held
+        try:
+            result = entry(*args, **kwargs)
+        except Exception as exc:
+            if getattr(exc, "__jl_committed__", False):
+                held.release()
+                raise      # met by the commit step's last part: the call happened
+            held.forget()
+            return _Answer(exc)
+        except BaseException:
+            held.release()
+            raise
+        if type(result) is Miss:
+            held.forget()
+        else:
+            held.release()
+        return result
+
+    def _abandoned(self, args, kwargs, cg, exc):
+        """A graph run raised: answer imperatively (an assertion failed, or an error the
+        rerun gives genuinely). Arguments that do not bind (a bad keyword, wrong arity) are
+        no fallback: the plain function raises its TypeError."""
+        __tracebackhide__ = True
+        if _is_binding_error(exc):
+            self._imperative += 1
+            return self.__wrapped__(*args, **kwargs)
+        if isinstance(exc, AssumptionFailed):
+            return self._fallback(args, kwargs, cg, assertion=exc)
+        return self._fallback(args, kwargs, cg, error=exc)
+
     @staticmethod
-    def _answer(how, *args, **kwargs):
-        """Answer imperatively; the user's own errors come without janus_lite's frames."""
+    def _answer(how, *args, abandoned=None, **kwargs):
+        """Answer imperatively; the user's own errors come without janus_lite's frames and
+        without the abandoned graph run's exception as their context."""
         __tracebackhide__ = True
         try:
             return how(*args, **kwargs)
         except Exception as exc:
-            hide_internal_frames(exc)
+            hide_internal_frames(exc, abandoned)
             raise
 
     def _slow(self, args, kwargs, misses):
@@ -382,17 +428,23 @@ class SpeculativeFunction:
     # -- inspection -----------------------------------------------------------------------
     @property
     def stats(self) -> dict:
-        """Call and graph counts: ``calls``, ``imperative_calls``, ``graph_calls``,
-        ``fallbacks``, ``conversions``, ``failed_conversions``, ``graphs`` (active)."""
+        """Counts, as a new dict: ``calls`` (every call), ``imperative_calls`` (answered by
+        running the Python function: profile runs, fallbacks, disabled calls),
+        ``graph_calls`` (answered entirely by a graph), ``fallbacks`` (graph runs abandoned
+        because an assumption failed), ``conversions`` (graphs built),
+        ``failed_conversions`` (attempts that gave up; reasons in ``explain()``), ``graphs``,
+        ``disabled_calls`` (calls while janus_lite was turned off)."""
         return {"calls": self._calls, "imperative_calls": self._imperative,
                 "graph_calls": self._graph_calls, "fallbacks": self._fallbacks,
                 "conversions": self._conversions, "failed_conversions": self._policy.failures,
-                "graphs": len(self._policy.active)}
+                "graphs": len(self._policy.active), "disabled_calls": self._disabled}
 
     @property
     def graphs(self) -> list:
-        """Every graph built and still remembered (newest last), whatever its status; each
-        has ``.number`` and ``.status`` (active / replaced / retired)."""
+        """The graphs built so far, oldest first (each has ``summary()``, ``to_dot()``,
+        ``draw(path)``, ``source()``, ``assumptions``, ``to_networkx()``; in a notebook it
+        displays as a drawing). Each has ``.number`` and ``.status`` (active / replaced /
+        retired); ``active_graphs`` lists those calls are tried against."""
         return list(self._policy.history)
 
     @property
@@ -418,18 +470,73 @@ class SpeculativeFunction:
 
     @property
     def has_profiler(self) -> bool:
+        """Is the function instrumented for profiling (it has usable source)?"""
         return self._profiler is not None
 
     def explain(self) -> str:
-        """Why this function is (or is not) served by graphs, with source lines."""
+        """Why calls ran as graphs or imperatively: the assumptions each graph makes, the
+        fallbacks, regenerations and failed conversions, each with its source line. A
+        ``str`` (print it); in a notebook it displays as a preformatted block."""
         from .inspect.explain import explain
-        return explain(self)
+        from .inspect.report import Report
+        return Report(explain(self))
 
     def instrumented_source(self) -> str | None:
+        """The instrumented source the profiler runs (None if there is none)."""
         return self._profiler.source() if self._profiler is not None else None
 
     def __repr__(self):
         return f"<janus_lite.jit {self.events.qualname}>"
+
+    # -- escape hatches, copying, pickling ------------------------------------------------
+    events = property(lambda self: self._event_log,
+                      lambda self, log: setattr(self, "_event_log", log),
+                      doc="The log of what happened to this function (``EventLog``): "
+                          "profiling, graphs built, fallbacks, regenerations, failed "
+                          "conversions, each with its source line; ``explain()`` reads it.")
+
+    def _disabled_call(self, args, kwargs):
+        """janus_lite is off (``JANUS_LITE_DISABLE``, ``disabled()``): the plain function."""
+        self._calls += 1
+        self._imperative += 1
+        self._disabled += 1
+        return self.__wrapped__(*args, **kwargs)
+
+    def reset(self) -> None:
+        """Forget everything learned: graphs, profile, events and counters. The next calls
+        profile again, as after decoration (options kept)."""
+        with self._lock:
+            self.__init__(*self._init_args, **self._init_options)
+
+    def __reduce__(self):
+        """Pickled by reference (as plain functions are): the importable qualified name."""
+        import importlib
+        module, qualname = self.__module__, self.__qualname__
+        try:
+            obj = importlib.import_module(module)
+            for part in qualname.split("."):
+                obj = getattr(obj, part)
+        except (ImportError, AttributeError):
+            obj = None
+        if obj is self:
+            return qualname
+        fn, profile_runs, backend, max_graphs = self._init_args
+        if "<locals>" in qualname or obj is not fn:
+            import pickle
+            raise pickle.PicklingError(f"cannot pickle {self!r}: {module}.{qualname} is not "
+                                       f"importable as this function")
+        return (_rebuild, self._init_args + (self._init_options,))   # rebuilt around `plain`
+
+    def __copy__(self):
+        return self          # functions are immutable values for copy and deepcopy
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def _rebuild(fn, profile_runs, backend, max_graphs, options=None):
+    """Unpickling of ``g = jit(plain)``: a fresh decorated ``plain`` (graphs are not sent)."""
+    return SpeculativeFunction(fn, profile_runs, backend, max_graphs, **(options or {}))
 
 
 class _PolicyHost:

@@ -48,9 +48,18 @@ def full_tracebacks() -> bool:
     return os.environ.get("JANUS_LITE_TRACEBACK", "").lower() == "full"
 
 
-def hide_internal_frames(exc: BaseException) -> BaseException:
+def hide_internal_frames(exc: BaseException, abandoned=None) -> BaseException:
     """``exc`` with janus_lite's own frames dropped from its traceback (the user's frames,
-    including those of the instrumented copy of their function, stay)."""
+    including those of the instrumented copy of their function, stay), and without
+    ``abandoned`` (the exception of a graph run given up before the imperative rerun that
+    raised ``exc``) in its chain of contexts: the plain function never saw it."""
+    seen, e = set(), exc
+    while abandoned is not None and e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if e.__context__ is abandoned:
+            e.__context__ = None
+            break
+        e = e.__context__
     if full_tracebacks():
         return exc
     frames = []
