@@ -54,8 +54,6 @@ def test_wrong_nested_continue():
     exact_only("nested_continue")
 
 
-@pytest.mark.xfail(strict=True, reason="BUGS.md: percall/arch — a warning raised inside a "
-                   "loop node is attributed to the loop's line")
 def test_wrong_warning_line_in_loop():
     exact_only("warning_in_loop")
 
@@ -144,8 +142,6 @@ def _calls(f):
     return [f(np.arange(3.0), i % 3) for i in range(8)]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: percall — janus_lite's re-parsing leaks "
-                   "SyntaxWarning/DeprecationWarning the plain program never shows")
 def test_compile_warnings_not_leaked(legacy_module):
     import janus_lite
     with warnings.catch_warnings(record=True) as plain_w:
@@ -161,8 +157,6 @@ def test_compile_warnings_not_leaked(legacy_module):
     assert g.stats["graph_calls"] > 0, g.explain()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: percall — under -W error the compile-time "
-                   "warning makes the function go imperative")
 def test_compile_warnings_w_error_converts(legacy_module):
     import janus_lite
     plain = _calls(legacy_module.pick)
