@@ -16,7 +16,7 @@ from .profile import NoSource, Profiler, function_ast
 from .profile.source import mangle, source_matches, strip_decorators
 from .inspect.logs import log_graph
 from .runtime.events import EventLog
-from .runtime.held_warnings import NOT_HELD, HeldWarnings, may_abandon
+from .runtime.held_warnings import HeldWarnings, may_abandon
 from .runtime.policy import GraphRecord, Policy
 from .options import check_jit_options
 from .switch import SWITCH as _SWITCH, is_disabled as _is_disabled
@@ -66,6 +66,14 @@ def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
     if not callable(fn):
         raise TypeError(f"jit() needs a callable, got {type(fn).__name__}")
     return SpeculativeFunction(fn, profile_runs, backend, max_graphs)
+
+
+class _Answer:
+    """The fallback's answer to a call whose graph run was abandoned."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
 
 
 class SpeculativeFunction:
@@ -139,36 +147,55 @@ class SpeculativeFunction:
         misses = None
         for record, entry, hold in self._entries:
             if hold:                       # its warnings: shown only if its answer is kept
-                held = HeldWarnings()
-                warnings.showwarning = held
+                result = self._run_held(record, entry, args, kwargs)
+                if type(result) is _Answer:
+                    return result.value
             else:                          # it cannot be abandoned once it computes
-                held = NOT_HELD
-            try:
-                result = entry(*args, **kwargs)
-            except AssumptionFailed as exc:
-                held.forget()
-                return self._fallback(args, kwargs, record, assertion=exc)
-            except Exception as exc:
-                if getattr(exc, "__jl_committed__", False):
-                    held.release()
-                    raise      # met by the commit step's last part: the call happened
-                held.forget()
-                return self._fallback(args, kwargs, record, error=exc)
-            except BaseException:
-                held.release()
-                raise
+                try:
+                    result = entry(*args, **kwargs)
+                except Exception as exc:
+                    if getattr(exc, "__jl_committed__", False):
+                        raise      # met past the run's point of no return: the call happened
+                    return self._abandoned(args, kwargs, record, exc)
             if type(result) is Miss:
-                held.forget()
                 record.guard_misses[result.index] += 1
                 if misses is None:
                     misses = []
                 misses.append((record, result.index))
                 continue
-            held.release()
             record.hits += 1
             self._graph_calls += 1
             return result
         return self._slow(args, kwargs, misses)
+
+    def _run_held(self, record, entry, args, kwargs):
+        """Run a graph that can be abandoned once it computes, holding its warnings until
+        its answer is kept: its result, a `Miss`, or the fallback's `_Answer`."""
+        held = HeldWarnings()
+        warnings.showwarning = held
+        try:
+            result = entry(*args, **kwargs)
+        except Exception as exc:
+            if getattr(exc, "__jl_committed__", False):
+                held.release()
+                raise      # met by the commit step's last part: the call happened
+            held.forget()
+            return _Answer(self._abandoned(args, kwargs, record, exc))
+        except BaseException:
+            held.release()
+            raise
+        if type(result) is Miss:
+            held.forget()
+        else:
+            held.release()
+        return result
+
+    def _abandoned(self, args, kwargs, record, exc):
+        """A graph run raised: answer imperatively (an assertion failed, or an error the
+        rerun gives genuinely)."""
+        if isinstance(exc, AssumptionFailed):
+            return self._fallback(args, kwargs, record, assertion=exc)
+        return self._fallback(args, kwargs, record, error=exc)
 
     def _slow(self, args, kwargs, misses):
         if self._imperative_reason is not None or getattr(self._tls, "depth", 0):
