@@ -172,20 +172,20 @@ def why_not_faster(cmp: Comparison, decorated) -> str:
 
 
 def report_lines(name: str, cmp: Comparison, decorated, why_not: str | None = None) -> list:
-    """The speedup with its spread, the graph-served share (and why not, when 0%), a
-    warning when the machine was busy, and — when it is not faster — why not
-    (``why_not``, else `why_not_faster`)."""
+    """The speedup with its spread, the graph-served share, explain()'s verdict line, a
+    warning when the machine was busy, and — when graphs serve it but it is not faster —
+    why not (``why_not``, else `why_not_faster`)."""
     sp = cmp.spread()
     spread = f", middle half of rounds {sp[0]:.2f}x-{sp[1]:.2f}x" if sp else ""
     out = [f"{name}: plain NumPy {_us(cmp.plain_s)}/call, janus_lite {_us(cmp.jit_s)}/call: "
            f"speedup {cmp.speedup:.2f}x ({speed_word(cmp)}; median of {cmp.rounds} "
            f"interleaved rounds{spread})",
            f"{name}: {served_line(decorated)}"]
-    if decorated.stats["graph_calls"] == 0:
-        verdict = next((line for line in decorated.explain().splitlines()
-                        if line.startswith("Verdict:")), "")
+    verdict = next((line for line in decorated.explain().splitlines()
+                    if line.startswith("Verdict:")), "")
+    if verdict:
         out.append(f"{name}: {verdict}")
-    elif speed_word(cmp) != "faster":
+    if decorated.stats["graph_calls"] and speed_word(cmp) != "faster":
         out.append(f"{name}: why not faster: {why_not or why_not_faster(cmp, decorated)}")
     if cmp.busy is not None and cmp.busy > BUSY_WARN:
         out.append(f"{name}: warning: the machine was busy (other processes used "
