@@ -128,13 +128,15 @@ def served_line(decorated) -> str:
 
 
 def speed_word(cmp: Comparison) -> str:
-    """What the timing says, in a word: faster / about the same / slower (the quartiles of
-    the per-round speedups decide, not the median alone)."""
+    """What the timing says, in a word: faster / slower / about the same speed / too noisy
+    to tell (the quartiles of the per-round speedups decide, not the median alone)."""
     lo, hi = cmp.spread() or (cmp.speedup, cmp.speedup)
     if lo > 1.05:
         return "faster"
     if hi < 0.95:
         return "slower"
+    if hi > 1.3 * lo:
+        return "too noisy to tell"
     return "about the same speed"
 
 
@@ -161,14 +163,15 @@ def why_not_faster(cmp: Comparison, decorated) -> str:
     if cmp.jit_s < 60e-6:
         reasons.append(f"the call is short ({_us(cmp.jit_s)}): checking the guards and "
                        f"entering the graph cost a few µs of it")
-    if not graph.meta.get("fused", 0) and largest < config.FUSE_MIN_ELEMENTS:
+    if not graph.meta.get("fused", 0) and 0 < largest < config.FUSE_MIN_ELEMENTS:
         reasons.append(f"its elementwise arrays (at most {largest:,} elements) are under "
                        f"config.FUSE_MIN_ELEMENTS = {config.FUSE_MIN_ELEMENTS:,}, so nothing "
                        f"is fused")
     if heavy:
         reasons.append(f"per-op work dominates: its {heavy} matmuls/reductions run the same "
                        f"NumPy calls in the graph")
-    return "; ".join(reasons) or "per-op work dominates: the graph runs the same NumPy ops"
+    return "; ".join(reasons) or "per-op work dominates: the graph runs the same NumPy and " \
+        "Python operations, one by one"
 
 
 def report_lines(name: str, cmp: Comparison, decorated, why_not: str | None = None) -> list:
