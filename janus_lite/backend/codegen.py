@@ -2,7 +2,8 @@
 
 The function has the user's signature (defaults shared with the original), checks the
 graph's guards first (returning the miss marker of the first that fails), then runs one
-line per node, deleting values after their last use. Its code carries the user's file name
+line per node (each op as its row in the numpy table, `numpy_rules.TABLE`, says), deleting
+values after their last use. Its code carries the user's file name
 and line numbers, so warnings and tracebacks point at the user's source.
 """
 from __future__ import annotations
@@ -12,23 +13,11 @@ import copy
 import keyword
 import types
 
-from ..ir import get_op
-from ..ir.ops_core import AssumptionFailed, unpack_impl
 from ..runtime.guards import ConstPool, GuardCode
-from . import state_ops
+from .numpy_rules import TABLE
 from .state_ops import UNDO, has_reversible, random_states
-from .structured import emit_cond, emit_loop
 
 _LITERAL_TYPES = (bool, int, str, type(None))
-
-EMITTERS: dict = {}
-"""op name → ``emit(codegen, node, input_vars) -> expression text or None``: how ops added
-by passes (fused kernels, out= buffers, structured control flow) are generated. An emitter
-may add statements with ``codegen.emit(text, lineno)`` and values shared by all calls with
-``codegen.pool.add(value, hint)`` (closure constants of the entry)."""
-
-PLANNED = "@out"
-"""`EMITTERS` key of the emitter of every ``<op>@out`` twin (see `passes/ops.planned_op`)."""
 
 
 class Miss:
@@ -93,66 +82,12 @@ class CodeGen:
 
     # -- nodes --------------------------------------------------------------------------
     def node_expr(self, node) -> str | None:
-        """The expression computing ``node`` (None for statements handled here)."""
-        op = get_op(node.op)
+        """The expression computing ``node`` (None when its rule emitted statements)."""
         ins = [self.var(i) for i in node.inputs]
-        kwn = node.attrs.get("kw", ())
-        pos, kw = (ins[:len(ins) - len(kwn)], ins[len(ins) - len(kwn):]) if kwn else (ins, [])
-        call_args = ", ".join(pos + [f"{k}={v}" for k, v in zip(kwn, kw)])
-        custom = EMITTERS.get(node.op)
-        if custom is None and node.op.endswith(PLANNED):
-            custom = EMITTERS[PLANNED]
-        if custom is not None:
-            return custom(self, node, ins)
-        if node.op == "const":
-            return self.const(node.attrs["value"])
-        if node.op == "source":
-            return self.guard_code.source_expr(node.attrs["src"])
-        if node.op == "assert":
-            cond = ins[0]
-            test = f"not {cond}" if node.attrs["expect"] else cond
-            af = self.pool.add(AssumptionFailed, "AF")
-            self.emit(f"if {test}: raise {af}({node.attrs['index']})", node.lineno)
-            return None
-        if node.op == "tuple":
-            return "(" + "".join(i + ", " for i in ins) + ")"
-        if node.op == "list":
-            return "[" + ", ".join(ins) + "]"
-        if node.op == "getitem":
-            return f"{ins[0]}[{ins[1]}]"
-        if node.op == "setitem":
-            self.emit(f"{ins[0]}[{ins[1]}] = {ins[2]}", node.lineno)
-            return ins[0]
-        if node.op == "getattr":
-            return f"{ins[0]}.{node.attrs['name']}"
-        if node.op == "truth":
-            return f"{self.pool.add(bool, 'bool')}({ins[0]})"
-        if node.op == "select":
-            return f"{ins[1]} if {ins[0]} else {ins[2]}"
-        if node.op == "and_":
-            return f"{ins[0]} and {ins[1]}"
-        if node.op == "or_":
-            return f"{ins[0]} or {ins[1]}"
-        if node.op == "unpack":
-            return f"{self.pool.add(unpack_impl, 'unpack')}({ins[0]}, {node.attrs['n']})"
-        if node.op == "call":
-            return f"{self.pool.add(node.attrs['fn'], 'fn')}({call_args})"
-        if op.emit == "binop":
-            if op.mutates:
-                self.emit(f"{ins[0]} {op.symbol} {ins[1]}", node.lineno)
-                return ins[0]
-            return f"{ins[0]}{op.symbol}{ins[1]}" if op.symbol.startswith(" ") else \
-                f"{ins[0]} {op.symbol} {ins[1]}"
-        if op.emit == "unop":
-            return f"{op.symbol}{ins[0]}"
-        if op.emit == "method":
-            rest = ", ".join(pos[1:] + [f"{k}={v}" for k, v in zip(kwn, kw)])
-            return f"{pos[0]}.{op.symbol}({rest})"
-        if op.emit == "attr":
-            return f"{ins[0]}.{op.symbol}"
-        if op.emit == "call":
-            return f"{self.pool.add(op.impl, 'f')}({call_args})"
-        raise NotImplementedError(f"codegen for op {node.op}")
+        rule = TABLE.rule(node.op)
+        if rule is None:
+            raise NotImplementedError(f"codegen for op {node.op}")
+        return rule(self, node, ins)
 
     def _node(self, name):
         node = self._all.get(name)
@@ -268,13 +203,3 @@ def compile_graph(graph, fn, fdef, guards):
     entry.__defaults__ = fn.__defaults__
     entry.__kwdefaults__ = fn.__kwdefaults__
     return entry, text
-
-
-def _register_structured():
-    EMITTERS.setdefault("cond", emit_cond)
-    EMITTERS.setdefault("loop", emit_loop)
-    for op, fn in state_ops.EMITTERS.items():
-        EMITTERS.setdefault(op, fn)
-
-
-_register_structured()

@@ -244,7 +244,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         fair game."""
         g = self.graph
         return {n.name for n in g.nodes()
-                if n.name != g.output and n.op not in _CANNOT_RAISE
+                if n.name != g.output and get_op(n.op).may_raise
                 and not any(True for _ in g.nx.successors(n.name))}
 
     def _any_symbolic(self) -> bool:
@@ -302,11 +302,6 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 
     def trusted_module(self, module) -> bool:
         return (module.__name__ or "").split(".")[0] in _TRUSTED_MODULES
-
-
-_CANNOT_RAISE = {"input", "const", "tuple", "list", "dict", "source", "getattr", "truth",
-                 "assert", "commit_setattr", "commit_setitem", "commit_copyto", "commit_append",
-                 "commit_extend", "flush_prints", "commit_final", "print", "cond", "loop"}
 
 
 def _stateful_object(value) -> bool:

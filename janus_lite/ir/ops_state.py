@@ -136,7 +136,8 @@ for _name, _fn, _emit, _doc in [
                                               "into the caller's, then the outbox printed."),
 ]:
     register(OpDef(_name, _fn, _emit, side_effect=True, pure=False, fresh=False, infer=_none,
-                   doc=_doc))
+                   doc=_doc, may_raise=_name == "commit_copyto"))   # dst[...] = src may
+                                                                    # not broadcast or fit
 
 # Random draws: they advance a generator's state, so they are never folded, merged, removed
 # or reordered; a graph that draws saves the generators' states on entry and restores them

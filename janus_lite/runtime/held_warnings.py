@@ -17,31 +17,29 @@ from ..ir import get_op
 from ..ir.quiet import Hook as _Hook, registry_of as _registry_of, take_back as _take_back
 
 
-_NEVER_RAISE = {"input", "const", "source", "tuple", "truth", "cond", "loop", "getattr",
-                "buffers.acquire", "buffers.release", "commit_setattr", "commit_setitem",
-                "commit_append", "commit_extend", "commit_final", "print", "flush_prints"}
 _SHAPE_CHECKED = ("reduce.", "scalar.", "matmul")
 
 
 def may_abandon(graph) -> bool:
     """Can a run of ``graph`` be abandoned once it started computing (an assertion node, or
-    an op that may raise after the guards held)? Only then are its warnings held, which
-    costs ~0.35 µs a call. Elementwise, reduction and matmul ops over arrays whose shapes
+    an op whose registry row says ``may_raise`` and whose operands do not rule it out)?
+    Only then are its warnings held, which costs ~0.35 µs a call. Elementwise, reduction and matmul ops over arrays whose shapes
     the guards fix raise nothing (under ``np.errstate(all="raise")`` the op that would warn
     raises first, before any warning of the run was shown; a mix of "warn" and "raise"
     categories in one errstate is the corner left out)."""
     nodes = {n.name: n for n in graph.all_nodes()}
     for node in nodes.values():
         op = node.op
-        if op in _NEVER_RAISE:
+        try:
+            opdef = get_op(op)
+        except KeyError:
+            return True
+        if not opdef.may_raise:
             continue
         ins = [nodes.get(i) for i in node.inputs]
         if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
             continue
-        try:
-            elementwise = get_op(op).elementwise
-        except KeyError:
-            return True
+        elementwise = opdef.elementwise
         if op not in _PY_SAFE and not _numpy_typed(node):
             return True         # Python arithmetic: 1 / 0 raises where NumPy would warn
         if (elementwise or op.startswith(_SHAPE_CHECKED)) and _static(node) and \

@@ -222,6 +222,12 @@ for _n in ops_numpy.UNARY_UFUNCS:
 for _n in ops_numpy.BINARY_UFUNCS:
     EX[_n] = [lambda _n=_n: ((I(), I()) if "shift" in _n or "bitwise" in _n else
                              (A(), A()), {})]
+for _n in ops_numpy.TWO_OUTPUT_UFUNCS:
+    _ins = (lambda: (A(), A() + 1)) if _n == "divmod" else (lambda: (A(),))
+    _second = np.intc if _n == "frexp" else np.float64
+    EX[_n] = [lambda _ins=_ins: (_ins(), {}),
+              lambda _ins=_ins, _second=_second:
+              (_ins(), {"out": (np.empty((3, 4)), np.empty((3, 4), _second))})]
 EX["matmul"] = [lambda: ((A(), A().T), {})]
 EX["dtype"] = [lambda: (("float32",), {})]
 EX["finfo"] = [lambda: ((np.float32,), {})]
