@@ -7,8 +7,7 @@ from .harness import assert_same_outcome, program_names, run_program
 
 NAMES = program_names()
 
-KNOWN_WRONG = {
-}
+KNOWN_WRONG: dict[str, str] = {}
 """Programs that are not exact today, each with its BUGS.md entry: strict xfails, so that
 the fix flips them (remove the entry then)."""
 
