@@ -9,10 +9,12 @@ import warnings
 
 from . import config
 from .backend import Miss, compile as backend_compile, resolve as resolve_backend
+from .backend import for_specs, passes_for
 from .frontend import ConversionError, check_supported, convert
 from .ir.ops_core import AssumptionFailed
 from .passes import run_passes
 from .profile import NoSource, Profiler, function_ast
+from .profile.records import dask_array_type
 from .profile.source import mangle, source_matches, strip_decorators
 from .inspect.logs import log_graph
 from .runtime.events import EventLog
@@ -147,7 +149,7 @@ class SpeculativeFunction:
             # for good, or a recursive call inside an imperative run of this function: the
             # outer call's profile covers it (graphs specialize on the outer structure)
             self._imperative += 1
-            return self.__wrapped__(*args, **kwargs)
+            return self._plain(self.__wrapped__, args, kwargs)
         if misses:
             return self._fallback(args, kwargs, None, misses=misses)
         if not self._policy.started:
@@ -175,7 +177,7 @@ class SpeculativeFunction:
         decision = self._policy.on_fallback(args, kwargs, record, misses, assertion, error)
         if decision == "plain" or self._profiler is None:
             self._imperative += 1
-            return self.__wrapped__(*args, **kwargs)
+            return self._plain(self.__wrapped__, args, kwargs)
         self._imperative += 1
         summary = self._profiler.summarize_args(args, kwargs)
         result = self._run_profiled(args, kwargs)
@@ -190,9 +192,18 @@ class SpeculativeFunction:
         tls = self._tls
         tls.depth = getattr(tls, "depth", 0) + 1
         try:
-            return self._profiler.instrumented(*args, **kwargs)
+            return self._plain(self._profiler.instrumented, args, kwargs)
         finally:
             tls.depth -= 1
+
+    @staticmethod
+    def _plain(fn, args, kwargs):
+        """``fn(*args, **kwargs)``; Dask array arguments are gathered into NumPy arrays
+        first (see ``config.DASK_GATHER_IMPERATIVE``)."""
+        if dask_array_type() is not None and config.DASK_GATHER_IMPERATIVE:
+            from .backend.dask_args import run_gathered
+            return run_gathered(fn, args, kwargs)
+        return fn(*args, **kwargs)
 
     # -- graphs -------------------------------------------------------------------------
     def _install(self, records):
@@ -205,9 +216,10 @@ class SpeculativeFunction:
         try:
             graph = convert(fn, self._fdef, self._klass, specs, self._profiler.profile,
                             fn.__name__, example, relaxed)
-            run_passes(graph)
+            backend = for_specs(specs, self.backend)
+            run_passes(graph, passes_for(backend))
             guards = graph.meta["guards"]
-            entry, source = backend_compile(graph, fn, self._fdef, guards, self.backend)
+            entry, source = backend_compile(graph, fn, self._fdef, guards, backend)
         except ConversionError as exc:
             self._failed += 1
             self.events.add("conversion-failed", exc.reason, exc.lineno)
@@ -223,7 +235,7 @@ class SpeculativeFunction:
                 self._go_imperative("conversion kept failing", None)
             return None
         graph.meta["source"] = source
-        graph.meta["backend"] = self.backend
+        graph.meta["backend"] = backend
         self._conversions += 1
         record = GraphRecord(graph, entry, specs, len(guards))
         self.events.add("built", f"graph #{self._conversions} built ({why}): "

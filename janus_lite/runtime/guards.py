@@ -80,7 +80,7 @@ class Guard:
 
     _COST = {"absent": 0, "identity": 0, "type": 1, "len": 2, "dtype": 3, "ndim": 4,
              "shape": 4, "dim": 5, "value": 6, "keys": 6, "noattr": 6, "writeable": 7, "distinct": 8,
-             "disjoint": 9, "disjoint_items": 10}
+             "disjoint": 9, "disjoint_items": 10, "chunks": 6}
 
     @property
     def cost(self) -> int:
@@ -105,6 +105,7 @@ class Guard:
             "distinct": lambda: f"{what} and {e.describe()} are different objects",
             "disjoint": lambda: f"{what} and {e.describe()} share no memory",
             "disjoint_items": lambda: f"no item of {what} shares memory with {e.describe()}",
+            "chunks": lambda: f"{what}.chunks == {_short_chunks(e)}",
         }[self.kind]()
 
     def observe(self, value):
@@ -121,6 +122,7 @@ class Guard:
                 "len": lambda: len(value),
                 "keys": lambda: list(value),
                 "writeable": lambda: value.flags.writeable,
+                "chunks": lambda: _short_chunks(value.chunks),
             }[self.kind]()
         except Exception:
             return type(value).__name__
@@ -129,6 +131,12 @@ class Guard:
 def _may_share(a, b) -> bool:
     """Might two values share memory? (Only arrays can; the bounds check is cheap.)"""
     return type(a) is np.ndarray and type(b) is np.ndarray and np.may_share_memory(a, b)
+
+
+def _short_chunks(chunks) -> str:
+    """A Dask array's chunk structure, shortened for messages."""
+    return "(" + ", ".join(f"{len(c)} chunks of {c[0]}" if len(c) > 3 else repr(c)
+                           for c in chunks) + ")"
 
 
 def _name_of(obj) -> str:
@@ -190,6 +198,8 @@ class GuardCode:
             return f"tuple({s}) != {k(tuple(g.expected), 'keys')}"
         if g.kind == "writeable":
             return f"not {s}.flags.writeable"
+        if g.kind == "chunks":
+            return f"{s}.chunks != {k(g.expected, 'chunks')}"
         if g.kind == "distinct":
             return f"{s} is {self.source_expr(g.expected)}"
         if g.kind == "disjoint_items":
