@@ -12,6 +12,10 @@ import numpy as np
 
 from ..profile.records import dask_array_type
 
+STATS = {"computes": 0, "persists": 0, "gathers": 0}
+"""Process-wide counts: computes and persists made by graph runs on Dask arguments,
+gathers made by imperative runs (profiling, fallbacks) on them."""
+
 MAX_DEPTH = 3
 """How deep into lists, tuples and dicts of arguments Dask arrays are looked for."""
 
@@ -84,7 +88,6 @@ def run_gathered(fn, args, kwargs):
     if not found:
         return fn(*args, **kwargs)
     import dask
-    from .dask_backend import STATS
     values = dask.compute(*found)
     STATS["gathers"] += 1
     table = {id(a): v for a, v in zip(found, values)}

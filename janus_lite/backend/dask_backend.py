@@ -35,16 +35,13 @@ from ..ir import get_op
 from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import deferred_print
 from ..runtime.guards import ConstPool, GuardCode
-from .dask_args import is_big
+from .dask_args import STATS, is_big
 from .interpreter import Interpreter, NodeError
 
 import dask
 import dask.array as da
 from dask.delayed import Delayed
 
-STATS = {"computes": 0, "persists": 0, "gathers": 0}
-"""Process-wide counts: computes and persists made by graph runs, gathers made by
-imperative runs on Dask arguments."""
 
 COMMIT_OPS = frozenset({"commit_setattr", "commit_setitem", "commit_append", "commit_extend",
                         "commit_final", "flush_prints"})
