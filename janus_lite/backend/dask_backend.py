@@ -291,10 +291,19 @@ class DaskInterpreter(Interpreter):
         everywhere in this scope (the graph's own copy; the commit writes it back)."""
         idx = op.mutates[0]
         target = args[idx]
-        if isinstance(target, da.Array) and not isinstance(args[1 - idx], Delayed) \
-                and op.emit == "binop":
-            new = getattr(operator, node.op)(*args) if hasattr(operator, node.op) else \
-                op.impl(*args)
+        plain = getattr(operator, node.op[1:], None) if node.op.startswith("i") else None
+        if op.emit == "binop" and plain is not None and idx == 0 and \
+                isinstance(target, (np.ndarray, da.Array)) and \
+                not any(isinstance(a, Delayed) for a in args):
+            # x op= y is x op y cast back into x (NumPy refuses what cannot be cast)
+            new = plain(*args)
+            if new.shape != target.shape:
+                raise ValueError(f"non-broadcastable output operand with shape "
+                                 f"{target.shape} doesn't match {new.shape}")
+            if new.dtype != target.dtype:
+                if not np.can_cast(new.dtype, target.dtype, "same_kind"):
+                    raise TypeError(f"Cannot cast {new.dtype} to {target.dtype}")
+                new = new.astype(target.dtype)
         else:
             new = self._delayed(node, _mutated(self._impl(node, op), idx), args)
         for k, v in list(self._env.items()):
