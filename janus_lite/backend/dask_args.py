@@ -79,6 +79,26 @@ def rewrap(result, big: dict):
     return result
 
 
+def gather(arrays) -> list:
+    """The Dask arrays as NumPy arrays, in one ``dask.compute`` of their blocks: each block
+    comes back to the client on its own and is assembled here (computing an array whole
+    would concatenate it on one worker, which may not hold it)."""
+    import dask
+    blocks = [a.to_delayed() for a in arrays]
+    flat = [b for bl in blocks for b in bl.ravel()]
+    out = iter(dask.compute(*flat))
+    values = []
+    for a, bl in zip(arrays, blocks):
+        got = np.empty(bl.shape, dtype=object)
+        for idx in np.ndindex(bl.shape):
+            got[idx] = next(out)
+        values.append(np.block(got.tolist()) if got.ndim else got[()])
+    for a, v in zip(arrays, values):
+        if np.shape(v) != a.shape:
+            raise RuntimeError(f"gathered a {np.shape(v)} array for a {a.shape} Dask array")
+    return values
+
+
 def run_gathered(fn, args, kwargs):
     """``fn`` on the call's arguments with Dask arrays computed into NumPy arrays (one
     ``dask.compute``); array results that keep a big dimension go back to Dask."""
@@ -87,8 +107,7 @@ def run_gathered(fn, args, kwargs):
     find(kwargs, found)
     if not found:
         return fn(*args, **kwargs)
-    import dask
-    values = dask.compute(*found)
+    values = gather(found)
     STATS["gathers"] += 1
     table = {id(a): v for a, v in zip(found, values)}
     args = replace(args, table)

@@ -425,6 +425,25 @@ def _compute_in_order(values) -> tuple:
     return out
 
 
+def _static_cluster(graph, lazy) -> set:
+    """Nodes that depend on a Dask argument (run on the cluster); the runs add the ones
+    only data decides (values carried around loops)."""
+    lazy = set(lazy)
+
+    def walk(g):
+        for node in g.nodes():
+            if node.op == "input":
+                if node.attrs.get("role") == "capture" and node.attrs.get("outer") in lazy:
+                    lazy.add(node.name)
+                continue
+            if any(i in lazy for i in node.inputs):
+                lazy.add(node.name)
+            for sub in node.subgraphs:
+                walk(sub)
+    walk(graph)
+    return lazy
+
+
 def _meta(graph, name):
     try:
         return graph[name].meta
@@ -447,6 +466,7 @@ def compile_dask(graph, fn, fdef, guards):
     gc = GuardCode(pool)
     miss = pool.add(tuple(Miss(i) for i in range(len(guards))), "MISS")
     interp = DaskInterpreter(graph)
+    interp.report["cluster_nodes"] |= _static_cluster(graph, dask_params & set(graph.inputs))
     run = pool.add(interp.run, "run_dask")
     lines = gc.lines(guards, miss)
     lines.append(f"return {run}({', '.join(graph.inputs)})")

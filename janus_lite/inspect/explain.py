@@ -199,6 +199,21 @@ def assertion_lines(graph, rec) -> list[tuple[str, str]]:
     return out
 
 
+def dask_lines(graph) -> list[str]:
+    """What a graph run on Dask cost: computes per call, persists, bytes moved back to the
+    client, nodes run on the cluster (``graph.meta["dask"]``, kept by the Dask backend)."""
+    d = graph.meta.get("dask")
+    if not d:
+        return []
+    runs = d["runs"]
+    per = f" ({d['computes'] / runs:.1f} per call)" if runs else ""
+    total = sum(1 for _ in graph.all_nodes())
+    return [f"  On Dask: {_plural(d['computes'], 'compute')} in {_plural(runs, 'run')}{per}, "
+            f"{_plural(d['persists'], 'persist')}; {d['bytes_back']} bytes moved back to "
+            f"the client; {len(d['cluster_nodes'])} of {total} nodes run on the cluster "
+            f"(marked * in summary())"]
+
+
 def _table(rows, indent="    ") -> list[str]:
     if not rows:
         return []
@@ -294,6 +309,7 @@ class _Report:
         why = self.why.get(n)
         out = [f"{name} — active, served {_plural(rec.hits, 'call')}; backend "
                f"{g.meta.get('backend', '?')}" + (f"; built {why}" if why else "")]
+        out += dask_lines(g)
         guards = guard_lines(g, rec)
         out.append("  Checked on entry (guards):" if guards else "  No entry guards.")
         out += _table(guards)

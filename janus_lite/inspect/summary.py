@@ -86,16 +86,18 @@ def _bytes(node) -> str:
         else "(view)"
 
 
-def _rows(graph, depth: int, rows: list) -> None:
+def _rows(graph, depth: int, rows: list, marks=frozenset()) -> None:
+    """One row per node; ``marks``: names of nodes that run on a Dask cluster (marked *)."""
     pad = "  " * depth
     for node in graph.nodes():
-        rows.append((pad + node.name, op_label(node, graph), _shape(node.meta), _dtype(node.meta),
+        rows.append((pad + node.name + (" *" if node.name in marks else ""),
+                     op_label(node, graph), _shape(node.meta), _dtype(node.meta),
                      _bytes(node),
                      str(node.lineno) if node.lineno else ""))
         for k, sub in enumerate(node.subgraphs):
             label = f"{pad}  ╰ {sub.name}" if sub.name else f"{pad}  ╰ subgraph {k}"
             rows.append((label, f"({len(sub)} nodes)", "", "", "", ""))
-            _rows(sub, depth + 2, rows)
+            _rows(sub, depth + 2, rows, marks)
 
 
 def _count(graph) -> dict:
@@ -131,7 +133,8 @@ def memory_line(graph) -> str:
 
 def summary(graph) -> str:
     rows = [_HEAD]
-    _rows(graph, 0, rows)
+    marks = (graph.meta.get("dask") or {}).get("cluster_nodes", frozenset())
+    _rows(graph, 0, rows, marks)
     widths = [max(len(r[i]) for r in rows) for i in range(len(_HEAD))]
 
     def fmt(r):
@@ -152,6 +155,8 @@ def summary(graph) -> str:
     out.append(f"Assertion nodes: {c['asserts']}   Guards: {guards}   "
                f"Fused kernels: {graph.meta.get('fused', 0)}")
     out.append(memory_line(graph))
+    if marks:
+        out.append(f"* runs on the Dask cluster ({len(marks)} nodes); the rest runs here")
     out.append("_" * width)
     return "\n".join(out)
 
