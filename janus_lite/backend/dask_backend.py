@@ -458,7 +458,8 @@ def compile_dask(graph, fn, fdef, guards):
     from .codegen import Miss, signature_text
     dask_params = {g.source.describe() for g in guards
                    if g.kind == "type" and g.expected is da.Array}
-    hit = dask_params & set(graph.meta.get("mutated", ()))
+    hit = dask_params & ({g.source.describe() for g in guards if g.kind == "writeable"} |
+                         set(graph.meta.get("mutated", ())))
     if hit:
         raise ConversionError(f"Dask array argument {sorted(hit)[0]} is updated in place "
                               f"(Dask arrays cannot be)", getattr(fdef, "lineno", None))
