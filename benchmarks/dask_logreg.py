@@ -87,7 +87,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     from distributed import Client, LocalCluster
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, memory_limit="300MB",
-                           dashboard_address=None)
+                           dashboard_address=":0")
     client = Client(cluster)
     counter = Counter()
     rows = []

@@ -71,7 +71,7 @@ def main(argv=None):
         client = Client(a.address)
     else:
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, memory_limit="300MB",
-                               dashboard_address=None)
+                               dashboard_address=":0")
         client = Client(cluster)
     try:
         X, y = make_data(a.rows, a.features, max(a.rows // 40, 1000))

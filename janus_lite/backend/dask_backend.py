@@ -14,8 +14,10 @@ node by node, lazily:
   needed, every pending assertion and every printed value are computed in ONE
   ``dask.compute``; a failed assertion then abandons the run before anything is written.
 
-Control flow that needs a lazy value to go on computes it then (counted): a conditional
-node's predicate, and a data-dependent loop's predicate once per trip (with the small
+A conditional node on a lazy predicate whose branches are pure builds both and selects
+inside the one compute; control flow that needs a lazy value to go on computes it then
+(counted): the predicate of a branch with side effects, and a data-dependent loop's
+predicate once per trip (with the small
 carried values, so the next trip starts from NumPy values; the chunked arrays the loop
 reads are persisted once per call first, see ``config.DASK_PERSIST_LOOP_INPUTS``). Ops
 with side effects (random draws) get their lazy inputs computed first and run locally.
@@ -335,10 +337,37 @@ class DaskInterpreter(Interpreter):
 
     # -- control flow -----------------------------------------------------------------
     def op_cond(self, node, args):
-        if _is_lazy(args[0]):
-            self.report["cluster_nodes"].add(node.name)
-            args = [self._compute_now(args[0])[0], *args[1:]]
-        return super().op_cond(node, args)
+        if not _is_lazy(args[0]):
+            return super().op_cond(node, args)
+        self.report["cluster_nodes"].add(node.name)
+        if all(_pure(sub) for sub in node.subgraphs):
+            return self._select(node, args)
+        return super().op_cond(node, [self._compute_now(args[0])[0], *args[1:]])
+
+    def _select(self, node, args):
+        """Both branches built lazily, each output chosen by the predicate inside the one
+        compute (no compute of its own): elementwise `da.where` for arrays of one shape and
+        dtype (exact: it copies the chosen values), a delayed choice for the rest."""
+        outs = [self.run_graph(sub, self._sub_env(sub, node, args)) for sub in node.subgraphs]
+        pred = args[0]
+        pred_arr = da.from_delayed(pred, (), bool) if isinstance(pred, Delayed) else pred
+        metas = getattr(node.meta, "items", None)
+
+        def choose(a, b, meta):
+            if a is b:
+                return a
+            if isinstance(a, da.Array) and isinstance(b, da.Array) and \
+                    a.shape == b.shape and a.dtype == b.dtype and a.chunks == b.chunks:
+                return da.where(pred_arr, a, b)
+            value = dask.delayed(_choose, pure=False)(pred, a, b)
+            if getattr(meta, "type", None) is np.ndarray and meta.dtype is not None and \
+                    meta.shape is not None and all(isinstance(d, int) for d in meta.shape):
+                return da.from_delayed(value, meta.shape, meta.dtype)
+            return value
+        if type(outs[0]) is tuple and type(outs[1]) is tuple and len(outs[0]) == len(outs[1]):
+            metas = metas or (None,) * len(outs[0])
+            return tuple(choose(a, b, m) for a, b, m in zip(*outs, metas))
+        return choose(outs[0], outs[1], node.meta)
 
     def op_loop(self, node, args):
         a = node.attrs
@@ -408,6 +437,24 @@ class DaskInterpreter(Interpreter):
             hit = self._persisted.get(id(args[i]))
             if hit is not None and hit[0] is args[i]:
                 args[i] = hit[1]
+
+
+def _choose(pred, a, b):
+    return a if pred else b
+
+
+_SAFE = frozenset({"input", "const", "tuple", "getitem", "getattr", "truth"})
+
+
+def _pure(graph) -> bool:
+    """A branch that can be built without being taken: pure ops only (no assertion, print,
+    random draw, state update or nested control flow)."""
+    for node in graph.nodes():
+        if node.subgraphs or node.op in ("call", "list", "dict", "assert"):
+            return False
+        if node.op not in _SAFE and not get_op(node.op).pure:
+            return False
+    return True
 
 
 def _compute_in_order(values) -> tuple:

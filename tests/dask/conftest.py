@@ -23,7 +23,7 @@ except ImportError:        # the optional extra is not installed: nothing here t
 @pytest.fixture(scope="session")
 def cluster_client():
     cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                       memory_limit="300MB", dashboard_address=None,
+                                       memory_limit="300MB", dashboard_address=":0",
                                        silence_logs=logging.ERROR)
     client = distributed.Client(cluster, set_as_default=False)
     try:

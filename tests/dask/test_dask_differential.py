@@ -129,7 +129,7 @@ def test_branch_both_directions_and_big_result(scheduler, rows):
         out = _compare(branchy, f, (w, X), (w, Xd), rows)
         assert isinstance(out[0], da.Array) and isinstance(out[2], np.ndarray)
     assert f.stats["graph_calls"] == 4 and f.stats["fallbacks"] == 0, f.explain()
-    assert f.graphs[-1].meta["dask"]["computes"] == 8    # the predicate, then the rest
+    assert f.graphs[-1].meta["dask"]["computes"] == 4    # predicate selected inside the one compute
 
 
 @pytest.mark.parametrize("rows", [600, 150, 97])
