@@ -122,3 +122,7 @@ DASK_GATHER_IMPERATIVE = True
 arguments computed into NumPy arrays first, so they behave exactly as the function does on
 NumPy data (which the plain function on Dask arrays often does not: ``w -= lr * grad``
 raises). Costs one gather of the data per such call. False: pass the Dask arrays as given."""
+
+DASK_GATHER_BATCH_BYTES = 64 << 20
+"""Most bytes of Dask array blocks gathered by one compute when an imperative run gathers
+its Dask arguments: a dataset bigger than the cluster's memory comes back in batches."""

@@ -80,13 +80,27 @@ def rewrap(result, big: dict):
 
 
 def gather(arrays) -> list:
-    """The Dask arrays as NumPy arrays, in one ``dask.compute`` of their blocks: each block
-    comes back to the client on its own and is assembled here (computing an array whole
-    would concatenate it on one worker, which may not hold it)."""
+    """The Dask arrays as NumPy arrays, gathered block by block and assembled here
+    (computing an array whole would concatenate it on one worker, which may not hold it),
+    in batches of at most ``config.DASK_GATHER_BATCH_BYTES`` (the results of one compute wait
+    on the workers until all of them are done)."""
     import dask
+    from .. import config
     blocks = [a.to_delayed() for a in arrays]
-    flat = [b for bl in blocks for b in bl.ravel()]
-    out = iter(dask.compute(*flat))
+    flat, sizes = [], []
+    for a, bl in zip(arrays, blocks):
+        for idx in np.ndindex(bl.shape):
+            flat.append(bl[idx])
+            sizes.append(a.dtype.itemsize * int(np.prod([c[i] for c, i in zip(a.chunks, idx)])))
+    results, batch, held = [], [], 0
+    for b, n in zip(flat + [None], sizes + [0]):
+        if batch and (b is None or held + n > config.DASK_GATHER_BATCH_BYTES):
+            results += dask.compute(*batch)     # the workers never hold more than a batch
+            batch, held = [], 0
+        if b is not None:
+            batch.append(b)
+            held += n
+    out = iter(results)
     values = []
     for a, bl in zip(arrays, blocks):
         got = np.empty(bl.shape, dtype=object)

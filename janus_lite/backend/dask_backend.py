@@ -38,6 +38,9 @@ from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import deferred_print
 from ..runtime.guards import ConstPool, GuardCode
 from .dask_args import STATS, is_big
+from .dask_ops import (MAX_DEPTH, Text, call_method, choose, compute_in_order,
+                       dask_implements, has_lazy, is_lazy, meta_of, mutated, pure_branch,
+                       static_cluster, typed)
 from .interpreter import Interpreter, NodeError
 
 import dask
@@ -47,69 +50,6 @@ from dask.delayed import Delayed
 
 COMMIT_OPS = frozenset({"commit_setattr", "commit_setitem", "commit_append", "commit_extend",
                         "commit_final", "flush_prints"})
-_MAX_DEPTH = 4
-
-
-def _is_lazy(v) -> bool:
-    return isinstance(v, (da.Array, Delayed))
-
-
-def _has_lazy(v, depth=0) -> bool:
-    if isinstance(v, (da.Array, Delayed)):
-        return True
-    if depth < _MAX_DEPTH and type(v) in (tuple, list):
-        return any(_has_lazy(i, depth + 1) for i in v)
-    if depth < _MAX_DEPTH and type(v) is dict:
-        return any(_has_lazy(i, depth + 1) for i in v.values())
-    return False
-
-
-def _dask_implements(fn) -> bool:
-    """Does Dask run ``fn`` (a NumPy function or ufunc) on Dask arrays without computing
-    them? (Mirrors ``dask.array.Array.__array_function__``'s lookup.)"""
-    if isinstance(fn, np.ufunc):
-        return True
-    if not (getattr(fn, "__module__", None) or "").startswith("numpy"):
-        return False        # builtins (bool, float...) would compute the array right away
-    from dask.array.core import _HANDLED_FUNCTIONS
-    if fn in _HANDLED_FUNCTIONS:
-        return True
-    module = da
-    for sub in (getattr(fn, "__module__", None) or "").split(".")[1:]:
-        module = getattr(module, sub, None)
-        if module is None:
-            return False
-    f = getattr(module, getattr(fn, "__name__", ""), None)
-    return f is not None and f is not fn
-
-
-def _call_method(name, obj, *args, **kwargs):
-    return getattr(obj, name)(*args, **kwargs)
-
-
-def _mutated(fn, index):
-    """``fn`` applied to a private copy of argument ``index``, returning that copy."""
-    def run(*args, **kwargs):
-        args = list(args)
-        args[index] = np.array(args[index], copy=True)
-        fn(*args, **kwargs)
-        return args[index]
-    return run
-
-
-class _Text:
-    """A deferred print's place in the outbox until its values are computed."""
-
-
-def _typed(value, meta):
-    """A computed value typed as the NumPy run types it (0-d array vs NumPy scalar)."""
-    t = getattr(meta, "type", None)
-    if t is np.ndarray and isinstance(value, np.generic):
-        return np.asarray(value)
-    if t is not None and t is not np.ndarray and issubclass(t, np.generic) and \
-            type(value) is np.ndarray and value.ndim == 0:
-        return value[()]
-    return value
 
 
 class DaskInterpreter(Interpreter):
@@ -161,7 +101,7 @@ class DaskInterpreter(Interpreter):
         the pending assertions and the deferred prints, in one ``dask.compute``."""
         later = {i for n in list(graph.nodes())[idx:] for i in n.inputs}
         names = [k for k, v in env.items() if (k in later or k == graph.output) and
-                 _has_lazy(v)]
+                 has_lazy(v)]
         leaves = []
         for k in names:
             self._leaves(env[k], leaves, keep_big=k not in later)
@@ -169,7 +109,7 @@ class DaskInterpreter(Interpreter):
             self._leaves(args, leaves, keep_big=False)
         table = self._compute(leaves)
         for k in names:
-            env[k] = self._fill(env[k], table, _meta(graph, k))
+            env[k] = self._fill(env[k], table, meta_of(graph, k))
         for ph, outbox, args, kw in self._prints:
             vals = self._fill(list(args), table, None)
             box = []
@@ -186,7 +126,7 @@ class DaskInterpreter(Interpreter):
         if not leaves and not pending and not extra:
             return {}
         lazy_preds = [p for p, _, _ in pending]
-        out = _compute_in_order([*leaves, *lazy_preds, *extra])
+        out = compute_in_order([*leaves, *lazy_preds, *extra])
         self.report["computes"] += 1
         STATS["computes"] += 1
         self.report["bytes_back"] += sum(getattr(v, "nbytes", 8) for v in out)
@@ -202,34 +142,34 @@ class DaskInterpreter(Interpreter):
         return self._compute([], *values)["extra"]
 
     def _leaves(self, v, acc, keep_big, depth=0):
-        if _is_lazy(v):
+        if is_lazy(v):
             if not (keep_big and is_big(v)):
                 acc.append(v)
-        elif depth < _MAX_DEPTH and type(v) in (tuple, list):
+        elif depth < MAX_DEPTH and type(v) in (tuple, list):
             for i in v:
                 self._leaves(i, acc, keep_big, depth + 1)
-        elif depth < _MAX_DEPTH and type(v) is dict:
+        elif depth < MAX_DEPTH and type(v) is dict:
             for i in v.values():
                 self._leaves(i, acc, keep_big, depth + 1)
 
     def _fill(self, v, table, meta, depth=0):
-        if _is_lazy(v):
-            return _typed(table[id(v)], meta) if id(v) in table else v
-        if depth < _MAX_DEPTH and type(v) is tuple:
+        if is_lazy(v):
+            return typed(table[id(v)], meta) if id(v) in table else v
+        if depth < MAX_DEPTH and type(v) is tuple:
             items = getattr(meta, "items", None) or (None,) * len(v)
             new = tuple(self._fill(i, table, m, depth + 1) for i, m in zip(v, items))
             return new if any(a is not b for a, b in zip(new, v)) else v
-        if depth < _MAX_DEPTH and type(v) is list:       # in place: its identity is kept
+        if depth < MAX_DEPTH and type(v) is list:       # in place: its identity is kept
             for i, item in enumerate(v):
                 v[i] = self._fill(item, table, None, depth + 1)
-        elif depth < _MAX_DEPTH and type(v) is dict:
+        elif depth < MAX_DEPTH and type(v) is dict:
             for k, item in v.items():
                 v[k] = self._fill(item, table, None, depth + 1)
         return v
 
     # -- nodes ------------------------------------------------------------------------
     def run_node(self, node, args):
-        if node.op in ("cond", "loop") or not any(_has_lazy(a) for a in args):
+        if node.op in ("cond", "loop") or not any(has_lazy(a) for a in args):
             return super().run_node(node, args)
         self.report["cluster_nodes"].add(node.name)
         special = getattr(self, "lazy_" + node.op, None)
@@ -239,7 +179,7 @@ class DaskInterpreter(Interpreter):
         if op.mutates:
             return self._mutate(node, op, args)
         if op.side_effect or not op.pure:       # random draws...: run here on values
-            lazy = [i for i, a in enumerate(args) if _is_lazy(a)]
+            lazy = [i for i, a in enumerate(args) if is_lazy(a)]
             args = list(args)
             for i, v in zip(lazy, self._compute_now(*(args[i] for i in lazy))):
                 args[i] = v
@@ -253,18 +193,18 @@ class DaskInterpreter(Interpreter):
         if node.op in ("tuple", "list") or (node.op == "getitem" and
                                             type(args[0]) in (tuple, list)):
             return True          # a container of lazy values, or an item of one
-        if any(isinstance(a, Delayed) or (type(a) in (tuple, list) and _has_lazy(a) and
+        if any(isinstance(a, Delayed) or (type(a) in (tuple, list) and has_lazy(a) and
                                           any(isinstance(i, Delayed) for i in a))
                for a in args):
             return False
         if node.op in ("getattr", "tuple", "list", "getitem"):
-            return not _has_lazy(args[1:]) if node.op == "getitem" else True
+            return not has_lazy(args[1:]) if node.op == "getitem" else True
         if op.emit in ("binop", "unop", "attr"):
             return op.symbol.strip() not in ("not", "and", "or", "is", "is not", "in")
         if op.emit == "method":
             return hasattr(da.Array, op.symbol)
         if op.emit == "call" and op.impl is not None:
-            return _dask_implements(op.impl)
+            return dask_implements(op.impl)
         return False
 
     @staticmethod
@@ -272,7 +212,7 @@ class DaskInterpreter(Interpreter):
         if node.op == "call":
             return node.attrs["fn"]
         if op.emit == "method":
-            return lambda obj, *a, **k: _call_method(op.symbol, obj, *a, **k)
+            return lambda obj, *a, **k: call_method(op.symbol, obj, *a, **k)
         if node.op == "getattr":
             return lambda obj: getattr(obj, node.attrs["name"])
         return op.impl
@@ -307,7 +247,7 @@ class DaskInterpreter(Interpreter):
                     raise TypeError(f"Cannot cast {new.dtype} to {target.dtype}")
                 new = new.astype(target.dtype)
         else:
-            new = self._delayed(node, _mutated(self._impl(node, op), idx), args)
+            new = self._delayed(node, mutated(self._impl(node, op), idx), args)
         for k, v in list(self._env.items()):
             if v is target:
                 self._env[k] = new
@@ -320,12 +260,12 @@ class DaskInterpreter(Interpreter):
         kwn = node.attrs.get("kw", ())
         pos = args[:len(args) - len(kwn)] if kwn else args
         kw = dict(zip(kwn, args[len(args) - len(kwn):])) if kwn else {}
-        ph = _Text()
+        ph = Text()
         pos[0].append(ph)
         self._prints.append((ph, pos[0], list(pos[1:]), kw))
 
     def lazy_type_is(self, node, args):
-        if isinstance(args[0], da.Array) and not _has_lazy(args[1]):
+        if isinstance(args[0], da.Array) and not has_lazy(args[1]):
             return args[1] is np.ndarray      # it computes to an ndarray
         return self._delayed(node, get_op("type_is").impl, args)
 
@@ -337,10 +277,10 @@ class DaskInterpreter(Interpreter):
 
     # -- control flow -----------------------------------------------------------------
     def op_cond(self, node, args):
-        if not _is_lazy(args[0]):
+        if not is_lazy(args[0]):
             return super().op_cond(node, args)
         self.report["cluster_nodes"].add(node.name)
-        if all(_pure(sub) for sub in node.subgraphs):
+        if all(pure_branch(sub) for sub in node.subgraphs):
             return self._select(node, args)
         return super().op_cond(node, [self._compute_now(args[0])[0], *args[1:]])
 
@@ -353,21 +293,21 @@ class DaskInterpreter(Interpreter):
         pred_arr = da.from_delayed(pred, (), bool) if isinstance(pred, Delayed) else pred
         metas = getattr(node.meta, "items", None)
 
-        def choose(a, b, meta):
+        def pick(a, b, meta):
             if a is b:
                 return a
             if isinstance(a, da.Array) and isinstance(b, da.Array) and \
                     a.shape == b.shape and a.dtype == b.dtype and a.chunks == b.chunks:
                 return da.where(pred_arr, a, b)
-            value = dask.delayed(_choose, pure=False)(pred, a, b)
+            value = dask.delayed(choose, pure=False)(pred, a, b)
             if getattr(meta, "type", None) is np.ndarray and meta.dtype is not None and \
                     meta.shape is not None and all(isinstance(d, int) for d in meta.shape):
                 return da.from_delayed(value, meta.shape, meta.dtype)
             return value
         if type(outs[0]) is tuple and type(outs[1]) is tuple and len(outs[0]) == len(outs[1]):
             metas = metas or (None,) * len(outs[0])
-            return tuple(choose(a, b, m) for a, b, m in zip(*outs, metas))
-        return choose(outs[0], outs[1], node.meta)
+            return tuple(pick(a, b, m) for a, b, m in zip(*outs, metas))
+        return pick(outs[0], outs[1], node.meta)
 
     def op_loop(self, node, args):
         a = node.attrs
@@ -389,14 +329,14 @@ class DaskInterpreter(Interpreter):
 
         def settle(*flags):
             """Compute the lazy flags with the small lazy carried values (one compute)."""
-            small = [i for i, c in enumerate(carried) if _is_lazy(c) and not is_big(c)]
-            if not small and not any(_is_lazy(f) for f in flags):
+            small = [i for i, c in enumerate(carried) if is_lazy(c) and not is_big(c)]
+            if not small and not any(is_lazy(f) for f in flags):
                 return flags
             self.report["cluster_nodes"].add(node.name)
             out = self._compute_now(*flags, *(carried[i] for i in small))
             metas = getattr(node.meta, "items", None) or (None,) * n
             for i, v in zip(small, out[len(flags):]):
-                carried[i] = _typed(v, metas[i] if i < len(metas) else None)
+                carried[i] = typed(v, metas[i] if i < len(metas) else None)
             return out[:len(flags)]
 
         def step():
@@ -407,7 +347,7 @@ class DaskInterpreter(Interpreter):
             for item in args[0]:
                 state["item"] = item
                 brk = step()
-                if _is_lazy(brk):
+                if is_lazy(brk):
                     brk = settle(brk)[0]
                 if brk:
                     break
@@ -417,7 +357,7 @@ class DaskInterpreter(Interpreter):
                 if not settle(go)[0]:
                     break
                 brk = step()
-                if _is_lazy(brk):
+                if is_lazy(brk):
                     brk = settle(brk)[0]
                 if brk:
                     break
@@ -439,65 +379,6 @@ class DaskInterpreter(Interpreter):
                 args[i] = hit[1]
 
 
-def _choose(pred, a, b):
-    return a if pred else b
-
-
-_SAFE = frozenset({"input", "const", "tuple", "getitem", "getattr", "truth"})
-
-
-def _pure(graph) -> bool:
-    """A branch that can be built without being taken: pure ops only (no assertion, print,
-    random draw, state update or nested control flow)."""
-    for node in graph.nodes():
-        if node.subgraphs or node.op in ("call", "list", "dict", "assert"):
-            return False
-        if node.op not in _SAFE and not get_op(node.op).pure:
-            return False
-    return True
-
-
-def _compute_in_order(values) -> tuple:
-    """``dask.compute(*values)``, all as Dask arrays: dask 2026.8.0 returns the results of
-    mixed Delayed and Array collections grouped by kind, not in argument order (Delayed
-    objects become 0-d object arrays, whose result is the object itself). Array results are
-    checked against their shapes, so a reordering could never go unnoticed."""
-    values = [da.from_delayed(v, (), object) if isinstance(v, Delayed) else v
-              for v in values]
-    out = dask.compute(*values)
-    for v, r in zip(values, out):
-        if isinstance(v, da.Array) and v.dtype != object and \
-                np.shape(r) != v.shape and not any(map(np.isnan, v.shape)):
-            raise RuntimeError("dask.compute returned results out of order")
-    return out
-
-
-def _static_cluster(graph, lazy) -> set:
-    """Nodes that depend on a Dask argument (run on the cluster); the runs add the ones
-    only data decides (values carried around loops)."""
-    lazy = set(lazy)
-
-    def walk(g):
-        for node in g.nodes():
-            if node.op == "input":
-                if node.attrs.get("role") == "capture" and node.attrs.get("outer") in lazy:
-                    lazy.add(node.name)
-                continue
-            if any(i in lazy for i in node.inputs):
-                lazy.add(node.name)
-            for sub in node.subgraphs:
-                walk(sub)
-    walk(graph)
-    return lazy
-
-
-def _meta(graph, name):
-    try:
-        return graph[name].meta
-    except Exception:
-        return None
-
-
 def compile_dask(graph, fn, fdef, guards):
     """An entry with the user's signature: the guards, then `DaskInterpreter`."""
     import types
@@ -514,7 +395,7 @@ def compile_dask(graph, fn, fdef, guards):
     gc = GuardCode(pool)
     miss = pool.add(tuple(Miss(i) for i in range(len(guards))), "MISS")
     interp = DaskInterpreter(graph)
-    interp.report["cluster_nodes"] |= _static_cluster(graph, dask_params & set(graph.inputs))
+    interp.report["cluster_nodes"] |= static_cluster(graph, dask_params & set(graph.inputs))
     run = pool.add(interp.run, "run_dask")
     lines = gc.lines(guards, miss)
     lines.append(f"return {run}({', '.join(graph.inputs)})")

@@ -52,6 +52,17 @@ def branchy(w, X):
     return out, t, X.mean(axis=0)
 
 
+def mixed_branch(w, X):
+    s = (X @ w).sum()
+    if s > 0:
+        t = s * 3
+        m = X.mean(axis=0)
+    else:
+        t = 1.5
+        m = w
+    return t, m
+
+
 def fit_until(w, X, y, lr, tol):
     loss = 1e9
     trips = 0
@@ -130,6 +141,17 @@ def test_branch_both_directions_and_big_result(scheduler, rows):
         assert isinstance(out[0], da.Array) and isinstance(out[2], np.ndarray)
     assert f.stats["graph_calls"] == 4 and f.stats["fallbacks"] == 0, f.explain()
     assert f.graphs[-1].meta["dask"]["computes"] == 4    # predicate selected inside the one compute
+
+
+def test_branch_with_different_kinds_of_results(scheduler):
+    X, _ = _data(9)
+    Xd = to_dask(X, 150)
+    f = jl.jit(mixed_branch)
+    for sign in [1, -1, 1, -1, 1, -1]:
+        w = sign * np.arange(1.0, 5.0)
+        _compare(mixed_branch, f, (w, X), (w, Xd), 150)
+    assert f.stats["graph_calls"] == 4 and f.stats["fallbacks"] == 0, f.explain()
+    assert f.graphs[-1].meta["dask"]["computes"] == 4
 
 
 @pytest.mark.parametrize("rows", [600, 150, 97])
