@@ -169,7 +169,11 @@ class DaskInterpreter(Interpreter):
 
     # -- nodes ------------------------------------------------------------------------
     def run_node(self, node, args):
-        if node.op in ("cond", "loop") or not any(has_lazy(a) for a in args):
+        if node.op == "cond":
+            return self.op_cond(node, args)
+        if node.op == "loop":
+            return self.op_loop(node, args)
+        if not any(has_lazy(a) for a in args):
             return super().run_node(node, args)
         self.report["cluster_nodes"].add(node.name)
         special = getattr(self, "lazy_" + node.op, None)
