@@ -11,10 +11,12 @@ import warnings
 
 from . import config
 from .backend import Miss, compile as backend_compile, resolve as resolve_backend
+from .backend import for_specs, passes_for
 from .frontend import ConversionError, check_supported, convert
 from .ir.ops_core import AssumptionFailed
 from .passes import run_passes
 from .profile import NoSource, Profiler, function_ast
+from .profile.records import dask_array_type
 from .profile.source import mangle, source_matches, strip_decorators
 from .inspect.logs import log_graph
 from .runtime.compiled import CompiledGraph, Status
@@ -330,7 +332,7 @@ class SpeculativeFunction:
             # for good, or a recursive call inside an imperative run of this function: the
             # outer call's profile covers it (graphs specialize on the outer structure)
             self._imperative += 1
-            return self.__wrapped__(*args, **kwargs)
+            return self._plain(self.__wrapped__, args, kwargs)
         if misses:
             return self._fallback(args, kwargs, None, misses=misses)
         if not self._policy.started:
@@ -359,7 +361,7 @@ class SpeculativeFunction:
         decision = self._policy.on_fallback(args, kwargs, cg, misses, assertion, error)
         if decision is Decision.PLAIN or self._profiler is None:
             self._imperative += 1
-            result = self.__wrapped__(*args, **kwargs)
+            result = self._plain(self.__wrapped__, args, kwargs)
             self._raise_if_strict()
             return result
         self._imperative += 1
@@ -378,11 +380,20 @@ class SpeculativeFunction:
         tls.depth = getattr(tls, "depth", 0) + 1
         t0 = time.perf_counter()
         try:
-            return self._profiler.instrumented(*args, **kwargs)
+            return self._plain(self._profiler.instrumented, args, kwargs)
         finally:
             tls.depth -= 1
             self._run_s += time.perf_counter() - t0
             self._runs_timed += 1
+
+    @staticmethod
+    def _plain(fn, args, kwargs):
+        """``fn(*args, **kwargs)``; Dask array arguments are gathered into NumPy arrays
+        first (see ``config.DASK_GATHER_IMPERATIVE``)."""
+        if dask_array_type() is not None and config.DASK_GATHER_IMPERATIVE:
+            from .backend.dask_args import run_gathered
+            return run_gathered(fn, args, kwargs)
+        return fn(*args, **kwargs)
 
     # -- graphs -------------------------------------------------------------------------
     def _install(self, active):
@@ -395,9 +406,10 @@ class SpeculativeFunction:
         try:
             graph = convert(fn, self._fdef, self._klass, specs, self._profiler.profile,
                             fn.__name__, example, relaxed)
-            run_passes(graph)
+            backend = for_specs(specs, self.backend)
+            run_passes(graph, passes_for(backend))
             guards = graph.meta["guards"]
-            entry, source = backend_compile(graph, fn, self._fdef, guards, self.backend)
+            entry, source = backend_compile(graph, fn, self._fdef, guards, backend)
         except ConversionError as exc:
             self.events.add("conversion-failed", exc.reason, exc.lineno, filename=exc.filename)
             if self.strict:
@@ -413,8 +425,8 @@ class SpeculativeFunction:
             return Failure("conversion kept failing" if isinstance(exc, RecursionError)
                            else reason)
         graph.meta["source"] = source      # for the IR graph's own views (summary, source())
-        graph.meta["backend"] = self.backend
-        return CompiledGraph(graph, list(guards), entry, source, self.backend, specs,
+        graph.meta["backend"] = backend
+        return CompiledGraph(graph, list(guards), entry, source, backend, specs,
                              seconds=time.perf_counter() - t0)
 
     def _adopt(self, cg: CompiledGraph, why: str) -> None:

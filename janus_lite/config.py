@@ -122,6 +122,27 @@ KERNEL_JOIN_WAIT_S = 0.0005
 before it takes tiles itself: a caller that goes straight on takes the GIL back between
 ufunc calls sooner than a sleeping thread wakes, and the helper rarely gets a tile."""
 
+# -- Dask backend (janus_lite/backend/dask_backend.py; optional extra janus-lite[dask]) --------
+DASK_PASSES = ("fold", "simplify", "cse", "dce", "hoist_asserts")
+"""Optimization passes run on graphs lowered to Dask: the exact ones that rewrite ops, not
+the ones that make NumPy kernels (lowering to ufunc.reduce, fused tiles, out= buffers),
+which Dask arrays cannot run."""
+
+DASK_PERSIST_LOOP_INPUTS = True
+"""A loop whose trip count depends on the data (``while loss > tol``) computes its
+predicate once per trip; the chunked arrays it reads (``X``, ``X.T``...) are persisted once
+per call first, so each trip does not recompute them from their sources."""
+
+DASK_GATHER_IMPERATIVE = True
+"""Calls answered by the plain function (profiling runs, fallbacks) get their Dask
+arguments computed into NumPy arrays first, so they behave exactly as the function does on
+NumPy data (which the plain function on Dask arrays often does not: ``w -= lr * grad``
+raises). Costs one gather of the data per such call. False: pass the Dask arrays as given."""
+
+DASK_GATHER_BATCH_BYTES = 64 << 20
+"""Most bytes of Dask array blocks gathered by one compute when an imperative run gathers
+its Dask arguments: a dataset bigger than the cluster's memory comes back in batches."""
+
 # -- policy (janus_lite/runtime/policy.py) -------------------------------------------------
 CONVERSION_FREE_S = 2.0
 """Conversion time (seconds, per function) always allowed, whatever the function's own run
@@ -263,3 +284,4 @@ class _CheckedConfig(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _CheckedConfig
+

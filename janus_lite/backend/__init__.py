@@ -8,6 +8,39 @@ from .interpreter import compile_interpreted, Interpreter, NodeError
 BACKENDS = {"numpy": compile_graph, "interpreter": compile_interpreted}
 
 
+def _compile_dask(graph, fn, fdef, guards):
+    from .dask_backend import compile_dask      # imports dask: only when a graph needs it
+    return compile_dask(graph, fn, fdef, guards)
+
+
+def _dask_installed() -> bool:
+    import importlib.util
+    return all(importlib.util.find_spec(m) is not None for m in ("dask", "dask.array"))
+
+
+if _dask_installed():
+    BACKENDS["dask"] = _compile_dask
+
+
+def for_specs(specs: dict, backend: str) -> str:
+    """The backend a graph over ``specs`` runs on: "dask" when an argument is a Dask array
+    (whatever ``backend`` says: NumPy code cannot run on lazy chunked arrays)."""
+    if backend == "dask":
+        return backend
+    from ..runtime.spec import has_dask
+    if any(has_dask(s) for s in specs.values()):
+        return "dask"
+    return backend
+
+
+def passes_for(backend: str):
+    """The optimization passes a backend's graphs get (None: ``config.PASSES``)."""
+    if backend == "dask":
+        from .. import config
+        return config.DASK_PASSES
+    return None
+
+
 def available() -> list[str]:
     return list(BACKENDS)
 
@@ -26,4 +59,5 @@ def compile(graph, fn, fdef, guards, backend: str = "numpy"):
     return BACKENDS[resolve(backend)](graph, fn, fdef, guards)
 
 
-__all__ = ["Miss", "compile", "resolve", "available", "Interpreter", "NodeError"]
+__all__ = ["Miss", "compile", "resolve", "available", "for_specs", "passes_for", "Interpreter",
+           "NodeError"]

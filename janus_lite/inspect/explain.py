@@ -230,6 +230,21 @@ def assertion_lines(rec, at=lambda n: f"line {n}: " if n else "") -> list[tuple[
     return out
 
 
+def dask_lines(graph) -> list[str]:
+    """What a graph run on Dask cost: computes per call, persists, bytes moved back to the
+    client, nodes run on the cluster (``graph.meta["dask"]``, kept by the Dask backend)."""
+    d = graph.meta.get("dask")
+    if not d:
+        return []
+    runs = d["runs"]
+    per = f" ({d['computes'] / runs:.1f} per call)" if runs else ""
+    total = sum(1 for _ in graph.all_nodes())
+    return [f"  On Dask: {_plural(d['computes'], 'compute')} in {_plural(runs, 'run')}{per}, "
+            f"{_plural(d['persists'], 'persist')}; {d['bytes_back']} bytes moved back to "
+            f"the client; {len(d['cluster_nodes'])} of {total} nodes run on the cluster "
+            f"(marked * in summary())"]
+
+
 def _table(rows, indent="    ") -> list[str]:
     if not rows:
         return []
@@ -352,6 +367,7 @@ class _Report:
     def graph_block(self, rec) -> list[str]:
         out = [f"Graph #{rec.number} — {rec.status}, served {_plural(rec.hits, 'call')}; "
                f"backend {rec.backend}" + (f"; built {rec.why}" if rec.why else "")]
+        out += dask_lines(rec.graph)
         guards = guard_lines(rec, self.at)
         out.append("  Checked on entry (guards):" if guards else "  No entry guards.")
         out += _table(guards)

@@ -106,20 +106,21 @@ def user_op_label(node, graph, limit: int = 44) -> str:
     return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _rows(graph, depth: int, rows: list, show_all: bool = True) -> None:
+def _rows(graph, depth: int, rows: list, show_all: bool = True, marks=frozenset()) -> None:
+    """One row per node; ``marks``: names of nodes that run on a Dask cluster (marked *)."""
     pad = "  " * depth
     for node in graph.nodes():
         if view.hidden(node, graph, show_all):
             continue
         label = op_label(node, graph) if show_all else user_op_label(node, graph)
-        rows.append((pad + node.name, label, _shape(node.meta), _dtype(node.meta),
+        rows.append((pad + node.name + (" *" if node.name in marks else ""), label, _shape(node.meta), _dtype(node.meta),
                      _bytes(node),
                      str(node.lineno) if node.lineno else ""))
         for k, sub in enumerate(node.subgraphs):
             label = f"{pad}  ╰ {sub.name}" if sub.name else f"{pad}  ╰ subgraph {k}"
             n = view.count(sub, show_all)["nodes"] if not show_all else len(sub)
             rows.append((label, f"({n} nodes)", "", "", "", ""))
-            _rows(sub, depth + 2, rows, show_all)
+            _rows(sub, depth + 2, rows, show_all, marks)
 
 
 def _count(graph) -> dict:
@@ -195,7 +196,8 @@ def summary(graph, **options) -> str:
     if options:
         raise TypeError(f"summary() got unexpected options {sorted(options)}")
     rows = [_HEAD]
-    _rows(graph, 0, rows, show_all)
+    marks = (graph.meta.get("dask") or {}).get("cluster_nodes", frozenset())
+    _rows(graph, 0, rows, show_all, marks)
     widths = [max(len(r[i]) for r in rows) for i in range(len(_HEAD))]
 
     def fmt(r):
@@ -224,6 +226,8 @@ def summary(graph, **options) -> str:
     fuse = fusion_note(graph)
     if fuse:
         out.append(fuse)
+    if marks:
+        out.append(f"* runs on the Dask cluster ({len(marks)} nodes); the rest runs here")
     out.append("_" * width)
     return Report("\n".join(out))
 

@@ -1,6 +1,7 @@
 """What the profiler saw: per-site observations, bounded so long runs never grow memory."""
 from __future__ import annotations
 
+import sys
 import threading
 import types
 from dataclasses import dataclass, field
@@ -35,6 +36,13 @@ class Seen:
         return self.type.__name__
 
 
+def dask_array_type():
+    """``dask.array.Array`` if dask.array has been imported, else None (never imports it:
+    no Dask array can exist before then)."""
+    mod = sys.modules.get("dask.array.core")
+    return getattr(mod, "Array", None) if mod is not None else None
+
+
 def summarize(value, depth: int = 0) -> Seen:
     t = type(value)
     if t is np.ndarray:
@@ -60,6 +68,8 @@ def summarize(value, depth: int = 0) -> Seen:
                                                        for v in value.values()))
     if isinstance(value, _FUNCS) or callable(value):
         return Seen(t, value=value, has_value=True)
+    if t is dask_array_type():     # a chunked Dask array: its chunk structure as the value
+        return Seen(t, value.dtype, value.shape, value.chunks)
     return Seen(t)
 
 

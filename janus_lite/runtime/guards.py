@@ -99,6 +99,12 @@ def _value_fails(code, s, g):
     return f"{s} != {_k(code, e, 'v')}"
 
 
+def _short_chunks(chunks) -> str:
+    """A Dask array's chunk structure, shortened for messages."""
+    return "(" + ", ".join(f"{len(c)} chunks of {c[0]}" if len(c) > 3 else repr(c)
+                           for c in chunks) + ")"
+
+
 def _name_of(obj) -> str:
     name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
     return name if name else type(obj).__name__
@@ -140,6 +146,9 @@ KINDS: dict[str, GuardKind] = {k.name: k for k in [
               lambda v, g: list(v)),
     GuardKind("noattr", 6, lambda w, e, g: f"{w} has no instance attribute {e!r}",
               lambda c, s, g: f"{g.expected!r} in {s}.__dict__"),
+    GuardKind("chunks", 6, lambda w, e, g: f"{w}.chunks == {_short_chunks(e)}",
+              lambda c, s, g: f"{s}.chunks != {_k(c, g.expected, 'chunks')}",
+              lambda v, g: _short_chunks(v.chunks)),      # a Dask array's chunk structure
     GuardKind("writeable", 7, lambda w, e, g: f"{w} is a writeable array",
               lambda c, s, g: f"not {s}.flags.writeable", lambda v, g: v.flags.writeable),
     GuardKind("distinct", 8, lambda w, e, g: f"{w} and {e.describe()} are different objects",

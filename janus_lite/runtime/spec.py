@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..profile.records import Seen
+from ..profile.records import Seen, dask_array_type
 from .guards import Guard, Source, item
 
 _SYMBOLS = "NMKLPQRSTUVW"
@@ -36,6 +36,11 @@ class ParamSpec:
                                 # "seq": one spec for items of any count)
 
     def describe(self) -> str:
+        if self.kind == "array" and self.type is not np.ndarray:   # a Dask array
+            chunks = "" if self.value is None else \
+                f", {'x'.join(str(len(c)) for c in self.value)} chunks"
+            return f"dask.array[{self.dtype}, shape=({', '.join(map(str, self.shape))}" \
+                   f"{',' if len(self.shape) == 1 else ''}){chunks}]"
         if self.kind == "array":
             return f"ndarray[{self.dtype}, shape=({', '.join(map(str, self.shape))}" \
                    f"{',' if len(self.shape) == 1 else ''})]"
@@ -62,6 +67,8 @@ def from_seen(s: Seen) -> ParamSpec:
     """The most specific spec for one observed value."""
     if s.type is np.ndarray:
         return ParamSpec("array", np.ndarray, s.dtype, tuple(s.shape))
+    if s.shape is not None and s.type is dask_array_type():
+        return dask_spec(s)
     if s.type in SCALAR_TYPES or issubclass(s.type, np.generic):
         return ParamSpec("scalar", s.type, s.dtype, () if s.dtype is not None else None,
                          s.value, s.has_value)
@@ -88,7 +95,8 @@ def merge(a: ParamSpec, b: ParamSpec) -> ParamSpec:
         if a.dtype != b.dtype or len(a.shape) != len(b.shape):
             raise Unspecable(f"dtype/rank changed: {a.describe()} vs {b.describe()}")
         shape = tuple(x if x == y else "?" for x, y in zip(a.shape, b.shape))
-        return ParamSpec("array", np.ndarray, a.dtype, shape)
+        return ParamSpec("array", a.type, a.dtype, shape, a.value if a.value == b.value
+                         else None)
     if a.kind == "scalar":
         same = a.has_value and b.has_value and _same_value(a.value, b.value)
         return ParamSpec("scalar", a.type, a.dtype, a.shape, a.value if same else None, same)
@@ -147,7 +155,8 @@ def name_symbols(specs: dict, history=()) -> dict:
                     i = list(s.value).index(i)
                 s = s.items[i] if s is not None and s.items and isinstance(i, int) and \
                     i < len(s.items) else None
-            if s is None or s.type is not np.ndarray or axis >= len(s.shape):
+            if s is None or s.type not in (np.ndarray, dask_array_type()) or \
+                    axis >= len(s.shape):
                 return next(counter, None) or "D"
             vector.append(s.shape[axis])
         key = tuple(vector)
@@ -164,7 +173,7 @@ def name_symbols(specs: dict, history=()) -> dict:
 def _rename(spec, fresh, path):
     if spec.kind == "array" and "?" in spec.shape:
         shape = tuple(fresh(path, i) if d == "?" else d for i, d in enumerate(spec.shape))
-        return ParamSpec("array", np.ndarray, spec.dtype, shape)
+        return ParamSpec("array", spec.type, spec.dtype, shape, spec.value)
     if spec.kind == "seq":
         return spec
     if spec.kind == "dict":
@@ -180,7 +189,9 @@ def _rename(spec, fresh, path):
 def guards_for(spec: ParamSpec, src: Source, lineno: int | None) -> list[Guard]:
     """The guards that hold exactly when a value fits ``spec``."""
     if spec.kind == "array":
-        gs = [Guard("type", src, np.ndarray, lineno), Guard("dtype", src, spec.dtype, lineno)]
+        gs = [Guard("type", src, spec.type, lineno), Guard("dtype", src, spec.dtype, lineno)]
+        if spec.value is not None:      # a Dask array's chunk structure
+            gs.append(Guard("chunks", src, spec.value, lineno))
         if all(isinstance(d, int) for d in spec.shape):
             gs.append(Guard("shape", src, tuple(spec.shape), lineno))
         else:
@@ -212,3 +223,18 @@ def guards_for(spec: ParamSpec, src: Source, lineno: int | None) -> list[Guard]:
     if spec.type is str:
         return [Guard("type", src, str, lineno), Guard("value", src, spec.value, lineno)]
     return [Guard("identity", src, spec.value, lineno)]
+
+
+# -- Dask arrays (janus_lite.backend.dask_backend): an "array" spec whose type is
+# dask.array.Array and whose value is the chunk structure (None once chunks changed). The
+# converter sees it as an ndarray of that dtype and shape; the guards check the Dask type,
+# dtype, shape and chunks.
+def dask_spec(s: Seen) -> ParamSpec:
+    return ParamSpec("array", s.type, s.dtype, tuple(s.shape), s.value)
+
+
+def has_dask(spec: ParamSpec) -> bool:
+    """Does ``spec`` (or an item of it) describe a Dask array?"""
+    if spec.kind == "array":
+        return spec.type is not np.ndarray
+    return any(has_dask(i) for i in spec.items or ())
