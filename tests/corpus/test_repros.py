@@ -48,8 +48,6 @@ def test_repro_exact(name):
 
 
 # -- wrong answers found by the corpus (/work/notes/BUGS.md) ----------------------------
-@pytest.mark.xfail(strict=True, reason="BUGS.md: frontend — `continue` in the inner loop "
-                   "of a nested loop gives a wrong result")
 def test_wrong_nested_continue():
     exact_only("nested_continue")
 
@@ -175,8 +173,6 @@ def test_compile_warnings_w_error_converts(legacy_module):
 
 
 # -- frontend: idioms ------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 15: frontend — `np.array(x, copy=True)` then "
-                   "a masked assignment is refused as an in-place update of an alias")
 def test_array_copy_true_served():
     f = both("array_copy_true")
     assert_served(f, max_conversions=1)
