@@ -60,15 +60,11 @@ def test_wrong_warning_square():
     exact_only("warning_square")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: policy — polymorphic receivers thrash: "
-                   "each fallback replaces the graph (a conversion per call)")
 def test_polymorphic_receivers_served():
     f = both("polymorphic_receivers")
     assert_served(f, max_conversions=4)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: policy — lazily initialised state: every "
-                   "new optimizer object costs a conversion")
 def test_lazy_optimizer_state_served():
     f = both("lazy_optimizer_state")          # 6 folds, a new optimizer per fold
     assert_served(f, max_conversions=3)
@@ -79,15 +75,11 @@ def test_short_last_batch_served():
     assert_served(f, max_conversions=3)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: policy — a short last mini-batch (a list "
-                   "of pairs) makes re-conversion fail and drops the working graph")
 def test_short_last_batch_list_served():
     f = both("short_last_batch_list")
     assert_served(f, share=0.8, max_conversions=4)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: policy — conversion budget: the naive "
-                   "4-deep convolution backward is unrolled into >1000 nodes")
 def test_conv_backward_4deep_budget():
     f = both("conv_backward_4deep")
     if f.stats["graph_calls"]:
