@@ -13,11 +13,25 @@ import copy
 import keyword
 import types
 
+import numpy as np
+
+from ..ir import get_op
+from ..profile.source import own_compile
 from ..runtime.guards import ConstPool, GuardCode
+from .aborts import direct_copies, draws, fp_errors_quiet, raises_from
 from .numpy_rules import TABLE
-from .state_ops import UNDO, has_reversible, random_states
+from .state_ops import QUIET, UNDO, WROTE, has_reversible, mark_committed, random_states
 
 _LITERAL_TYPES = (bool, int, str, type(None))
+
+
+def _scalar(node) -> bool:
+    """Is ``node``'s value a Python or NumPy scalar?"""
+    t = node.meta.type
+    return t is not None and (t in _SCALAR_TYPES or issubclass(t, np.generic))
+
+
+_SCALAR_TYPES = (bool, int, float, complex, type(None))
 
 
 class Miss:
@@ -49,6 +63,7 @@ class CodeGen:
         self.pool = ConstPool()
         self.guard_code = GuardCode(self.pool)
         self.lines: list[tuple[str, int | None]] = []
+        self.direct = frozenset()      # np.copy nodes that may be the caller's array
         self.indent = 0
         params = [n for n in graph.inputs]
         self.names = {n: n for n in params}
@@ -84,6 +99,10 @@ class CodeGen:
     def node_expr(self, node) -> str | None:
         """The expression computing ``node`` (None when its rule emitted statements)."""
         ins = [self.var(i) for i in node.inputs]
+        if node.name in self.direct:      # the caller's array itself, when it may be
+            self.emit(f"{WROTE} = {QUIET}", node.lineno)
+            impl = self.pool.add(get_op(node.op).impl, "f")
+            return f"{ins[0]} if {QUIET} else {impl}({ins[0]})"
         rule = TABLE.rule(node.op)
         if rule is None:
             raise NotImplementedError(f"codegen for op {node.op}")
@@ -97,12 +116,23 @@ class CodeGen:
         return node
 
     def body(self):
-        """The graph's code; a graph that draws random numbers saves the generators' states
-        first and restores them if anything aborts the run (the fallback redraws)."""
+        """The graph's code. A graph that draws random numbers saves the generators' states
+        first and restores them if anything aborts the run (the fallback redraws) — unless
+        nothing from the first draw on may raise and floating-point errors only warn in
+        this call (`aborts.fp_errors_quiet`, tested once per call as ``_q``). Under the same
+        two conditions arrays updated in place are updated in the caller's array directly
+        (`aborts.direct_copies`) instead of in a copy that the commit step copies back."""
         self._all = {}
         saves, gens = random_states(self.graph)
         undo = has_reversible(self.graph)
-        if not saves and not gens and not undo:
+        self.direct = direct_copies(self.graph)
+        # the states are saved only where the run may still be abandoned after a draw
+        always = (saves or gens) and raises_from(self.graph, set(draws(self.graph)))
+        if self.direct or ((saves or gens) and not always):
+            self.emit(f"{QUIET} = {self.pool.add(fp_errors_quiet, 'quiet')}()", None)
+        if self.direct:
+            self.emit(f"{WROTE} = False", None)
+        if not saves and not gens and not undo and not self.direct:
             self.emit_graph(self.graph)
             self.emit(f"return {self.var(self.graph.output)}", None)
             return
@@ -110,9 +140,10 @@ class CodeGen:
         if undo:
             self.emit(f"{UNDO} = []", None)
             restore.append(f"for _u in {UNDO}[::-1]: _u()")
+        when = "" if always else f" if not {QUIET} else None"
         for i, (_, get, set_) in enumerate(saves):
-            self.emit(f"_rng{i} = {self.pool.add(get, 'getstate')}()", None)
-            restore.append(f"{self.pool.add(set_, 'setstate')}(_rng{i})")
+            self.emit(f"_rng{i} = {self.pool.add(get, 'getstate')}(){when}", None)
+            restore.append(f"if _rng{i} is not None: {self.pool.add(set_, 'setstate')}(_rng{i})")
         for j, g in enumerate(gens):
             node = self._node(g)
             while node.op == "input" and node.attrs.get("role") == "capture":
@@ -120,29 +151,45 @@ class CodeGen:
             where = self.guard_code.source_expr(node.attrs["src"]) if node.op == "source" \
                 else self.var(node.name)
             self.emit(f"_genobj{j} = {where}", None)
-            self.emit(f"_gen{j} = _genobj{j}.bit_generator.state", None)
-            restore.append(f"_genobj{j}.bit_generator.state = _gen{j}")
+            self.emit(f"_gen{j} = _genobj{j}.bit_generator.state{when}", None)
+            restore.append(f"if _gen{j} is not None: _genobj{j}.bit_generator.state = _gen{j}")
         self.emit("try:", None)
         self.indent += 1
         self.emit_graph(self.graph)
         self.emit(f"return {self.var(self.graph.output)}", None)
         self.indent -= 1
-        self.emit("except BaseException:", None)
+        # an exception the commit step's last part met is the call's own (it happened)
+        self.emit("except BaseException as _exc:", None)
         self.indent += 1
-        for r in restore:
-            self.emit(r, None)
+        if self.direct:     # past an update of the caller's array: the call happened
+            self.emit(f"if {WROTE}: {self.pool.add(mark_committed, 'committed')}(_exc)", None)
+        if restore:
+            self.emit("if not getattr(_exc, '__jl_committed__', False):", None)
+            self.indent += 1
+            for r in restore:
+                self.emit(r, None)
+            self.indent -= 1
         self.emit("raise", None)
         self.indent -= 1
 
     def emit_graph(self, graph):
-        """Emit ``graph``'s nodes at the current indent (subgraphs recurse through here)."""
+        """Emit ``graph``'s nodes at the current indent (subgraphs recurse through here).
+        Per-call economies: a ``truth`` node that only a ``cond`` or an ``assert`` tests is
+        not computed (their ``if`` takes the truth of its input, the same ``__bool__``), and
+        scalar values are not deleted after their last use (a ``del`` frees no memory
+        worth its cost there)."""
         last_use = {}
-        for idx, node in enumerate(graph.nodes()):
+        nodes = list(graph.nodes())
+        for idx, node in enumerate(nodes):
             for i in node.inputs:
                 last_use[i] = idx
+        inline = self._tested_truths(graph, nodes)
+        for t, src in inline.items():
+            self.names[t] = self.var(src)
+            last_use[src] = max(last_use.get(src, -1), last_use.get(t, -1))
         keep = set(graph.inputs) | {graph.output}
-        for idx, node in enumerate(graph.nodes()):
-            if node.op == "input":
+        for idx, node in enumerate(nodes):
+            if node.op == "input" or node.name in inline:
                 continue
             if node.op == "const":
                 continue      # inlined where used (a literal or a closure constant)
@@ -153,10 +200,30 @@ class CodeGen:
                     self.emit(f"{target} = {expr}", node.lineno)
             dead = [i for i in dict.fromkeys(node.inputs)
                     if last_use.get(i) == idx and i not in keep and i in graph.nx and
-                    graph[i].op != "const" and self.var(i) != self.var(graph.output)
+                    i not in inline and graph[i].op != "const" and not _scalar(graph[i])
+                    and self.var(i) != self.var(graph.output)
                     and self.var(i).startswith("v_")]
             if dead:
                 self.emit("del " + ", ".join(self.var(i) for i in dead), node.lineno)
+
+    @staticmethod
+    def _tested_truths(graph, nodes) -> dict:
+        """``truth`` nodes of ``graph`` whose every use is the condition of a ``cond`` or an
+        ``assert`` in ``graph`` (none captured by a subgraph, none the output): name → its
+        input."""
+        truths = {n.name: n.inputs[0] for n in nodes if n.op == "truth" and
+                  n.name != graph.output}
+        if not truths:
+            return {}
+        for n in nodes:
+            for k, i in enumerate(n.inputs):
+                if i in truths and not (k == 0 and n.op in ("cond", "assert")):
+                    truths.pop(i)
+            for sub in n.subgraphs:
+                for inner in sub.all_nodes():
+                    if inner.op == "input" and inner.attrs.get("outer") in truths:
+                        truths.pop(inner.attrs["outer"])
+        return truths
 
     def generate(self, guards):
         miss = self.pool.add(tuple(Miss(i) for i in range(len(guards))), "MISS")
@@ -200,15 +267,17 @@ again. Code objects are immutable; each entry still gets its own function and co
 _CODE_CACHE_SIZE = 256
 
 
-def _set_lines(root, ln):
-    """Every node under ``root`` (itself included) gets ``lineno = end_lineno = ln``
-    (`ast.walk`'s nodes, without its generators)."""
+def _relocate(root, linenos, first):
+    """Every node under ``root`` (itself included) that has a line number gets its line of
+    the user's file: generated line k + 2 is ``linenos[k]`` (else ``first``). Walks what
+    `ast.walk` walks, without its generators."""
     stack = [root]
-    pop, push, AST = stack.pop, stack.append, ast.AST
+    pop, push, AST, n = stack.pop, stack.append, ast.AST, len(linenos)
     while stack:
         node = pop()
         if "lineno" in node._attributes:
-            node.lineno = node.end_lineno = ln
+            k = node.lineno - 2
+            node.lineno = node.end_lineno = (linenos[k] if 0 <= k < n else None) or first
         for name in node._fields:
             value = getattr(node, name, None)
             if isinstance(value, list):
@@ -230,8 +299,7 @@ def _compile_factory(text, linenos, first, consts, filename):
     statement of the graph function on its line of the user's file."""
     tree = ast.parse(text)
     func = tree.body[0]
-    for stmt, ln in zip(func.body, linenos):
-        _set_lines(stmt, ln or first)
+    _relocate(func, linenos, first)
     func.lineno = first
     func.end_lineno = max([first] + [ln for ln in linenos if ln])
     func.args.lineno = func.args.end_lineno = first
@@ -247,5 +315,6 @@ def _compile_factory(text, linenos, first, consts, filename):
         decorator_list=[], returns=None, type_params=[]), 1, 0, 1, 0)
     module = ast.Module([factory], type_ignores=[])
     factory.lineno, factory.end_lineno = first, func.end_lineno
-    code = compile(module, filename, "exec", dont_inherit=True)
+    with own_compile(filename):
+        code = compile(module, filename, "exec", dont_inherit=True)
     return next(c for c in code.co_consts if isinstance(c, types.CodeType))

@@ -181,3 +181,37 @@ def _register():
 
 
 _register()
+
+
+# ufunc methods: ``np.add.at``, ``np.maximum.reduce``, ``np.multiply.outer`` … Each access
+# ``np.add.at`` makes a new bound-method object, so the table keeps one per (ufunc, method)
+# and the frontend resolves the attribute to it (`ufunc_method`). ``at`` updates its first
+# argument in place (unbuffered); the others return new arrays or NumPy scalars.
+UFUNC_METHODS = ["reduce", "accumulate", "outer", "reduceat", "at"]
+UFUNC_METHOD_UFUNCS = ["add", "subtract", "multiply", "true_divide", "maximum", "minimum",
+                       "fmax", "fmin", "power", "hypot", "logaddexp", "logical_and",
+                       "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor"]
+_UFUNC_METHOD_OBJECTS: dict = {}
+
+
+def ufunc_method(uf, name: str):
+    """The registered callable for ``uf.name`` (a ufunc method in the op table), or None
+    (``explain()`` then names the method: it runs imperatively)."""
+    return _UFUNC_METHOD_OBJECTS.get((uf, name))
+
+
+def _register_ufunc_methods():
+    for n in UFUNC_METHOD_UFUNCS:
+        uf = getattr(np, n)
+        for m in UFUNC_METHODS:
+            bound = getattr(uf, m)
+            _UFUNC_METHOD_OBJECTS[(uf, m)] = bound
+            mutating = m == "at"
+            doc = f"np.{n}.at(a, indices, …): updates a in place (unbuffered); returns None." \
+                if mutating else _doc(f"NumPy ufunc method {m}", True)
+            register(OpDef(f"np.{n}.{m}", bound, fresh=not mutating,
+                           mutates=(0,) if mutating else (), pure=not mutating, doc=doc),
+                     bound)
+
+
+_register_ufunc_methods()

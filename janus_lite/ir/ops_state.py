@@ -20,6 +20,16 @@ class _Absent:
 ABSENT = _Absent()
 
 
+class _Deleted:
+    """A key the function deleted (``d.pop(k)``): the commit deletes it."""
+
+    def __repr__(self):
+        return "<deleted>"
+
+
+DELETED = _Deleted()
+
+
 # The commit step is transactional. The reversible writes (attributes, items, appends)
 # come first, each recording how to undo it in the run's ``undo`` list; if anything aborts
 # the run, the graph undoes them before it re-raises (and the call falls back on untouched
@@ -38,6 +48,12 @@ def commit_setattr(obj, value, name, undo=None):
 
 def commit_setitem(obj, value, key, undo=None):
     if value is ABSENT:
+        return
+    if value is DELETED:
+        if undo is not None:           # a re-inserted key goes last: restore the order too
+            before = list(obj.items())
+            undo.append(lambda: (obj.clear(), obj.update(before)))
+        del obj[key]
         return
     if undo is not None:
         try:

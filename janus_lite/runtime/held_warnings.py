@@ -28,30 +28,47 @@ def may_abandon(graph) -> bool:
     raises first, before any warning of the run was shown; a mix of "warn" and "raise"
     categories in one errstate is the corner left out)."""
     nodes = {n.name: n for n in graph.all_nodes()}
-    for node in nodes.values():
-        op = node.op
-        try:
-            opdef = get_op(op)
-        except KeyError:
-            return True
-        if not opdef.may_raise:
-            continue
-        ins = [nodes.get(i) for i in node.inputs]
-        if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
-            continue
-        elementwise = opdef.elementwise
-        if op not in _PY_SAFE and not _numpy_typed(node):
-            return True         # Python arithmetic: 1 / 0 raises where NumPy would warn
-        if (elementwise or op.startswith(_SHAPE_CHECKED)) and _static(node) and \
-                all(i is None or i.op == "const" or _static(i, nonempty=op in _NO_IDENTITY)
-                    for i in ins):
-            continue
+    return any(may_raise(n, nodes) for n in nodes.values())
+
+
+def is_draw(op: str) -> bool:
+    """A draw from a random generator (the global stream or a ``Generator``)."""
+    return (op.startswith("np.random.") and op != "np.random.default_rng") or \
+        op.startswith("Generator.")
+
+
+def may_raise(node, nodes) -> bool:
+    """Can ``node`` raise once the guards held? ``nodes``: name → node, all of the graph.
+    See `may_abandon`; a draw whose arguments are all constants raises nothing either
+    (they were checked when the graph was built)."""
+    op = node.op
+    try:
+        opdef = get_op(op)
+    except KeyError:
         return True
-    return False
+    if not opdef.may_raise:
+        return False
+    ins = [nodes.get(i) for i in node.inputs]
+    if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
+        return False
+    if is_draw(op):
+        args = ins[1:] if op.startswith("Generator.") else ins
+        return not all(i is not None and i.op == "const" for i in args)
+    if op in _PY_SAFE and ins and (_all_type(ins, (float,)) or _all_type(ins, (int, bool))):
+        return False        # float with float, int with int: never raises (mixed may)
+    if op not in _PY_SAFE and not _numpy_typed(node):
+        return True         # Python arithmetic: 1 / 0 raises where NumPy would warn
+    return not ((opdef.elementwise or op.startswith(_SHAPE_CHECKED)) and _static(node) and
+                all(i is None or i.op == "const" or _static(i, nonempty=op in _NO_IDENTITY)
+                    for i in ins))
 
 
 _NO_IDENTITY = ("reduce.max", "reduce.min")    # raise on an empty array
 _PY_SAFE = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq", "ne"}
+
+
+def _all_type(nodes, types) -> bool:
+    return all(i is not None and i.meta.type in types for i in nodes)
 
 
 def _numpy_typed(node) -> bool:
@@ -92,16 +109,3 @@ class HeldWarnings(_Hook):
         self.end()
         for message, category, _, lineno, _, _, registry in self.held or ():
             _take_back(message, category, lineno, registry)
-
-
-class _NotHeld:
-    """For runs that cannot be abandoned once they compute: nothing to hold."""
-
-    def release(self) -> None:
-        pass
-
-    def forget(self) -> None:
-        pass
-
-
-NOT_HELD = _NotHeld()
