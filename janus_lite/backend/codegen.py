@@ -241,30 +241,16 @@ def compile_graph(graph, fn, fdef, guards):
     """(entry function, generated source text) for ``graph``."""
     gen = CodeGen(graph, fn, fdef)
     text = gen.generate(guards)
-    tree = ast.parse(text)
-    func = tree.body[0]
-    linenos = [ln for _, ln in gen.lines]
-    first = getattr(fdef, "lineno", 1)
-    for sub in ast.walk(func):         # generated line k + 2 is gen.lines[k]
-        if hasattr(sub, "lineno"):
-            k = sub.lineno - 2
-            sub.lineno = sub.end_lineno = (linenos[k] if 0 <= k < len(linenos) else None) \
-                or first
-    func.lineno = first
-    func.end_lineno = max([first] + [ln for ln in linenos if ln])
-    func.args.lineno = func.args.end_lineno = first
     consts = list(gen.pool.values)
-    factory = ast.FunctionDef(
-        name="__jl_make", args=ast.arguments(posonlyargs=[], args=[ast.arg(c) for c in consts],
-                                             kwonlyargs=[], kw_defaults=[], defaults=[]),
-        body=[func, ast.Return(ast.Name(func.name, ast.Load()))], decorator_list=[],
-        returns=None, type_params=[])
-    module = ast.Module([factory], type_ignores=[])
-    ast.fix_missing_locations(module)
-    factory.lineno, factory.end_lineno = first, func.end_lineno
-    with own_compile(fn.__code__.co_filename):
-        code = compile(module, fn.__code__.co_filename, "exec", dont_inherit=True)
-    make_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    linenos = tuple(ln for _, ln in gen.lines)
+    first = getattr(fdef, "lineno", 1)
+    key = (text, linenos, first, tuple(consts), fn.__code__.co_filename)
+    make_code = _CODE_CACHE.get(key)
+    if make_code is None:
+        make_code = _compile_factory(text, linenos, first, consts, fn.__code__.co_filename)
+        if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
+            _CODE_CACHE.pop(next(iter(_CODE_CACHE)))
+        _CODE_CACHE[key] = make_code
     make = types.FunctionType(make_code, fn.__globals__, "__jl_make")
     entry = make(*(gen.pool.values[c] for c in consts))
     entry.__name__ = fn.__name__
@@ -272,3 +258,63 @@ def compile_graph(graph, fn, fdef, guards):
     entry.__defaults__ = fn.__defaults__
     entry.__kwdefaults__ = fn.__kwdefaults__
     return entry, text
+
+
+_CODE_CACHE: dict = {}
+"""(source text, line numbers, first line, constant names, file) → the factory's code
+object: a graph converted again (a new model object, a replaced graph) is not compiled
+again. Code objects are immutable; each entry still gets its own function and constants."""
+_CODE_CACHE_SIZE = 256
+
+
+def _relocate(root, linenos, first):
+    """Every node under ``root`` (itself included) that has a line number gets its line of
+    the user's file: generated line k + 2 is ``linenos[k]`` (else ``first``). Walks what
+    `ast.walk` walks, without its generators."""
+    stack = [root]
+    pop, push, AST, n = stack.pop, stack.append, ast.AST, len(linenos)
+    while stack:
+        node = pop()
+        if "lineno" in node._attributes:
+            k = node.lineno - 2
+            node.lineno = node.end_lineno = (linenos[k] if 0 <= k < n else None) or first
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, AST):
+                        push(item)
+            elif isinstance(value, AST):
+                push(value)
+
+
+def _located(node, lineno, col, end_lineno, end_col):
+    node.lineno, node.col_offset = lineno, col
+    node.end_lineno, node.end_col_offset = end_lineno, end_col
+    return node
+
+
+def _compile_factory(text, linenos, first, consts, filename):
+    """The code object of ``def __jl_make(<consts>): <text>; return __jl_graph`` with each
+    statement of the graph function on its line of the user's file."""
+    tree = ast.parse(text)
+    func = tree.body[0]
+    _relocate(func, linenos, first)
+    func.lineno = first
+    func.end_lineno = max([first] + [ln for ln in linenos if ln])
+    func.args.lineno = func.args.end_lineno = first
+    # the nodes made here get the locations ast.fix_missing_locations would give them
+    # (line 1, column 0: a Module has none to inherit); the parsed ones have theirs
+    factory = _located(ast.FunctionDef(
+        name="__jl_make",
+        args=ast.arguments(posonlyargs=[], args=[_located(ast.arg(c), 1, 0, 1, 0)
+                                                 for c in consts],
+                           kwonlyargs=[], kw_defaults=[], defaults=[]),
+        body=[func, _located(ast.Return(_located(ast.Name(func.name, ast.Load()),
+                                                 1, 0, 1, 0)), 1, 0, 1, 0)],
+        decorator_list=[], returns=None, type_params=[]), 1, 0, 1, 0)
+    module = ast.Module([factory], type_ignores=[])
+    factory.lineno, factory.end_lineno = first, func.end_lineno
+    with own_compile(filename):
+        code = compile(module, filename, "exec", dont_inherit=True)
+    return next(c for c in code.co_consts if isinstance(c, types.CodeType))

@@ -12,6 +12,7 @@ from .. import config
 from ..ir import op_for_callable, op_for_method, get_op
 from ..runtime.guards import Guard, attr as attr_source, const_holder
 from ..profile.source import NoSource, function_ast, mangle, strip_decorators, source_matches
+from ..profile.source import _module_ast as module_ast
 from .errors import ConversionError
 from .scope import Scope
 from .unsupported import check_supported
@@ -259,19 +260,7 @@ class CallConverter:
             raise ConversionError(f"calls nested deeper than {config.MAX_INLINE_DEPTH} "
                                   f"(recursion is specialized on the structure of its "
                                   f"arguments, which must end sooner)", lineno)
-        try:
-            fdef, klass = function_ast(fn)
-        except NoSource as exc:
-            raise ConversionError(f"cannot inline {fn.__qualname__}: {exc}", lineno) from None
-        fdef = mangle(strip_decorators(fdef), klass)
-        if not source_matches(fn, fdef):
-            raise ConversionError(f"source of {fn.__qualname__} does not match its code "
-                                  f"(edited after import?)", lineno)
-        try:
-            check_supported(fdef)
-        except ConversionError as exc:
-            raise ConversionError(f"in {fn.__qualname__}: {exc.reason}", exc.lineno,
-                                  filename=_file_of(fn)) from None
+        fdef, klass = _inline_ast(fn, lineno)
         try:
             bound = inspect.signature(fn).bind(*args, **kwargs)
         except TypeError as exc:
@@ -303,6 +292,44 @@ class CallConverter:
             self.scopes.pop()
             self.lineno = saved
         return scope.returned if scope.done else Const(None)
+
+
+_INLINE_AST: dict = {}
+"""code object → (module AST, prepared fdef, klass): the checks below passed for it. The
+converter never changes an fdef (a jitted function's own is reused for every conversion),
+so the prepared copy is shared; a changed source file gives a new module AST (a miss)."""
+
+
+def _inline_ast(fn, lineno):
+    """``fn``'s AST ready to inline (decorators stripped, names mangled), its source checked
+    against its code and its constructs against what graphs support."""
+    code = fn.__code__
+    hit = _INLINE_AST.get(code)
+    if hit is not None:
+        try:
+            same = module_ast(code.co_filename) is hit[0]
+        except NoSource:
+            same = False
+        if same:
+            return hit[1], hit[2]
+    try:
+        fdef, klass = function_ast(fn)
+        tree = module_ast(code.co_filename)
+    except NoSource as exc:
+        raise ConversionError(f"cannot inline {fn.__qualname__}: {exc}", lineno) from None
+    fdef = mangle(strip_decorators(fdef), klass)
+    if not source_matches(fn, fdef):
+        raise ConversionError(f"source of {fn.__qualname__} does not match its code "
+                              f"(edited after import?)", lineno)
+    try:
+        check_supported(fdef)
+    except ConversionError as exc:
+        raise ConversionError(f"in {fn.__qualname__}: {exc.reason}", exc.lineno,
+                              filename=_file_of(fn)) from None
+    if len(_INLINE_AST) > 256:
+        _INLINE_AST.clear()
+    _INLINE_AST[code] = (tree, fdef, klass)
+    return fdef, klass
 
 
 def _file_of(fn) -> str | None:

@@ -15,6 +15,10 @@ from .printer import format_graph
 from .registry import get_op
 
 
+_BASES: dict[str, str] = {}
+"""hint → the node-name base `Graph.fresh_name` makes of it (memo)."""
+
+
 class Graph:
     """A dataflow graph with an explicit schedule, inputs, one output and its assumptions."""
 
@@ -39,7 +43,11 @@ class Graph:
 
     def fresh_name(self, hint: str) -> str:
         """A node name unique in the whole tree of graphs (subgraph code shares one scope)."""
-        base = "".join(c if c.isalnum() else "_" for c in hint) or "v"
+        base = _BASES.get(hint)
+        if base is None:
+            base = "".join(c if c.isalnum() else "_" for c in hint) or "v"
+            if len(_BASES) < 4096:
+                _BASES[hint] = base
         while True:
             name = f"{base}_{next(self._ids)}"
             if not self._taken(name):
@@ -48,13 +56,14 @@ class Graph:
     def _taken(self, name: str) -> bool:
         # numbers come from one counter shared by the tree; only a parameter (named by the
         # user) can clash, and parameters live in the root graph
-        return name in self.nx or name in self.root().nx
+        return name in self.nx._node or name in self.root().nx._node
 
     def add(self, op: str, inputs=(), attrs=None, meta: Meta = UNKNOWN, lineno=None,
             subgraphs=(), name: str | None = None, before: str | None = None) -> Node:
         get_op(op)  # the op set is closed: unknown ops fail here, at construction
+        here = self.nx._node
         for i in inputs:
-            if i not in self.nx:
+            if i not in here:
                 raise KeyError(f"input {i!r} of new {op} node is not in graph {self.name}")
         node = Node(name or self.fresh_name(op), op, tuple(inputs), dict(attrs or {}), meta,
                     lineno, tuple(subgraphs))
@@ -70,24 +79,29 @@ class Graph:
         return node
 
     # -- reading ------------------------------------------------------------------------
+    # (reads go to the DiGraph's own node dict, ``nx._node``: `nx.nodes[name]` builds a
+    # view and checks its argument on every call, and conversion reads nodes a lot)
     def __getitem__(self, name: str) -> Node:
         """The node called ``name`` here or, for a subgraph, in an enclosing graph."""
         g = self
         while g is not None:
-            if name in g.nx:
-                return g.nx.nodes[name]["node"]
+            data = g.nx._node.get(name)
+            if data is not None:
+                return data["node"]
             g = g.parent
         raise KeyError(name)
 
     def __contains__(self, name: str) -> bool:
-        return name in self.nx
+        return name in self.nx._node
 
     def __len__(self) -> int:
         return len(self.order)
 
     def nodes(self) -> Iterator[Node]:
+        here = self.nx._node
         for name in self.order:
-            yield self[name]
+            data = here.get(name)
+            yield data["node"] if data is not None else self[name]
 
     def users(self, name: str) -> list[str]:
         pos = {n: i for i, n in enumerate(self.order)}

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import copy
 import itertools
+import warnings
+
 import numpy as np
 
 from .node import Meta, NOVALUE, UNKNOWN
 from .quiet import intercepted
+from .registry import _OPS as _REGISTERED
 
 PY_SCALARS = (bool, int, float, complex)
 _PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73,
@@ -152,6 +155,24 @@ def _variants(symbols, avoid) -> list[tuple[dict, int]]:
 
 
 def _pattern(size: int, dtype: np.dtype, k: int):
+    """The flat contents of a stand-in array of set ``k`` (a fresh copy each call)."""
+    if size > 4096:
+        return _make_pattern(size, dtype, k)
+    key = (size, dtype, k)
+    flat = _PATTERNS.get(key)
+    if flat is None:
+        flat = _make_pattern(size, dtype, k)
+        if len(_PATTERNS) >= 1024:
+            _PATTERNS.clear()
+        _PATTERNS[key] = flat
+    return flat.copy()
+
+
+_PATTERNS: dict = {}
+"""(size, dtype, set) → a stand-in's flat contents, for sizes up to 4096 (memo)."""
+
+
+def _make_pattern(size: int, dtype: np.dtype, k: int):
     i = np.arange(size)
     if dtype.kind == "b":
         flat = (np.ones(size, bool), i % 3 != 0, np.zeros(size, bool), i % 2 == 1,
@@ -266,6 +287,85 @@ def _merge(outs, symvals) -> Meta:
 
 def by_example(op, metas, attrs) -> Meta:
     """Default rule: run ``op.impl`` on every stand-in set; keep what all runs agree on.
+    (Memoized: see `_BY_EXAMPLE`.)"""
+    key = _memo_key(op, metas, attrs)
+    if key is None:
+        return _by_example(op, metas, attrs)
+    hit = _BY_EXAMPLE.get(key)
+    if hit is None:
+        try:
+            hit = _by_example(op, metas, attrs)
+        except CannotInfer as exc:
+            hit = exc
+        if len(_BY_EXAMPLE) >= _BY_EXAMPLE_SIZE:
+            _BY_EXAMPLE.clear()
+        _BY_EXAMPLE[key] = hit
+    if isinstance(hit, CannotInfer):
+        raise CannotInfer(*hit.args)
+    return hit
+
+
+_BY_EXAMPLE: dict = {}
+"""(op name, input metas, keyword names, warning filters) → the `Meta` (or `CannotInfer`)
+`by_example` found. Shape inference by example runs the op on up to 40 stand-in sets; an
+unrolled loop asks the same question on every trip, and a function converted again asks
+all of them again. Only registered ops (a rule's ad-hoc `OpDef` may close over anything)
+and metas whose constants are plain immutable values are memoized; the warning filters
+are part of the key because under an "error" filter a warning raises, and a stand-in set
+that raises says nothing. Metas are frozen, so a result can be shared."""
+_BY_EXAMPLE_SIZE = 4096
+
+
+class _NoKey(Exception):
+    pass
+
+
+_PLAIN = frozenset({int, str, bytes, bool, type(None), type(Ellipsis)})
+
+
+def _value_key(v):
+    """An exact, hashable stand-in for a constant (``1``, ``1.0``, ``True`` and ``-0.0``,
+    ``0.0`` kept apart), or `_NoKey` for a value that may change or has no exact key."""
+    t = type(v)
+    if t in _PLAIN:
+        return (t, v)
+    if t is float or t is complex or t in (np.float64, np.float32, np.float16,
+                                           np.complex128, np.complex64):
+        return (t, repr(v))
+    if isinstance(v, (np.integer, np.bool_)) and t.__module__ == "numpy":
+        return (t, int(v))
+    if t is tuple:
+        return (t,) + tuple(_value_key(x) for x in v)
+    if t is slice:
+        return (t, _value_key(v.start), _value_key(v.stop), _value_key(v.step))
+    if isinstance(v, np.dtype):
+        return (np.dtype, v)
+    if t is type and v.__module__ in ("builtins", "numpy"):
+        return (type, v)
+    raise _NoKey
+
+
+def _meta_key(m: Meta):
+    items = m.items
+    return (m.type, m.dtype, m.shape,
+            None if m.value is NOVALUE else _value_key(m.value),
+            m.value is NOVALUE,
+            None if items is None else tuple(_meta_key(x) for x in items))
+
+
+def _memo_key(op, metas, attrs):
+    if _REGISTERED.get(op.name) is not op:
+        return None
+    try:
+        key = tuple(_meta_key(m) for m in metas)
+        hash(key)
+    except (_NoKey, TypeError):
+        return None
+    return (op.name, key, tuple(attrs.get("kw", ())), tuple(warnings.filters))
+
+
+def _by_example(op, metas, attrs) -> Meta:
+    """`by_example` without the memo.
 
     Symbolic dims (and unknown dims, as anonymous symbols) take distinct primes
     (avoiding every int the constants mention), then 1, then 0; non-constant scalars and array contents vary too. Sets where the op raises

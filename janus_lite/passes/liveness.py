@@ -32,17 +32,26 @@ def symbolic(meta) -> bool:
 
 def intervals(graph) -> dict:
     """node → (def position, last position its object is used) for every node."""
-    pos = {n: k for k, n in enumerate(graph.order)}
+    order = graph.order
+    pos = {n: k for k, n in enumerate(order)}
     roots = alias_roots(graph)
-    end = {n: pos[n] for n in graph.order}
-    for n in graph.order:
-        last = max((pos[u] for u in graph.nx.successors(n) if u in pos), default=pos[n])
+    end = dict(pos)
+    succ = graph.nx._succ              # (the DiGraph's adjacency: no view per node)
+    for n in order:
+        last = None
+        for u in succ[n]:
+            q = pos.get(u)
+            if q is not None and (last is None or q > last):
+                last = q
+        if last is None:
+            last = pos[n]
         if n == graph.output:
-            last = len(graph.order)
+            last = len(order)
         for r in roots[n]:
-            if r in end:
-                end[r] = max(end[r], last)
-    return {n: (pos[n], end[n]) for n in graph.order}
+            e = end.get(r)
+            if e is not None and last > e:
+                end[r] = last
+    return {n: (pos[n], end[n]) for n in order}
 
 
 def peak_bytes(graph, sizes: dict, extra_at: dict | None = None, base: int = 0) -> int:
