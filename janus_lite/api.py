@@ -23,30 +23,35 @@ log = logging.getLogger("janus_lite")
 
 
 def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
-        max_graphs: int | None = None):
+        max_graphs: int | None = None, exact: bool = True):
     """Make ``fn`` run as speculative graphs; it behaves exactly like ``fn``.
 
     Use as ``@jit`` or ``@jit(profile_runs=2, backend="auto", max_graphs=8)``, on functions,
     closures, methods in a class body, or from outside: ``Model.step = jit(Model.step)``.
+    With numba installed, graphs tier up to compiled code (``backend="numpy"``: never);
+    ``exact=False`` lets that code round differently from NumPy (libm transcendentals,
+    see docs/guide/compiled.md for the bound).
     """
     if fn is None:
         return lambda f: jit(f, profile_runs=profile_runs, backend=backend,
-                             max_graphs=max_graphs)
+                             max_graphs=max_graphs, exact=exact)
     if isinstance(fn, staticmethod):
         return staticmethod(jit(fn.__func__, profile_runs=profile_runs, backend=backend,
-                                max_graphs=max_graphs))
+                                max_graphs=max_graphs, exact=exact))
     if isinstance(fn, classmethod):
         return classmethod(jit(fn.__func__, profile_runs=profile_runs, backend=backend,
-                               max_graphs=max_graphs))
+                               max_graphs=max_graphs, exact=exact))
     if isinstance(fn, types.MethodType):
         inner = jit(fn.__func__, profile_runs=profile_runs, backend=backend,
-                    max_graphs=max_graphs)
+                    max_graphs=max_graphs, exact=exact)
         return types.MethodType(inner, fn.__self__)
     if isinstance(fn, SpeculativeFunction):
         return fn
     if not callable(fn):
         raise TypeError(f"jit() needs a callable, got {type(fn).__name__}")
-    return SpeculativeFunction(fn, profile_runs, backend, max_graphs)
+    sf = SpeculativeFunction(fn, profile_runs, backend, max_graphs)
+    sf._exact = bool(exact)
+    return sf
 
 
 class SpeculativeFunction:
@@ -57,6 +62,8 @@ class SpeculativeFunction:
         self.__wrapped__ = fn
         self.profile_runs = config.PROFILE_RUNS if profile_runs is None else profile_runs
         self.backend = resolve_backend(backend or config.BACKEND)
+        self._tier_request = backend or config.BACKEND     # "numpy": no compiled tier
+        self._exact = True
         self.max_graphs = config.MAX_GRAPHS if max_graphs is None else max_graphs
         self._records: list[GraphRecord] = []
         self._entries: tuple = ()          # (record, entry, hold warnings?), tried in order
@@ -230,6 +237,9 @@ class SpeculativeFunction:
                         f"{len(graph)} nodes, {len(graph.assumptions)} assumptions",
                         getattr(self._fdef, "lineno", None))
         log_graph(self.events.qualname, graph)   # DEBUG, topics graphs/guards
+        if config.TIER != "off" and self._tier_request != "numpy":
+            from .backend.compiled import tier_up
+            tier_up(self, record, specs, example, relaxed)
         return record
 
     # -- inspection -----------------------------------------------------------------------

@@ -105,3 +105,25 @@ KERNEL_JOIN_WAIT_S = 0.0005
 """How long a splitting call waits (without the GIL) for its helper threads to start
 before it takes tiles itself: a caller that goes straight on takes the GIL back between
 ufunc calls sooner than a sleeping thread wakes, and the helper rarely gets a tile."""
+
+# -- the compiled tier (janus_lite/backend/compiled, needs the optional numba) -----------------
+TIER = os.environ.get("JANUS_LITE_TIER", "auto")
+"""Compiled tier (numba): ``"auto"`` (default: with numba installed, graphs of functions
+whose backend is ``"auto"`` are compiled in a background thread and switched to once ready
+and measured faster), ``"off"`` (NumPy tier only), ``"compiled"`` (compile synchronously
+when a graph is built and serve the compiled version at once, no measurement: tests run
+the differential suites this way, ``JANUS_LITE_TIER=compiled``)."""
+
+CACHE_DIR = os.environ.get("JANUS_LITE_CACHE_DIR",
+                           os.path.join(os.path.expanduser("~"), ".cache", "janus_lite"))
+"""Where the compiled tier writes generated numba modules (one file per hash of its
+source) and numba's on-disk cache, so a second process starts compiled."""
+
+TIER_MEASURE_CALLS = 8
+"""Calls each of the NumPy-tier and the compiled entry serve (alternating) once the
+compiled one is ready; the compiled one takes over only if its median time is lower by
+TIER_MIN_GAIN."""
+
+TIER_MIN_GAIN = 0.05
+"""Relative gain (0.05: 5 % faster) the compiled entry needs over the NumPy-tier entry on
+this graph before it serves the graph's calls."""
