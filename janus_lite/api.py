@@ -237,7 +237,7 @@ class SpeculativeFunction:
                         f"{len(graph)} nodes, {len(graph.assumptions)} assumptions",
                         getattr(self._fdef, "lineno", None))
         log_graph(self.events.qualname, graph)   # DEBUG, topics graphs/guards
-        if config.TIER != "off" and self._tier_request != "numpy":
+        if config.TIER != "off":
             from .backend.compiled import tier_up
             tier_up(self, record, specs, example, relaxed)
         return record

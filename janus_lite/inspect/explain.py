@@ -294,6 +294,8 @@ class _Report:
         why = self.why.get(n)
         out = [f"{name} — active, served {_plural(rec.hits, 'call')}; backend "
                f"{g.meta.get('backend', '?')}" + (f"; built {why}" if why else "")]
+        if g.meta.get("tier"):
+            out.append(f"  Tier: {g.meta['tier']} — {g.meta.get('tier_reason', '')}")
         guards = guard_lines(g, rec)
         out.append("  Checked on entry (guards):" if guards else "  No entry guards.")
         out += _table(guards)

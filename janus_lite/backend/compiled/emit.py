@@ -68,7 +68,19 @@ class SegmentSource:
 
     # -- node runs ----------------------------------------------------------------------
     def emit_nodes(self, graph, nodes, needed_after):
-        """Emit ``nodes`` (in order); ``needed_after``: names used after them."""
+        """Emit ``nodes`` (in order); ``needed_after``: names used after them. Scalar
+        elementwise ops that need no array op of the run go first, so that the array ops
+        around them fuse into one loop (all are pure, and compiled code never raises)."""
+        front, rest, later = [], [], set()
+        for n in nodes:
+            row = TABLE.get(n.op)
+            if row is not None and row.kind == "ew" and kind_of(n.meta) == "scalar" and \
+                    not any(i in later for i in n.inputs):
+                front.append(n)
+            else:
+                rest.append(n)
+                later.add(n.name)
+        nodes = front + rest
         users: dict[str, set] = {}
         for n in nodes:
             for i in n.inputs:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...ir.node import Meta
-from ...ir.registry import OpDef, register
+from ...ir.registry import OpDef, get_op, register
 from .emit import SegmentSource
 from .lower import Checker, _inline_const, kind_of
 
@@ -46,11 +46,11 @@ def plan(graph, exact: bool = True) -> Plan:
     out = Plan()
     run: list = []
     order = [n for n in graph.nodes()]
-    pos = {n.name: i for i, n in enumerate(order)}
 
     def close():
         if run:
-            seg = _segment(graph, list(run), order, pos, check, len(out.segments))
+            pos = {n: i for i, n in enumerate(graph.order)}
+            seg = _segment(graph, list(run), pos, check, len(out.segments))
             if seg is not None:
                 out.segments.append(seg)
             run.clear()
@@ -61,14 +61,35 @@ def plan(graph, exact: bool = True) -> Plan:
         why = check(graph, node)
         if why is None:
             run.append(node)
-        else:
-            out.reasons[node.name] = why
-            close()
+            continue
+        out.reasons[node.name] = why
+        if run and _hoist(graph, node, run):
+            continue
+        close()
     close()
     return out
 
 
-def _segment(graph, nodes, order, pos, check, index):
+def _hoist(graph, node, run) -> bool:
+    """Move a pure node that needs nothing of the current run before it (``0.9 ** t``
+    between Adam's array ops), so the run goes on; False when it may not move."""
+    op = get_op(node.op)
+    if op.side_effect or op.mutates or not op.pure or node.subgraphs or \
+            node.op in ("source", "call"):
+        return False
+    order = graph.order
+    start = order.index(run[0].name)
+    names = {n.name for n in run}
+    late = [i for i in node.inputs if i in graph.nx and order.index(i) > start]
+    if any(i in names for i in node.inputs) or any(graph[i].op != "const" for i in late):
+        return False
+    for name in list(dict.fromkeys(late)) + [node.name]:
+        order.remove(name)
+        order.insert(order.index(run[0].name), name)
+    return True
+
+
+def _segment(graph, nodes, pos, check, index):
     weight = sum(1 for n in nodes if n.op not in _TRIVIAL)
     if weight < 2 and not any(n.op in ("loop", "cond") for n in nodes):
         return None
@@ -108,8 +129,12 @@ def rewrite(graph, segments) -> None:
     """Replace each segment's nodes by one ``compiled.segment`` node (its outputs keep
     their names as ``getitem`` nodes of its result)."""
     for seg in segments:
-        metas = tuple(graph[o].meta for o in seg.outputs)
-        node = graph.add("compiled.segment", seg.inputs, {"run": seg.run, "index": seg.index},
+        order = graph.order
+        at = order.index(seg.nodes[0].name)
+        anchor = order[at - 1] if at else None     # the block goes where the run was:
+        metas = tuple(graph[o].meta for o in seg.outputs)   # reads of arrays updated
+        node = graph.add("compiled.segment", seg.inputs,     # in place keep their order
+                         {"run": seg.run, "index": seg.index},
                          Meta(tuple, items=metas), seg.nodes[0].lineno)
         block = [node.name]
         outs = set(seg.outputs)
@@ -124,11 +149,13 @@ def rewrite(graph, segments) -> None:
         for n in reversed(seg.nodes):
             if n.name not in outs:
                 graph.remove(n.name)
-        order = graph.order
         for b in block:
             order.remove(b)
-        at = max([order.index(i) for i in seg.inputs if i in order] + [-1]) + 1
-        order[at:at] = block
+        at = order.index(anchor) + 1 if anchor is not None else 0
+        late = [i for i in seg.inputs if i in order and order.index(i) >= at]
+        for i in late:          # constants and inputs scheduled inside the run
+            order.remove(i)
+        order[at:at] = late + block
 
 
 def emit_segment(gen, node, ins):

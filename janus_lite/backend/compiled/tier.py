@@ -13,6 +13,7 @@ why (``explain()`` and the summary show both); the log topic is ``janus_lite.tie
 """
 from __future__ import annotations
 
+import collections
 import logging
 import statistics
 import threading
@@ -22,6 +23,10 @@ from ... import config
 from ..codegen import Miss
 
 log = logging.getLogger("janus_lite.tier")
+
+COUNTS: collections.Counter = collections.Counter()
+"""Process-wide tallies: graphs compiled / kept on NumPy and why, calls the compiled code
+handed to the NumPy tier (``numpy_tier_calls``)."""
 
 PRE_PASSES = ("fold", "simplify", "cse", "dce", "hoist_asserts", "lower")
 """The NumPy pipeline's passes that also run before lowering (fusion and memory planning
@@ -42,7 +47,8 @@ def tier_up(owner, record, specs, example, relaxed):
     graph = record.graph
     m = mode(owner)
     if m == "off":
-        graph.meta["tier"], graph.meta["tier_reason"] = "numpy", "compiled tier off"
+        graph.meta["tier"] = "numpy"
+        graph.meta["tier_reason"] = f"compiled tier off (backend={owner._tier_request!r})"
         return
     from . import available
     ok, why = available()
@@ -60,6 +66,7 @@ def tier_up(owner, record, specs, example, relaxed):
         return
     graph.meta["tier_segments"] = plan
     if not plan.segments:
+        COUNTS["graphs_nothing_to_compile"] += 1
         graph.meta["tier"] = "numpy"
         graph.meta["tier_reason"] = "nothing worth compiling: " + (
             "; ".join(sorted(set(plan.reasons.values()))[:4]) or "no lowerable ops")
@@ -97,6 +104,7 @@ class Job:
             log.warning("compiled tier: compiling %s failed: %s: %s",
                         self.owner.events.qualname, type(exc).__name__, exc)
             graph.meta["tier_reason"] = f"numba could not compile it ({type(exc).__name__})"
+            COUNTS["graphs_failed_to_compile"] += 1
             return
         graph.meta["tier_compile_s"] = time.perf_counter() - t0
         graph.meta["compiled_source"] = text
@@ -134,6 +142,7 @@ class Job:
             try:
                 return centry(*args, **kwargs)
             except TierFallback:
+                COUNTS["numpy_tier_calls"] += 1
                 return nentry(*args, **kwargs)
 
         tiered.__wrapped__ = centry
@@ -156,6 +165,7 @@ class Job:
     def _switch(self, entry, why, forced=False):
         graph = self.record.graph
         if self._install(entry, forced):
+            COUNTS["graphs_compiled"] += 1
             graph.meta["tier"], graph.meta["tier_reason"] = "compiled", why
             graph.meta["numpy_source"] = graph.meta.get("source")
             graph.meta["source"] = graph.meta["compiled_source"]
