@@ -57,6 +57,8 @@ def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
 class SpeculativeFunction:
     """A function that profiles, converts to graphs, and runs them under guards."""
 
+    __janus_lite_jit__ = True   # how the frontend recognises one (frontend.values.is_jitted)
+
     def __init__(self, fn, profile_runs=None, backend=None, max_graphs=None):
         functools.update_wrapper(self, fn)
         self.__wrapped__ = fn

@@ -15,6 +15,9 @@ import types
 from ..ir import get_op
 from ..ir.ops_core import AssumptionFailed, unpack_impl
 from ..runtime.guards import ConstPool, GuardCode
+from . import state_ops
+from .state_ops import UNDO, has_reversible, random_states
+from .structured import emit_cond, emit_loop
 
 _LITERAL_TYPES = (bool, int, str, type(None))
 
@@ -23,6 +26,9 @@ EMITTERS: dict = {}
 by passes (fused kernels, out= buffers, structured control flow) are generated. An emitter
 may add statements with ``codegen.emit(text, lineno)`` and values shared by all calls with
 ``codegen.pool.add(value, hint)`` (closure constants of the entry)."""
+
+PLANNED = "@out"
+"""`EMITTERS` key of the emitter of every ``<op>@out`` twin (see `passes/ops.planned_op`)."""
 
 
 class Miss:
@@ -94,6 +100,8 @@ class CodeGen:
         pos, kw = (ins[:len(ins) - len(kwn)], ins[len(ins) - len(kwn):]) if kwn else (ins, [])
         call_args = ", ".join(pos + [f"{k}={v}" for k, v in zip(kwn, kw)])
         custom = EMITTERS.get(node.op)
+        if custom is None and node.op.endswith(PLANNED):
+            custom = EMITTERS[PLANNED]
         if custom is not None:
             return custom(self, node, ins)
         if node.op == "const":
@@ -156,7 +164,6 @@ class CodeGen:
     def body(self):
         """The graph's code; a graph that draws random numbers saves the generators' states
         first and restores them if anything aborts the run (the fallback redraws)."""
-        from .state_ops import UNDO, has_reversible, random_states
         self._all = {}
         saves, gens = random_states(self.graph)
         undo = has_reversible(self.graph)
@@ -264,8 +271,6 @@ def compile_graph(graph, fn, fdef, guards):
 
 
 def _register_structured():
-    from .structured import emit_cond, emit_loop
-    from . import state_ops
     EMITTERS.setdefault("cond", emit_cond)
     EMITTERS.setdefault("loop", emit_loop)
     for op, fn in state_ops.EMITTERS.items():

@@ -11,9 +11,12 @@
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .codegen import EMITTERS
+from ..passes.ops import reduce_mean
+from .codegen import EMITTERS, PLANNED
 
 
 def node_of(gen, name):
@@ -81,7 +84,6 @@ _REDUCE_UFUNC = {"reduce.sum": np.add, "reduce.max": np.maximum, "reduce.min": n
 def emit_reduce(gen, node, ins):
     x, axis, keep = ins
     if node.op == "reduce.mean":
-        from ..passes.ops import reduce_mean
         return f"{gen.pool.add(reduce_mean, 'mean')}({x}, {axis}, {keep})"
     red = gen.pool.add(_REDUCE_UFUNC[node.op].reduce, "reduce")
     if node_of(gen, node.inputs[2]).attrs.get("value") is False:
@@ -90,13 +92,8 @@ def emit_reduce(gen, node, ins):
 
 
 def emit_scalar_sqrt(gen, node, ins):
-    import math
     t = gen.pool.add(node.meta.dtype.type, "t")
     return f"{t}({gen.pool.add(math.sqrt, 'sqrt')}({ins[0]}))"
-
-
-def register_planned(opname: str) -> None:
-    EMITTERS[opname] = emit_planned
 
 
 EMITTERS.update({
@@ -109,4 +106,5 @@ EMITTERS.update({
     "reduce.max": emit_reduce,
     "reduce.min": emit_reduce,
     "scalar.sqrt": emit_scalar_sqrt,
+    PLANNED: emit_planned,
 })

@@ -6,6 +6,9 @@ shape propagation. Values are freed after their last use; an error is re-raised 
 """
 from __future__ import annotations
 
+import ast
+import types
+
 import numpy as np
 
 from ..ir import get_op
@@ -13,6 +16,7 @@ from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
                             commit_setitem, flush_prints)
 from ..runtime.guards import ConstPool, GuardCode
+from .codegen import CodeGen, Miss, signature_text
 from .state_ops import has_reversible, random_states
 
 
@@ -190,9 +194,6 @@ class Interpreter:
 
 def compile_interpreted(graph, fn, fdef, guards):
     """An entry with the user's signature: guards, then the interpreter."""
-    from .codegen import CodeGen, Miss, signature_text
-    import ast
-    import types
     pool = ConstPool()
     gc = GuardCode(pool)
     miss = pool.add(tuple(Miss(i) for i in range(len(guards))), "MISS")

@@ -29,85 +29,13 @@ import math
 import sys
 import threading
 import time
+import types
 import weakref
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from .. import config
+from ..ir.kernel_program import Program, Step, set_kernel_factory, slots as _slots
 from .kernel_threads import Chooser, cores_free, helpers
-
-
-@dataclass
-class Step:
-    """``value = ufunc(*args)``; args are ``("in", j)``, ``("step", k)`` or ``("const", v)``.
-    ``plain(*plain_args)`` is the op exactly as the user's code calls it (an operator or the
-    ufunc; ``plain_args`` defaults to ``args`` — it differs for ``x ** 2`` → square)."""
-    ufunc: np.ufunc
-    plain: object
-    args: tuple
-    lineno: int | None = None
-    label: str = ""
-    plain_args: tuple | None = None
-
-
-@dataclass
-class Program:
-    dtype: np.dtype
-    n_inputs: int
-    array_inputs: tuple          # indices of inputs that are arrays of the group's shape
-    steps: list = field(default_factory=list)
-    outputs: tuple = ()          # step indices whose values leave the group
-    tile: int | None = None      # elements per tile (None: config.TILE_ELEMENTS)
-    threads: int = 1             # threads a call may use (for the memory report)
-
-    def describe(self) -> str:
-        return " → ".join(s.label or s.ufunc.__name__ for s in self.steps)
-
-    def scratch_slots(self) -> int:
-        return _slots(self)[1]
-
-    def kernel(self, filename=None, globals_=None) -> "FusedKernel":
-        """The kernel for this program (cached per file name)."""
-        cache = self.__dict__.setdefault("_kernels", {})
-        k = cache.get(filename)
-        if k is None:
-            k = cache[filename] = FusedKernel(self, filename or "<janus_lite kernel>",
-                                              globals_)
-        return k
-
-    def __call__(self, *args):
-        """Run (interpreter backend): the kernel without planned buffers."""
-        return self.kernel()(*args)
-
-    def __repr__(self):
-        return f"<fused {self.dtype} {self.describe()}>"
-
-
-def _slots(program):
-    """Scratch slot of each step (None: written straight into an output), and the count.
-    A step never writes into a slot one of its own operands occupies (no in-place)."""
-    last = {}
-    for k, s in enumerate(program.steps):
-        for kind, ref in s.args:
-            if kind == "step":
-                last[ref] = k
-    outputs = set(program.outputs)
-    free, slot_of, n_slots = [], {}, 0
-    for k, s in enumerate(program.steps):
-        if k not in outputs:
-            if free:
-                slot_of[k] = free.pop()
-            else:
-                slot_of[k] = n_slots
-                n_slots += 1
-        for kind, ref in s.args:
-            if kind == "step" and last.get(ref) == k and ref in slot_of and \
-                    slot_of[ref] not in free:
-                free.append(slot_of[ref])
-        if k not in outputs and k not in last:       # unused value (kept by DCE? never)
-            free.append(slot_of[k])
-    return slot_of, n_slots
 
 
 class FusedKernel:
@@ -414,12 +342,13 @@ def _compile(program, slot_of, n_slots, tile, filename, globals_):
             sub.end_lineno = sub.lineno
     code = compile(tree, filename, "exec", dont_inherit=True)
     make_code = next(c for c in code.co_consts if hasattr(c, "co_code"))
-    import types
     make = types.FunctionType(make_code, globals_, "__jl_make")
     values = {**ufs, **consts}
     tiles, plain = make(*(values[n] for n in closure))
     tiles.source = plain.source = text
     return tiles, plain
 
+
+set_kernel_factory(FusedKernel)
 
 __all__ = ["Step", "Program", "FusedKernel"]

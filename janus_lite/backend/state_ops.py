@@ -3,6 +3,8 @@ arguments and record how to undo the reversible ones; a graph that draws random 
 restores the generators if abandoned, and one that commits undoes what it wrote."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
                             commit_setitem, flush_prints)
 
@@ -51,7 +53,6 @@ def has_reversible(graph) -> bool:
 
 def random_states(graph):
     """(save, restore) callables for each generator a graph draws from, or []."""
-    import numpy as np
     needs_global, gens = False, []
     for node in graph.all_nodes():
         if node.op.startswith("np.random.") and node.op != "np.random.default_rng":

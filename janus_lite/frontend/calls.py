@@ -9,13 +9,14 @@ import types
 import numpy as np
 
 from .. import config
-from ..ir import op_for_callable, op_for_method
+from ..ir import op_for_callable, op_for_method, get_op
+from ..runtime.guards import Guard, attr as attr_source, const_holder
 from ..profile.source import NoSource, function_ast, mangle, strip_decorators, source_matches
 from .errors import ConversionError
 from .scope import Scope
 from .unsupported import check_supported
 from .values import (Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod, SuperOf,
-                     is_immutable_const)
+                     is_immutable_const, is_jitted)
 
 _SIDE_EFFECTS = {print: "print() output", input: "input()", open: "file I/O"}
 
@@ -51,7 +52,6 @@ class CallConverter:
             if func.owner in (list, dict):
                 return self.container_method(func, args, kwargs, node)
             op = op_for_method(func.owner, func.name)
-            from ..ir import get_op
             recv = func.recv
             if get_op(op).mutates:
                 recv = self.writable(recv, lineno)
@@ -91,8 +91,7 @@ class CallConverter:
                 self.rebind(out, result)
                 return result
             return self.emit(op, args, kwargs, lineno=lineno, site=node)
-        from ..api import SpeculativeFunction
-        if isinstance(fn, SpeculativeFunction):
+        if is_jitted(fn):
             fn = fn.__wrapped__
         if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType) \
                 and (is_immutable_const(fn.__self__) or isinstance(fn.__self__, type)):
@@ -153,7 +152,6 @@ class CallConverter:
     def guard_class_attribute(self, klass, name, value, lineno) -> None:
         """Assume ``klass.name`` stays ``value`` (a method: a class attribute can be
         rebound)."""
-        from ..runtime.guards import Guard, attr as attr_source, const_holder
         self.add_guard(Guard("identity", attr_source(const_holder(klass, klass.__name__), name),
                              value, lineno))
 

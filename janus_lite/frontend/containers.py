@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ast
 
-from ..ir import Meta
+from ..ir import Meta, op_for_method
+from ..runtime.guards import Guard, item as item_source
+from ..runtime.spec import guards_for
 from .errors import ConversionError
-from .values import BoundMethod, BoxRef, Const, Ref, TupleVal
+from .values import BoundMethod, BoxRef, Const, Ref, TupleVal, spec_meta
 
 
 class ContainerConverter:
@@ -86,7 +88,6 @@ class ContainerConverter:
                 return None         # its length changes between calls: read at run time
             if self.graph[value.name].meta.type is dict:
                 return [Const(k) for k in self.dict_keys(value, lineno)]
-            from ..runtime.guards import Guard
             n = len(self.source_value(src))
             if n > 64:
                 return None
@@ -162,7 +163,6 @@ class ContainerConverter:
 
     def read_item(self, base, src, key, lineno):
         """``container[key]`` of an argument or state container: a guarded read."""
-        from ..runtime.guards import Guard, item as item_source
         if isinstance(key, int) and self.graph[base.name].meta.type is list:
             value = self.source_value(src)
             if src.key in self.relaxed:       # length varies: read the item at run time
@@ -196,19 +196,16 @@ class ContainerConverter:
 
     def read_spec(self, src, spec, lineno):
         """A guarded read of ``src`` as ``spec`` says (constants folded, the rest read)."""
-        from ..runtime.spec import guards_for
-        from .convert import _spec_meta
         for g in guards_for(spec, src, lineno):
             self.add_guard(g)
         if spec.kind == "const" or (spec.kind == "scalar" and spec.has_value):
             return Const(spec.value)
-        ref = self._source_node(src, _spec_meta(spec), lineno)
+        ref = self._source_node(src, spec_meta(spec), lineno)
         if spec.kind in ("list", "dict"):
             self.param_specs[ref.name] = spec
             if spec.kind == "dict":
                 self.known_keys[ref.name] = tuple(spec.value)
         if spec.kind == "tuple":
-            from ..runtime.guards import item as item_source
             return TupleVal(tuple(self.read_spec(item_source(src, i), sub, lineno)
                                   for i, sub in enumerate(spec.items)), origin=ref.name)
         return ref
@@ -287,7 +284,6 @@ class ContainerConverter:
             raise ConversionError(f"{box.kind}.{name}() is not supported in graphs yet", lineno)
         if isinstance(recv, Ref):
             kind = self.graph[recv.name].meta.type
-            from ..ir import op_for_method
             if kind is list and self.fresh(recv.name) and op_for_method(list, name):
                 # a list the graph owns (built by a run-time loop): a real method call
                 return self.emit(op_for_method(list, name), [recv] + list(args), kwargs,

@@ -11,37 +11,18 @@ from __future__ import annotations
 
 import ast
 
-import numpy as np
-
 from ..ir import Graph, Meta
 from ..ir.node import join
 from .errors import ConversionError
-from .values import Const, Ref, TupleVal, BoundMethod, UserMethod
+from ..ir.ops_state import ABSENT
+from .state import Box
+from .values import Const, Ref, TupleVal, BoundMethod, UserMethod, Splat, same_value
 
 BRK, RET, RETVAL = ".brk", ".ret", ".retval"
 
 
 class NeedLoopNode(Exception):
     """An unrolled loop met a run-time exit: convert it as a loop node instead."""
-
-
-def same_value(a, b) -> bool:
-    """Are two abstract values certainly the same value (no merge needed)?"""
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, Ref):
-        return a.name == b.name
-    if isinstance(a, Const):
-        if a.value is b.value:
-            return True
-        from ..runtime.spec import _same_value
-        return not isinstance(a.value, np.ndarray) and _same_value(a.value, b.value)
-    if isinstance(a, TupleVal):
-        return len(a.items) == len(b.items) and all(same_value(x, y)
-                                                    for x, y in zip(a.items, b.items))
-    return False
 
 
 class _Unbound:
@@ -206,7 +187,6 @@ class ControlConverter:
             box = heap[0][bid]
             value = merged[("heap", bid, key)]
             if key == "<appended>":
-                from .values import Splat
                 box.appended[-1] = Splat(value)
             elif box.kind == "list" and box.origin is None:
                 box.items[key] = value
@@ -219,7 +199,6 @@ class ControlConverter:
 
     def merge_heaps(self, heap_t, heap_e, g_then, g_else, lineno):
         """Join the boxes two branches left: entries that differ become cond outputs."""
-        from .state import ABSENT
         boxes_t, box_of = heap_t[0], dict(heap_t[1])
         boxes_e = heap_e[0]
         merged = {}
@@ -232,7 +211,6 @@ class ControlConverter:
                     merged[bid] = only.copy()
                     continue
                 # state first touched in one branch: the other branch left it as it was
-                from .state import Box
                 untouched = Box(only.kind, only.origin)
                 a, b = (a, untouched) if b is None else (untouched, b)
                 box_of[only.origin] = bid

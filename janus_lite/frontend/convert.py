@@ -15,20 +15,22 @@ import types
 import numpy as np
 
 from ..ir import Graph, Meta, get_op, infer_meta
+from ..ir.quiet import intercepted
 from ..ir.rules import meta_of_value
 from ..profile.instrument import site_key
 from ..runtime.assumptions import Assumption
 from ..runtime.guards import (Guard, PAIR_KINDS, global_, cell as cell_source, param,
-                              order_guards)
+                              order_guards, item as item_source)
 from ..runtime.spec import guards_for
 from .errors import ConversionError
 from .scope import Scope
-from .values import Const, Ref, TupleVal, BoundMethod, BoxRef, OrigRef, is_immutable_const
+from .values import (Const, Ref, TupleVal, BoundMethod, BoxRef, OrigRef, is_immutable_const,
+                     spec_meta)
 from .expressions import ExpressionConverter
 from .statements import StatementConverter
 from .calls import CallConverter
 from .heap import HeapConverter
-from .control import ControlConverter
+from .control import ControlConverter, UNBOUND
 from .loops import LoopConverter
 from .state import StateConverter
 from .containers import ContainerConverter
@@ -69,7 +71,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
             src = param(pname)
             for g in guards_for(spec, src, self.lineno):
                 self.add_guard(g)
-            node = self.graph.add("input", attrs={"name": pname}, meta=_spec_meta(spec),
+            node = self.graph.add("input", attrs={"name": pname}, meta=spec_meta(spec),
                                   lineno=self.lineno, name=pname)
             self.roots[node.name] = frozenset({node.name})
             self.sources[node.name] = src
@@ -112,10 +114,9 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
                 items.append(Const(sub.value))
                 continue
             idx = self.const_node(i)
-            n = self.graph.add("getitem", (node_name, idx), meta=_spec_meta(sub),
+            n = self.graph.add("getitem", (node_name, idx), meta=spec_meta(sub),
                                lineno=self.lineno)
             self.roots[n.name] = self.roots[node_name]
-            from ..runtime.guards import item as item_source
             self.sources[n.name] = item_source(self.sources[node_name], i)
             items.append(self._tuple_param(n.name, sub) if sub.kind == "tuple" else Ref(n.name))
         return TupleVal(tuple(items), origin=node_name)
@@ -215,7 +216,6 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
     def _fold(self, impl, args, kw):
         """Evaluate an op on constants now; not when it raises or warns (the run must show
         the warning, or raise under the caller's np.errstate)."""
-        from ..runtime.held_warnings import intercepted
         try:
             with np.errstate(all="raise"), intercepted(error=True):
                 value = impl(*[a.value for a in args], **{k: v.value for k, v in kw.items()})
@@ -280,7 +280,6 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         if name in scope.env:
             value = scope.env[name]
             if isinstance(value, Ref) and value.name in self.maybe_unbound:
-                from .control import UNBOUND
                 self.maybe_unbound.discard(value.name)
                 bound = self.emit("is_not", [value, Const(UNBOUND)], lineno=lineno)
                 self.add_assert(bound, True, "bound", f"{name} is bound after the loop", lineno)
@@ -317,19 +316,6 @@ def _stateful_object(value) -> bool:
     return t.__module__ != "builtins" and hasattr(value, "__dict__") and \
         not isinstance(value, (type, types.FunctionType, types.MethodType,
                                types.BuiltinFunctionType, types.ModuleType))
-
-
-def _spec_meta(spec) -> Meta:
-    if spec.kind == "array":
-        return Meta(np.ndarray, spec.dtype, tuple(spec.shape))
-    if spec.kind == "scalar":
-        return Meta(spec.type, spec.dtype, spec.shape,
-                    spec.value if spec.has_value else Meta().value)
-    if spec.kind == "const":
-        return Meta(spec.type, value=spec.value)
-    if spec.kind in ("tuple", "list"):
-        return Meta(spec.type, items=tuple(_spec_meta(i) for i in spec.items))
-    return Meta(spec.type)     # "dict" (items read by key), "seq", "object"     # "seq" (items unchecked: read at run time), "object"
 
 
 def _const_meta(value) -> Meta:

@@ -6,8 +6,9 @@ import operator
 
 import numpy as np
 
+from ..ir import Meta, get_op, op_for_method
 from ..profile.instrument import site_key
-from ..ir import op_for_method
+from ..runtime.guards import Source
 from .errors import ConversionError
 from .values import Const, Ref, TupleVal, BoundMethod, SuperOf, is_immutable_const
 
@@ -103,7 +104,6 @@ class ExpressionConverter:
         """Unpack a list/tuple by its profiled length; items whose meta the rules cannot
         infer take the profiled type and dtype (not the shape: it may depend on run-time
         values even when the length does not)."""
-        from ..ir import Meta
         seen_items = self.profiled_items[v.name]
         packed = self.emit("unpack", [v], attrs={"n": len(seen_items)}, lineno=lineno)
         items = []
@@ -222,7 +222,6 @@ class ExpressionConverter:
             value = base.value
             if isinstance(value, type(np)):
                 if not self.trusted_module(value):
-                    from ..runtime.guards import Source
                     # a user module's attribute may be rebound: read it as a guarded global
                     return self.read_external(Source("global", attr, holder=value.__dict__),
                                               getattr(value, attr), lineno)
@@ -255,7 +254,6 @@ class ExpressionConverter:
             owner = meta.type
         if owner is np.ndarray or (owner is not None and issubclass(owner, np.generic)):
             if attr in ("shape", "size") and meta.shape and not self.shape_is_static(base.name):
-                from ..ir import Meta
                 meta = Meta(meta.type, meta.dtype, (None,) * len(meta.shape))
             if attr in ARRAY_PROPERTIES:
                 folded = _fold_property(meta, attr)
@@ -280,7 +278,6 @@ class ExpressionConverter:
     def assume_array(self, base, attr, node):
         """A value of unknown type used like an array (``v.T``, ``v.sum()``): assert at run
         time that it is an ndarray, and go on knowing that much (plus the profiled dtype)."""
-        from ..ir import Meta, op_for_method
         if attr not in ARRAY_PROPERTIES and op_for_method(np.ndarray, attr) is None:
             return self.graph[base.name].meta
         check = self.emit("type_is", [base, Const(np.ndarray)], lineno=node.lineno)
@@ -298,7 +295,6 @@ class ExpressionConverter:
         profile = self.scope.profile
         if profile is None:
             return None
-        from ..profile.instrument import site_key
         obs = profile.sites.get(site_key(site))
         return obs.single if obs is not None else None
 
@@ -317,7 +313,6 @@ class ExpressionConverter:
         return memo[name]
 
     def _shape_is_static(self, name: str) -> bool:
-        from ..ir import get_op
         try:
             node = self.graph[name]
             opdef = get_op(node.op)
@@ -363,7 +358,6 @@ class ExpressionConverter:
 
     def shape_items(self, base, meta, lineno, node):
         """``x.shape`` with some symbolic dims: a static tuple of ints and run-time dims."""
-        from ..ir import Meta
         shape = self.emit("getattr", [base], attrs={"name": "shape"}, lineno=lineno)
         items = []
         for i, d in enumerate(meta.shape):
@@ -415,7 +409,6 @@ class ExpressionConverter:
         profile = self.scope.profile
         if profile is None:
             return None
-        from ..profile.instrument import site_key
         counts = profile.truths.get(site_key(site)) or _truth_from_sites(profile, site)
         if not counts:
             return None
@@ -430,7 +423,6 @@ class ExpressionConverter:
 
 
 def _truth_from_sites(profile, site):
-    from ..profile.instrument import site_key
     obs = profile.sites.get(site_key(site))
     if obs is None or obs.overflow:
         return None

@@ -7,6 +7,7 @@ and objects become run-time reads (``source`` nodes) guarded by type, dtype and 
 """
 from __future__ import annotations
 
+import ast as _ast
 import inspect
 import types
 
@@ -14,10 +15,10 @@ import numpy as np
 
 from ..ir import Meta
 from ..ir.rules import meta_of_value
-from ..runtime.guards import Guard, attr as attr_source, const_holder
+from ..runtime.guards import Guard, attr as attr_source, const_holder, item as item_source
 from ..runtime.spec import ParamSpec, guards_for
 from .errors import ConversionError
-from .values import Const, Ref, TupleVal, UserMethod, is_immutable_const
+from .values import Const, Ref, TupleVal, UserMethod, is_immutable_const, is_jitted
 
 _MISSING = object()
 _IDENTITY_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
@@ -38,8 +39,7 @@ def _hashable(value) -> bool:
 class HeapConverter:
     def read_external(self, src, value, lineno):
         """Classify a value read from ``src`` (see module doc); returns an abstract value."""
-        from ..api import SpeculativeFunction
-        if isinstance(value, _IDENTITY_TYPES) or isinstance(value, SpeculativeFunction):
+        if isinstance(value, _IDENTITY_TYPES) or is_jitted(value):
             self.add_guard(Guard("identity", src, value, lineno))
             return Const(value)
         if is_immutable_const(value) and _hashable(value):
@@ -58,7 +58,6 @@ class HeapConverter:
                 self.add_guard(g)
             return self._source_node(src, meta_of_value(value), lineno)
         if type(value) is tuple and len(value) <= 64:
-            from ..runtime.guards import item as item_source
             self.add_guard(Guard("type", src, tuple, lineno))
             self.add_guard(Guard("len", src, len(value), lineno))
             whole = self._source_node(src, Meta(tuple), lineno)
@@ -108,7 +107,6 @@ class HeapConverter:
             return src.holder
         base = self.source_value(src.base)
         if src.kind == "item":
-            import ast as _ast
             return base[_ast.literal_eval(src.name)]
         return getattr(base, src.name)
 

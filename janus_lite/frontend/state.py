@@ -9,16 +9,17 @@ copied back into the very same array object at commit, so aliases see the update
 """
 from __future__ import annotations
 
+import inspect
 import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..ir import Meta
-from ..ir.ops_state import ABSENT  # noqa: F401  (re-exported for the converter)
-from ..runtime.guards import Guard
+from ..ir.ops_state import ABSENT
+from ..runtime.guards import Guard, attr as attr_source, item as item_source
 from .errors import ConversionError
-from .values import BoxRef, Const, OrigRef, Ref, Splat, TupleVal
+from .values import BoxRef, Const, OrigRef, Ref, Splat, TupleVal, same_value
 
 
 @dataclass
@@ -71,7 +72,6 @@ class StateConverter:
         return {k: b.copy() for k, b in self.heap.items()}, dict(self.box_of)
 
     def heap_unchanged(self, snap) -> bool:
-        from .control import same_value
         before = snap[0]
         for bid, box in self.heap.items():
             old = before.get(bid)
@@ -112,7 +112,6 @@ class StateConverter:
                                   f"{getattr(owner, '__name__', 'unknown')}", lineno)
         if base.name not in self.sources and not self._is_source(base.name):
             raise ConversionError(f"setting .{name} on an object made in the function", lineno)
-        import inspect
         static = inspect.getattr_static(owner, name, None)
         if static is not None and hasattr(type(static), "__set__") and \
                 not isinstance(static, (type(owner.__dict__.get("__weakref__")),)) and \
@@ -223,7 +222,6 @@ class StateConverter:
     # -- commit -------------------------------------------------------------------------
     def emit_commits(self, lineno):
         """The graph's last step: write every deferred update, in program order."""
-        from ..runtime.guards import attr as attr_source, item as item_source
         written = self.graph.meta.setdefault("written", set())
 
         # every array updated in place must share no memory with any other array the

@@ -6,6 +6,7 @@ import ast
 import numpy as np
 
 from .. import config
+from .control import BRK, NeedLoopNode
 from .errors import ConversionError
 from .expressions import BINOPS
 from .values import BoxRef, Const, Ref, TupleVal
@@ -208,7 +209,6 @@ class StatementConverter:
     def unroll(self, node, items) -> bool:
         """Unroll a loop over a sequence known while converting; False (nothing emitted)
         when a run-time exit inside needs a loop node instead."""
-        from .control import NeedLoopNode
         scope = self.scope
         graph = self.graph
         before, state = set(graph.order), self._state()
@@ -288,7 +288,6 @@ class StatementConverter:
         return False
 
     def stmt_Break(self, node):
-        from .control import BRK
         if self.in_unrolled_loop():
             self.scope.loop_exit = "break"
             return
@@ -304,10 +303,8 @@ class StatementConverter:
 
 
 def _is_scalar(value) -> bool:
-    import numpy as np
     return isinstance(value, np.generic)
 
 
 def _is_numpy_scalar_type(t) -> bool:
-    import numpy as np
     return isinstance(t, type) and issubclass(t, np.generic)

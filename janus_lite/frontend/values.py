@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from ..ir.node import IMMUTABLE_CONSTS, Meta, is_immutable_const  # noqa: F401  (re-exported)
+from ..runtime.spec import _same_value
+
 
 @dataclass(frozen=True)
 class Const:
@@ -32,19 +37,6 @@ class BoundMethod:
     recv: Ref
     name: str
     owner: type
-
-
-Value = Const | Ref | TupleVal | BoundMethod
-
-IMMUTABLE_CONSTS = (bool, int, float, complex, str, bytes, type(None), tuple, frozenset,
-                    range, slice, type(Ellipsis))
-
-
-def is_immutable_const(value) -> bool:
-    import numpy as np
-    if isinstance(value, tuple):
-        return all(is_immutable_const(v) for v in value)
-    return isinstance(value, IMMUTABLE_CONSTS) or isinstance(value, (np.generic, np.dtype))
 
 
 @dataclass(frozen=True)
@@ -79,3 +71,49 @@ class OrigRef(Ref):
 class Splat:
     """Appended items only known at run time (a tuple value): ``list.extend(value)``."""
     value: object
+
+
+Value = Const | Ref | TupleVal | BoundMethod | UserMethod | SuperOf | BoxRef | OrigRef | Splat
+"""Every abstract value the converter computes with."""
+
+JIT_MARKER = "__janus_lite_jit__"
+"""Class attribute (True) of `janus_lite.api.SpeculativeFunction`: the frontend recognises a
+decorated function by it without importing the api layer above it."""
+
+
+def is_jitted(value) -> bool:
+    """Is ``value`` a decorated function (an instance of a class carrying `JIT_MARKER`)?"""
+    return getattr(type(value), JIT_MARKER, False) is True
+
+
+def same_value(a, b) -> bool:
+    """Are two abstract values certainly the same value (no merge needed)?"""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Ref):
+        return a.name == b.name
+    if isinstance(a, Const):
+        if a.value is b.value:
+            return True
+        return not isinstance(a.value, np.ndarray) and _same_value(a.value, b.value)
+    if isinstance(a, TupleVal):
+        return len(a.items) == len(b.items) and all(same_value(x, y)
+                                                    for x, y in zip(a.items, b.items))
+    return False
+
+
+def spec_meta(spec) -> Meta:
+    """The `Meta` a value read as `runtime.spec.ParamSpec` ``spec`` has."""
+    if spec.kind == "array":
+        return Meta(np.ndarray, spec.dtype, tuple(spec.shape))
+    if spec.kind == "scalar":
+        return Meta(spec.type, spec.dtype, spec.shape,
+                    spec.value if spec.has_value else Meta().value)
+    if spec.kind == "const":
+        return Meta(spec.type, value=spec.value)
+    if spec.kind in ("tuple", "list"):
+        return Meta(spec.type, items=tuple(spec_meta(i) for i in spec.items))
+    return Meta(spec.type)     # "dict" (items read by key), "seq" (items unchecked: read at
+                               # run time), "object"

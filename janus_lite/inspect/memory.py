@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ir import get_op
+
 TYPICAL_DIM = 1024
 """Value substituted for symbolic dims when comparing sizes (to find the peak)."""
 
@@ -83,7 +85,6 @@ _CONTAINERS = ("tuple", "list")
 
 def allocates(node) -> bool:
     """Whether running ``node`` makes a new array (not a view, not an input)."""
-    from ..ir import get_op
     if node.op in ("input", "const", "source", "assert"):
         return False
     try:

@@ -11,6 +11,8 @@ from typing import Iterator
 import networkx as nx
 
 from .node import Meta, Node, UNKNOWN
+from .printer import format_graph
+from .registry import get_op
 
 
 class Graph:
@@ -50,7 +52,6 @@ class Graph:
 
     def add(self, op: str, inputs=(), attrs=None, meta: Meta = UNKNOWN, lineno=None,
             subgraphs=(), name: str | None = None, before: str | None = None) -> Node:
-        from .registry import get_op
         get_op(op)  # the op set is closed: unknown ops fail here, at construction
         for i in inputs:
             if i not in self.nx:
@@ -140,37 +141,37 @@ class Graph:
     def __repr__(self):
         return f"<Graph {self.name}: {len(self.order)} nodes>"
 
-
-def _inspect_methods():
-    """User-facing views of a graph (they live in janus_lite.inspect)."""
-
+    # -- user-facing views (janus_lite.inspect registers them in VIEWS) -------------------
     def text(self) -> str:
         """The deterministic printed form of the graph."""
-        from .printer import format_graph
         return format_graph(self)
 
     def summary(self) -> str:
         """A Keras-style table: one row per node, then totals."""
-        from ..inspect.summary import summary
-        return summary(self)
+        return _view("summary")(self)
 
     def to_dot(self, **options) -> str:
         """Graphviz DOT text of the graph (``legend=True`` adds a key)."""
-        from ..inspect.dot import to_dot
-        return to_dot(self, **options)
+        return _view("to_dot")(self, **options)
 
     def draw(self, path: str, **options) -> str:
         """Render to ``path`` (.svg/.png/.pdf/.dot) with Graphviz, else matplotlib
         (options: ``engine="graphviz"|"matplotlib"``, ``legend=False``)."""
-        from ..inspect.draw import draw
-        return draw(self, path, **options)
+        return _view("draw")(self, path, **options)
 
     def source(self) -> str | None:
         """The generated code that runs this graph (None if the backend generates none)."""
         return self.meta.get("source")
 
-    for f in (text, summary, to_dot, draw, source):
-        setattr(Graph, f.__name__, f)
+
+VIEWS: dict = {}
+"""View name (``summary``, ``to_dot``, ``draw``) → ``view(graph, *args, **options)``.
+Filled by `janus_lite.inspect` when it is imported (the ir layer imports nothing above it)."""
 
 
-_inspect_methods()
+def _view(name: str):
+    try:
+        return VIEWS[name]
+    except KeyError:
+        raise RuntimeError(f"graph.{name}() needs janus_lite.inspect: import janus_lite") \
+            from None

@@ -17,6 +17,16 @@ class _NoValue:
 
 NOVALUE = _NoValue()
 
+IMMUTABLE_CONSTS = (bool, int, float, complex, str, bytes, type(None), tuple, frozenset,
+                    range, slice, type(Ellipsis))
+
+
+def is_immutable_const(value) -> bool:
+    """May ``value`` be baked into a graph as a constant (nothing can mutate it)?"""
+    if isinstance(value, tuple):
+        return all(is_immutable_const(v) for v in value)
+    return isinstance(value, IMMUTABLE_CONSTS) or isinstance(value, (np.generic, np.dtype))
+
 Dim = int | str | None
 """One dimension: an int (exact, guarded), a str (symbolic, e.g. ``"N"``) or None (unknown)."""
 

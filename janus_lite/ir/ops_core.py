@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import operator
 
-from .node import Meta
-from .registry import OpDef, register
-from .rules import by_example, ufunc_rule, matmul_rule, same_rule, CannotInfer
 import numpy as np
+
+from .node import Meta
+from .registry import OpDef, register, register_method
+from .rules import by_example, ufunc_rule, matmul_rule, same_rule, CannotInfer, meta_of_value
 
 
 class AssumptionFailed(Exception):
@@ -48,7 +49,6 @@ def _const_rule(op, metas, attrs):
 
 
 def by_example_value(value):
-    from .rules import meta_of_value
     return meta_of_value(value)
 
 
@@ -184,7 +184,6 @@ register(OpDef("loop", None, "special", side_effect=True, pure=False, fresh=Fals
 
 def _register_list_methods():
     """Methods of lists the graph made itself (a list built by a run-time loop)."""
-    from .registry import register_method
     for name, mutating in (("append", True), ("extend", True), ("pop", True),
                            ("insert", True), ("copy", False), ("index", False),
                            ("count", False)):

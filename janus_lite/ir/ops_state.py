@@ -7,6 +7,7 @@ import numpy as np
 
 from .node import Meta
 from .registry import OpDef, register, register_method
+from .rules import by_example
 
 
 class _Absent:
@@ -151,7 +152,6 @@ GENERATOR_METHODS = ["normal", "uniform", "integers", "random", "choice", "permu
 def _draw_rule(method: str, generator: bool):
     """Result meta of a draw, found by drawing from a private generator (never the user's)."""
     def infer(op, metas, attrs):
-        from .rules import by_example
         private = np.random.default_rng(0) if generator else np.random.RandomState(0)
         twin = OpDef(op.name, lambda *a, **k: getattr(private, method)(*a, **k))
         return by_example(twin, metas[1:] if generator else metas, attrs)

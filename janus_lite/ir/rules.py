@@ -17,8 +17,8 @@ import copy
 import itertools
 import numpy as np
 
-from ..runtime.held_warnings import intercepted
 from .node import Meta, NOVALUE, UNKNOWN
+from .quiet import intercepted
 
 PY_SCALARS = (bool, int, float, complex)
 _PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73,

@@ -6,6 +6,8 @@ user sees, a wrong "no" only leaves an optimization on the table.
 """
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 
 from ..ir import get_op
@@ -216,7 +218,6 @@ def same_dtype_loop(graph, node, uf, dtype) -> bool:
 def reschedule(graph, priority: dict) -> None:
     """Replace ``graph.order`` by the topological order that follows ``priority`` (node →
     number; lower first) wherever dependencies allow: a stable re-sort."""
-    import heapq
     indeg = {n: 0 for n in graph.order}
     for n in graph.order:
         for i in set(graph[n].inputs):

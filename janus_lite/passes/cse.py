@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..frontend.values import is_immutable_const
 from ..ir import get_op
+from ..ir.node import is_immutable_const
 from .analysis import alias_roots, mutated_roots, only_read, replaceable
 
 _IMMUTABLE_TYPES = (bool, int, float, complex, str, bytes, type(None))

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..frontend.values import is_immutable_const
-from ..runtime.held_warnings import intercepted
 from ..ir import get_op
+from ..ir.node import is_immutable_const
+from ..ir.quiet import intercepted
 from ..ir.rules import meta_of_value
 from ..ir.node import Meta
 from .analysis import replaceable

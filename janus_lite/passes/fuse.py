@@ -12,7 +12,7 @@ import networkx as nx
 import numpy as np
 
 from .. import config
-from ..backend.kernels import Program, Step
+from ..ir.kernel_program import Program, Step
 from ..ir import get_op
 from ..ir.node import Meta
 from .analysis import (is_barrier, replaceable, reschedule, same_dtype_loop,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .analysis import alias_roots
+from .analysis import alias_roots, is_fresh
 
 TYPICAL_DIM = 1024
 
@@ -66,7 +66,6 @@ def peak_bytes(graph, sizes: dict, extra_at: dict | None = None, base: int = 0) 
 
 def imperative_peak(graph) -> int:
     """Peak intermediate bytes when NumPy runs the graph's ops one by one."""
-    from .analysis import is_fresh
     sizes = {}
     for node in graph.nodes():
         if node.op in ("input", "const") or not is_fresh(node):

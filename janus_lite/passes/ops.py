@@ -1,5 +1,5 @@
 """Ops the passes introduce, registered in the op table (their code generation lives in
-`backend/emitters.py`). Each runs correctly in the reference interpreter as well."""
+`backend/emitters.py`, which the backend package registers when it is imported). Each runs correctly in the reference interpreter as well."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,6 @@ import numpy as np
 
 from ..ir.node import Meta
 from ..ir.registry import OpDef, get_op, register
-from ..backend import emitters  # noqa: F401  (code generation of these ops)
 
 _add_reduce = np.add.reduce
 _max_reduce = np.maximum.reduce
@@ -106,8 +105,6 @@ def planned_op(name: str) -> str:
         op = get_op(name)
         register(OpDef(twin, op.impl, op.emit, op.symbol, op.infer, op.elementwise,
                        False, True, True, (), doc=f"{name}, result in a planned buffer."))
-        from ..backend.emitters import register_planned
-        register_planned(twin)
     return twin
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend.buffers import BufferPool
+from ..ir.buffers import BufferPool
+from ..ir.kernel_program import Program
 from ..ir.node import Meta
-from .analysis import only_read, same_dtype_loop, ufunc_of, unary_operand
+from .analysis import is_fresh, only_read, same_dtype_loop, ufunc_of, unary_operand
 from .liveness import intervals, nbytes, peak_bytes, symbolic
 from . import ops
 from .. import config
@@ -183,7 +184,6 @@ def run(graph) -> int:
 
 def _record_memory(graph, slot_of, slots):
     """graph.meta['memory']: planned vs imperative peak intermediate bytes."""
-    from ..backend.kernels import Program
     mem = graph.meta.setdefault("memory", {})
     sizes, scratch = {}, {}
     for node in graph.nodes():
@@ -196,7 +196,6 @@ def _record_memory(graph, slot_of, slots):
                     * prog.dtype.itemsize * prog.threads
             if node.attrs.get("n_out", 1) > 1:
                 continue          # its outputs are counted at their fused.item nodes
-        from .analysis import is_fresh
         if not is_fresh(node):
             continue
         b = nbytes(node.meta)

@@ -5,8 +5,7 @@ import inspect
 
 from .instrument import instrument, to_source, site_key, REC, TRUTH, ITER
 from .records import Profile, Observation, Seen, summarize
-from .source import NoSource, build_function, function_ast, mangle, strip_decorators, \
-    source_matches
+from .source import NoSource, build_function, function_ast
 
 
 class Profiler:

@@ -16,7 +16,7 @@ import numpy as np
 @dataclass(frozen=True)
 class Source:
     """Where a value is read from at call time."""
-    kind: str            # "param" | "global" | "cell" | "item" | "attr"
+    kind: str            # "param" | "global" | "cell" | "item" | "attr" | "const"
     name: str            # param/global name, cell var name, attr name, or item index text
     base: "Source | None" = None
     holder: object = field(default=None, compare=False, hash=False)  # globals dict / cell
@@ -71,7 +71,9 @@ PAIR_KINDS = ("distinct", "disjoint", "disjoint_items")
 @dataclass
 class Guard:
     """One checked fact. ``kind``: type | dtype | shape | dim | ndim | value | identity |
-    absent | len. ``expected`` is what must hold; ``axis`` is used by ``dim``."""
+    absent | len | noattr | keys | writeable, or one of `PAIR_KINDS` (distinct | disjoint |
+    disjoint_items: ``expected`` is the other `Source`). ``expected`` is what must hold;
+    ``axis`` is used by ``dim``."""
     kind: str
     source: Source
     expected: object

@@ -11,9 +11,10 @@ pass straight through.
 """
 from __future__ import annotations
 
-import sys
-import threading
-import warnings
+import numpy as np
+
+from ..ir import get_op
+from ..ir.quiet import Hook as _Hook, registry_of as _registry_of, take_back as _take_back
 
 
 _NEVER_RAISE = {"input", "const", "source", "tuple", "truth", "cond", "loop", "getattr",
@@ -29,7 +30,6 @@ def may_abandon(graph) -> bool:
     the guards fix raise nothing (under ``np.errstate(all="raise")`` the op that would warn
     raises first, before any warning of the run was shown; a mix of "warn" and "raise"
     categories in one errstate is the corner left out)."""
-    from ..ir import get_op
     nodes = {n.name: n for n in graph.all_nodes()}
     for node in nodes.values():
         op = node.op
@@ -57,7 +57,6 @@ _PY_SAFE = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq", "ne
 
 
 def _numpy_typed(node) -> bool:
-    import numpy as np
     t = node.meta.type
     return t is not None and (t is np.ndarray or issubclass(t, np.generic))
 
@@ -68,27 +67,6 @@ def _static(node, nonempty=False) -> bool:
         return node.meta.type in (float, int, bool) and not nonempty and \
             node.op in ("input", "source", "const")
     return not nonempty or all(d > 0 for d in shape)
-
-
-class _Hook:
-    """A ``showwarning`` installed for a while by one thread: other threads' warnings, and
-    any after `end`, pass straight through to the one it replaced."""
-
-    __slots__ = ("shown", "thread", "active", "held")
-
-    def __init__(self):
-        self.shown = warnings.showwarning
-        self.thread = threading.get_ident()
-        self.active = True
-        self.held = None        # what `HeldWarnings` holds (a list once there is any)
-
-    def passes(self) -> bool:
-        return not self.active or threading.get_ident() != self.thread
-
-    def end(self) -> None:
-        self.active = False
-        if warnings.showwarning is self:
-            warnings.showwarning = self.shown
 
 
 class HeldWarnings(_Hook):
@@ -129,63 +107,3 @@ class _NotHeld:
 
 
 NOT_HELD = _NotHeld()
-
-
-def _registry_of(filename, lineno):
-    """The ``__warningregistry__`` the filters marked: the one of the frame warned at."""
-    frame = sys._getframe(2)
-    while frame is not None:
-        if frame.f_lineno == lineno and frame.f_code.co_filename == filename:
-            return frame.f_globals.get("__warningregistry__")
-        frame = frame.f_back
-    return None
-
-
-def _take_back(message, category, lineno, registry) -> None:
-    """Undo the marks the filters made for a warning that was shown ("default", "module",
-    "once" actions), so that it counts as never shown."""
-    text = str(message)
-    if registry is not None:
-        registry.pop((text, category, lineno), None)
-        registry.pop((text, category, 0), None)
-    warnings.onceregistry.pop((text, category), None)
-
-
-class _Intercept(_Hook):
-    """``showwarning`` while janus_lite evaluates something for itself (constant folding,
-    shape inference on stand-ins): this thread's warnings are not shown, leave no registry
-    entry, and with ``error`` raise. The filters are not touched — `warnings.catch_warnings`
-    would bump their version, and every module's registry would then show again warnings
-    the default filters had already shown once."""
-
-    __slots__ = ("error",)
-
-    def __init__(self, error: bool):
-        super().__init__()
-        self.error = error
-
-    def __call__(self, message, category, filename, lineno, file=None, line=None):
-        if self.passes():
-            return self.shown(message, category, filename, lineno, file, line)
-        _take_back(message, category, lineno, _registry_of(filename, lineno))
-        if self.error:
-            raise message if isinstance(message, Warning) else category(str(message))
-        return None
-
-
-class intercepted:
-    """``with intercepted(error=True): ...`` — see `_Intercept`. (NumPy's floating-point
-    warnings are better turned into errors with ``np.errstate``, which is thread-local.)"""
-
-    def __init__(self, error: bool):
-        self.error = error
-        self.hook = None
-
-    def __enter__(self):
-        self.hook = _Intercept(self.error)
-        warnings.showwarning = self.hook
-        return self
-
-    def __exit__(self, *exc):
-        self.hook.end()
-        return False

@@ -297,23 +297,6 @@ class Policy:
                 out.add(g.source.key)
         return out
 
-    def _relaxable(self, args, kwargs) -> bool:
-        summary = self.owner._profiler.summarize_args(args, kwargs) \
-            if self.owner._profiler else None
-        if summary is None:
-            return False
-        try:
-            new = _exact(summary)
-        except Unspecable:
-            return False
-        for rec in self.owner._records:
-            try:
-                _merge_specs(rec.specs, new)
-                return True
-            except Unspecable:
-                continue
-        return False
-
     def _observe(self, guard, args, kwargs):
         src = guard.source
         root = src

@@ -2,9 +2,10 @@
 
 A `ParamSpec` is the speculation about one parameter: an array of fixed dtype and rank
 with exact or symbolic dims, a scalar of fixed type with (when it never changed) a fixed
-value, a constant compared by identity, or a small tuple of such. `merge` relaxes: dims
-that differ become symbolic, values that differ become inputs. `guards_for` lists the
-guards that check a spec at call time.
+value, a constant compared by identity, a small tuple, list or dict of such (a dict's
+keys fixed), a sequence of any length whose items share one spec (``seq``), or any other
+object (its type guarded). `merge` relaxes: dims that differ become symbolic, values that
+differ become inputs. `guards_for` lists the guards that check a spec at call time.
 """
 from __future__ import annotations
 
@@ -25,13 +26,14 @@ class Unspecable(Exception):
 
 @dataclass(frozen=True)
 class ParamSpec:
-    kind: str                  # "array" | "scalar" | "const" | "tuple" | "object"
+    kind: str   # "array" | "scalar" | "const" | "tuple" | "list" | "dict" | "seq" | "object"
     type: type
     dtype: np.dtype | None = None
     shape: tuple | None = None  # ints and symbol names
     value: object = None
     has_value: bool = False
-    items: tuple | None = None  # ParamSpecs of a tuple's items
+    items: tuple | None = None  # ParamSpecs of the items (tuple, list, dict values; a
+                                # "seq": one spec for items of any count)
 
     def describe(self) -> str:
         if self.kind == "array":

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from janus_lite import config
-from janus_lite.backend.buffers import BufferPool
+from janus_lite.ir.buffers import BufferPool
 from janus_lite.backend.kernels import FusedKernel, Program, Step
 
 FLOAT_UNARY = [np.exp, np.tanh, np.sin, np.negative, np.square, np.absolute, np.log1p,

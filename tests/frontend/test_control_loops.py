@@ -8,7 +8,6 @@ counts or exits across its calls and checks from ``stats`` that graphs serve the
 state.
 """
 import numpy as np
-import pytest
 
 from differential import differential, steady
 
@@ -512,7 +511,9 @@ def index_error_in_loop(X, idx):
 
 def test_loop_body_index_error():
     X = _r(5, 2)
-    ix = lambda *v: np.array(v)
+
+    def ix(*v):
+        return np.array(v)
     calls = [(X, ix(0, 1, 2))] * 3 + [(X, ix(0, 9, 2)), (X, ix(4, 3, 2)), (X, ix(1, 1, -7))] + \
         [(X, ix(4, 3, 2)), (X, ix(2, 2, 2)), (X, ix(0, 1, 5)), (X, ix(1, 0, 3))]
     f = differential(index_error_in_loop, calls)

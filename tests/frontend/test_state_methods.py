@@ -4,7 +4,6 @@ read ``self.lr``, ``self.act`` (a callable object), ``self.layers[i].W`` and wri
 ``fit`` method over several epochs; an optimizer with momentum state. The harness compares
 every object's final state deeply (``vars()``), after every call."""
 import numpy as np
-import pytest
 
 import janus_lite
 from differential import assert_same, differential, steady

@@ -5,7 +5,6 @@ draws again)."""
 import copy
 
 import numpy as np
-import pytest
 
 import janus_lite
 from differential import assert_same, differential, steady

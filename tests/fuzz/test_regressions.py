@@ -6,7 +6,6 @@ and the marker (and the entry in `gen.KNOWN_BUGS` that keeps the fuzzer off the
 construct) is removed.
 """
 import numpy as np
-import pytest
 
 from differential import differential, steady
 
@@ -623,7 +622,7 @@ def test_return_from_a_loop_node_inside_an_unrolled_loop():
 
 
 # -- variants of the fixes in 023d961 / d74324d ------------------------------------------------
-class Holder:
+class LastHolder:
     def __init__(self, w):
         self.w = w
         self.last = None
@@ -638,7 +637,7 @@ def maybe_rebound_in_tuple_and_attribute(x, o):
 
 
 def test_maybe_rebound_argument_in_a_returned_tuple_and_an_attribute_keeps_identity():
-    calls = [(np.ones(3) * sg, Holder(None)) for sg in (1, -1, 1, -1, 1, -1)]
+    calls = [(np.ones(3) * sg, LastHolder(None)) for sg in (1, -1, 1, -1, 1, -1)]
     steady(differential(maybe_rebound_in_tuple_and_attribute, calls), 3)
 
 

@@ -1,13 +1,11 @@
 """The op table against NumPy and Python: callables map to the right ops, the flags
 (fresh / view / mutating / elementwise / pure) hold on examples, every op has a doc, and
 the deep-learning vocabulary is covered."""
-import builtins
 import math
 
 import numpy as np
 import pytest
 
-import janus_lite as jl
 from janus_lite.ir import all_ops, get_op, op_for_callable, op_for_method
 from janus_lite.ir import ops_numpy, ops_python
 from differential import differential

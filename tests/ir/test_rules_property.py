@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from janus_lite.ir import Meta, all_ops, get_op, infer_meta
-from janus_lite.ir import ops_core, ops_numpy, rules
+from janus_lite.ir import ops_core, rules
 
 SCALE = int(os.environ.get("JL_PROPERTY_SCALE", "1"))   # > 1 for a longer hunt
 FAST = settings(max_examples=60 * SCALE, deadline=None,

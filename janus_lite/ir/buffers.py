@@ -8,7 +8,7 @@ next call makes a new one, so no buffer is ever shared by two running calls.
 
 Buffers of static shape are allocated up front; a slot whose shape has symbolic dims starts
 as a 0-d placeholder and is reallocated by the generated code whenever the run-time shape
-differs (see `backend/emitters.py`).
+differs (see `backend/emitters.py`; the memory plan, `passes/plan_memory.py`, makes the pool).
 """
 from __future__ import annotations
 
