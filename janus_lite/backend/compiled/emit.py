@@ -1,7 +1,8 @@
 """Write the numba source of one segment (see `lower.py` for what lowers and why)."""
 from __future__ import annotations
 
-from .lower import FLOATS, _NP, dtype_of, kind_of, literal, nb_type, placeholder
+from .lower import FLOATS, dtype_of, kind_of, nb_type, placeholder
+from .prelude import _NP, literal
 from .table import TABLE
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...passes.analysis import loop_dtypes, operand_dtype
+from .prelude import _NP
 from .table import lowering
 
 DTYPES = {"float64", "float32", "int64", "int32", "bool"}
@@ -24,8 +25,6 @@ _SCALAR_TYPES = {float: "float64", bool: "bool", np.float64: "float64",
                  np.int32: "int32"}
 _NB = {"float64": "float64", "float32": "float32", "int64": "int64", "int32": "int32",
        "bool": "boolean"}
-_NP = {"float64": "np.float64", "float32": "np.float32", "int64": "np.int64",
-       "int32": "np.int32", "bool": "np.bool_"}
 FLOATS = ("float32", "float64")
 
 
@@ -124,7 +123,7 @@ class Checker:
             if res is None:
                 return f"{node.op}: no loop for these dtypes"
             loop = [d.name for d in res[:len(metas)]]
-            if dtype_of(out) != res[-1].name and not (out.type in (float, bool)):
+            if dtype_of(out) != res[-1].name and out.type not in (float, bool):
                 return f"{node.op}: result dtype differs from the loop's"
         if any(d not in DTYPES or d[0] not in row.kinds for d in loop):
             return f"{node.op} on {loop[0]}"
@@ -238,23 +237,6 @@ class Checker:
             if why:
                 return f"branch body: {why}"
         return None
-
-
-def literal(value, dtype: str | None = None) -> str:
-    """Numba source text for a constant (cast to ``dtype`` when given)."""
-    if type(value) is np.ndarray:
-        dtype = dtype or value.dtype.name
-        value = value[()].item()
-    if value is None or type(value) is bool:
-        text = repr(value)
-    elif type(value) is float:
-        text = "np.inf" if value == float("inf") else "-np.inf" if value == float("-inf") \
-            else "np.nan" if value != value else repr(value)
-    else:
-        text = repr(value)
-    if dtype is not None and value is not None:
-        return f"{_NP[dtype]}({text})"
-    return text
 
 
 def nb_type(meta) -> str:

@@ -6,6 +6,12 @@ down to a multiple of 8 and recurse. The reduction adds that to the identity ``0
 Accumulators have the array's dtype (float32 sums stay float32, as in NumPy)."""
 from __future__ import annotations
 
+import numpy as np
+
+_NP = {"float64": "np.float64", "float32": "np.float32", "int64": "np.int64",
+       "int32": "np.int32", "bool": "np.bool_"}
+"""dtype name → how generated code spells its scalar type."""
+
 _PAIRWISE = '''
 @numba.njit(cache=True, error_model="numpy", nogil=True)
 def _pblock_{tag}(a, start, n):
@@ -97,3 +103,20 @@ def pairwise_source(dtype_name: str) -> str:
 def module_source(body: str, dtypes=("float64", "float32")) -> str:
     """A whole module: header, pairwise sums for ``dtypes``, then ``body``."""
     return HEADER + "".join(pairwise_source(d) for d in dtypes) + "\n" + body
+
+
+def literal(value, dtype: str | None = None) -> str:
+    """Numba source text for a constant (cast to ``dtype`` when given)."""
+    if type(value) is np.ndarray:
+        dtype = dtype or value.dtype.name
+        value = value[()].item()
+    if value is None or type(value) is bool:
+        text = repr(value)
+    elif type(value) is float:
+        text = "np.inf" if value == float("inf") else "-np.inf" if value == float("-inf") \
+            else "np.nan" if value != value else repr(value)
+    else:
+        text = repr(value)
+    if dtype is not None and value is not None:
+        return f"{_NP[dtype]}({text})"
+    return text

@@ -16,7 +16,7 @@ import threading
 
 import numpy as np
 
-from .lower import _NP, literal
+from .prelude import _NP, literal
 from .table import DISABLED, ROWS, TABLE
 
 log = logging.getLogger("janus_lite.tier")
@@ -55,7 +55,7 @@ def _rows_for(kind):
 
 def _check_source(dtype) -> str:
     dt = dtype.name
-    lines = [f"@numba.njit(cache=True, error_model='numpy')",
+    lines = ["@numba.njit(cache=True, error_model='numpy')",
              f"def chk_{dt}(a, b, out):",
              "    for i in range(a.size):",
              "        x = a[i]",
