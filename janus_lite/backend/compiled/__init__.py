@@ -14,10 +14,13 @@ def available() -> tuple[bool, str]:
     """(True, "") when the compiled tier can run here, else (False, why not)."""
     global _AVAILABLE
     if _AVAILABLE is None:
-        try:
-            import numba  # noqa: F401
-        except Exception as exc:
-            _AVAILABLE = (False, f"numba is not installed ({type(exc).__name__})")
+        import importlib.util
+        try:               # found, not imported: the compiling thread imports it
+            found = importlib.util.find_spec("numba") is not None
+        except Exception:
+            found = False
+        if not found:
+            _AVAILABLE = (False, "numba is not installed (pip install janus-lite[fast])")
         else:
             try:
                 from . import build  # noqa: F401  (needs the C library's fenv functions)

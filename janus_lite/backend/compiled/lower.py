@@ -81,6 +81,9 @@ class Checker:
     def __init__(self, exact: bool):
         self.exact = exact
         self._loops: dict = {}     # node name → loop dtypes of its operands
+        self.matvecs: set = set()  # (shape, dtype, transposed) of each lowered product,
+        # checked against NumPy by the compiling thread (never the caller's)
+        self.ops: set = set()      # every op lowered (rows self-checking may switch off)
 
     def __call__(self, graph, node, sub=False) -> str | None:
         row = lowering(node.op, self.exact)
@@ -90,7 +93,10 @@ class Checker:
         if node.attrs.get("kw"):
             return f"{node.op} with keywords"
         method = getattr(self, "_" + row.kind)
-        return method(graph, node, row, sub)
+        why = method(graph, node, row, sub)
+        if why is None:
+            self.ops.add(node.op)
+        return why
 
     def _ins(self, graph, node, sub, names=None):
         for i in names if names is not None else node.inputs:
@@ -129,6 +135,12 @@ class Checker:
             return f"{node.op} on {loop[0]}"
         if any(d.startswith("int") for d in loop) and k != "array":
             return "integer scalar arithmetic (NumPy warns on overflow)"
+        for i, d in zip(node.inputs, loop):
+            c = graph[i]
+            if c.op == "const" and d.startswith("int") and type(c.attrs["value"]) is int:
+                info = np.iinfo(d)
+                if not info.min <= c.attrs["value"] <= info.max:
+                    return f"{c.attrs['value']} does not fit {d} (NumPy raises)"
         if k == "array":
             for m in metas:
                 if m.type is np.ndarray and m.shape and not _same_shape(m.shape, out.shape):
@@ -164,11 +176,10 @@ class Checker:
             return "matmul of a constant or a view vector"
         if a.op == "getattr" and graph[a.inputs[0]].op == "getattr":
             return "matmul of a view of a view"
-        from .selfcheck import matvec_ok
         trans = a.op == "getattr"
         shape = graph[a.inputs[0]].meta.shape if trans else a.meta.shape
-        if all(isinstance(d, int) for d in shape) and not matvec_ok(tuple(shape), dt, trans):
-            return f"matmul {a.meta.shape_str()} @ vector differs from NumPy's here"
+        if all(isinstance(d, int) for d in shape):
+            self.matvecs.add((tuple(shape), dt, trans))
         return None
 
     def _transpose(self, graph, node, row, sub):

@@ -31,6 +31,8 @@ class Segment:
 class Plan:
     segments: list = field(default_factory=list)
     reasons: dict = field(default_factory=dict)     # node name → why it stays in NumPy
+    matvecs: set = field(default_factory=set)       # products to check per shape
+    ops: set = field(default_factory=set)           # ops the segments lower
 
     def source(self) -> str:
         return "\n".join(s.source for s in self.segments)
@@ -67,6 +69,7 @@ def plan(graph, exact: bool = True) -> Plan:
             continue
         close()
     close()
+    out.matvecs, out.ops = check.matvecs, check.ops
     return out
 
 

@@ -90,6 +90,10 @@ def _lowered(owner, specs, example, relaxed, exact):
     return cgraph, plan_segments(cgraph, exact)
 
 
+class Skip(Exception):
+    """The compiled version would not be exact here (found by the self-check)."""
+
+
 class Job:
     def __init__(self, owner, record, cgraph, plan, exact):
         self.owner, self.record, self.cgraph, self.plan = owner, record, cgraph, plan
@@ -100,6 +104,11 @@ class Job:
         t0 = time.perf_counter()
         try:
             entry, text = self._compile()
+        except Skip as exc:
+            COUNTS["graphs_skipped_by_self_check"] += 1
+            graph.meta["tier_reason"] = f"not compiled: {exc}"
+            graph.meta["tier_compile_s"] = time.perf_counter() - t0
+            return
         except Exception as exc:
             log.warning("compiled tier: compiling %s failed: %s: %s",
                         self.owner.events.qualname, type(exc).__name__, exc)
@@ -122,6 +131,14 @@ class Job:
         from .build import load, wrapper
         from .segments import emit_segment, rewrite
         selfcheck.run()
+        from .table import DISABLED
+        off = sorted(self.plan.ops & set(DISABLED))
+        if off:
+            raise Skip(f"self-check switched off {', '.join(off)}")
+        for shape, dt, trans in sorted(self.plan.matvecs):
+            if not selfcheck.matvec_ok(shape, dt, trans):
+                raise Skip(f"{'transposed ' if trans else ''}{shape} {dt} matrix @ vector "
+                           f"differs from NumPy's here")
         mod = load(self.plan.source())
         wrappers = []
         for seg in self.plan.segments:
