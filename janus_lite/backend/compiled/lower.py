@@ -187,6 +187,13 @@ class Checker:
         if node.attrs.get("name") != "T" or kind_of(x.meta) != "array" or \
                 len(x.meta.shape) != 2 or x.op == "getattr":
             return f"getattr {node.attrs.get('name')}"
+        for u in graph.nx.successors(node.name):
+            user = graph[u]
+            if user.op not in ("matmul", "np.matmul", "np.dot", "ndarray.dot") or \
+                    user.inputs[0] != node.name or node.name in user.inputs[1:]:
+                # elementwise results keep their operands' memory layout in NumPy (an
+                # F-ordered product then takes another BLAS path): views stay in NumPy
+                return ".T used other than as a matrix-vector product's matrix"
         return self._ins(graph, node, sub)
 
     def _truth(self, graph, node, row, sub):
