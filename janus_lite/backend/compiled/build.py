@@ -98,13 +98,19 @@ def wrapper(kernel, graph, seg):
     args = ", ".join(f"a{i}" for i in range(n))
     ns = {"_k": kernel, "_TF": TierFallback, "_test": FETEST, "_clear": FECLEAR,
           "_fail": _fail}
-    outs = []
+    outs, fix = [], []
     for j, o in enumerate(seg.outputs):
-        t = graph[o].meta.type
-        if t is np.ndarray:
-            outs.append(f"r[{j + 1}]")
+        meta = graph[o].meta
+        if meta.type is np.ndarray:
+            # arrays numba made after loading its cache carry an unpickled, equal but
+            # not identical dtype object: guards compare dtypes by identity
+            ns[f"_d{j}"] = np.dtype(meta.dtype.name)
+            fix.append(f"    o{j} = r[{j + 1}]\n"
+                       f"    if o{j}.dtype is not _d{j}:\n"
+                       f"        o{j}.dtype = _d{j}\n")
+            outs.append(f"o{j}")
         else:
-            ns[f"_w{j}"] = _WRAP[t]
+            ns[f"_w{j}"] = _WRAP[meta.type]
             outs.append(f"_w{j}(r[{j + 1}])")
     text = (f"def run_{seg.fname}({args}):\n"
             f"    _clear({FE_ALL})\n"
@@ -114,6 +120,7 @@ def wrapper(kernel, graph, seg):
             f"        raise _TF() from None\n"
             f"    if _test({FP_ERRORS}) or r[0]:\n"
             f"        _fail(r[0] or -1)\n"
+            f"{''.join(fix)}"
             f"    return ({''.join(o + ', ' for o in outs)})\n")
     exec(compile(text, f"<janus_lite compiled {seg.fname}>", "exec"), ns)
     return ns[f"run_{seg.fname}"], text
