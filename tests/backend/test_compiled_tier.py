@@ -104,6 +104,21 @@ def test_gd_while_loop_runs_whole_loop_compiled(compiled):
     assert "while True:" in f.graphs[-1].meta["compiled_source"].split("numba segments")[1]
 
 
+def test_summary_and_source_show_the_compiled_segments(compiled):
+    rng = np.random.default_rng(1)
+    A = np.eye(20) + 0.05 * rng.standard_normal((20, 20))
+    f = jl.jit(gd)
+    for _ in range(3):
+        f(A, rng.standard_normal(20), np.zeros(20), 0.1, 1e-6)
+    g = f.graphs[-1]
+    text = g.summary()
+    assert "Tier: compiled" in text
+    assert "compiled segment 0:" in text and "loop" in text.split("compiled segment 0:")[1]
+    src = g.source()
+    assert "def seg0(" in src and "_psum_f8" in src and "run_seg0" in src
+    assert "Tier: compiled" in f.explain()
+
+
 def test_clip_by_norm_both_branches_and_assertion_fallback(compiled):
     rng = np.random.default_rng(2)
     g = rng.standard_normal(256)
