@@ -223,10 +223,45 @@ def spawn(name: str, allocator: str, quick: bool, peers: bool, blas_threads=1) -
     return result
 
 
+LEGEND = {
+    "workload": "the benchmark (benchmarks/workloads.py)",
+    "alloc": "malloc setting of the worker process: default glibc, or tuned (freed memory "
+             "kept: MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ = 1e9)",
+    "busy": "CPUs other processes used just before the row (over ~0.3: timings are noisy)",
+    "numpy µs": "plain NumPy, median wall time per call",
+    "janus µs": "janus_lite (numpy backend), median wall time per call",
+    "speedup": "numpy µs / janus µs; (!) marks a result that differed from plain NumPy",
+    "cpu-time ×": "the same ratio with process CPU time (all threads), which other "
+                  "processes disturb less",
+    "split": "share of fused-kernel calls run across two threads (chosen by measured time)",
+    "interp ×": "speedup of the reference interpreter backend (node by node; slow by design)",
+    "compiled ×": "the numba tier as users get it (tiered up in the background, switched to "
+                  "only when measured faster; (np): the NumPy tier was kept), exact",
+    "inexact ×": "the same with jit(exact=False) (libm transcendentals allowed)",
+    "to compiled s": "first call -> compiled code ready; the [default] row's process starts "
+                     "with an empty on-disk cache, the [tuned] row's (a second process) finds "
+                     "it warm",
+    "peers ×": "speedups of numba / torch.compile / jax.jit where installed (--peers)",
+    "first calls ms": "wall time of the first three calls together (profiling + conversion)",
+    "graph share": "share of the timed calls a graph served (the rest ran imperatively)",
+    "peak MiB np→jl": "peak traced memory of one steady-state call, plain → janus_lite",
+    "plan/imper.": "the graph's planned peak of intermediates / the imperative run's peak "
+                   "(over 100%: persistent out= buffers kept between calls)",
+}
+"""What each column of the table means (printed under it)."""
+
+COLUMNS = list(LEGEND)
+
+
+def legend_lines(cols=None) -> list[str]:
+    """One line per column: ``name: meaning``."""
+    cols = cols or COLUMNS
+    width = max(len(c) for c in cols)
+    return [f"  {c.ljust(width)}  {LEGEND.get(c, '?')}" for c in cols]
+
+
 def table(results) -> str:
-    cols = ["workload", "alloc", "busy", "numpy µs", "janus µs", "speedup", "cpu-time ×",
-            "split", "interp ×", "compiled ×", "inexact ×", "to compiled s", "peers ×",
-            "first calls ms", "graph share", "peak MiB np→jl", "plan/imper."]
+    cols = COLUMNS
     rows = []
     for r in results:
         if r["workload"] == "dispatch" or "error" in r:
@@ -270,19 +305,9 @@ def table(results) -> str:
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     out = [line, sep] + ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"
                          for r in rows]
+    out += ["", "columns:"] + legend_lines(cols)
     for r in results:
         if r["workload"] == "dispatch" and "error" not in r:
-            out.append("\nspeedup: plain NumPy wall time / janus_lite wall time (medians); "
-                       "cpu-time ×: the same with process CPU time (all threads), which "
-                       "other processes on the machine disturb less; busy: CPUs other "
-                       "processes used just before the row; split: share of fused-kernel "
-                       "calls run across two threads (chosen by measured time); compiled ×"
-                       " / inexact ×: the numba tier as users get it (tiered up in the "
-                       "background, switched to only when measured faster; '(np)': the "
-                       "NumPy tier kept), exact and exact=False; to compiled s: first "
-                       "call → compiled code ready (the [default] row runs first with an "
-                       "empty on-disk cache, the [tuned] row in a second process finds "
-                       "it warm)")
             out.append(f"dispatch overhead (guard + entry, trivial function): "
                        f"{r['overhead_us']:.2f} µs  (direct call {r['direct_us']:.2f} µs, "
                        f"janus {r['janus_us']:.2f} µs) [{r['allocator']} allocator]")
@@ -316,8 +341,10 @@ def chart(results, path) -> str | None:
     return path
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(prog="benchmarks.run", description=__doc__.splitlines()[0])
+def build_parser(prog="benchmarks.run", add_help=True) -> argparse.ArgumentParser:
+    """The options of the suite (also shown by ``janus-lite bench --help``)."""
+    ap = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0],
+                                 add_help=add_help)
     ap.add_argument("--quick", action="store_true", help="fewer repetitions (about a minute)")
     ap.add_argument("--only", nargs="*", help="workload names to run (default: all)")
     ap.add_argument("--allocators", nargs="*", default=["default", "tuned"],
@@ -336,7 +363,11 @@ def main(argv=None):
                          "timing, and a fused kernel splits across threads only while a "
                          "core is free")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     if args.worker:
         print(json.dumps(worker(args.worker, args.quick, args.peers)))
         return 0

@@ -37,14 +37,26 @@ def blobs(n, k, d, seed=0):
     return (true_centers[which] + rng.standard_normal((n, d))).astype(np.float64)
 
 
+def kmeans_plus_plus(X, k, rng):
+    """k-means++ seeding (Arthur & Vassilvitskii 2007): each next center is drawn with
+    probability proportional to its squared distance from the centers chosen so far. Plain
+    random seeding can put two centers in one blob and none in another; Lloyd's algorithm
+    then leaves a cluster empty for good (it did here, with the plain and the decorated
+    step alike)."""
+    centers = [X[rng.integers(len(X))]]
+    for _ in range(1, k):
+        d2 = ((X[:, None, :] - np.array(centers)[None]) ** 2).sum(axis=2).min(axis=1)
+        centers.append(X[rng.choice(len(X), p=d2 / d2.sum())])
+    return np.array(centers)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (tests)")
     opts = ap.parse_args(argv)
     n, k, d, iters = (300, 4, 2, 15) if opts.quick else (4000, 8, 16, 40)
     X = blobs(n, k, d)
-    rng = np.random.default_rng(1)
-    centers = X[rng.choice(n, size=k, replace=False)].copy()
+    centers = kmeans_plus_plus(X, k, np.random.default_rng(1))
     for it in range(1, iters + 1):
         centers, labels, inertia = fast_step(X, centers)
         if it == 1 or it % 5 == 0:

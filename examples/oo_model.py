@@ -1,6 +1,6 @@
 """An object-oriented model trained by unchanged methods decorated with janus_lite.jit.
 
-Run: python examples/oo_model.py [--small]
+Run: python examples/oo_model.py [--quick]
 
 A small `Model` class holds its layers (`Dense` objects with `W` and `b`), an activation
 (a callable object), a `Momentum` optimizer with per-layer velocity state, a step counter
@@ -16,12 +16,12 @@ import argparse
 import contextlib
 import copy
 import io
-import statistics
 import time
 
 import numpy as np
 
 import janus_lite
+from janus_lite.inspect.timing import BusyMeter, comparison, report_lines
 
 
 class Dense:
@@ -131,10 +131,11 @@ def speedup(model, x, y, rounds, reps):
     each on its own copy of the model."""
     plain_m, jit_m = copy.deepcopy(model), copy.deepcopy(model)
     plain_t, jit_t = [], []
+    meter = BusyMeter()
     for _ in range(rounds):
         plain_t.append(_per_call(plain_train_step, plain_m, x, y, reps))
         jit_t.append(_per_call(Model.train_step, jit_m, x, y, reps))
-    return statistics.median(plain_t), statistics.median(jit_t)
+    return comparison(plain_t, jit_t, reps, meter.stop())
 
 
 def check_twin(model, x, y, steps):
@@ -155,9 +156,10 @@ def check_twin(model, x, y, steps):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--small", action="store_true", help="small sizes and few steps (tests)")
+    ap.add_argument("--quick", "--small", dest="quick", action="store_true",
+                    help="small sizes and few steps (tests); --small is the old name")
     opts = ap.parse_args(argv)
-    if opts.small:
+    if opts.quick:
         n, sizes, steps, log_every, rounds, reps = 64, [8, 16, 16, 3], 60, 20, 5, 5
     else:
         n, sizes, steps, log_every, rounds, reps = 256, [16, 64, 64, 4], 400, 50, 11, 20
@@ -171,13 +173,9 @@ def main(argv=None):
     print(f"after {model.steps} steps: loss {model.history[-1]:.4f}, accuracy {acc:.3f}")
     print(f"twin models in the same state after 10 more steps (plain vs decorated): "
           f"{check_twin(model, x, y, 10)}")
-    tp, tj = speedup(model, x, y, rounds, reps)
-    s = Model.train_step.stats
-    share = 100 * s["graph_calls"] / s["calls"] if s["calls"] else 0.0
-    print(f"\ntrain_step: plain NumPy {tp * 1e6:.1f} us/step, janus_lite {tj * 1e6:.1f} us/step: "
-          f"speedup {tp / tj:.2f}x (median of {rounds} interleaved rounds)")
-    print(f"train_step: graph-served calls: {s['graph_calls']}/{s['calls']} ({share:.1f}%), "
-          f"graphs built: {s['conversions']}")
+    cmp = speedup(model, x, y, rounds, reps)
+    print()
+    print("\n".join(report_lines("train_step", cmp, Model.train_step)))
     a = Model.accuracy.stats
     print(f"accuracy:   graph-served calls: {a['graph_calls']}/{a['calls']}")
     print()

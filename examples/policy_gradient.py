@@ -1,13 +1,17 @@
-"""REINFORCE (policy gradient) on CartPole simulated in NumPy: the rollout loop, the
-discounted returns and the policy update are unchanged NumPy functions decorated with
-janus_lite.jit.
+"""REINFORCE (policy gradient) on CartPole simulated in NumPy: the discounted returns and
+the policy update are unchanged NumPy functions decorated with janus_lite.jit.
 
 Run: python examples/policy_gradient.py [--quick]
 Prints the episode length growing, then for each decorated function the speedup against
-the plain one (timed side by side, interleaved, medians) and the graph-served share. The
-rollout draws from a NumPy Generator and stops when the pole falls (a data-dependent
-exit); until janus_lite converts all of that, it runs imperatively, and explain() says why.
-Every result is exact either way.
+the plain one (timed side by side, interleaved, medians) and the graph-served share.
+
+The rollout is left undecorated on purpose: it steps an environment object whose state it
+rewrites inside a loop with a data-dependent exit (the pole falling) and draws from a NumPy
+Generator. janus_lite keeps such a function exact but runs it imperatively ("state written
+inside a run-time loop is not supported yet"), so decorating it would only add the
+profiling cost; `print(janus_lite.jit(rollout).explain())` after a few calls says why.
+Both decorated functions are small: their calls take tens of µs on arrays of a few hundred
+elements, so they run about as fast as plain NumPy (the timing lines say why).
 """
 import argparse
 import math
@@ -77,7 +81,6 @@ def update(theta, observations, actions, returns, lr):
     return theta + lr * grad / observations.shape[0]
 
 
-fast_rollout = janus_lite.jit(rollout)
 fast_returns = janus_lite.jit(discounted_returns)
 fast_update = janus_lite.jit(update)
 
@@ -92,7 +95,7 @@ def main(argv=None):
     theta = np.zeros(4)
     lengths = []
     for ep in range(1, episodes + 1):
-        obs, acts, rews = fast_rollout(theta, env, rng, max_steps)
+        obs, acts, rews = rollout(theta, env, rng, max_steps)    # not decorated: see above
         returns = fast_returns(rews, 0.99)
         theta = fast_update(theta, obs, acts, returns, 1.0)
         lengths.append(len(rews))
@@ -102,9 +105,7 @@ def main(argv=None):
     obs, acts, rews = rollout(theta, CartPole(), np.random.default_rng(1), max_steps)
     returns = discounted_returns(rews, 0.99)
     print()
-    timed = [("rollout", rollout, fast_rollout,
-              lambda: (theta, CartPole(), np.random.default_rng(1), max_steps)),
-             ("discounted_returns", discounted_returns, fast_returns, (rews, 0.99)),
+    timed = [("discounted_returns", discounted_returns, fast_returns, (rews, 0.99)),
              ("update", update, fast_update, (theta, obs, acts, returns, 1.0))]
     for name, plain, fast, args in timed:
         cmp = compare(plain, fast, args, rounds=rounds, reps=reps)

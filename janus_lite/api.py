@@ -16,8 +16,10 @@ from .profile import NoSource, Profiler, function_ast
 from .profile.source import mangle, source_matches, strip_decorators
 from .inspect.logs import log_graph
 from .runtime.events import EventLog
-from .runtime.held_warnings import NOT_HELD, HeldWarnings, may_abandon
+from .runtime.held_warnings import HeldWarnings, may_abandon
 from .runtime.policy import GraphRecord, Policy
+from .options import check_jit_options
+from .switch import SWITCH as _SWITCH, is_disabled as _is_disabled
 
 log = logging.getLogger("janus_lite")
 
@@ -28,10 +30,28 @@ def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
 
     Use as ``@jit`` or ``@jit(profile_runs=2, backend="auto", max_graphs=8)``, on functions,
     closures, methods in a class body, or from outside: ``Model.step = jit(Model.step)``.
-    With numba installed, graphs tier up to compiled code (``backend="numpy"``: never);
-    ``exact=False`` lets that code round differently from NumPy (libm transcendentals,
-    see docs/guide/compiled.md for the bound).
+
+    Options (each defaults to its ``janus_lite.config`` knob; checked here, so a bad value
+    raises TypeError/ValueError at decoration, not in the first call):
+
+    profile_runs : int >= 1
+        Calls answered imperatively (and profiled) before the first graph is built
+        (``config.PROFILE_RUNS``, 2).
+    backend : str
+        ``"numpy"`` (generated NumPy code, always there), ``"interpreter"`` (the reference
+        node-by-node executor), or ``"auto"``: the fastest available (``config.BACKEND``).
+    max_graphs : int >= 1
+        Most graphs kept for this function; past it, calls no graph serves run imperatively
+        (``config.MAX_GRAPHS``, 8).
+    exact : bool
+        With numba installed, graphs tier up to compiled code in the background
+        (``backend="numpy"``: never). ``exact=False`` lets that code round differently from
+        NumPy (libm transcendentals; the bound: docs/guide/compiled.md). Default True.
+
+    The result has ``stats``, ``graphs``, ``events``, ``explain()`` and ``reset()``.
+    ``JANUS_LITE_DISABLE=1`` or ``with janus_lite.disabled():`` makes it call ``fn`` plainly.
     """
+    check_jit_options(profile_runs=profile_runs, backend=backend, max_graphs=max_graphs)
     if fn is None:
         return lambda f: jit(f, profile_runs=profile_runs, backend=backend,
                              max_graphs=max_graphs, exact=exact)
@@ -54,12 +74,22 @@ def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
     return sf
 
 
+class _Answer:
+    """The fallback's answer to a call whose graph run was abandoned."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
 class SpeculativeFunction:
     """A function that profiles, converts to graphs, and runs them under guards."""
 
     __janus_lite_jit__ = True   # how the frontend recognises one (frontend.values.is_jitted)
 
     def __init__(self, fn, profile_runs=None, backend=None, max_graphs=None):
+        self._init_args = (fn, profile_runs, backend, max_graphs)     # for reset()
+        self._disabled = 0
         functools.update_wrapper(self, fn)
         self.__wrapped__ = fn
         self.profile_runs = config.PROFILE_RUNS if profile_runs is None else profile_runs
@@ -110,46 +140,70 @@ class SpeculativeFunction:
 
     # -- descriptor -----------------------------------------------------------------------
     def __get__(self, obj, objtype=None):
+        """A descriptor, as plain functions are: ``obj.method`` binds ``self``."""
         if obj is None:
             return self
         return types.MethodType(self, obj)
 
     # -- the call ---------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        """Call the function: a graph answers when its guards hold, else the Python function
+        runs (profiled, until graphs are built); the result is the plain function's."""
+        if _SWITCH.on and _is_disabled():
+            return self._disabled_call(args, kwargs)
         self._calls += 1
         misses = None
         for record, entry, hold in self._entries:
             if hold:                       # its warnings: shown only if its answer is kept
-                held = HeldWarnings()
-                warnings.showwarning = held
+                result = self._run_held(record, entry, args, kwargs)
+                if type(result) is _Answer:
+                    return result.value
             else:                          # it cannot be abandoned once it computes
-                held = NOT_HELD
-            try:
-                result = entry(*args, **kwargs)
-            except AssumptionFailed as exc:
-                held.forget()
-                return self._fallback(args, kwargs, record, assertion=exc)
-            except Exception as exc:
-                if getattr(exc, "__jl_committed__", False):
-                    held.release()
-                    raise      # met by the commit step's last part: the call happened
-                held.forget()
-                return self._fallback(args, kwargs, record, error=exc)
-            except BaseException:
-                held.release()
-                raise
+                try:
+                    result = entry(*args, **kwargs)
+                except Exception as exc:
+                    if getattr(exc, "__jl_committed__", False):
+                        raise      # met past the run's point of no return: the call happened
+                    return self._abandoned(args, kwargs, record, exc)
             if type(result) is Miss:
-                held.forget()
                 record.guard_misses[result.index] += 1
                 if misses is None:
                     misses = []
                 misses.append((record, result.index))
                 continue
-            held.release()
             record.hits += 1
             self._graph_calls += 1
             return result
         return self._slow(args, kwargs, misses)
+
+    def _run_held(self, record, entry, args, kwargs):
+        """Run a graph that can be abandoned once it computes, holding its warnings until
+        its answer is kept: its result, a `Miss`, or the fallback's `_Answer`."""
+        held = HeldWarnings()
+        warnings.showwarning = held
+        try:
+            result = entry(*args, **kwargs)
+        except Exception as exc:
+            if getattr(exc, "__jl_committed__", False):
+                held.release()
+                raise      # met by the commit step's last part: the call happened
+            held.forget()
+            return _Answer(self._abandoned(args, kwargs, record, exc))
+        except BaseException:
+            held.release()
+            raise
+        if type(result) is Miss:
+            held.forget()
+        else:
+            held.release()
+        return result
+
+    def _abandoned(self, args, kwargs, record, exc):
+        """A graph run raised: answer imperatively (an assertion failed, or an error the
+        rerun gives genuinely)."""
+        if isinstance(exc, AssumptionFailed):
+            return self._fallback(args, kwargs, record, assertion=exc)
+        return self._fallback(args, kwargs, record, error=exc)
 
     def _slow(self, args, kwargs, misses):
         if self._imperative_reason is not None or getattr(self._tls, "depth", 0):
@@ -247,24 +301,88 @@ class SpeculativeFunction:
     # -- inspection -----------------------------------------------------------------------
     @property
     def stats(self) -> dict:
+        """Counts, as a new dict: ``calls`` (every call), ``imperative_calls`` (answered by
+        running the Python function: profile runs, fallbacks, disabled calls),
+        ``graph_calls`` (answered entirely by a graph), ``fallbacks`` (graph runs abandoned
+        because an assumption failed), ``conversions`` (graphs built),
+        ``failed_conversions`` (attempts that gave up; reasons in ``explain()``), ``graphs``,
+        ``disabled_calls`` (calls while janus_lite was turned off)."""
         return {"calls": self._calls, "imperative_calls": self._imperative,
                 "graph_calls": self._graph_calls, "fallbacks": self._fallbacks,
                 "conversions": self._conversions, "failed_conversions": self._failed,
-                "graphs": len(self._records)}
+                "graphs": len(self._records), "disabled_calls": self._disabled}
 
     @property
     def graphs(self) -> list:
+        """The graphs built so far, oldest first (each has ``summary()``, ``to_dot()``,
+        ``draw(path)``, ``source()``, ``assumptions``, ``to_networkx()``; in a notebook it
+        displays as a drawing)."""
         return self._policy.all_graphs()
 
     def explain(self) -> str:
+        """Why calls ran as graphs or imperatively: the assumptions each graph makes, the
+        fallbacks, regenerations and failed conversions, each with its source line. A
+        ``str`` (print it); in a notebook it displays as a preformatted block."""
         from .inspect.explain import explain
-        return explain(self)
+        from .inspect.report import Report
+        return Report(explain(self))
 
     def instrumented_source(self) -> str | None:
+        """The instrumented source the profiler runs (None if there is none)."""
         return self._profiler.source() if self._profiler is not None else None
 
     def __repr__(self):
         return f"<janus_lite.jit {self.events.qualname}>"
+
+    # -- escape hatches, copying, pickling ------------------------------------------------
+    events = property(lambda self: self._event_log,
+                      lambda self, log: setattr(self, "_event_log", log),
+                      doc="The log of what happened to this function (``EventLog``): "
+                          "profiling, graphs built, fallbacks, regenerations, failed "
+                          "conversions, each with its source line; ``explain()`` reads it.")
+
+    def _disabled_call(self, args, kwargs):
+        """janus_lite is off (``JANUS_LITE_DISABLE``, ``disabled()``): the plain function."""
+        self._calls += 1
+        self._imperative += 1
+        self._disabled += 1
+        return self.__wrapped__(*args, **kwargs)
+
+    def reset(self) -> None:
+        """Forget everything learned: graphs, profile, events and counters. The next calls
+        profile again, as after decoration (options kept)."""
+        with self._lock:
+            self.__init__(*self._init_args)
+
+    def __reduce__(self):
+        """Pickled by reference (as plain functions are): the importable qualified name."""
+        import importlib
+        module, qualname = self.__module__, self.__qualname__
+        try:
+            obj = importlib.import_module(module)
+            for part in qualname.split("."):
+                obj = getattr(obj, part)
+        except (ImportError, AttributeError):
+            obj = None
+        if obj is self:
+            return qualname
+        fn, profile_runs, backend, max_graphs = self._init_args
+        if "<locals>" in qualname or obj is not fn:
+            import pickle
+            raise pickle.PicklingError(f"cannot pickle {self!r}: {module}.{qualname} is not "
+                                       f"importable as this function")
+        return (_rebuild, self._init_args)      # `g = jit(plain)`: rebuilt around `plain`
+
+    def __copy__(self):
+        return self          # functions are immutable values for copy and deepcopy
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def _rebuild(fn, profile_runs, backend, max_graphs):
+    """Unpickling of ``g = jit(plain)``: a fresh decorated ``plain`` (graphs are not sent)."""
+    return SpeculativeFunction(fn, profile_runs, backend, max_graphs)
 
 
 def instrumented_source(f) -> str:

@@ -6,7 +6,8 @@
 * ``inspect`` decorates one of your functions (``MODULE:FUNCTION``), calls it the way you
               say (``--call "f(np.ones(3))"`` or ``--args-from SCRIPT``) and prints what
               janus_lite made of it: explain(), the summary, the generated code, the graph.
-* ``bench``   runs the benchmark suite of a source checkout (``python -m benchmarks.run``).
+* ``bench``   runs the benchmark suite (``python -m benchmarks.run``): from the current
+              source checkout, else the copy installed with the package.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import traceback
 
 import numpy as np
 
@@ -72,8 +74,12 @@ def cmd_demo(opts) -> int:
     for i in range(1, steps + 1):
         *params, loss = step(*params, X, Y, 0.5)
         progress(i, steps, f"loss {loss:.4f}")
-    cmp = compare(demo_step, step, (*params, X, Y, 0.5), rounds=3 if opts.quick else 11,
-                  reps=3 if opts.quick else 30)
+    rounds = 3 if opts.quick else 11
+    print(f"timing the plain and the decorated step side by side ({rounds} interleaved "
+          f"rounds) ...", flush=True)
+    cmp = compare(demo_step, step, (*params, X, Y, 0.5), rounds=rounds,
+                  reps=3 if opts.quick else 30,
+                  progress=lambda i, n: progress(i, n, "timing rounds"))
     print()
     print("\n".join(report_lines("demo_step", cmp, step)))
     if not step.graphs:
@@ -86,6 +92,7 @@ def cmd_demo(opts) -> int:
     print(step.explain())
     if opts.draw != "":
         path = opts.draw
+        print(f"\ndrawing the graph to {path} ...", flush=True)
         try:
             engine = graph.draw(path)
         except DrawError as exc:
@@ -113,10 +120,23 @@ def load_target(target: str):
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            raise SystemExit(_user_error(f"running {mod_name}", exc)) from None
     else:
         sys.path.insert(0, os.getcwd())
-        module = importlib.import_module(mod_name)
+        try:
+            module = importlib.import_module(mod_name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and mod_name.startswith(exc.name) and (
+                    exc.name == mod_name or mod_name[len(exc.name)] == "."):
+                raise SystemExit(f"janus-lite inspect: no module named {exc.name!r} (from "
+                                 f"{os.getcwd()}; give a dotted module importable from "
+                                 f"here, or a .py path)") from None
+            raise SystemExit(_user_error(f"importing {mod_name}", exc)) from None
+        except Exception as exc:
+            raise SystemExit(_user_error(f"importing {mod_name}", exc)) from None
     obj = module
     for part in attr.split("."):
         try:
@@ -124,6 +144,46 @@ def load_target(target: str):
         except AttributeError:
             raise SystemExit(f"janus-lite inspect: {mod_name} has no {attr!r}") from None
     return module, obj
+
+
+def _user_error(what: str, exc: BaseException) -> str:
+    """A short message for an error in the user's code: their frames only, then the error."""
+    frames = [fr for fr in traceback.extract_tb(exc.__traceback__)
+              if "importlib" not in fr.filename and os.path.dirname(__file__)
+              not in fr.filename]
+    where = "".join(traceback.format_list(frames[-3:]))
+    return (f"janus-lite inspect: error while {what}:\n{where}"
+            f"{type(exc).__name__}: {exc}")
+
+
+def _compile_calls(calls: list) -> list:
+    """Compile every ``--call`` first: a syntax error is reported before anything runs."""
+    code = []
+    for c in calls:
+        try:
+            code.append((c, compile(c, "<--call>", "eval")))
+        except SyntaxError as exc:
+            caret = " " * max(0, (exc.offset or 1) - 1) + "^"
+            raise SystemExit(f"janus-lite inspect: --call {c!r} is not a Python expression: "
+                             f"{exc.msg}\n  {c}\n  {caret}") from None
+    return code
+
+
+def _check_draw_path(path: str | None, need_engine: bool = True) -> None:
+    """Reject a --draw path janus_lite cannot write before running any call."""
+    if not path:
+        return
+    from janus_lite.inspect.draw import FORMATS, available_engines
+    fmt = os.path.splitext(path)[1].lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise SystemExit(f"janus-lite: cannot draw to {path!r}: the suffix must be one of "
+                         f"{', '.join('.' + f for f in FORMATS)}")
+    if need_engine and fmt != "dot" and not available_engines():
+        raise SystemExit(f"janus-lite: cannot draw .{fmt} here: neither Graphviz's `dot` nor "
+                         f"matplotlib is installed; use a .dot path")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise SystemExit(f"janus-lite: cannot draw to {path!r}: no folder {folder}")
 
 
 def _calls_from_script(path: str) -> list:
@@ -144,7 +204,14 @@ def _calls_from_script(path: str) -> list:
 def cmd_inspect(opts) -> int:
     import janus_lite as jl
     from janus_lite.api import SpeculativeFunction
+    _check_draw_path(opts.draw)
+    code = _compile_calls(opts.call or [])
+    if opts.args_from and not os.path.isfile(opts.args_from):
+        raise SystemExit(f"janus-lite inspect: --args-from: no such file {opts.args_from!r}")
     module, obj = load_target(opts.target)
+    if not callable(obj):
+        raise SystemExit(f"janus-lite inspect: {opts.target} is a {type(obj).__name__}, not "
+                         f"a function")
     f = obj if isinstance(obj, SpeculativeFunction) else jl.jit(obj)
     times = opts.times or f.profile_runs + 3
     if opts.args_from:
@@ -156,10 +223,13 @@ def cmd_inspect(opts) -> int:
         ns = dict(vars(module))
         ns.update({"np": np, "jl": jl, "f": f, obj.__name__ if hasattr(obj, "__name__")
                    else "f": f})
-        code = [compile(c, "<--call>", "eval") for c in opts.call]
         for _ in range(times):
-            for c in code:
-                eval(c, ns)
+            for text, c in code:
+                try:
+                    eval(c, ns)
+                except Exception as exc:
+                    raise SystemExit(_user_error(f"evaluating --call {text!r}", exc)) \
+                        from None
     else:
         print("janus-lite inspect: no calls given (--call or --args-from); showing what is "
               "known before any call", file=sys.stderr)
@@ -190,39 +260,78 @@ def cmd_inspect(opts) -> int:
 
 # -- bench --------------------------------------------------------------------------------
 def find_benchmarks() -> str | None:
-    """The folder holding ``benchmarks/run.py``: the current directory or the checkout
-    this package was installed from (editable installs)."""
+    """The folder holding ``benchmarks/run.py``: the current directory (a source checkout),
+    the checkout this package was installed from (editable installs), or the site folder
+    the package was installed into (the suite is installed with it)."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for root in (os.getcwd(), here):
         if os.path.isfile(os.path.join(root, "benchmarks", "run.py")):
             return root
+    try:
+        spec = importlib.util.find_spec("benchmarks.run")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin and os.path.isfile(spec.origin):
+        return os.path.dirname(os.path.dirname(spec.origin))
     return None
+
+
+def _bench_parser(root: str | None, parents=True) -> argparse.ArgumentParser | None:
+    """The suite's own option parser (``benchmarks.run.build_parser``), or None."""
+    if root is None:
+        return None
+    path = os.path.join(root, "benchmarks", "run.py")
+    try:
+        with open(path) as fh:
+            if "def build_parser(" not in fh.read():
+                return None        # an older suite, or someone else's `benchmarks`
+        spec = importlib.util.spec_from_file_location("_janus_lite_bench_run", path,
+                                                      submodule_search_locations=None)
+        module = importlib.util.module_from_spec(spec)
+        module.__package__ = "benchmarks"
+        spec.loader.exec_module(module)
+        return module.build_parser(prog="janus-lite bench", add_help=False)
+    except Exception:          # an older suite, or someone else's `benchmarks`
+        return None
 
 
 def cmd_bench(opts) -> int:
     root = find_benchmarks()
     if root is None:
-        print("janus-lite bench: no benchmark suite found (benchmarks/run.py). The benchmarks "
-              "ship with the source checkout: run this command from a clone of janus_lite "
-              "(or install it with `pip install -e .` from one).", file=sys.stderr)
+        print("janus-lite bench: no benchmark suite found (benchmarks/run.py): not in the "
+              "current folder nor installed with janus_lite. Reinstall janus_lite "
+              "(`pip install janus_lite`) or run this from a clone of it.", file=sys.stderr)
         return 2
-    cmd = [sys.executable, "-m", "benchmarks.run"] + (["--quick"] if opts.quick else []) + \
-        list(opts.rest)
+    rest = list(opts.rest)
+    installed = os.path.abspath(root) != os.path.abspath(os.getcwd()) and \
+        not os.path.isfile(os.path.join(root, "setup.cfg"))      # not a source checkout
+    if installed and "--out" not in rest and not any(a.startswith("--out=") for a in rest):
+        rest += ["--out", os.path.join(os.getcwd(), "janus_lite_bench")]
+    cmd = [sys.executable, "-m", "benchmarks.run"] + (["--quick"] if opts.quick else []) + rest
     print(f"janus-lite bench: running {' '.join(cmd[1:])} in {root}", flush=True)
-    return subprocess.call(cmd, cwd=root)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in env.get("PYTHONPATH", "").split(
+        os.pathsep) if p])
+    return subprocess.call(cmd, cwd=root, env=env)
 
 
 # -- entry point --------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(bench_options: bool = False) -> argparse.ArgumentParser:
+    """The ``janus-lite`` parser (``bench_options``: load the suite's options for bench)."""
+    from janus_lite import __version__
     ap = argparse.ArgumentParser(prog="janus-lite", description="janus_lite: run imperative "
                                  "NumPy code as speculative, optimized graphs.")
+    ap.add_argument("--version", action="version",
+                    version=f"janus-lite {__version__} (numpy {np.__version__}, Python "
+                            f"{sys.version.split()[0]})")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
     d = sub.add_parser("demo", help="train a small MLP with a jit-decorated step and show "
                        "the speedup, the graph summary and a drawing",
                        description="Train a small MLP whose NumPy step is decorated with "
                        "janus_lite.jit; print the speedup, the graph summary and explain(); "
                        "draw the graph.")
-    d.add_argument("--steps", type=int, default=0, help="training steps (default 300)")
+    d.add_argument("--steps", type=_positive_int, default=0,
+                   help="training steps (default 300; 40 with --quick)")
     d.add_argument("--draw", default="janus_lite_demo.png", metavar="PATH",
                    help="where to draw the graph (.png/.svg/.pdf/.dot; default "
                         "%(default)s; '' to skip)")
@@ -249,24 +358,47 @@ def build_parser() -> argparse.ArgumentParser:
                         f"(default explain,summary)")
     i.add_argument("--draw", metavar="PATH", help="also draw the newest graph")
     i.set_defaults(run=cmd_inspect)
+    suite = _bench_parser(find_benchmarks()) if bench_options else None
     b = sub.add_parser("bench", help="run the benchmark suite (benchmarks/run.py)",
-                       description="Run the benchmark suite of a source checkout "
-                       "(python -m benchmarks.run); any other arguments are passed on to it.")
-    b.add_argument("--quick", action="store_true", help="small sizes, few repetitions")
+                       parents=[suite] if suite is not None else [],
+                       conflict_handler="resolve",
+                       description="Run the benchmark suite: janus_lite vs plain NumPy (and "
+                       "peers) per workload, in fresh processes, medians of interleaved "
+                       "samples (python -m benchmarks.run; the arguments are passed on).",
+                       epilog="example: janus-lite bench --quick --only mlp_step "
+                              "--wait-quiet 60")
+    if suite is None:
+        b.add_argument("--quick", action="store_true", help="small sizes, few repetitions")
     b.set_defaults(run=cmd_bench)
     return ap
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv=None) -> int:
-    ap = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    bench = "bench" in argv and not any(a in ("demo", "inspect") for a in
+                                        argv[:argv.index("bench")])
+    ap = build_parser(bench_options=bench)
     opts, extra = ap.parse_known_args(argv)
     if getattr(opts, "command", None) == "bench":
-        opts.rest = extra
+        # the suite's options were checked above; pass the arguments on as given
+        opts.rest = [a for a in argv[argv.index("bench") + 1:] if a != "--quick"]
     elif extra:
         ap.error(f"unrecognized arguments: {' '.join(extra)}")
     if getattr(opts, "run", None) is None:
         ap.print_help()
         return 1
+    if opts.command == "demo":
+        _check_draw_path(opts.draw, need_engine=False)    # no renderer: it writes .dot
     if opts.command == "inspect":
         bad = [w for w in opts.show if w not in SHOW + ("all",)]
         if bad:

@@ -1,9 +1,23 @@
 """Every knob of janus_lite, in one place. Each can be changed at run time
-(``janus_lite.config.PROFILE_RUNS = 3``); `jit(...)` arguments override the first three
-per function."""
+(``janus_lite.config.PROFILE_RUNS = 3``) or for a block (``with
+janus_lite.config.patch(MAX_GRAPHS=2): ...``); `jit(...)` arguments override the first three
+per function. Setting a name that is not a knob (a typo: ``MAX_GRAPH``) raises AttributeError
+with the nearest knob's name; a value of the wrong type or range raises TypeError/ValueError
+at once, never inside a later call."""
 from __future__ import annotations
 
+import contextlib
+import difflib
 import os
+import sys
+import threading
+import types
+
+DISABLE = os.environ.get("JANUS_LITE_DISABLE", "").strip().lower() not in ("", "0", "false",
+                                                                            "no", "off")
+"""Turn janus_lite off: every decorated function runs the plain Python function (counted in
+``f.stats["disabled_calls"]``). From the environment: ``JANUS_LITE_DISABLE=1``; for one
+block of one thread: ``with janus_lite.disabled(): ...``."""
 
 PROFILE_RUNS = 2
 """Calls answered imperatively (and profiled) before the first graph is built."""
@@ -54,7 +68,9 @@ CHECK_RULES = False
 
 LOG_TOPICS = frozenset(t.strip() for t in os.environ.get("JANUS_LITE_LOG", "").split(",")
                        if t.strip())
-"""Logging topics switched on from the environment: ``JANUS_LITE_LOG=fallbacks,graphs,guards``."""
+"""Logging topics switched on from the environment: ``JANUS_LITE_LOG=fallbacks,graphs,
+guards,code`` (``graphs``/``fallbacks`` at INFO, ``guards``/``code`` at DEBUG; ``graphs:debug``
+also prints each graph built; ``all`` or ``all:debug``). See ``janus_lite.inspect.logs``."""
 
 # -- optimization passes and kernels (janus_lite/passes, janus_lite/backend/kernels.py) --------
 PASSES = None
@@ -128,3 +144,120 @@ TIER_MIN_GAIN (CPU time: on a shared machine, wall time mostly measures the othe
 TIER_MIN_GAIN = 0.05
 """Relative gain (0.05: 5 % faster) the compiled entry needs over the NumPy-tier entry on
 this graph before it serves the graph's calls."""
+
+# -- validation: the module below is replaced by a checked view of itself ---------------------
+_MIN = {"PROFILE_RUNS": 1, "MAX_GRAPHS": 1, "RELAX_AFTER": 1, "MAX_FAILED_CONVERSIONS": 1,
+        "MAX_FALLBACKS_BEFORE_REGENERATE": 1, "MAX_REBUILDS": 0, "TILE_ELEMENTS": 1,
+        "KERNEL_THREADS": 1}
+"""Smallest value of the integer knobs that have one above 0 (every other int: 0)."""
+
+_lock = threading.RLock()
+_VALIDATORS: dict = {}
+"""Checks registered from above (config imports nothing of janus_lite): ``name → callable``
+raising for a bad value (``options`` registers BACKEND's, which asks the backends)."""
+_WATCHERS: list = []
+"""Callables ``(name, value)`` told after a knob is set (``switch`` watches DISABLE)."""
+
+
+def _set(mod, name, value):
+    types.ModuleType.__setattr__(mod, name, value)
+    for watch in _WATCHERS:
+        watch(name, value)
+
+
+def knobs() -> dict:
+    """The knobs and their current values, by name."""
+    mod = sys.modules[__name__]
+    return {k: v for k, v in vars(mod).items() if k.isupper() and not k.startswith("_")}
+
+
+def _names_like(name: str) -> str:
+    near = difflib.get_close_matches(name.upper(), list(knobs()), n=1, cutoff=0.6)
+    return f"; did you mean {near[0]!r}?" if near else \
+        f"; the knobs are {', '.join(sorted(knobs()))}"
+
+
+def check(name: str, value):
+    """``value`` as knob ``name`` holds it, or TypeError/ValueError saying what is wrong."""
+    current = knobs()
+    if name not in current:
+        raise AttributeError(f"janus_lite.config has no knob {name!r}{_names_like(name)}")
+    old = current[name]
+    where = f"janus_lite.config.{name}"
+    if name == "PASSES":
+        if value is None:
+            return None
+        if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)) \
+                or not all(isinstance(v, str) for v in value):
+            raise TypeError(f"{where} must be None or a list of pass names, got {value!r}")
+        return value
+    if name == "LOG_TOPICS":
+        if isinstance(value, str):
+            value = [t.strip() for t in value.split(",") if t.strip()]
+        if not isinstance(value, (list, tuple, set, frozenset)) or \
+                not all(isinstance(v, str) for v in value):
+            raise TypeError(f"{where} must be a set of topic names, got {value!r}")
+        return frozenset(value)
+    if isinstance(old, bool):
+        if not isinstance(value, (bool, int)) or value not in (0, 1):
+            raise TypeError(f"{where} must be True or False, got {value!r}")
+        return bool(value)
+    if isinstance(old, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{where} must be an int, got {type(value).__name__} {value!r}")
+        low = _MIN.get(name, 0)
+        if value < low:
+            raise ValueError(f"{where} must be >= {low}, got {value}")
+        return value
+    if isinstance(old, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise TypeError(f"{where} must be a number >= 0, got {value!r}")
+        return float(value)
+    if isinstance(old, str):
+        if not isinstance(value, str):
+            raise TypeError(f"{where} must be a str, got {type(value).__name__} {value!r}")
+    if name in _VALIDATORS:
+        _VALIDATORS[name](value)           # e.g. BACKEND: ValueError naming the backends
+    return value
+
+
+@contextlib.contextmanager
+def patch(**values):
+    """Set knobs for the length of a ``with`` block, then put the old values back
+    (``with janus_lite.config.patch(MAX_GRAPHS=2): ...``). Every value is checked before any
+    is set. The knobs are process-wide: other threads see the patched values too."""
+    mod = sys.modules[__name__]
+    checked = {k: check(k, v) for k, v in values.items()}
+    with _lock:
+        old = {k: getattr(mod, k) for k in checked}
+        for k, v in checked.items():
+            _set(mod, k, v)
+    try:
+        yield mod
+    finally:
+        with _lock:
+            for k, v in old.items():
+                _set(mod, k, v)
+
+
+class _CheckedConfig(types.ModuleType):
+    """This module, with assignments checked (unknown names, types, ranges)."""
+
+    def __setattr__(self, name, value):
+        if name.isupper() and not name.startswith("_"):
+            value = check(name, value)
+        elif name not in vars(self):
+            raise AttributeError(f"janus_lite.config has no knob {name!r}{_names_like(name)}")
+        _set(self, name, value)
+
+    def __delattr__(self, name):
+        raise AttributeError(f"janus_lite.config knobs cannot be deleted ({name!r})")
+
+    def __getattr__(self, name):       # only called for names that are not there
+        raise AttributeError(f"janus_lite.config has no knob {name!r}{_names_like(name)}")
+
+    def __repr__(self):
+        return "<janus_lite.config: " + ", ".join(f"{k}={v!r}" for k, v in knobs().items()) + ">"
+
+
+sys.modules[__name__].__class__ = _CheckedConfig

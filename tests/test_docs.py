@@ -95,3 +95,46 @@ def test_snippet(page, snippet, tmp_path, monkeypatch, restore_state):
         got = buf.getvalue()
         assert got == expected, f"docs/{page}:{line}: output differs\n--- got ---\n{got}" \
                                 f"--- expected ---\n{expected}"
+
+
+# -- the notebook (issue 12 item 8) ---------------------------------------------------------
+NOTEBOOK = os.path.join(ROOT, "examples", "notebook.ipynb")
+
+
+def _run_notebook_cells(path, tmp_path):
+    """Execute the notebook in a Jupyter kernel (nbclient) with this checkout importable;
+    returns the outputs of each code cell."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    nb = nbformat.read(path, as_version=4)
+    env_before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([ROOT] + ([env_before] if env_before else []))
+    try:
+        nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                                resources={"metadata": {"path": str(tmp_path)}}).execute()
+    finally:
+        if env_before is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = env_before
+    return [c.get("outputs", []) for c in nb.cells if c.cell_type == "code"]
+
+
+def test_notebook_shows_a_graph_svg_and_an_explain_report(tmp_path):
+    outputs = _run_notebook_cells(NOTEBOOK, tmp_path)
+    errors = [o for cell in outputs for o in cell if o.get("output_type") == "error"]
+    assert not errors, errors
+    text = "".join(o.get("text", "") for o in outputs[0])
+    graph_calls = int(re.search(r"'graph_calls': (\d+)", text).group(1))
+    assert graph_calls >= 15, text          # defined in a cell, it still runs as graphs
+    rich = [o.get("data", {}) for cell in outputs[1:] for o in cell
+            if o.get("output_type") == "execute_result"]
+    graph, summary, report = rich
+    assert graph["image/svg+xml"].lstrip().startswith("<svg")
+    assert "sgd_step" in graph["image/svg+xml"]
+    assert summary["text/html"].startswith("<pre") and 'Graph "sgd_step"' in summary["text/plain"]
+    assert report["text/html"].startswith("<pre")
+    assert "janus_lite report for sgd_step" in report["text/plain"]
+    assert "Verdict: graph-served" in report["text/plain"]
+    assert "\\n" not in report["text/plain"]          # lines, not one escaped string

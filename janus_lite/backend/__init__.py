@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .codegen import Miss, compile_graph
-from . import emitters, kernels  # noqa: F401  (register the passes' ops' code, the kernels)
+from . import kernels  # noqa: F401  (registers the fused-kernel factory)
 from .interpreter import compile_interpreted, Interpreter, NodeError
 
 BACKENDS = {"numpy": compile_graph, "interpreter": compile_interpreted}

@@ -2,7 +2,8 @@
 
 The function has the user's signature (defaults shared with the original), checks the
 graph's guards first (returning the miss marker of the first that fails), then runs one
-line per node, deleting values after their last use. Its code carries the user's file name
+line per node (each op as its row in the numpy table, `numpy_rules.TABLE`, says), deleting
+values after their last use. Its code carries the user's file name
 and line numbers, so warnings and tracebacks point at the user's source.
 """
 from __future__ import annotations
@@ -12,23 +13,25 @@ import copy
 import keyword
 import types
 
+import numpy as np
+
 from ..ir import get_op
-from ..ir.ops_core import AssumptionFailed, unpack_impl
+from ..profile.source import own_compile
 from ..runtime.guards import ConstPool, GuardCode
-from . import state_ops
-from .state_ops import UNDO, has_reversible, random_states
-from .structured import emit_cond, emit_loop
+from .aborts import direct_copies, draws, fp_errors_quiet, raises_from
+from .numpy_rules import TABLE
+from .state_ops import QUIET, UNDO, WROTE, has_reversible, mark_committed, random_states
 
 _LITERAL_TYPES = (bool, int, str, type(None))
 
-EMITTERS: dict = {}
-"""op name → ``emit(codegen, node, input_vars) -> expression text or None``: how ops added
-by passes (fused kernels, out= buffers, structured control flow) are generated. An emitter
-may add statements with ``codegen.emit(text, lineno)`` and values shared by all calls with
-``codegen.pool.add(value, hint)`` (closure constants of the entry)."""
 
-PLANNED = "@out"
-"""`EMITTERS` key of the emitter of every ``<op>@out`` twin (see `passes/ops.planned_op`)."""
+def _scalar(node) -> bool:
+    """Is ``node``'s value a Python or NumPy scalar?"""
+    t = node.meta.type
+    return t is not None and (t in _SCALAR_TYPES or issubclass(t, np.generic))
+
+
+_SCALAR_TYPES = (bool, int, float, complex, type(None))
 
 
 class Miss:
@@ -60,6 +63,7 @@ class CodeGen:
         self.pool = ConstPool()
         self.guard_code = GuardCode(self.pool)
         self.lines: list[tuple[str, int | None]] = []
+        self.direct = frozenset()      # np.copy nodes that may be the caller's array
         self.indent = 0
         params = [n for n in graph.inputs]
         self.names = {n: n for n in params}
@@ -93,66 +97,16 @@ class CodeGen:
 
     # -- nodes --------------------------------------------------------------------------
     def node_expr(self, node) -> str | None:
-        """The expression computing ``node`` (None for statements handled here)."""
-        op = get_op(node.op)
+        """The expression computing ``node`` (None when its rule emitted statements)."""
         ins = [self.var(i) for i in node.inputs]
-        kwn = node.attrs.get("kw", ())
-        pos, kw = (ins[:len(ins) - len(kwn)], ins[len(ins) - len(kwn):]) if kwn else (ins, [])
-        call_args = ", ".join(pos + [f"{k}={v}" for k, v in zip(kwn, kw)])
-        custom = EMITTERS.get(node.op)
-        if custom is None and node.op.endswith(PLANNED):
-            custom = EMITTERS[PLANNED]
-        if custom is not None:
-            return custom(self, node, ins)
-        if node.op == "const":
-            return self.const(node.attrs["value"])
-        if node.op == "source":
-            return self.guard_code.source_expr(node.attrs["src"])
-        if node.op == "assert":
-            cond = ins[0]
-            test = f"not {cond}" if node.attrs["expect"] else cond
-            af = self.pool.add(AssumptionFailed, "AF")
-            self.emit(f"if {test}: raise {af}({node.attrs['index']})", node.lineno)
-            return None
-        if node.op == "tuple":
-            return "(" + "".join(i + ", " for i in ins) + ")"
-        if node.op == "list":
-            return "[" + ", ".join(ins) + "]"
-        if node.op == "getitem":
-            return f"{ins[0]}[{ins[1]}]"
-        if node.op == "setitem":
-            self.emit(f"{ins[0]}[{ins[1]}] = {ins[2]}", node.lineno)
-            return ins[0]
-        if node.op == "getattr":
-            return f"{ins[0]}.{node.attrs['name']}"
-        if node.op == "truth":
-            return f"{self.pool.add(bool, 'bool')}({ins[0]})"
-        if node.op == "select":
-            return f"{ins[1]} if {ins[0]} else {ins[2]}"
-        if node.op == "and_":
-            return f"{ins[0]} and {ins[1]}"
-        if node.op == "or_":
-            return f"{ins[0]} or {ins[1]}"
-        if node.op == "unpack":
-            return f"{self.pool.add(unpack_impl, 'unpack')}({ins[0]}, {node.attrs['n']})"
-        if node.op == "call":
-            return f"{self.pool.add(node.attrs['fn'], 'fn')}({call_args})"
-        if op.emit == "binop":
-            if op.mutates:
-                self.emit(f"{ins[0]} {op.symbol} {ins[1]}", node.lineno)
-                return ins[0]
-            return f"{ins[0]}{op.symbol}{ins[1]}" if op.symbol.startswith(" ") else \
-                f"{ins[0]} {op.symbol} {ins[1]}"
-        if op.emit == "unop":
-            return f"{op.symbol}{ins[0]}"
-        if op.emit == "method":
-            rest = ", ".join(pos[1:] + [f"{k}={v}" for k, v in zip(kwn, kw)])
-            return f"{pos[0]}.{op.symbol}({rest})"
-        if op.emit == "attr":
-            return f"{ins[0]}.{op.symbol}"
-        if op.emit == "call":
-            return f"{self.pool.add(op.impl, 'f')}({call_args})"
-        raise NotImplementedError(f"codegen for op {node.op}")
+        if node.name in self.direct:      # the caller's array itself, when it may be
+            self.emit(f"{WROTE} = {QUIET}", node.lineno)
+            impl = self.pool.add(get_op(node.op).impl, "f")
+            return f"{ins[0]} if {QUIET} else {impl}({ins[0]})"
+        rule = TABLE.rule(node.op)
+        if rule is None:
+            raise NotImplementedError(f"codegen for op {node.op}")
+        return rule(self, node, ins)
 
     def _node(self, name):
         node = self._all.get(name)
@@ -162,12 +116,23 @@ class CodeGen:
         return node
 
     def body(self):
-        """The graph's code; a graph that draws random numbers saves the generators' states
-        first and restores them if anything aborts the run (the fallback redraws)."""
+        """The graph's code. A graph that draws random numbers saves the generators' states
+        first and restores them if anything aborts the run (the fallback redraws) — unless
+        nothing from the first draw on may raise and floating-point errors only warn in
+        this call (`aborts.fp_errors_quiet`, tested once per call as ``_q``). Under the same
+        two conditions arrays updated in place are updated in the caller's array directly
+        (`aborts.direct_copies`) instead of in a copy that the commit step copies back."""
         self._all = {}
         saves, gens = random_states(self.graph)
         undo = has_reversible(self.graph)
-        if not saves and not gens and not undo:
+        self.direct = direct_copies(self.graph)
+        # the states are saved only where the run may still be abandoned after a draw
+        always = (saves or gens) and raises_from(self.graph, set(draws(self.graph)))
+        if self.direct or ((saves or gens) and not always):
+            self.emit(f"{QUIET} = {self.pool.add(fp_errors_quiet, 'quiet')}()", None)
+        if self.direct:
+            self.emit(f"{WROTE} = False", None)
+        if not saves and not gens and not undo and not self.direct:
             self.emit_graph(self.graph)
             self.emit(f"return {self.var(self.graph.output)}", None)
             return
@@ -175,9 +140,10 @@ class CodeGen:
         if undo:
             self.emit(f"{UNDO} = []", None)
             restore.append(f"for _u in {UNDO}[::-1]: _u()")
+        when = "" if always else f" if not {QUIET} else None"
         for i, (_, get, set_) in enumerate(saves):
-            self.emit(f"_rng{i} = {self.pool.add(get, 'getstate')}()", None)
-            restore.append(f"{self.pool.add(set_, 'setstate')}(_rng{i})")
+            self.emit(f"_rng{i} = {self.pool.add(get, 'getstate')}(){when}", None)
+            restore.append(f"if _rng{i} is not None: {self.pool.add(set_, 'setstate')}(_rng{i})")
         for j, g in enumerate(gens):
             node = self._node(g)
             while node.op == "input" and node.attrs.get("role") == "capture":
@@ -185,29 +151,45 @@ class CodeGen:
             where = self.guard_code.source_expr(node.attrs["src"]) if node.op == "source" \
                 else self.var(node.name)
             self.emit(f"_genobj{j} = {where}", None)
-            self.emit(f"_gen{j} = _genobj{j}.bit_generator.state", None)
-            restore.append(f"_genobj{j}.bit_generator.state = _gen{j}")
+            self.emit(f"_gen{j} = _genobj{j}.bit_generator.state{when}", None)
+            restore.append(f"if _gen{j} is not None: _genobj{j}.bit_generator.state = _gen{j}")
         self.emit("try:", None)
         self.indent += 1
         self.emit_graph(self.graph)
         self.emit(f"return {self.var(self.graph.output)}", None)
         self.indent -= 1
-        self.emit("except BaseException:", None)
+        # an exception the commit step's last part met is the call's own (it happened)
+        self.emit("except BaseException as _exc:", None)
         self.indent += 1
-        for r in restore:
-            self.emit(r, None)
+        if self.direct:     # past an update of the caller's array: the call happened
+            self.emit(f"if {WROTE}: {self.pool.add(mark_committed, 'committed')}(_exc)", None)
+        if restore:
+            self.emit("if not getattr(_exc, '__jl_committed__', False):", None)
+            self.indent += 1
+            for r in restore:
+                self.emit(r, None)
+            self.indent -= 1
         self.emit("raise", None)
         self.indent -= 1
 
     def emit_graph(self, graph):
-        """Emit ``graph``'s nodes at the current indent (subgraphs recurse through here)."""
+        """Emit ``graph``'s nodes at the current indent (subgraphs recurse through here).
+        Per-call economies: a ``truth`` node that only a ``cond`` or an ``assert`` tests is
+        not computed (their ``if`` takes the truth of its input, the same ``__bool__``), and
+        scalar values are not deleted after their last use (a ``del`` frees no memory
+        worth its cost there)."""
         last_use = {}
-        for idx, node in enumerate(graph.nodes()):
+        nodes = list(graph.nodes())
+        for idx, node in enumerate(nodes):
             for i in node.inputs:
                 last_use[i] = idx
+        inline = self._tested_truths(graph, nodes)
+        for t, src in inline.items():
+            self.names[t] = self.var(src)
+            last_use[src] = max(last_use.get(src, -1), last_use.get(t, -1))
         keep = set(graph.inputs) | {graph.output}
-        for idx, node in enumerate(graph.nodes()):
-            if node.op == "input":
+        for idx, node in enumerate(nodes):
+            if node.op == "input" or node.name in inline:
                 continue
             if node.op == "const":
                 continue      # inlined where used (a literal or a closure constant)
@@ -218,10 +200,30 @@ class CodeGen:
                     self.emit(f"{target} = {expr}", node.lineno)
             dead = [i for i in dict.fromkeys(node.inputs)
                     if last_use.get(i) == idx and i not in keep and i in graph.nx and
-                    graph[i].op != "const" and self.var(i) != self.var(graph.output)
+                    i not in inline and graph[i].op != "const" and not _scalar(graph[i])
+                    and self.var(i) != self.var(graph.output)
                     and self.var(i).startswith("v_")]
             if dead:
                 self.emit("del " + ", ".join(self.var(i) for i in dead), node.lineno)
+
+    @staticmethod
+    def _tested_truths(graph, nodes) -> dict:
+        """``truth`` nodes of ``graph`` whose every use is the condition of a ``cond`` or an
+        ``assert`` in ``graph`` (none captured by a subgraph, none the output): name → its
+        input."""
+        truths = {n.name: n.inputs[0] for n in nodes if n.op == "truth" and
+                  n.name != graph.output}
+        if not truths:
+            return {}
+        for n in nodes:
+            for k, i in enumerate(n.inputs):
+                if i in truths and not (k == 0 and n.op in ("cond", "assert")):
+                    truths.pop(i)
+            for sub in n.subgraphs:
+                for inner in sub.all_nodes():
+                    if inner.op == "input" and inner.attrs.get("outer") in truths:
+                        truths.pop(inner.attrs["outer"])
+        return truths
 
     def generate(self, guards):
         miss = self.pool.add(tuple(Miss(i) for i in range(len(guards))), "MISS")
@@ -243,10 +245,11 @@ def compile_graph(graph, fn, fdef, guards):
     func = tree.body[0]
     linenos = [ln for _, ln in gen.lines]
     first = getattr(fdef, "lineno", 1)
-    for stmt, ln in zip(func.body, linenos):
-        for sub in ast.walk(stmt):
-            if hasattr(sub, "lineno"):
-                sub.lineno = sub.end_lineno = ln or first
+    for sub in ast.walk(func):         # generated line k + 2 is gen.lines[k]
+        if hasattr(sub, "lineno"):
+            k = sub.lineno - 2
+            sub.lineno = sub.end_lineno = (linenos[k] if 0 <= k < len(linenos) else None) \
+                or first
     func.lineno = first
     func.end_lineno = max([first] + [ln for ln in linenos if ln])
     func.args.lineno = func.args.end_lineno = first
@@ -259,7 +262,8 @@ def compile_graph(graph, fn, fdef, guards):
     module = ast.Module([factory], type_ignores=[])
     ast.fix_missing_locations(module)
     factory.lineno, factory.end_lineno = first, func.end_lineno
-    code = compile(module, fn.__code__.co_filename, "exec", dont_inherit=True)
+    with own_compile(fn.__code__.co_filename):
+        code = compile(module, fn.__code__.co_filename, "exec", dont_inherit=True)
     make_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     make = types.FunctionType(make_code, fn.__globals__, "__jl_make")
     entry = make(*(gen.pool.values[c] for c in consts))
@@ -268,13 +272,3 @@ def compile_graph(graph, fn, fdef, guards):
     entry.__defaults__ = fn.__defaults__
     entry.__kwdefaults__ = fn.__kwdefaults__
     return entry, text
-
-
-def _register_structured():
-    EMITTERS.setdefault("cond", emit_cond)
-    EMITTERS.setdefault("loop", emit_loop)
-    for op, fn in state_ops.EMITTERS.items():
-        EMITTERS.setdefault(op, fn)
-
-
-_register_structured()

@@ -1,4 +1,4 @@
-"""Code generation for the ops the passes add (registered in `codegen.EMITTERS`).
+"""Code generation for the ops the passes add (rows of the numpy table, `numpy_rules.TABLE`).
 
 - ``buffers.acquire`` / ``buffers.release``: take this call's buffer set from the graph's
   `BufferPool` into locals, give it back before ``return``.
@@ -16,7 +16,6 @@ import math
 import numpy as np
 
 from ..passes.ops import reduce_mean
-from .codegen import EMITTERS, PLANNED
 
 
 def node_of(gen, name):
@@ -96,7 +95,7 @@ def emit_scalar_sqrt(gen, node, ins):
     return f"{t}({gen.pool.add(math.sqrt, 'sqrt')}({ins[0]}))"
 
 
-EMITTERS.update({
+EMITTERS = {
     "buffers.acquire": emit_acquire,
     "buffers.release": emit_release,
     "fused": emit_fused,
@@ -106,5 +105,5 @@ EMITTERS.update({
     "reduce.max": emit_reduce,
     "reduce.min": emit_reduce,
     "scalar.sqrt": emit_scalar_sqrt,
-    PLANNED: emit_planned,
-})
+    "@out": emit_planned,          # the family of planned twins ``<op>@out``
+}

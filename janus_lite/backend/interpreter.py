@@ -1,12 +1,14 @@
 """The reference executor: runs a graph node by node (an fx-style Interpreter).
 
-Subclass and override `run_node` (or one ``op_<name>`` method) to build analyses such as
-shape propagation. Values are freed after their last use; an error is re-raised as
+How it runs each op is its table, `RULES` (an `ir.tables.OpTable`): op name →
+``run(interpreter, node, args) -> value``; ops without a row run their registry row's
+``impl`` (or, for ``emit="method"`` rows, the method on the first argument). Subclass and
+override `run_node`, or set ``rules`` to a table extending `RULES`, to build analyses
+such as shape propagation. Values are freed after their last use; an error is re-raised as
 `NodeError` naming the node and the user's source line.
 """
 from __future__ import annotations
 
-import ast
 import types
 
 import numpy as np
@@ -15,8 +17,9 @@ from ..ir import get_op
 from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
                             commit_setitem, flush_prints)
+from ..ir.tables import OpTable, register_table
 from ..runtime.guards import ConstPool, GuardCode
-from .codegen import CodeGen, Miss, signature_text
+from .codegen import Miss, signature_text
 from .state_ops import has_reversible, random_states
 
 
@@ -132,9 +135,10 @@ class Interpreter:
         return tuple(carried)
 
     def run_node(self, node, args):
-        method = getattr(self, "op_" + node.op.replace(".", "_"), None)
-        if method is not None:
-            return method(node, args)
+        return self.rules.rule(node.op)(self, node, args)
+
+    def op_impl(self, node, args):
+        """The default rule: the registry row's implementation."""
         op = get_op(node.op)
         if node.op.startswith("Generator.") and id(args[0]) not in self._generators:
             self._generators[id(args[0])] = (args[0], args[0].bit_generator.state)
@@ -192,6 +196,26 @@ class Interpreter:
         return get_op("unpack").impl(args[0], node.attrs["n"])
 
 
+def _default(opdef):
+    return Interpreter.op_impl if opdef.impl is not None else None
+
+
+RULES = register_table(OpTable("interpreter", {
+    "cond": Interpreter.op_cond, "loop": Interpreter.op_loop, "const": Interpreter.op_const,
+    "source": Interpreter.op_source, "assert": Interpreter.op_assert,
+    "getattr": Interpreter.op_getattr, "call": Interpreter.op_call,
+    "commit_setattr": Interpreter.op_commit_setattr,
+    "commit_setitem": Interpreter.op_commit_setitem,
+    "commit_append": Interpreter.op_commit_append,
+    "commit_extend": Interpreter.op_commit_extend,
+    "commit_final": Interpreter.op_commit_final,
+    "flush_prints": Interpreter.op_flush_prints,
+    "tuple": Interpreter.op_tuple, "unpack": Interpreter.op_unpack,
+}, default=_default))
+"""The interpreter's rules (see the module docstring)."""
+Interpreter.rules = RULES
+
+
 def compile_interpreted(graph, fn, fdef, guards):
     """An entry with the user's signature: guards, then the interpreter."""
     pool = ConstPool()
@@ -213,5 +237,4 @@ def compile_interpreted(graph, fn, fdef, guards):
     entry = make(*pool.values.values())
     entry.__defaults__ = fn.__defaults__
     entry.__kwdefaults__ = fn.__kwdefaults__
-    _ = (CodeGen, ast)
     return entry, text

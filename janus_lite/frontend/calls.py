@@ -16,6 +16,7 @@ from .errors import ConversionError
 from .scope import Scope
 from .unsupported import check_supported
 from .values import (Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod, SuperOf,
+                     LocalFunction,
                      is_immutable_const, is_jitted)
 
 _SIDE_EFFECTS = {print: "print() output", input: "input()", open: "file I/O"}
@@ -39,10 +40,20 @@ class CallConverter:
         for k in node.keywords:
             if k.arg is None:
                 v = self.expr(k.value)
-                if not (isinstance(v, Const) and isinstance(v.value, dict)):
-                    raise ConversionError("**kwargs of a run-time dict", node.lineno)
-                kwargs.update({key: Const(val) for key, val in v.value.items()})
+                what = f"**mapping in a call (line {node.lineno})"
+                pairs = self._mapping_pairs(v, what, node.lineno)
+                for key, val in pairs:
+                    if not isinstance(key, str):
+                        raise ConversionError(f"{what}: keywords must be strings (TypeError: "
+                                              f"runs imperatively)", node.lineno)
+                    if key in kwargs:
+                        raise ConversionError(f"{what}: keyword {key!r} given twice "
+                                              f"(TypeError: runs imperatively)", node.lineno)
+                    kwargs[key] = val
             else:
+                if k.arg in kwargs:
+                    raise ConversionError(f"keyword {k.arg!r} given twice in a call (TypeError:"
+                                          f" runs imperatively)", node.lineno)
                 kwargs[k.arg] = self.expr(k.value)
         return self.call(func, args, kwargs, node)
 
@@ -53,6 +64,9 @@ class CallConverter:
                 return self.container_method(func, args, kwargs, node)
             op = op_for_method(func.owner, func.name)
             recv = func.recv
+            if op in ("ndarray.astype",) and isinstance(kwargs.get("copy"), Const) and \
+                    kwargs["copy"].value is True:
+                kwargs = {k: v for k, v in kwargs.items() if k != "copy"}   # the default
             if get_op(op).mutates:
                 recv = self.writable(recv, lineno)
             if "out" in kwargs and isinstance(kwargs["out"], Ref):
@@ -63,6 +77,8 @@ class CallConverter:
             return result
         if isinstance(func, UserMethod):
             return self.inline(func.fn, [func.recv] + args, kwargs, node)
+        if isinstance(func, LocalFunction):
+            return self.inline_local(func, args, kwargs, node)
         if isinstance(func, Ref):
             owner = self.graph[func.name].meta.type
             call = getattr(owner, "__call__", None) if owner is not None else None
@@ -82,8 +98,20 @@ class CallConverter:
         if isinstance(fn, types.BuiltinMethodType) and isinstance(getattr(fn, "__self__", None),
                                                                  (str, bytes)):
             return self.emit("call", args, kwargs, attrs={"fn": fn}, lineno=lineno)
+        if op_for_callable(fn) in _COPY_DEFAULT_TRUE and \
+                isinstance(kwargs.get("copy"), Const) and kwargs["copy"].value is True:
+            # ``np.array(x, copy=True)`` is ``np.array(x)``: a new array, the graph's own
+            kwargs = {k: v for k, v in kwargs.items() if k != "copy"}
         op = op_for_callable(fn)
         if op is not None:
+            mutates = get_op(op).mutates
+            if mutates:        # ``np.add.at(a, idx, v)``: a private copy of an argument's
+                args = list(args)
+                for i in mutates:
+                    if i < len(args) and isinstance(args[i], Ref):
+                        target = self.writable(args[i], lineno)
+                        self.rebind(args[i], target)
+                        args[i] = target
             if "out" in kwargs and isinstance(kwargs["out"], Ref):
                 out = self.writable(kwargs["out"], lineno)
                 kwargs = dict(kwargs, out=out)
@@ -97,6 +125,8 @@ class CallConverter:
                 and (is_immutable_const(fn.__self__) or isinstance(fn.__self__, type)):
             return self.inline(fn.__func__, [Const(fn.__self__)] + args, kwargs, node)
         if isinstance(fn, types.FunctionType):
+            if (getattr(fn, "__module__", None) or "").startswith("numpy"):
+                return self.inline_numpy(fn, args, kwargs, node)
             return self.inline(fn, args, kwargs, node)
         owner = type(fn)
         call = getattr(owner, "__call__", None)
@@ -111,14 +141,48 @@ class CallConverter:
         module = getattr(fn, "__module__", None) or ""
         if module.startswith("numpy.random") or "random" in name.split(".")[0:1]:
             raise ConversionError(f"random draw {name}() (kept imperative)", lineno)
+        import random as _random
+        if isinstance(getattr(fn, "__self__", None), _random.Random):
+            raise ConversionError(f"random.{fn.__name__}() draws from Python's random module "
+                                  f"(kept imperative: its state is not restored if a run is "
+                                  f"abandoned)", lineno)
+        if fn is np.vectorize or fn is np.frompyfunc:
+            raise ConversionError(f"np.{name}() runs a Python function once per element "
+                                  f"(kept imperative)", lineno)
         if module.startswith("numpy"):
             raise ConversionError(f"NumPy function np.{name} is not in the op table", lineno)
         if fn is super and not args and not kwargs:
             return self.zero_arg_super(lineno)
+        if fn is super and len(args) == 2 and not kwargs and isinstance(args[0], Const) and \
+                isinstance(args[0].value, type) and isinstance(args[1], Ref):
+            # super(Cls, self): the MRO of the receiver's (guarded) type after Cls
+            owner = self.static_type(args[1])
+            if owner is None or not issubclass(owner, args[0].value):
+                raise ConversionError("super(Cls, obj) with obj of a type not known to be a "
+                                      "subclass of Cls", lineno)
+            return SuperOf(args[0].value, args[1])
         if isinstance(fn, type):
             raise ConversionError(f"creating a {name} object (object state is not supported "
                                   f"yet)", lineno)
         raise ConversionError(f"call of unknown function {name}()", lineno)
+
+    def inline_numpy(self, fn, args, kwargs, node):
+        """A NumPy function written in Python and not in the op table: its source is
+        inlined; where that fails, the reason names the NumPy function at the user's line."""
+        name = f"{fn.__module__.replace('numpy', 'np', 1)}.{fn.__qualname__}"
+        why = _NUMPY_KEPT_IMPERATIVE.get(name)
+        if why is not None:
+            raise ConversionError(f"{name}() {why}; kept imperative", node.lineno)
+        try:
+            return self.inline(fn, args, kwargs, node)
+        except ConversionError as exc:
+            raise ConversionError(f"{name}() is not in the op table and its Python source "
+                                  f"cannot be graphed ({exc.reason})", node.lineno) from None
+
+    def pack_varargs(self, values):
+        """A ``*args`` parameter: a static tuple of the extra positional arguments."""
+        return TupleVal(tuple(values)) if not all(isinstance(v, Const) for v in values) \
+            else Const(tuple(v.value for v in values))
 
     def zero_arg_super(self, lineno) -> SuperOf:
         """``super()`` in a method: the class it is written in (its ``__class__`` cell) and
@@ -216,10 +280,11 @@ class CallConverter:
         for pname, value in bound.arguments.items():
             kind = inspect.signature(fn).parameters[pname].kind
             if kind is inspect.Parameter.VAR_POSITIONAL:
-                value = TupleVal(tuple(value)) if not all(isinstance(v, Const) for v in value) \
-                    else Const(tuple(v.value for v in value))
+                value = self.pack_varargs(value)
             elif kind is inspect.Parameter.VAR_KEYWORD:
-                raise ConversionError(f"**kwargs parameter of {fn.__qualname__}", lineno)
+                box = self.new_box("dict")       # a new dict of the extra keywords
+                self.box(box).entries = dict(value)
+                value = box
             elif not isinstance(value, (Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod)):
                 value = Const(value)        # a default value
             scope.env[pname] = value
@@ -233,6 +298,15 @@ class CallConverter:
             self.scopes.pop()
             self.lineno = saved
         return scope.returned if scope.done else Const(None)
+
+
+_COPY_DEFAULT_TRUE = ("np.array", "np.astype")
+
+_NUMPY_KEPT_IMPERATIVE = {
+    "np.lib.stride_tricks.as_strided": "makes a view with arbitrary strides over its "
+                                             "argument's memory (read through "
+                                             "__array_interface__)",
+}
 
 
 def _id_of(fn):

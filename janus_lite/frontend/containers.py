@@ -6,10 +6,15 @@ from __future__ import annotations
 import ast
 
 from ..ir import Meta, op_for_method
+from ..ir.ops_state import DELETED
 from ..runtime.guards import Guard, item as item_source
 from ..runtime.spec import guards_for
 from .errors import ConversionError
 from .values import BoundMethod, BoxRef, Const, Ref, TupleVal, spec_meta
+
+
+class RuntimeFilter(ConversionError):
+    """A comprehension's filter depends on run-time data (it becomes a loop node)."""
 
 
 class ContainerConverter:
@@ -48,18 +53,36 @@ class ContainerConverter:
         return ref
 
     def expr_ListComp(self, node):
-        """``[expr for target in <static sequence> (if <static cond>)]`` unrolled."""
-        ref = self.new_box("list")
-        self.box(ref).items = self._comprehension(node, lambda: self.expr(node.elt))
-        return ref
-
-    def _comprehension(self, node, element):
+        """``[expr for target in <static sequence> (if <static cond>)]`` unrolled; over a
+        sequence known only at run time, or with a filter on run-time data, a loop node
+        that appends to a graph-owned list (frontend/comprehensions.py)."""
         if len(node.generators) != 1 or node.generators[0].is_async:
-            raise ConversionError("nested comprehensions are not supported yet", node.lineno)
+            raise ConversionError("nested comprehensions (several for clauses) are not "
+                                  "supported yet", node.lineno)
+        iterable = self.expr(node.generators[0].iter)
+        items = self.static_loop_items(iterable)
+        if items is not None:
+            before, n_asserts, state = set(self.graph.order), len(self.asserts), self._state()
+            try:
+                ref = self.new_box("list")
+                self.box(ref).items = self._comprehension(node, lambda: self.expr(node.elt),
+                                                          items)
+                return ref
+            except RuntimeFilter:
+                self.roll_back(before, n_asserts)
+                self._set_state(state)
+        return self.comprehension_loop(node, iterable)
+
+    def _comprehension(self, node, element, items=None):
+        if len(node.generators) != 1 or node.generators[0].is_async:
+            raise ConversionError("nested comprehensions (several for clauses) are not "
+                                  "supported yet", node.lineno)
         gen = node.generators[0]
-        items = self.static_loop_items(self.expr(gen.iter))
         if items is None:
-            raise ConversionError("comprehension over a run-time sequence", node.lineno)
+            items = self.static_loop_items(self.expr(gen.iter))
+        if items is None:
+            raise ConversionError("dict comprehension over a sequence known only at run "
+                                  "time", node.lineno)
         scope = self.scope
         saved = dict(scope.env)
         out = []
@@ -70,8 +93,8 @@ class ContainerConverter:
                 for cond in gen.ifs:
                     c = self.expr(cond)
                     if not isinstance(c, Const):
-                        raise ConversionError("comprehension filter on run-time data",
-                                              node.lineno)
+                        raise RuntimeFilter("dict comprehension with a filter on run-time "
+                                            "data", node.lineno)
                     keep = keep and bool(c.value)
                 if keep:
                     out.append(element())
@@ -95,9 +118,12 @@ class ContainerConverter:
             bid = self.box_of.get(value.name)
             appended = list(self.heap[bid].appended) if bid is not None else []
             if any(not isinstance(v, (Const, Ref, TupleVal, BoxRef)) for v in appended):
-                raise ConversionError("a list appended to in only one branch is read again",
-                                      lineno)
-            return [self.read_item(value, src, i, lineno) for i in range(n)] + appended
+                raise ConversionError("a list is read after appends known only at run time "
+                                      "(made in a run-time loop, or in one branch of a "
+                                      "run-time condition)", lineno)
+            written = self.heap[bid].entries if bid is not None else {}
+            return [written[i] if i in written else self.read_item(value, src, i, lineno)
+                    for i in range(n)] + appended
         if isinstance(value, BoxRef):
             box = self.box(value)
             if box.origin is not None:
@@ -151,7 +177,17 @@ class ContainerConverter:
                 bid = self.box_of.get(base.name)
                 if meta.type is dict and bid is not None and \
                         index.value in self.heap[bid].entries:
-                    return self.heap[bid].entries[index.value]
+                    value = self.heap[bid].entries[index.value]
+                    if index.value in self.heap[bid].maybe_absent or \
+                            isinstance(value, Const) and value.value is DELETED:
+                        raise ConversionError(f"key {index.value!r} read where it may have "
+                                              f"been deleted or never set", node.lineno)
+                    return value
+                if meta.type is list and bid is not None and self.heap[bid].entries and \
+                        type(index.value) is int:
+                    items = self.container_items(base, node.lineno)
+                    if items is not None and -len(items) <= index.value < len(items):
+                        return items[index.value]
                 if meta.type is list and bid is not None and self.heap[bid].appended:
                     items = self.container_items(base, node.lineno)
                     if items is not None and isinstance(index.value, int):
@@ -232,15 +268,46 @@ class ContainerConverter:
                 raise ConversionError("item assignment into a dict made at run time",
                                       node.lineno)
             box = self.mirror(base.name, "dict")
+            old = box.entries.get(index.value)
+            if isinstance(old, Const) and old.value is DELETED or index.value in box.maybe_absent:
+                raise ConversionError(f"key {index.value!r} set again after it was deleted "
+                                      f"(its place in the dict's order is only known at run "
+                                      f"time)", node.lineno)
             box.entries[index.value] = value
             if index.value not in box.dirty:
                 box.dirty.append(index.value)
             self.distinct_from_others(base.name, node.lineno)
             return True
         if isinstance(base, Ref) and self.graph[base.name].meta.type is list:
-            raise ConversionError("item assignment into a list argument or attribute (not "
-                                  "supported yet)", node.lineno)
+            self._list_setitem(base, index, value, node.lineno)
+            return True
         return False
+
+    def _list_setitem(self, base, index, value, lineno) -> None:
+        """``lst[i] = v`` on a list argument or attribute: a deferred item write."""
+        if not isinstance(index, Const) or type(index.value) is not int:
+            raise ConversionError("item assignment into a list argument or attribute with an "
+                                  "index (or slice) known only at run time", lineno)
+        if not self._is_source(base.name) or not self._mirrored(base.name):
+            raise ConversionError("item assignment into a list made at run time", lineno)
+        src = self.sources[base.name]
+        if src.key in self.relaxed:
+            raise ConversionError("item assignment into a list argument whose length "
+                                  "changes between calls", lineno)
+        n = len(self.source_value(src))
+        self.add_guard(Guard("len", src, n, lineno))
+        i = index.value + n if index.value < 0 else index.value
+        if not 0 <= i < n:
+            raise ConversionError("list assignment index out of range (IndexError: runs "
+                                  "imperatively)", lineno)
+        box = self.mirror(base.name, "list")
+        if box.appended:
+            raise ConversionError("item assignment into a list after appending to it",
+                                  lineno)
+        box.entries[i] = value
+        if i not in box.dirty:
+            box.dirty.append(i)
+        self.distinct_from_others(base.name, lineno)
 
     # -- methods ----------------------------------------------------------------------------
     def container_attribute(self, base, attr, node):
@@ -267,6 +334,9 @@ class ContainerConverter:
                         raise ConversionError("pop from an empty list (runs imperatively)",
                                               lineno)
                     return box.items.pop(idx)
+                if name == "reverse" and not args and not kwargs:
+                    box.items.reverse()
+                    return Const(None)
                 if name == "copy" and not args:
                     out = self.new_box("list")
                     self.box(out).items = list(box.items)
@@ -278,9 +348,9 @@ class ContainerConverter:
                     if name == "values":
                         return TupleVal(tuple(box.entries.values()))
                     return TupleVal(tuple(TupleVal((Const(k), v)) for k, v in box.entries.items()))
-                if name == "get" and args and isinstance(args[0], Const):
-                    default = args[1] if len(args) > 1 else Const(None)
-                    return box.entries.get(args[0].value, default)
+                handled = self.dict_method(recv, name, args, kwargs, node)
+                if handled is not None:
+                    return handled
             raise ConversionError(f"{box.kind}.{name}() is not supported in graphs yet", lineno)
         if isinstance(recv, Ref):
             kind = self.graph[recv.name].meta.type
@@ -289,12 +359,19 @@ class ContainerConverter:
                 return self.emit(op_for_method(list, name), [recv] + list(args), kwargs,
                                  lineno=lineno)
             if kind is list and name == "append" and len(args) == 1 and not kwargs:
+                pending = self.loop_append(recv, args[0])
+                if pending is not None:
+                    return pending
                 if not self._is_source(recv.name):
                     raise ConversionError("append to a list made at run time", lineno)
                 box = self.mirror(recv.name, "list")
                 box.appended.append(args[0])
                 self.distinct_from_others(recv.name, lineno)
                 return Const(None)
+            if kind is dict:
+                handled = self.dict_method(recv, name, args, kwargs, node)
+                if handled is not None:
+                    return handled
             if kind is dict and name in ("items", "keys", "values") and not args:
                 keys = self.dict_keys(recv, lineno)
                 vals = [self.container_getitem(recv, Const(k), node) for k in keys]
@@ -312,14 +389,16 @@ class ContainerConverter:
         if keys is None:
             raise ConversionError("keys of a dict not known while converting", lineno)
         bid = self.box_of.get(ref.name)
-        extra = [k for k in (self.heap[bid].entries if bid is not None else ()) if k not in keys]
-        return list(keys) + extra
+        entries = self.heap[bid].entries if bid is not None else {}
+        extra = [k for k in entries if k not in keys]
+        return [k for k in list(keys) + extra
+                if not (isinstance(entries.get(k), Const) and entries[k].value is DELETED)]
 
     def check_container_read(self, name: str) -> None:
         """A mirrored list/dict with deferred changes cannot be used whole (it would miss
         them)."""
         bid = self.box_of.get(name)
-        if bid is not None:
+        if bid is not None and not self.output_mode:
             box = self.heap[bid]
             if box.kind in ("list", "dict") and (box.appended or box.dirty):
                 raise ConversionError("a list/dict argument or attribute is used whole after a "

@@ -216,6 +216,7 @@ class ControlConverter:
                 box_of[only.origin] = bid
             box = a.copy()
             box.dirty = list(dict.fromkeys(a.dirty + b.dirty))
+            box.maybe_absent |= b.maybe_absent
             if len(a.appended) != len(b.appended) or not all(
                     same_value(x, y) for x, y in zip(a.appended, b.appended)):
                 # appended differently: keep the common prefix, the rest becomes a run-time
@@ -245,15 +246,44 @@ class ControlConverter:
                     if box.origin is None and (x is None or y is None):
                         raise ConversionError(f"key {key!r} set in only one branch of a "
                                               f"run-time condition", lineno)
-                    if x is None:
-                        x = self._current_entry(box, key, g_then, ABSENT)
-                    if y is None:
-                        y = self._current_entry(box, key, g_else, ABSENT)
+                    if x is None or y is None:
+                        # untouched on one path: what the real object holds on entry (no
+                        # write came before the branch), read with its guards like any read
+                        held = self._entry_on_entry(box, key, lineno)
+                        if held is None:
+                            box.maybe_absent.add(key)    # no static answer to `key in d`
+                        x = x if x is not None else held if held is not None else \
+                            self._current_entry(box, key, g_then, ABSENT)
+                        y = y if y is not None else held if held is not None else \
+                            self._current_entry(box, key, g_else, ABSENT)
+                    if _deleted(x) or _deleted(y):
+                        box.maybe_absent.add(key)
                     slots.append((bid, key))
                     vt.append(x)
                     ve.append(y)
             merged[bid] = box
         return (merged, box_of), slots, vt, ve
+
+    def _entry_on_entry(self, box, key, lineno):
+        """The value attribute/key ``key`` of mirrored object ``box.origin`` has when the
+        graph starts (a guarded read), or None where it may not exist."""
+        if box.origin is None:
+            return None
+        origin = Ref(box.origin)
+        try:
+            if box.kind == "object":
+                owner = self.graph.root()[box.origin].meta.type
+                if owner is None or box.origin not in self.sources:
+                    return None
+                value = self.object_attribute(origin, owner, key, lineno)
+            elif box.kind == "dict" and key in self.known_keys.get(box.origin, ()) or \
+                    box.kind == "list" and isinstance(key, int):
+                value = self.read_item(origin, self.sources[box.origin], key, lineno)
+            else:
+                return None
+        except (ConversionError, KeyError):
+            return None
+        return value if isinstance(value, (Const, Ref, TupleVal)) else None
 
     def _current_entry(self, box, key, sub, absent):
         """Inside branch ``sub``: the entry's value as the real object holds it now."""
@@ -277,6 +307,11 @@ class ControlConverter:
         finally:
             self.graph = prev
         return names
+
+
+def _deleted(v) -> bool:
+    from ..ir.ops_state import DELETED
+    return isinstance(v, Const) and v.value is DELETED
 
 
 _ = (BoundMethod, UserMethod)

@@ -34,12 +34,18 @@ from .control import ControlConverter, UNBOUND
 from .loops import LoopConverter
 from .state import StateConverter
 from .containers import ContainerConverter
+from .dicts import DictConverter
+from .loop_state import LoopStateConverter
+from .comprehensions import ComprehensionConverter
+from .closures import ClosureConverter
 
 _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itertools")
 
 
 class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter,
-                ControlConverter, LoopConverter, StateConverter, ContainerConverter):
+                ControlConverter, LoopConverter, StateConverter, ContainerConverter,
+                DictConverter, LoopStateConverter, ComprehensionConverter,
+                ClosureConverter):
     def __init__(self, fn, fdef, klass, specs: dict, profile, name: str, example=None,
                  relaxed=frozenset()):
         self.example = example or {}
@@ -51,6 +57,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         self.pending_return = None          # (flag, value) after a loop whose body returns
         self.tail_dup = False               # converting a branch that holds the block's rest
         self.relaxed = relaxed
+        self.output_mode = False            # materializing the returned value
         self.sources: dict = {}
         self.graph = Graph(name)
         self.guards: list[Guard] = []
@@ -94,8 +101,12 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         self.block(_body(scope.fdef))
         result = scope.returned if scope.done else Const(None)
         end = getattr(scope.fdef, "end_lineno", None)
+        # the result is handed back after the commit: a container argument returned whole
+        # (``return next_w, config``) is the caller's object with every deferred write in it
+        self.output_mode = True
         result = self.committed_value(result)
         output = self.materialize(result)
+        self.output_mode = False
         self.emit_commits(end)
         self.graph.output = output
         self.graph.meta["keep"] = self._dead_user_code()
@@ -167,6 +178,11 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
             return self.emit("tuple", list(v.items), lineno=self.lineno).name
         if isinstance(v, BoundMethod):
             raise ConversionError(f"method {v.name} used as a value", self.lineno)
+        from .values import LocalFunction
+        if isinstance(v, LocalFunction):
+            raise ConversionError(f"the function {v.name} defined in the function (line "
+                                  f"{v.fdef.lineno}) is used as a value: returned, stored or "
+                                  f"passed on (only its calls are graphed)", self.lineno)
         raise ConversionError(f"cannot use {v!r} as a graph value", self.lineno)
 
     def emit(self, op: str, args: list, kw: dict | None = None, attrs: dict | None = None,
@@ -244,7 +260,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         fair game."""
         g = self.graph
         return {n.name for n in g.nodes()
-                if n.name != g.output and n.op not in _CANNOT_RAISE
+                if n.name != g.output and get_op(n.op).may_raise
                 and not any(True for _ in g.nx.successors(n.name))}
 
     def _any_symbolic(self) -> bool:
@@ -269,14 +285,31 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 
     def mark_mutated(self, name: str, lineno) -> None:
         if not self.fresh(name):
-            raise ConversionError("in-place update of a value that may be an argument, a "
-                                  "global or a constant (deferred state updates are not "
-                                  "supported yet)", lineno)
+            t = self._type_name(name)
+            raise ConversionError(f"in-place update{self.statement_text()} of {t} that may be "
+                                  f"an argument, a global or a constant (only arrays of "
+                                  f"arguments and state get a private copy)", lineno)
         self.mutated |= set(self.roots.get(name, {name}))
 
+    def statement_text(self) -> str:
+        """`` `stmt` `` for the simple statement being converted (for reasons), else ''."""
+        stmt = getattr(self, "current_stmt", None)
+        if stmt is None or isinstance(stmt, (ast.If, ast.For, ast.While, ast.FunctionDef,
+                                             ast.Try)):
+            return ""
+        text = ast.unparse(stmt).splitlines()[0]
+        return f" `{text[:60]}`"
+
+    def _type_name(self, name: str) -> str:
+        try:
+            t = self.graph[name].meta.type
+        except KeyError:
+            t = None
+        return f"a {t.__name__}" if t is not None else "a value of unknown type"
+
     # -- names ----------------------------------------------------------------------------
-    def load_name(self, name: str, lineno):
-        scope = self.scope
+    def load_name(self, name: str, lineno, scope=None):
+        scope = scope or self.scope
         if name in scope.env:
             value = scope.env[name]
             if isinstance(value, Ref) and value.name in self.maybe_unbound:
@@ -286,6 +319,10 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
             return value
         if name in scope.local_names:
             raise ConversionError(f"local variable {name!r} may be unbound here", lineno)
+        if scope.parent is not None:
+            # a function defined in the function: free names are the enclosing function's
+            # variables as they are when it is called (late binding, as Python's closures)
+            return self.load_name(name, lineno, scope.parent)
         if name in scope.cells:
             cell_obj = scope.cells[name]
             try:
@@ -302,11 +339,6 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
 
     def trusted_module(self, module) -> bool:
         return (module.__name__ or "").split(".")[0] in _TRUSTED_MODULES
-
-
-_CANNOT_RAISE = {"input", "const", "tuple", "list", "dict", "source", "getattr", "truth",
-                 "assert", "commit_setattr", "commit_setitem", "commit_copyto", "commit_append",
-                 "commit_extend", "flush_prints", "commit_final", "print", "cond", "loop"}
 
 
 def _stateful_object(value) -> bool:

@@ -92,6 +92,9 @@ class ExpressionConverter:
                 n = meta.shape[0]
             elif meta.type in (tuple, list) and meta.items is not None:
                 n = len(meta.items)
+            elif isinstance(meta.type, type) and issubclass(meta.type, tuple) and \
+                    isinstance(getattr(meta.type, "_fields", None), tuple):
+                n = len(meta.type._fields)     # a named tuple (np.linalg.eig's EigResult)
             elif v.name in getattr(self, "profiled_items", {}):
                 return self._unpack_profiled(v, lineno)
             else:
@@ -139,6 +142,8 @@ class ExpressionConverter:
         for op, comp in zip(node.ops, node.comparators):
             right = self.expr(comp)
             part = self.none_identity(op, left, right)
+            if part is None and isinstance(op, (ast.In, ast.NotIn)):
+                part = self.static_in(CMPOPS[type(op)], left, right)
             if part is None:
                 part = self.emit(CMPOPS[type(op)], [left, right], lineno=node.lineno,
                                  site=node if len(node.ops) == 1 else None)
@@ -230,6 +235,13 @@ class ExpressionConverter:
                 except AttributeError:
                     raise ConversionError(f"module {value.__name__} has no {attr}",
                                           lineno) from None
+            if isinstance(value, np.ufunc):
+                from ..ir.ops_numpy import ufunc_method
+                bound = ufunc_method(value, attr)
+                if bound is not None:
+                    return Const(bound)
+                raise ConversionError(f"np.{value.__name__}.{attr} (a ufunc method not in the "
+                                      f"op table) is kept imperative", lineno)
             if is_immutable_const(value) or isinstance(value, (np.dtype, type)):
                 try:
                     return Const(getattr(value, attr))

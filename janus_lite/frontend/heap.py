@@ -118,13 +118,18 @@ class HeapConverter:
             raise ConversionError(f"{owner.__name__} customizes attribute access", lineno)
         static = inspect.getattr_static(owner, name, _MISSING)
         holder = const_holder(owner, owner.__name__)
-        if isinstance(static, types.FunctionType):
+        # a plain method, or another method decorated with jit (its Python function is
+        # inlined): guarded on the class attribute's identity either way
+        target = static if isinstance(static, types.FunctionType) else \
+            static.__wrapped__ if is_jitted(static) and \
+            isinstance(static.__wrapped__, types.FunctionType) else None
+        if target is not None:
             self.add_guard(Guard("identity", attr_source(holder, name), static, lineno))
             src = self.sources.get(base.name)
             if src is not None and "__dict__" in dir(owner):
                 # an instance attribute of that name would shadow the method
                 self.add_guard(Guard("noattr", src, name, lineno))
-            return UserMethod(base, static)
+            return UserMethod(base, target)
         if isinstance(static, staticmethod):
             self.add_guard(Guard("identity", attr_source(holder, name), static.__func__, lineno))
             return Const(static.__func__)

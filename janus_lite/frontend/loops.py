@@ -93,9 +93,10 @@ class LoopConverter:
         names = list(dict.fromkeys(names))
         exits = may_exit(node.body)
         returns = any(isinstance(n, ast.Return) for s in node.body for n in ast.walk(s))
-        carried = names + ([RET, RETVAL] if returns else [])
         self.escape_grown_lists(node.body)
         self.copy_updated_state(node.body)
+        slots = self.loop_state_slots(node.body, set(names))
+        carried = names + [s.name for s in slots] + ([RET, RETVAL] if returns else [])
         init_env = dict(scope.env)
         init_env.setdefault(RET, Const(False))
         init_env.setdefault(RETVAL, Const(None))
@@ -119,7 +120,7 @@ class LoopConverter:
         for attempt in range(4 + len(carried)):
             del self.asserts[n_asserts:]
             result = self._loop_body(kind, node, carried, metas, iter_name, exits, updated,
-                                     owned, {i: origins[i] for i in same})
+                                     owned, {i: origins[i] for i in same}, slots)
             cond_g, body_g, out_metas, kept, flow = result
             new = [join(m, o) for m, o in zip(metas, out_metas)]
             if all(_same(a, b) for a, b in zip(new, metas)) and kept == same:
@@ -150,6 +151,7 @@ class LoopConverter:
             if isinstance(inits[i], Const) and inits[i].value is UNBOUND:
                 self.maybe_unbound.add(item.name)
         scope.env = env
+        self.exit_state_slots(slots)
         if returns:
             ret_flag, ret_val = env.pop(RET), env.pop(RETVAL)
             self.pending_return = (ret_flag, ret_val)
@@ -191,7 +193,7 @@ class LoopConverter:
                         scope.env[k] = real
 
     def _loop_body(self, kind, node, carried, metas, iter_name, exits, updated, owned,
-                   origins):
+                   origins, slots=()):
         scope = self.scope
         outer_state = self._state()
         prev = self.graph
@@ -211,6 +213,7 @@ class LoopConverter:
                     self.identity[inp.name] = origins[i]
                 scope.env[n] = Ref(inp.name)
                 inputs.append(inp.name)
+            self.bind_state_slots(slots)
         try:
             if kind == "while":
                 cond_g = Graph(f"{prev.name}.while{lineno}", parent=prev)
@@ -232,10 +235,14 @@ class LoopConverter:
             scope.env[BRK] = Const(False)
             scope.loops.append(node)
             heap_before = self.heap_snapshot()
+            bound = {s.name: scope.env[s.name] for s in slots}
+            self.active_slots = getattr(self, "active_slots", []) + list(slots)
             try:
                 self.block(node.body)
             finally:
                 scope.loops.pop()
+                self.active_slots = self.active_slots[:len(self.active_slots) - len(slots)]
+            self.collect_state_slots(slots, bound)
             if not self.heap_unchanged(heap_before):
                 raise ConversionError("state written inside a run-time loop (object attributes, "
                                       "containers) is not supported yet", lineno)

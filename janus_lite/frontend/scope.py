@@ -17,14 +17,23 @@ def assigned_names(fdef: ast.AST) -> set[str]:
         if a is not None:
             names.add(a.arg)
     body = fdef.body if isinstance(fdef.body, list) else [fdef.body]
-    for stmt in body:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                names.add(node.id)
-            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                names.add(node.name)
-            elif isinstance(node, ast.alias):
-                names.add((node.asname or node.name).split(".")[0])
+    todo = list(body)
+    while todo:                  # not into nested functions: their names are their own
+        node = todo.pop()
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            todo.extend(node.decorator_list)
+            if not isinstance(node, ast.ClassDef):
+                todo.extend(node.args.defaults + [d for d in node.args.kw_defaults if d])
+            continue
+        elif isinstance(node, ast.Lambda):
+            todo.extend(node.args.defaults + [d for d in node.args.kw_defaults if d])
+            continue
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        todo.extend(ast.iter_child_nodes(node))
     return names
 
 
@@ -42,6 +51,7 @@ class Scope:
     done: bool = False                # a return ended this path
     loop_exit: str | None = None      # "break" / "continue" / "return" raised on this path
     loops: list = field(default_factory=list)   # loop nodes being converted (innermost last)
+    parent: "Scope | None" = None     # the enclosing function's scope (a nested def/lambda)
 
     @classmethod
     def of(cls, fn, fdef, klass, profile=None):

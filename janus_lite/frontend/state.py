@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,10 +31,11 @@ class Box:
     items: list = field(default_factory=list)     # list contents (made here)
     dirty: list = field(default_factory=list)     # attrs/keys written, in order
     appended: list = field(default_factory=list)  # values appended to a mirrored list
+    maybe_absent: set = field(default_factory=set)  # keys set or deleted on one path only
 
     def copy(self) -> "Box":
         return Box(self.kind, self.origin, dict(self.entries), list(self.items),
-                   list(self.dirty), list(self.appended))
+                   list(self.dirty), list(self.appended), set(self.maybe_absent))
 
 
 class StateConverter:
@@ -113,6 +115,12 @@ class StateConverter:
         if base.name not in self.sources and not self._is_source(base.name):
             raise ConversionError(f"setting .{name} on an object made in the function", lineno)
         static = inspect.getattr_static(owner, name, None)
+        if type(static) is property and isinstance(static.fset, types.FunctionType) and \
+                owner.__setattr__ is object.__setattr__:
+            # a property setter: its Python function, inlined (guarded on the property)
+            self.guard_class_attribute(_defining_class(owner, name), name, static, lineno)
+            self.inline(static.fset, [base, value], {}, types.SimpleNamespace(lineno=lineno))
+            return
         if static is not None and hasattr(type(static), "__set__") and \
                 not isinstance(static, (type(owner.__dict__.get("__weakref__")),)) and \
                 type(static).__name__ not in ("member_descriptor",):
@@ -154,8 +162,8 @@ class StateConverter:
         node = self.graph[name]
         src = self.sources.get(self.outer_name(name))
         if src is None or node.meta.type is not np.ndarray:
-            raise ConversionError("in-place update of a view of (or an alias to) an argument "
-                                  "or state array", lineno)
+            raise ConversionError(f"in-place update{self.statement_text()} of a view of (or "
+                                  f"an alias to) an argument or state array", lineno)
         name = self.outer_name(name)
         self.add_guard(Guard("writeable", src, True, lineno))
         root = self.graph.root()
@@ -244,7 +252,8 @@ class StateConverter:
             self.roots[node.name] = frozenset()
             src = self.sources.get(names[0])
             if src is not None:          # which guarded reads this graph itself changes
-                written.add(src.key)
+                if not (op == "commit_setitem" and isinstance(attrs["key"], int)):
+                    written.add(src.key)       # (an item write keeps a list's length)
                 if op == "commit_setattr":
                     written.add(attr_source(src, attrs["name"]).key)
                 elif op == "commit_setitem":
@@ -295,7 +304,7 @@ class StateConverter:
         """A real list/dict for a container made in the function (a fresh object)."""
         box = self.box(ref)
         if box.origin is not None:
-            if box.appended or box.dirty:
+            if (box.appended or box.dirty) and not self.output_mode:
                 raise ConversionError("a mirrored container is used whole after being "
                                       "changed", self.lineno)
             return self.materialize(Ref(box.origin))
@@ -333,6 +342,14 @@ class StateConverter:
         if isinstance(v, BoxRef):
             return Ref(self.materialize(v))
         return v
+
+
+def _defining_class(owner, name):
+    """The class in ``owner``'s MRO whose ``__dict__`` holds ``name``."""
+    for k in owner.__mro__:
+        if name in k.__dict__:
+            return k
+    return owner
 
 
 _ = (sys,)

@@ -28,6 +28,7 @@ class StatementConverter:
             if scope.done or scope.loop_exit:
                 return
             self.lineno = stmt.lineno
+            self.current_stmt = stmt
             method = getattr(self, "stmt_" + type(stmt).__name__, None)
             if method is None:
                 raise ConversionError(f"{type(stmt).__name__} statements are not supported in "
@@ -54,7 +55,13 @@ class StatementConverter:
         self.do_return(value)
 
     def stmt_Assign(self, node):
-        value = self.expr(node.value)
+        if isinstance(node.value, ast.GeneratorExp) and \
+                all(isinstance(t, (ast.Tuple, ast.List)) for t in node.targets):
+            # ``i, f, o = (g(k) for k in range(3))``: unpacking exhausts the generator
+            # before anything is bound, as for a list comprehension
+            value = self.expr_ListComp(node.value)
+        else:
+            value = self.expr(node.value)
         for target in node.targets:
             self.assign(target, value)
 
@@ -64,8 +71,21 @@ class StatementConverter:
 
     def stmt_Delete(self, node):
         for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                base = self.expr(target.value)
+                key = self.index_value(target.slice)
+                if self.static_in("in_", key, base) is not None:   # a dict, key known
+                    what = f"del of a dict item (line {node.lineno})"
+                    if not self.dict_contains(base, key.value, what, node.lineno):
+                        raise ConversionError(f"{what}: key {key.value!r} is missing "
+                                              f"(KeyError: runs imperatively)", node.lineno)
+                    self.delete_key(base, key.value, what, node.lineno)
+                    continue
+                raise ConversionError("del of an item of anything but a dict with known keys",
+                                      node.lineno)
             if not isinstance(target, ast.Name) or target.id not in self.scope.env:
-                raise ConversionError("del of anything but a bound local name", node.lineno)
+                raise ConversionError("del of anything but a bound local name or a dict item",
+                                      node.lineno)
             del self.scope.env[target.id]
 
     def stmt_Assert(self, node):
@@ -175,8 +195,23 @@ class StatementConverter:
         if meta.type is not None and (issubclass(meta.type, IMMUTABLE_TYPES) or
                                       _is_numpy_scalar_type(meta.type)):
             return self.emit(op, [current, rhs], lineno=node.lineno, site=node)
+        if meta.type is None and not self.fresh(self.cow.get(current.name, current.name)):
+            # a value of unknown type the graph does not own (an item of a list argument,
+            # ``posterior = self.priors[i]; posterior *= p``): assert at run time that it is
+            # an immutable scalar, for which ``x op= y`` is ``x = x op y``; an array there
+            # (whose in-place update the caller would see) abandons the run
+            check = self.emit("call", [current], attrs={"fn": _immutable_scalar},
+                              lineno=node.lineno)
+            self.add_assert(check, True, "type", f"{ast.unparse(node.target)} is an "
+                            f"immutable scalar (int, float, bool, complex or a NumPy scalar)",
+                            node.lineno)
+            return self.emit(op, [current, rhs], lineno=node.lineno, site=node)
         target = self.writable(current, node.lineno) if meta.type is np.ndarray else current
         result = self.emit("i" + op, [target, rhs], lineno=node.lineno, site=node)
+        if meta.type is None:
+            # unknown type: the result is the same object only if it is mutable; claim
+            # nothing (a float ``loss += s`` carried by a loop is a new object each trip)
+            self.identity.pop(result.name, None)
         self.rebind(current, result)
         self.rebind(target, result)
         return result
@@ -297,9 +332,12 @@ class StatementConverter:
     def stmt_Continue(self, node):
         self.scope.loop_exit = "continue"
 
-    def stmt_FunctionDef(self, node):
-        raise ConversionError("nested function definitions are not supported in graphs yet",
-                              node.lineno)
+
+
+def _immutable_scalar(value) -> bool:
+    """Is ``value`` a number whose augmented assignment rebinds (never updates) it?"""
+    import numpy as np
+    return type(value) in (int, float, bool, complex) or isinstance(value, np.generic)
 
 
 def _is_scalar(value) -> bool:

@@ -117,3 +117,13 @@ def spec_meta(spec) -> Meta:
         return Meta(spec.type, items=tuple(spec_meta(i) for i in spec.items))
     return Meta(spec.type)     # "dict" (items read by key), "seq" (items unchecked: read at
                                # run time), "object"
+
+
+@dataclass(frozen=True, eq=False)
+class LocalFunction:
+    """A ``def`` or ``lambda`` in the function: inlined where called, with its free names
+    read from the enclosing scope at call time (frontend/closures.py)."""
+    fdef: object                   # ast.FunctionDef | ast.Lambda
+    scope: object                  # the enclosing Scope
+    signature: object              # inspect.Signature, defaults as abstract values
+    name: str

@@ -5,7 +5,7 @@ drawings (`draw`, with the pure-Python `layout`), `explain`, and the logging top
 ``f.explain()`` calls `explain.explain`."""
 from ..ir.graph import VIEWS as _VIEWS
 from .dot import to_dot as _to_dot
-from .draw import draw as _draw
+from .draw import draw as _draw, svg as _svg
 from .summary import summary as _summary
 
-_VIEWS.update(summary=_summary, to_dot=_to_dot, draw=_draw)
+_VIEWS.update(summary=_summary, to_dot=_to_dot, draw=_draw, svg=_svg)

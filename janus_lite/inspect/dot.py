@@ -9,6 +9,13 @@ A fused kernel is an orange cluster holding one small node per ufunc step it run
 group it replaced stays visible; nodes sharing ``attrs["fusion_group"]`` (a group marked
 but not yet rewritten) are outlined the same way. Internal constants (kernel programs,
 buffer pools) are not drawn. The output is deterministic.
+
+By default the drawing is the user-level view (`view`): memory-plan nodes are left out and
+small constants label the edge into the op that uses them (``axis=1, keepdims=True``);
+``show_internal=True`` (or ``verbose=True``) draws everything. ``collapse=True`` draws each
+loop or conditional as one node (its body's size in the label) instead of clusters;
+graphs over `MAX_NODES` drawn nodes collapse by default, and renderings are capped at
+`MAX_INCHES` so a large graph stays a readable picture.
 """
 from __future__ import annotations
 
@@ -17,7 +24,14 @@ import re
 import numpy as np
 
 from ..ir.printer import short_repr
+from . import view
 from .summary import kernel_program, op_label
+
+MAX_NODES = 60
+"""Drawn nodes above which loop and conditional bodies are collapsed unless asked."""
+
+MAX_INCHES = 24
+"""Longest side of a rendered drawing (Graphviz ``size``; the matplotlib figure)."""
 
 STYLE = {
     "input": 'shape=ellipse, fillcolor="#dbeafe", color="#1d4ed8"',
@@ -98,13 +112,32 @@ def _wrap(text: str, width: int = 28) -> str:
     return "\n".join(lines)
 
 
-def node_label(node, graph) -> str:
+def edge_args(node, graph, drawn=None) -> tuple[str | None, str]:
+    """(the input whose edge carries the constant arguments, their text) in the user-level
+    view; (None, text) when no input edge is drawn (the text then goes in the label)."""
+    args = view.const_args(node, graph)
+    if not args:
+        return None, ""
+    consts = {graph[node.inputs[i]].name for i, _ in args}
+    first = next((i for i in node.inputs if i not in consts and
+                  (drawn is None or i in drawn)), None)
+    text = view.args_text(args, len(node.inputs))
+    if first is None or not text:
+        return None, ""
+    return first, text.strip("()") if "=" in text else text
+
+
+def node_label(node, graph, show_all: bool = True) -> str:
     if node.op == "const":
         return _scalar_text(node.attrs.get("value"), 20)
     if node.op == "input":
         head = str(node.attrs.get("name", node.name))
     elif kernel_program(node, graph) is not None:
         head = _wrap(op_label(node, graph, limit=None).replace("fused ", "fused kernel: ", 1))
+    elif not show_all and node.op not in ("getattr", "source", "assert", "loop", "call"):
+        head = view.display_op(node.op)
+        if edge_args(node, graph)[0] is None:
+            head = view.call_text(node, graph, head)
     else:
         head = op_label(node, graph)
     lines = [head]
@@ -129,9 +162,10 @@ def _scalar_text(value, limit: int = 10) -> str:
 
 
 class _Dot:
-    def __init__(self):
+    def __init__(self, show_all: bool = True, collapse: bool = False):
         self.lines: list[str] = []
         self.clusters = 0
+        self.show_all, self.collapse = show_all, collapse
 
     def graph(self, graph, prefix: str, indent: str) -> None:
         groups: dict = {}
@@ -140,7 +174,7 @@ class _Dot:
             if group is not None:
                 groups.setdefault(group, []).append(node)
         grouped = {n.name for ns in groups.values() for n in ns}
-        skip = {n.name for n in graph.nodes() if hidden(n, graph)}
+        skip = {n.name for n in graph.nodes() if view.hidden(n, graph, self.show_all)}
         kernels = {}
         for node in graph.nodes():
             if node.name in skip or node.name in grouped:
@@ -155,10 +189,20 @@ class _Dot:
             for node in nodes:
                 self.node(node, graph, prefix, indent + "  ")
             self.lines.append(f"{indent}}}")
+        labels = {}
+        if not self.show_all:
+            for node in graph.nodes():
+                if node.name not in skip:
+                    src, text = edge_args(node, graph, {n for n in graph.order
+                                                        if n not in skip})
+                    if src is not None:
+                        labels[(src, node.name)] = text
         for a, b in graph.nx.edges():
-            if a in skip or b in kernels:
+            if a in skip or b in skip or b in kernels:
                 continue
-            self.lines.append(f"{indent}{_q(prefix + a)} -> {_q(prefix + b)};")
+            label = labels.get((a, b))
+            extra = f" [label={_q(label)}, fontsize=8, fontcolor=\"#475467\"]" if label else ""
+            self.lines.append(f"{indent}{_q(prefix + a)} -> {_q(prefix + b)}{extra};")
         for name, edges in kernels.items():
             for a, step in edges:
                 self.lines.append(f"{indent}{_q(prefix + a)} -> {_q(step)};")
@@ -200,8 +244,14 @@ class _Dot:
     def node(self, node, graph, prefix: str, indent: str) -> None:
         kind = kind_of(node, graph)
         name = prefix + node.name
-        self.lines.append(f"{indent}{_q(name)} [label={_q(node_label(node, graph))}, "
-                          f"{STYLE[kind]}];")
+        label = node_label(node, graph, self.show_all)
+        if self.collapse and node.subgraphs:
+            sizes = [view.count(sub, self.show_all)["nodes"] for sub in node.subgraphs]
+            label += "\n(" + " | ".join(f"{sub.name or f'body {k}'}: {n} nodes" for k, (sub, n)
+                                        in enumerate(zip(node.subgraphs, sizes))) + ")"
+        self.lines.append(f"{indent}{_q(name)} [label={_q(label)}, {STYLE[kind]}];")
+        if self.collapse:
+            return
         for k, sub in enumerate(node.subgraphs):
             title = f"{node.name}: {sub.name}" if sub.name else f"{node.name}: body {k}"
             cid = self.open_cluster(title, CLUSTER.get(kind, CLUSTER["sub"]), indent)
@@ -230,30 +280,55 @@ class _Dot:
             self.lines.append("  { rank=sink; legend; }")
 
 
-def kinds_in(graph, out: set | None = None) -> set:
+def kinds_in(graph, out: set | None = None, show_all: bool = True,
+             collapse: bool = False) -> set:
     """The style keys of every drawn node, subgraphs included."""
     out = set() if out is None else out
     for node in graph.nodes():
-        if not hidden(node, graph):
+        if not view.hidden(node, graph, show_all):
             out.add(kind_of(node, graph))
-        for sub in node.subgraphs:
-            kinds_in(sub, out)
+        if not collapse:
+            for sub in node.subgraphs:
+                kinds_in(sub, out, show_all)
     return out
 
 
-def to_dot(graph, legend: bool = False) -> str:
-    """DOT text; ``legend=True`` adds a key of the node styles present."""
-    d = _Dot()
+def view_options(graph, options: dict) -> tuple[bool, bool]:
+    """(show_all, collapse) from ``show_internal``/``verbose`` and ``collapse`` (None or
+    absent: collapse when more than `MAX_NODES` nodes would be drawn)."""
+    show_all = view.wants_all(options)
+    collapse = options.pop("collapse", None)
+    if options:
+        raise TypeError(f"unexpected drawing options {sorted(options)}; known: legend, "
+                        f"show_internal (or verbose), collapse")
+    if collapse is None:
+        collapse = view.count(graph, show_all)["nodes"] > MAX_NODES
+    return show_all, bool(collapse)
+
+
+def drawn_title(graph, show_all: bool, collapse: bool) -> str:
+    """The drawing's title: the node count the summary gives (one function counts both)."""
     n_guards = sum(1 for a in graph.assumptions if a.is_guard)
+    extra = ", loops/conditionals collapsed" if collapse and any(
+        n.subgraphs for n in graph.nodes()) else ""
+    return f"{view.title(graph, show_all)}, {n_guards} entry guards{extra}"
+
+
+def to_dot(graph, legend: bool = False, **options) -> str:
+    """DOT text; ``legend=True`` adds a key of the node styles present; see the module
+    docstring for ``show_internal`` and ``collapse``."""
+    show_all, collapse = view_options(graph, options)
+    d = _Dot(show_all, collapse)
     d.lines += [f"digraph {_q(graph.name)} {{",
                 "  rankdir=TB; compound=true; nodesep=0.25; ranksep=0.35;",
-                f"  label={_q(f'{graph.name}: {len(graph)} nodes, {n_guards} entry guards')}; "
+                f"  size=\"{MAX_INCHES},{MAX_INCHES}\";",
+                f"  label={_q(drawn_title(graph, show_all, collapse))}; "
                 f"labelloc=t; fontname=\"Helvetica\"; fontsize=12;",
                 '  node [style="rounded,filled", fontname="Helvetica", fontsize=10, '
                 'margin="0.12,0.04", height=0.3];',
                 '  edge [color="#667085", arrowsize=0.6];']
     d.graph(graph, "", "  ")
     if legend:
-        d.legend(kinds_in(graph))
+        d.legend(kinds_in(graph, show_all=show_all, collapse=collapse))
     d.lines.append("}")
     return "\n".join(d.lines)

@@ -11,7 +11,9 @@ import os
 import shutil
 import subprocess
 
-from .dot import LEGEND, hidden, kind_of, node_label, to_dot
+from . import view
+from .dot import (LEGEND, MAX_INCHES, drawn_title, edge_args, kind_of, node_label, to_dot,
+                  view_options)
 
 FORMATS = ("dot", "svg", "png", "pdf")
 
@@ -38,9 +40,13 @@ def available_engines() -> list[str]:
     return out
 
 
-def draw(graph, path, engine: str = "auto", legend: bool = True) -> str:
+def draw(graph, path, engine: str = "auto", legend: bool = True, **options) -> str:
     """Write a drawing of ``graph`` to ``path``; returns the engine used (``"dot-text"``,
-    ``"graphviz"`` or ``"matplotlib"``). ``engine`` forces one of the latter two."""
+    ``"graphviz"`` or ``"matplotlib"``). ``engine`` forces one of the latter two.
+    ``show_internal=True`` draws the bookkeeping too, ``collapse=True|False`` folds loop and
+    conditional bodies into their node (default: when the graph is large)."""
+    show_all, collapse = view_options(graph, options)
+    options = {"show_internal": show_all, "collapse": collapse}
     path = os.fspath(path)
     fmt = os.path.splitext(path)[1].lower().lstrip(".")
     if fmt not in FORMATS:
@@ -48,7 +54,7 @@ def draw(graph, path, engine: str = "auto", legend: bool = True) -> str:
                         f"{', '.join('.' + f for f in FORMATS)}")
     if fmt == "dot":
         with open(path, "w") as fh:
-            fh.write(to_dot(graph, legend=legend) + "\n")
+            fh.write(to_dot(graph, legend=legend, **options) + "\n")
         return "dot-text"
     engines = available_engines()
     if engine != "auto":
@@ -60,10 +66,30 @@ def draw(graph, path, engine: str = "auto", legend: bool = True) -> str:
     if not engines:
         raise DrawError(_missing(fmt))
     if engines[0] == "graphviz":
-        _graphviz(graph, path, fmt, legend)
+        _graphviz(graph, path, fmt, legend, options)
         return "graphviz"
-    _matplotlib(graph, path, legend)
+    _matplotlib(graph, path, legend, **options)
     return "matplotlib"
+
+
+def svg(graph, **options) -> str:
+    """The drawing as SVG text (notebooks: ``Graph._repr_svg_``), Graphviz if installed,
+    else matplotlib; without either, a small SVG saying what to install."""
+    import tempfile
+    show_all, collapse = view_options(graph, options)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "graph.svg")
+        try:
+            draw(graph, path, legend=True, show_internal=show_all, collapse=collapse)
+        except DrawError as exc:
+            import html
+            return ('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="40">'
+                    f'<text x="4" y="20" font-size="11">{html.escape(str(exc)[:120])}'
+                    '</text></svg>')
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    start = text.find("<svg")
+    return text[start:] if start > 0 else text
 
 
 def _missing(fmt: str, engine: str | None = None) -> str:
@@ -77,8 +103,8 @@ def _missing(fmt: str, engine: str | None = None) -> str:
             f"Drawing to a .dot file always works (graph.draw('g.dot') or graph.to_dot()).")
 
 
-def _graphviz(graph, path, fmt, legend) -> None:
-    text = to_dot(graph, legend=legend)
+def _graphviz(graph, path, fmt, legend, options) -> None:
+    text = to_dot(graph, legend=legend, **options)
     proc = subprocess.run(["dot", f"-T{fmt}", "-o", path], input=text.encode(),
                           capture_output=True, timeout=120)
     if proc.returncode != 0:
@@ -124,7 +150,7 @@ def _shape(kind, x, y, w, h):
                           facecolor=fill, edgecolor=edge, linewidth=style["linewidth"])
 
 
-def _matplotlib(graph, path, legend) -> None:
+def _matplotlib(graph, path, legend, show_internal=False, collapse=False) -> None:
     import matplotlib
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
@@ -135,7 +161,17 @@ def _matplotlib(graph, path, legend) -> None:
     kinds: dict = {}
     _kinds(graph, "", kinds)
     kind = kinds.__getitem__
-    placed = layout(graph, node_label, hidden)
+    show_all = show_internal
+
+    def label_of(node, g):
+        text = node_label(node, g, show_all)
+        if collapse and node.subgraphs:
+            text += "\n(" + " | ".join(f"{sub.name or f'body {k}'}: "
+                                       f"{view.count(sub, show_all)['nodes']} nodes"
+                                       for k, sub in enumerate(node.subgraphs)) + ")"
+        return text
+    placed = layout(graph, label_of, lambda n, g: view.hidden(n, g, show_all),
+                    collapse=collapse, max_height=MAX_INCHES * 0.8)
     boxes = list(placed.nodes.values()) + [(px, py, 0, 0) for *_, via in placed.edges
                                            for px, py in via] + [
         (0.5 * (b[0] + b[2]), 0.5 * (b[1] + b[3]), b[2] - b[0], b[3] - b[1])
@@ -146,12 +182,14 @@ def _matplotlib(graph, path, legend) -> None:
     y1 = max((y + h / 2 for _, y, _, h in boxes), default=1) + 0.3
     present = [(k, t) for k, t in LEGEND if k in {kinds[n] for n in placed.nodes}]
     legend_w = 1.7 if legend and present else 0.0
-    fig = plt.figure(figsize=(x1 - x0 + legend_w, y1 - y0), dpi=110)
+    w_in, h_in = x1 - x0 + legend_w, y1 - y0
+    dpi = 110 * min(1.0, MAX_INCHES / max(w_in, h_in))      # a large graph: fewer pixels
+    fig = plt.figure(figsize=(w_in, h_in), dpi=dpi)
     ax = fig.add_axes([0, 0, 1, 1])
     ax.set_axis_off()
     ax.set_xlim(x0, x1 + legend_w)
     ax.set_ylim(y1, y0)
-    ax.text((x0 + x1) / 2, y0 + 0.25, f"{graph.name}: {len(graph)} nodes", ha="center",
+    ax.text((x0 + x1) / 2, y0 + 0.25, drawn_title(graph, show_all, collapse), ha="center",
             va="center", fontsize=10)
     for title, k, (bx0, by0, bx1, by1) in placed.clusters:
         color = _CLUSTER_COLOR.get(k, "#64748b")
@@ -164,7 +202,8 @@ def _matplotlib(graph, path, legend) -> None:
         k = kind(key)
         if k != "const":
             ax.add_patch(_shape(k, x, y, w, h))
-        ax.text(x, y, label_text(key, placed, graph), ha="center", va="center", zorder=4,
+        ax.text(x, y, label_text(key, placed, graph, label_of), ha="center", va="center",
+                zorder=4,
                 fontsize=7 if k == "const" else 8,
                 color={"const": "#475467", "assert": "#7f1d1d"}.get(k, "#111827"),
                 family="DejaVu Sans")
@@ -178,6 +217,14 @@ def _matplotlib(graph, path, legend) -> None:
             xb, yb, wb, hb = placed.nodes[b]
             points = [(xa, ya + ha / 2 * (1.2 if kind(a) in ("input", "source") else 1))] + \
                 list(via) + [(xb, yb - hb / 2 * (1.5 if kind(b) == "cond" else 1.05))]
+        if not show_all and not isinstance(b, tuple):
+            node_b, g_b = node_at(b, graph)
+            src, text = edge_args(node_b, g_b, {n for n in g_b.order
+                                                if not view.hidden(g_b[n], g_b, False)})
+            if text and src == a.rsplit("/", 1)[-1]:
+                (px, py), (qx, qy) = points[-2], points[-1]
+                ax.text(px + 0.6 * (qx - px) + 0.05, py + 0.6 * (qy - py), text, fontsize=6.5,
+                        color="#475467", ha="left", va="center", zorder=4)
         route = Path(points, [Path.MOVETO] + [Path.LINETO] * (len(points) - 1))
         ax.add_patch(FancyArrowPatch(path=route, arrowstyle="-|>", mutation_scale=8,
                                      color="#94a3b8" if style == "dashed" else "#667085",
@@ -194,7 +241,7 @@ def _matplotlib(graph, path, legend) -> None:
                                         facecolor=fill if fill != "none" else "white",
                                         edgecolor=edge if edge != "none" else "#cbd5e1"))
             ax.text(x1 + 0.5, ly, text, fontsize=7, va="center", color="#111827")
-    fig.savefig(path)
+    fig.savefig(path, dpi=dpi)
     plt.close(fig)
 
 
@@ -205,10 +252,16 @@ def _kinds(graph, prefix, out) -> None:
             _kinds(sub, f"{prefix}{node.name}/{k}/", out)
 
 
-def label_text(key, placed, graph) -> str:
-    """The label of the node drawn under ``key`` (a path through subgraphs)."""
+def node_at(key, graph):
+    """(node, its graph) drawn under ``key`` (a path through subgraphs)."""
     parts = key.split("/")
     g = graph
     for i in range(0, len(parts) - 1, 2):
         g = g[parts[i]].subgraphs[int(parts[i + 1])]
-    return node_label(g[parts[-1]], g)
+    return g[parts[-1]], g
+
+
+def label_text(key, placed, graph, label_of=None) -> str:
+    """The label of the node drawn under ``key`` (a path through subgraphs)."""
+    node, g = node_at(key, graph)
+    return (label_of or node_label)(node, g)

@@ -16,11 +16,15 @@ import types
 import numpy as np
 
 GOOD_SHARE = 0.9
-"""Share of calls after profiling that graphs must serve for the verdict to say "fast"."""
+"""Share of calls after profiling that graphs must serve for the verdict to say
+"graph-served" (what was measured: the share, not the speed; time it to know that)."""
 
 _BUILT = re.compile(r"graph #(\d+) built \((.*)\): \d+ nodes")
 
 _HINTS = [
+    ("callable object", "decorate the class's __call__ method: a method gets graphs, with "
+                        "the object's attributes read at call time"),
+    ("it is a class", "decorate the methods that do the work"),
     ("no usable source", "define the function in a .py file: janus_lite reads its source"),
     ("try/", "move the try/except out of the decorated function and decorate the code "
              "inside it"),
@@ -61,7 +65,15 @@ def _next_step(ev) -> str:
 
 
 def _pct(a: int, b: int) -> str:
-    return f"{100 * a / b:.0f}%" if b else "-"
+    """``a`` of ``b`` in percent, never rounded to 100% or 0% unless it is (99.7% stays)."""
+    if not b:
+        return "-"
+    p = 100 * a / b
+    if a != b and p > 99.5:
+        return f"{int(p * 10) / 10:.1f}%"
+    if a and p < 0.5:
+        return f"{max(p, 0.1):.1f}%" if p >= 0.05 else "<0.1%"
+    return f"{p:.0f}%"
 
 
 def _plural(n: int, word: str) -> str:
@@ -259,7 +271,7 @@ class _Report:
         if after <= 0:
             return ["Verdict: a graph is ready; no call has used it yet."]
         if share >= GOOD_SHARE:
-            out = [f"Verdict: fast — {head}."]
+            out = [f"Verdict: graph-served — {head}."]
             if s["fallbacks"]:
                 out.append(f"  {_plural(s['fallbacks'], 'call')} fell back to plain Python; "
                            f"see Fallbacks.")

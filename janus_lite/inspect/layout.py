@@ -145,15 +145,38 @@ def _xs(g, rows, width) -> dict:
     return {n: v - lo for n, v in x.items()}
 
 
-def layout(graph, label_of, hide=None) -> Placed:
+def layout(graph, label_of, hide=None, collapse: bool = False,
+           max_height: float | None = None) -> Placed:
     """Place ``graph`` and its subgraphs; ``label_of(node, graph)`` gives label text;
-    nodes for which ``hide(node, graph)`` is true are left out with their edges."""
+    nodes for which ``hide(node, graph)`` is true are left out with their edges;
+    ``collapse``: subgraphs are not placed (their node stands for them); ``max_height``
+    (inches): a taller top-level block is cut into side-by-side columns of layers (a long
+    chain reads as a few columns instead of one strip too tall to read)."""
     out = Placed()
-    _block(graph, "", label_of, out, 0.0, 0.0, hide or (lambda node, graph: False))
+    _block(graph, "", label_of, out, 0.0, 0.0, hide or (lambda node, graph: False), collapse,
+           max_height)
     return out
 
 
-def _block(graph, prefix, label_of, out, x0, y0, hide) -> tuple[float, float]:
+def _columns(rows, size, max_height) -> list[int]:
+    """The column of each row (layer) so that no column is taller than ``max_height``."""
+    heights = [max(size[n][1] for n in row) + GAP_Y for row in rows]
+    total = sum(heights)
+    if max_height is None or total <= max_height:
+        return [0] * len(rows)
+    n_cols = int(total // max_height) + 1
+    per = total / n_cols
+    out, col, acc = [], 0, 0.0
+    for h in heights:
+        if acc + h > per * 1.05 and acc > 0 and col < n_cols - 1:
+            col, acc = col + 1, 0.0
+        out.append(col)
+        acc += h
+    return out
+
+
+def _block(graph, prefix, label_of, out, x0, y0, hide, collapse=False,
+           max_height=None) -> tuple[float, float]:
     """Lay out one graph at top-left (x0, y0) (y grows downwards); returns its (w, h)."""
     order = [n for n in graph.order if not hide(graph[n], graph)]
     g = nx.DiGraph()
@@ -168,12 +191,19 @@ def _block(graph, prefix, label_of, out, x0, y0, hide) -> tuple[float, float]:
             size[n], group[n] = (0.08, 0.0), None
     rows = _order(ga, layer, group)
     x = _xs(ga, rows, {n: size[n][0] for n in size})
-    y, top = {}, y0
-    for row in rows:
+    cols = _columns(rows, size, max_height)
+    col_w = max((x[n] + size[n][0] / 2 for n in x), default=0.0) + 3 * GAP_X
+    y, top, bottom_all = {}, y0, y0
+    for r, row in enumerate(rows):
+        if r and cols[r] != cols[r - 1]:
+            top = y0
         h = max(size[n][1] for n in row)
         for n in row:
             y[n] = top + h / 2
+            x[n] += cols[r] * col_w
         top += max(h, LINE_H) + GAP_Y
+        bottom_all = max(bottom_all, top)
+    top = bottom_all
     width = max((x[n] + size[n][0] / 2 for n in x), default=0.0)
     for n in order:
         out.nodes[prefix + n] = (x0 + x[n], y[n], *size[n])
@@ -187,20 +217,26 @@ def _block(graph, prefix, label_of, out, x0, y0, hide) -> tuple[float, float]:
     for gid, members in sorted(groups.items(), key=lambda kv: str(kv[0])):
         out.clusters.append((f"fused group {gid}", "fused", _box(out, members)))
     right, bottom = x0 + width, top - GAP_Y
+    # the bodies of structured nodes: in one column right of this block, each as high as
+    # its node (pushed down only as far as the previous node's bodies need), side by side
+    column_x, free_y = right + 2 * PAD + GAP_X, y0
     for n in order:
         node = graph[n]
-        sub_x = right + 2 * PAD + GAP_X
-        for k, sub in enumerate(node.subgraphs):
+        subs = () if collapse else node.subgraphs
+        if not subs:
+            continue
+        sub_x, top_y = column_x, max(y[n] - size[n][1] / 2, free_y)
+        for k, sub in enumerate(subs):
             sub_prefix = f"{prefix}{n}/{k}/"
             title_h = LINE_H + 0.1
             w, h = _block(sub, sub_prefix, label_of, out, sub_x + PAD,
-                          y[n] - size[n][1] / 2 + PAD + title_h, hide)
-            box = (sub_x, y[n] - size[n][1] / 2, sub_x + w + 2 * PAD,
-                   y[n] - size[n][1] / 2 + h + 2 * PAD + title_h)
+                          top_y + PAD + title_h, hide)
+            box = (sub_x, top_y, sub_x + w + 2 * PAD, top_y + h + 2 * PAD + title_h)
             out.clusters.append((f"{n}: {sub.name or f'body {k}'}", node.op, box))
             out.edges.append((prefix + n, ("cluster", len(out.clusters) - 1), "dashed", []))
             sub_x = box[2] + GAP_X
             right, bottom = max(right, box[2]), max(bottom, box[3])
+            free_y = max(free_y, box[3] + GAP_Y)
     return right - x0, bottom - y0
 
 

@@ -6,14 +6,21 @@ bytes of the array it produces, and the user's source line. The nodes of structu
 (conditionals, loops, fused kernels holding subgraphs) follow their node, indented. Totals:
 node counts, assertion nodes, guards, fused kernels, and the peak intermediate memory of the
 imperative run (a liveness walk of the schedule) next to the planned peak when a memory
-planning pass recorded one in ``graph.meta["memory"]``. The text is deterministic.
+planning pass recorded one in ``graph.meta["memory"]``, with why they differ. The text is
+deterministic.
+
+By default the table is the user-level view (`view`): no memory-plan bookkeeping, small
+constants shown as the arguments of the op that uses them (``reduce.sum(axis=1,
+keepdims=True)``), folded parameters marked as such. ``verbose=True`` lists every node.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..ir.printer import short_repr
+from . import view
 from .memory import Bytes, allocates, fmt_bytes, node_bytes, peak_bytes
+from .report import Report
 
 _HEAD = ("Node", "Op", "Output shape", "Dtype", "Bytes", "Line")
 _MAX_OP = 28
@@ -86,16 +93,33 @@ def _bytes(node) -> str:
         else "(view)"
 
 
-def _rows(graph, depth: int, rows: list) -> None:
+def user_op_label(node, graph, limit: int = 44) -> str:
+    """The op as the user-level view shows it (see `view`)."""
+    folded, value = view.folded_value(node, graph)
+    if folded:
+        text = f"input, folded in = {view.value_text(value)}"
+    elif node.op in ("const", "getattr", "source", "assert", "loop", "fused") or \
+            (node.op == "call" and "fn" in node.attrs):
+        text = op_label(node, graph, limit=None)
+    else:
+        text = view.call_text(node, graph, view.display_op(node.op))
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _rows(graph, depth: int, rows: list, show_all: bool = True) -> None:
     pad = "  " * depth
     for node in graph.nodes():
-        rows.append((pad + node.name, op_label(node, graph), _shape(node.meta), _dtype(node.meta),
+        if view.hidden(node, graph, show_all):
+            continue
+        label = op_label(node, graph) if show_all else user_op_label(node, graph)
+        rows.append((pad + node.name, label, _shape(node.meta), _dtype(node.meta),
                      _bytes(node),
                      str(node.lineno) if node.lineno else ""))
         for k, sub in enumerate(node.subgraphs):
             label = f"{pad}  ╰ {sub.name}" if sub.name else f"{pad}  ╰ subgraph {k}"
-            rows.append((label, f"({len(sub)} nodes)", "", "", "", ""))
-            _rows(sub, depth + 2, rows)
+            n = view.count(sub, show_all)["nodes"] if not show_all else len(sub)
+            rows.append((label, f"({n} nodes)", "", "", "", ""))
+            _rows(sub, depth + 2, rows, show_all)
 
 
 def _count(graph) -> dict:
@@ -129,16 +153,56 @@ def memory_line(graph) -> str:
     return text
 
 
-def summary(graph) -> str:
+def memory_why(graph) -> str:
+    """Why the planned peak differs from the imperative one, when it is larger."""
+    planned = graph.meta.get("memory") or {}
+    p, imp = planned.get("planned_peak_bytes"), planned.get("imperative_peak_bytes")
+    pool = planned.get("pool_bytes")
+    if not (isinstance(p, int) and isinstance(imp, int) and p >= 1.01 * imp and pool):
+        return ""
+    return (f"  Why more: the plan keeps its out= buffers ({fmt_bytes(pool)}) allocated from "
+            f"call to call, so no call allocates or page-faults them again; the imperative "
+            f"run frees each intermediate after its last use.")
+
+
+def fusion_note(graph) -> str:
+    """Why no fused kernel was made, when elementwise ops are all under the threshold."""
+    from .. import config
+    from ..ir.registry import get_op
+    if graph.meta.get("fused", 0):
+        return ""
+    largest, n = 0, 0
+    for node in graph.all_nodes():
+        try:
+            elementwise = get_op(node.op).elementwise
+        except Exception:
+            continue
+        size = node.meta.nbytes()
+        if elementwise and size is not None and node.meta.dtype is not None:
+            n += 1
+            largest = max(largest, size // node.meta.dtype.itemsize)
+    if n < 2 or largest >= config.FUSE_MIN_ELEMENTS:
+        return ""
+    return (f"  No fused kernels: the elementwise arrays have at most {largest} elements, "
+            f"under config.FUSE_MIN_ELEMENTS = {config.FUSE_MIN_ELEMENTS} (at that size "
+            f"NumPy ops with reused out= buffers are as fast as one tiled kernel).")
+
+
+def summary(graph, **options) -> str:
+    """The table (``verbose=True`` or ``show_internal=True``: every node, bookkeeping
+    included). A `Report`: prints as text, shows as a block in a notebook."""
+    show_all = view.wants_all(options)
+    if options:
+        raise TypeError(f"summary() got unexpected options {sorted(options)}")
     rows = [_HEAD]
-    _rows(graph, 0, rows)
+    _rows(graph, 0, rows, show_all)
     widths = [max(len(r[i]) for r in rows) for i in range(len(_HEAD))]
 
     def fmt(r):
         return "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
 
     width = sum(widths) + 2 * (len(widths) - 1)
-    c = _count(graph)
+    c = _count(graph) if show_all else view.count(graph, False)
     ops = c["nodes"] - c["inputs"] - c["consts"]
     guards = sum(1 for a in graph.assumptions if a.is_guard)
     backend = graph.meta.get("backend")
@@ -148,13 +212,21 @@ def summary(graph) -> str:
     out.append("=" * width)
     out.append(f"Nodes: {c['nodes']} ({_n(c['inputs'], 'input')}, "
                f"{_n(c['consts'], 'constant')}, {_n(ops, 'operation')}" +
-               (f", {c['structured']} with subgraphs" if c["structured"] else "") + ")")
+               (f", {c['structured']} with subgraphs" if c["structured"] else "") + ")" +
+               (f"; {c['hidden']} more not shown (memory plan, constants shown as "
+                f"arguments): summary(verbose=True)" if not show_all and c["hidden"] else ""))
     out.append(f"Assertion nodes: {c['asserts']}   Guards: {guards}   "
                f"Fused kernels: {graph.meta.get('fused', 0)}")
     out.append(memory_line(graph))
+    why = memory_why(graph)
+    if why:
+        out.append(why)
+    fuse = fusion_note(graph)
+    if fuse:
+        out.append(fuse)
     out += tier_lines(graph)
     out.append("_" * width)
-    return "\n".join(out)
+    return Report("\n".join(out))
 
 
 def tier_lines(graph) -> list[str]:

@@ -146,18 +146,26 @@ class Graph:
         """The deterministic printed form of the graph."""
         return format_graph(self)
 
-    def summary(self) -> str:
-        """A Keras-style table: one row per node, then totals."""
-        return _view("summary")(self)
+    def summary(self, **options) -> str:
+        """A Keras-style table: one row per node, then totals (the user-level view;
+        ``verbose=True`` lists the memory plan's bookkeeping and every constant too)."""
+        return _view("summary")(self, **options)
 
     def to_dot(self, **options) -> str:
-        """Graphviz DOT text of the graph (``legend=True`` adds a key)."""
+        """Graphviz DOT text of the graph (``legend=True`` adds a key;
+        ``show_internal=True`` draws the bookkeeping; ``collapse=True`` folds loop and
+        conditional bodies into their node)."""
         return _view("to_dot")(self, **options)
 
     def draw(self, path: str, **options) -> str:
         """Render to ``path`` (.svg/.png/.pdf/.dot) with Graphviz, else matplotlib
-        (options: ``engine="graphviz"|"matplotlib"``, ``legend=False``)."""
+        (options: ``engine="graphviz"|"matplotlib"``, ``legend=False``,
+        ``show_internal=True``, ``collapse=True``)."""
         return _view("draw")(self, path, **options)
+
+    def _repr_svg_(self) -> str:
+        """The drawing, for notebooks (Jupyter calls this)."""
+        return _view("svg")(self)
 
     def source(self) -> str | None:
         """The generated code that runs this graph (None if the backend generates none)."""

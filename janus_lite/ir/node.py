@@ -25,7 +25,8 @@ def is_immutable_const(value) -> bool:
     """May ``value`` be baked into a graph as a constant (nothing can mutate it)?"""
     if isinstance(value, tuple):
         return all(is_immutable_const(v) for v in value)
-    return isinstance(value, IMMUTABLE_CONSTS) or isinstance(value, (np.generic, np.dtype))
+    return isinstance(value, IMMUTABLE_CONSTS) or \
+        isinstance(value, (np.generic, np.dtype, np.finfo, np.iinfo))
 
 Dim = int | str | None
 """One dimension: an int (exact, guarded), a str (symbolic, e.g. ``"N"``) or None (unknown)."""

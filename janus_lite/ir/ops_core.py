@@ -87,16 +87,18 @@ def _truth_rule(op, metas, attrs):
 
 
 SPECIAL = [
-    OpDef("input", None, "special", doc="A parameter of the function."),
-    OpDef("const", None, "special", infer=_const_rule, doc="A value fixed at conversion."),
+    OpDef("input", None, "special", may_raise=False, doc="A parameter of the function."),
+    OpDef("const", None, "special", infer=_const_rule, may_raise=False, doc="A value fixed at conversion."),
     OpDef("assert", assert_impl, "special", side_effect=True, pure=False, infer=_none_rule,
           doc="Speculated condition: raises AssumptionFailed when bool(input) is not attrs['expect']."),
-    OpDef("tuple", lambda *xs: xs, "special", infer=_tuple_rule, doc="Build a tuple."),
+    OpDef("tuple", lambda *xs: xs, "special", infer=_tuple_rule, may_raise=False,
+          doc="Build a tuple."),
     # not fresh: the list holds its inputs, so updating an item in place updates them
-    OpDef("list", lambda *xs: list(xs), "special", fresh=False,
+    OpDef("list", lambda *xs: list(xs), "special", fresh=False, may_raise=False,
           infer=lambda o, m, a: Meta(list),
           doc="Build a new list."),
-    OpDef("dict", lambda *kv: dict(zip(kv[::2], kv[1::2])), "call", fresh=False,
+    # the keys are constants the converter hashed already
+    OpDef("dict", lambda *kv: dict(zip(kv[::2], kv[1::2])), "call", fresh=False, may_raise=False,
           infer=lambda o, m, a: Meta(dict), doc="Build a new dict from key, value, key, ..."),
     OpDef("unpack", unpack_impl, "call", fresh=False,
           infer=lambda o, m, a: Meta(tuple, items=m[0].items if m[0].items is not None and
@@ -106,9 +108,10 @@ SPECIAL = [
           doc="value[index]."),
     OpDef("setitem", setitem_impl, "special", mutates=(0,), pure=False, fresh=False,
           infer=same_rule, doc="value[index] = item, in place; the node's value is the target."),
-    OpDef("getattr", getattr, "special", fresh=False, infer=_getattr_rule,
+    OpDef("getattr", getattr, "special", fresh=False, infer=_getattr_rule, may_raise=False,
           doc="value.<attrs['name']>."),
-    OpDef("truth", bool, "call", infer=_truth_rule, doc="bool(value)."),
+    # of values whose truth the converter knows to be defined (a scalar, a guarded shape)
+    OpDef("truth", bool, "call", infer=_truth_rule, may_raise=False, doc="bool(value)."),
     OpDef("select", select_impl, "call", fresh=False,
           doc="a if cond else b (both computed; exceptions fall back)."),
     OpDef("uncopy", lambda v, copy, orig: orig if v is copy else v, "call", fresh=False,
@@ -169,14 +172,16 @@ _register_all()
 
 __all__ = ["AssumptionFailed", "CannotInfer"]
 
-register(OpDef("source", None, "special", fresh=False, pure=False,
+register(OpDef("source", None, "special", fresh=False, pure=False, may_raise=False,
                doc="Read a global, closure cell or attribute at call time (attrs['src'])."))
 register(OpDef("type_is", lambda x, t: type(x) is t, "call", infer=_truth_rule,
                doc="type(x) is t (t a constant input): used to assert a value's type."))
 register(OpDef("cond", None, "special", side_effect=True, pure=False, fresh=False,
+               may_raise=False,    # its branches' nodes say for themselves
                doc="if inputs[0]: run subgraphs[0] else subgraphs[1]; value: the taken "
                    "branch's output tuple. Other inputs are values the branches capture."))
 register(OpDef("loop", None, "special", side_effect=True, pure=False, fresh=False,
+               may_raise=False,    # its body's nodes say for themselves
                doc="A for/while loop: subgraphs (body,) or (cond, body) over loop-carried "
                    "values; value: the final carried tuple (see backend/structured.py)."))
 

@@ -34,6 +34,9 @@ BINARY_UFUNCS = [
     "arctan2", "hypot", "copysign", "bitwise_and", "bitwise_or", "bitwise_xor", "left_shift",
     "right_shift", "heaviside", "logaddexp", "logaddexp2", "nextafter",
 ]
+# elementwise ufuncs with two outputs: a tuple of two new arrays (not ``elementwise``:
+# fusion and out= buffers take one-output ufuncs only)
+TWO_OUTPUT_UFUNCS = ["divmod", "modf", "frexp"]
 # reductions: both np.<name>(x, axis=…) and x.<name>(axis=…)
 REDUCTIONS = ["sum", "mean", "max", "min", "prod", "std", "var", "argmax", "argmin", "any",
               "all", "amax", "amin"]
@@ -100,6 +103,11 @@ def fresh_unless_copy_kw(attrs) -> bool:
     return "copy" not in attrs.get("kw", ())
 
 
+def _fresh_unless_out(attrs) -> bool:
+    """``f(x, out=…)`` returns the ``out`` arrays themselves."""
+    return "out" not in attrs.get("kw", ())
+
+
 def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     """np.nan_to_num without its in-place form (``copy=False`` updates ``x``)."""
     if not copy:
@@ -127,6 +135,8 @@ def _register():
     for n in UNARY_UFUNCS + BINARY_UFUNCS:
         uf = getattr(np, n)
         add(f"np.{n}", uf, "NumPy elementwise ufunc", infer=ufunc_rule(uf), elementwise=True)
+    for n in TWO_OUTPUT_UFUNCS:
+        add(f"np.{n}", getattr(np, n), "NumPy ufunc with two outputs", fresh=_fresh_unless_out)
     add("np.matmul", np.matmul, "NumPy matmul (gufunc)", infer=matmul_rule)
     for n in REDUCTIONS + NP_REDUCTIONS:
         add(f"np.{n}", getattr(np, n, None), "NumPy reduction",
@@ -171,3 +181,37 @@ def _register():
 
 
 _register()
+
+
+# ufunc methods: ``np.add.at``, ``np.maximum.reduce``, ``np.multiply.outer`` … Each access
+# ``np.add.at`` makes a new bound-method object, so the table keeps one per (ufunc, method)
+# and the frontend resolves the attribute to it (`ufunc_method`). ``at`` updates its first
+# argument in place (unbuffered); the others return new arrays or NumPy scalars.
+UFUNC_METHODS = ["reduce", "accumulate", "outer", "reduceat", "at"]
+UFUNC_METHOD_UFUNCS = ["add", "subtract", "multiply", "true_divide", "maximum", "minimum",
+                       "fmax", "fmin", "power", "hypot", "logaddexp", "logical_and",
+                       "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor"]
+_UFUNC_METHOD_OBJECTS: dict = {}
+
+
+def ufunc_method(uf, name: str):
+    """The registered callable for ``uf.name`` (a ufunc method in the op table), or None
+    (``explain()`` then names the method: it runs imperatively)."""
+    return _UFUNC_METHOD_OBJECTS.get((uf, name))
+
+
+def _register_ufunc_methods():
+    for n in UFUNC_METHOD_UFUNCS:
+        uf = getattr(np, n)
+        for m in UFUNC_METHODS:
+            bound = getattr(uf, m)
+            _UFUNC_METHOD_OBJECTS[(uf, m)] = bound
+            mutating = m == "at"
+            doc = f"np.{n}.at(a, indices, …): updates a in place (unbuffered); returns None." \
+                if mutating else _doc(f"NumPy ufunc method {m}", True)
+            register(OpDef(f"np.{n}.{m}", bound, fresh=not mutating,
+                           mutates=(0,) if mutating else (), pure=not mutating, doc=doc),
+                     bound)
+
+
+_register_ufunc_methods()

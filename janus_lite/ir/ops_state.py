@@ -20,6 +20,16 @@ class _Absent:
 ABSENT = _Absent()
 
 
+class _Deleted:
+    """A key the function deleted (``d.pop(k)``): the commit deletes it."""
+
+    def __repr__(self):
+        return "<deleted>"
+
+
+DELETED = _Deleted()
+
+
 # The commit step is transactional. The reversible writes (attributes, items, appends)
 # come first, each recording how to undo it in the run's ``undo`` list; if anything aborts
 # the run, the graph undoes them before it re-raises (and the call falls back on untouched
@@ -38,6 +48,12 @@ def commit_setattr(obj, value, name, undo=None):
 
 def commit_setitem(obj, value, key, undo=None):
     if value is ABSENT:
+        return
+    if value is DELETED:
+        if undo is not None:           # a re-inserted key goes last: restore the order too
+            before = list(obj.items())
+            undo.append(lambda: (obj.clear(), obj.update(before)))
+        del obj[key]
         return
     if undo is not None:
         try:
@@ -136,7 +152,8 @@ for _name, _fn, _emit, _doc in [
                                               "into the caller's, then the outbox printed."),
 ]:
     register(OpDef(_name, _fn, _emit, side_effect=True, pure=False, fresh=False, infer=_none,
-                   doc=_doc))
+                   doc=_doc, may_raise=_name == "commit_copyto"))   # dst[...] = src may
+                                                                    # not broadcast or fit
 
 # Random draws: they advance a generator's state, so they are never folded, merged, removed
 # or reordered; a graph that draws saves the generators' states on entry and restores them

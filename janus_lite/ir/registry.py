@@ -2,8 +2,9 @@
 
 Each entry is a row of a rule table: how to run the op (``impl`` and how code generation
 spells it), how to infer its result `Meta` (``infer``; the default runs the op on small
-stand-in values), and the flags the passes read (``elementwise``, ``side_effect``,
-``fresh``, ``mutates``).
+stand-in values), and the flags the passes and the runtime read (``elementwise``,
+``side_effect``, ``fresh``, ``mutates``, ``pure``, ``may_raise``). How each backend runs
+an op is that backend's table (`ir.tables`).
 """
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ class OpDef:
     ``fresh``: the result never aliases an input (so it may be updated in place).
     ``mutates``: indices of inputs the op updates in place.
     ``pure``: same inputs, same output, nothing else touched (foldable and CSE-able).
+    ``may_raise``: running the op may raise once the graph's guards held (so dead-code
+    elimination keeps a dead one the user wrote, and a graph holding one may be abandoned
+    mid-run; see `runtime.held_warnings.may_abandon`). False only for ops that cannot.
     """
     name: str
     impl: Callable | None
@@ -34,6 +38,7 @@ class OpDef:
     pure: bool = True
     mutates: tuple = ()
     doc: str = ""
+    may_raise: bool = True
 
 
 _OPS: dict[str, OpDef] = {}

@@ -13,6 +13,9 @@ from ..ir.rules import meta_of_value
 from ..ir.node import Meta
 from .analysis import replaceable
 
+# never folded, whatever they compute: containers the converter builds (a folded tuple or
+# list would be one shared object), what is already a constant or an input, and calls of
+# user-visible callables. (Whether an op may raise needs no list: folding tries it.)
 _NEVER = {"tuple", "list", "const", "input", "source", "call", "unpack"}
 
 

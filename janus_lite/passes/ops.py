@@ -82,8 +82,10 @@ def _register():
     register(OpDef("fused.item", fused_item, "call", pure=True, fresh=True,
                    doc="Output attrs/inputs[1] of a fused group with several outputs."))
     register(OpDef("buffers.acquire", acquire, "call", side_effect=True, pure=False,
+                   may_raise=False,
                    doc="Take this call's set of out= buffers from the graph's BufferPool."))
     register(OpDef("buffers.release", release, "call", side_effect=True, pure=False,
+                   may_raise=False,
                    doc="Give the call's buffer set back (the last node of the graph)."))
     register(OpDef("scalar.sqrt", scalar_sqrt, "call", pure=True, fresh=True,
                    doc=scalar_sqrt.__doc__))
@@ -104,7 +106,8 @@ def planned_op(name: str) -> str:
     except KeyError:
         op = get_op(name)
         register(OpDef(twin, op.impl, op.emit, op.symbol, op.infer, op.elementwise,
-                       False, True, True, (), doc=f"{name}, result in a planned buffer."))
+                       False, True, True, (), doc=f"{name}, result in a planned buffer.",
+                       may_raise=op.may_raise))
     return twin
 
 

@@ -1,7 +1,8 @@
 """Algebraic simplification, only where the result is exactly the same — same values bit for
 bit, same dtype, same type: ``x*1``, ``x/1``, ``x-0``, ``x+(-0.0)``, ``x+0`` (integers only:
-for floats ``-0.0 + 0`` is ``+0.0``), ``-(-x)``, ``x.T.T`` → ``x``; ``x**2`` → ``x*x`` on
-real arrays (what NumPy's fast path computes). A node is replaced by its operand only when
+for floats ``-0.0 + 0`` is ``+0.0``), ``-(-x)``, ``x.T.T`` → ``x``; ``x**2`` → ``np.square(x)`` on
+real arrays (what NumPy's fast path computes, with the same warning text: ``x*x`` would warn
+"overflow encountered in multiply" where the plain code says "... in square"). A node is replaced by its operand only when
 nobody can tell the difference: its value is only read (never returned, aliased, compared by
 identity or mutated) and the operand is never updated in place."""
 from __future__ import annotations
@@ -104,8 +105,8 @@ def _once(graph) -> int:
             continue
         if _square(graph, node) and not roots[node.inputs[0]] & mutated:
             x = node.inputs[0]
-            graph.set_inputs(node.name, (x, x))
-            node.op = "mul"
+            graph.set_inputs(node.name, (x,))
+            node.op = "np.square"
             changed += 1
             continue
         x = _identity_operand(graph, node)

@@ -11,7 +11,48 @@ from __future__ import annotations
 import ast
 import copy
 import linecache
+import re
+import threading
 import types
+import warnings
+
+
+_COMPILE_CATEGORIES = (SyntaxWarning, DeprecationWarning)
+_compile_lock = threading.Lock()
+
+
+class own_compile:
+    """``with own_compile(filename): ast.parse(...) / compile(...)`` — janus_lite parsing or
+    compiling a user's source again: the compile-time warnings that source gives (``x is 0``,
+    an invalid escape ``"\\d"``) were the user's to see when Python first compiled it, so
+    here they are neither shown nor, under ``-W error``, raised. The warnings the parser
+    and compiler emit carry no registry, so an "ignore" filter leaves no trace; it is put
+    in front of the filters for the length of the block on a new list (the user's list is
+    never changed, and `warnings.catch_warnings` is not used: it would bump the filters'
+    version, and every module would show again what the default filters had shown once),
+    and only for warnings attributed to ``filename`` (the parser names the module after
+    the file)."""
+
+    def __init__(self, filename: str | None):
+        self.filename = filename or "<unknown>"
+        self.saved = None
+
+    def __enter__(self):
+        module = self.filename[:-3] if self.filename.endswith(".py") else self.filename
+        pattern = re.compile(re.escape(module) + r"\Z")
+        _compile_lock.acquire()
+        self.saved = warnings.filters
+        warnings.filters = [("ignore", None, c, pattern, 0) for c in _COMPILE_CATEGORIES] + \
+            list(self.saved)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if warnings.filters is not self.saved:
+                warnings.filters = self.saved
+        finally:
+            _compile_lock.release()
+        return False
 
 
 class NoSource(Exception):
@@ -33,7 +74,8 @@ def _module_ast(filename: str) -> ast.Module:
     tree = _MODULE_CACHE.get(key)
     if tree is None:
         try:
-            tree = ast.parse(text, filename)
+            with own_compile(filename):
+                tree = ast.parse(text, filename)
         except SyntaxError as exc:
             raise NoSource(f"source of {filename!r} does not parse: {exc}") from None
         if len(_MODULE_CACHE) > 64:
@@ -66,6 +108,15 @@ def function_ast(fn) -> tuple[ast.AST, str | None]:
     """(``FunctionDef``/``Lambda`` node, enclosing class name or None) for ``fn``."""
     code = getattr(fn, "__code__", None)
     if code is None:
+        call = getattr(type(fn), "__call__", None)
+        if not isinstance(fn, type) and hasattr(call, "__code__"):
+            name = type(fn).__qualname__
+            raise NoSource(f"it is a callable object (a {name} instance), not a function; "
+                           f"decorate the method instead: {name}.__call__ = "
+                           f"janus_lite.jit({name}.__call__)")
+        if isinstance(fn, type):
+            raise NoSource(f"it is a class ({fn.__qualname__}), not a function; decorate its "
+                           f"methods instead")
         raise NoSource(f"{fn!r} is not a Python function (builtin or C function)")
     # generator functions are found here and refused by the construct checker, which names
     # the `yield` and its line
@@ -132,7 +183,8 @@ def mangle(node: ast.AST, klass: str | None) -> ast.AST:
     return _Mangler(klass).visit(node)
 
 
-def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None):
+def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None,
+                   imports: bool = True):
     """Compile ``fdef`` into a function sharing ``fn``'s globals, cells and defaults.
 
     ``extra`` maps additional free names (e.g. the profiler's recorder) to values; they are
@@ -159,10 +211,12 @@ def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None):
         decorator_list=[], returns=None, type_params=[])
     # Names the real module binds by `import` compile differently (LOAD_ATTR, not
     # LOAD_METHOD); declare them so the copy's bytecode matches. Never executed.
-    imports = [ast.Import(names=[ast.alias(name=n)]) for n in _module_imports(code.co_filename)]
+    imports = [ast.Import(names=[ast.alias(name=n)]) for n in
+               (_module_imports(code.co_filename) if imports else ())]
     module = ast.Module(imports + [factory], type_ignores=[])
     ast.fix_missing_locations(module)
-    compiled = compile(module, filename or code.co_filename, "exec", dont_inherit=True)
+    with own_compile(filename or code.co_filename):
+        compiled = compile(module, filename or code.co_filename, "exec", dont_inherit=True)
     fcode = next(c for c in compiled.co_consts if isinstance(c, types.CodeType))
     inner = next(c for c in fcode.co_consts if isinstance(c, types.CodeType))
     inner = inner.replace(co_name=code.co_name, co_qualname=code.co_qualname)
@@ -186,10 +240,15 @@ def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None):
 
 def source_matches(fn, fdef: ast.AST) -> bool:
     """Does ``fdef`` compile to the bytecode that ``fn`` runs?"""
-    try:
-        _, inner = build_function(fn, fdef, {})
-    except Exception:
-        return False
     code = fn.__code__
-    return inner.co_code == code.co_code and inner.co_names == code.co_names and \
-        inner.co_varnames == code.co_varnames
+    # with the module's imports declared; then without them: IPython/Jupyter compiles each
+    # top-level statement of a cell on its own, so the def never sees the cell's imports
+    for imports in (True, False):
+        try:
+            _, inner = build_function(fn, fdef, {}, imports=imports)
+        except Exception:
+            return False
+        if inner.co_code == code.co_code and inner.co_names == code.co_names and \
+                inner.co_varnames == code.co_varnames:
+            return True
+    return False

@@ -7,8 +7,10 @@ its index so the caller learns which assumption failed.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -64,15 +66,101 @@ def const_holder(obj, label: str) -> Source:
     return Source("const", label, holder=obj)
 
 
-PAIR_KINDS = ("distinct", "disjoint", "disjoint_items")
+@dataclass(frozen=True)
+class GuardKind:
+    """One kind of guard: what it costs to check (the order of checks), how it reads, what
+    a value shows of it, and the generated condition that is True when it FAILS.
+    ``describe(what, expected, guard)``; ``observe(value, guard)`` (None: not observable);
+    ``fails(code, expr, guard)`` with ``code`` the `GuardCode` (constants, source texts)."""
+    name: str
+    cost: int
+    describe: Callable
+    fails: Callable
+    observe: Callable | None = None
+    pair: bool = False      # ``expected`` is another `Source` (two-source guards)
+
+
+def _k(code, value, hint):
+    return code.consts.add(value, hint)
+
+
+def _dtype_fails(code, s, g):
+    if isinstance(g.expected, np.dtype) and g.expected.isbuiltin == 1:
+        return f"{s}.dtype is not {_k(code, g.expected, 'dt')}"
+    return f"{s}.dtype != {_k(code, g.expected, 'dt')}"
+
+
+def _value_fails(code, s, g):
+    e = g.expected
+    if isinstance(e, (float, np.floating)) and e == 0:
+        # 0.0 == -0.0: also compare the sign
+        cs = code.consts.add(math.copysign, "copysign")
+        return f"({s} != {_k(code, e, 'v')} or {cs}(1.0, {s}) != {math.copysign(1.0, e)!r})"
+    return f"{s} != {_k(code, e, 'v')}"
+
+
+def _name_of(obj) -> str:
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    return name if name else type(obj).__name__
+
+
+def _may_share(a, b) -> bool:
+    """Might two values share memory? Only arrays can; two different arrays that each
+    allocated their own buffer cannot (no bounds arithmetic needed); else the bounds check."""
+    if type(a) is not np.ndarray or type(b) is not np.ndarray:
+        return False
+    if a is not b and a.flags.owndata and b.flags.owndata:
+        return False
+    return np.may_share_memory(a, b)
+
+
+KINDS: dict[str, GuardKind] = {k.name: k for k in [
+    GuardKind("absent", 0, lambda w, e, g: f"{g.source.name!r} is not a global (builtin used)",
+              lambda c, s, g: f"{g.source.name!r} in {c.consts.add(g.source.holder, 'G')}"),
+    GuardKind("identity", 0, lambda w, e, g: f"{w} is {_name_of(e)}",
+              lambda c, s, g: f"{s} is not {_k(c, g.expected, 'id')}",
+              lambda v, g: _name_of(v)),
+    GuardKind("type", 1, lambda w, e, g: f"type({w}) is {getattr(e, '__name__', e)}",
+              lambda c, s, g: f"type({s}) is not {_k(c, g.expected, 't')}",
+              lambda v, g: type(v).__name__),
+    GuardKind("len", 2, lambda w, e, g: f"len({w}) == {e}",
+              lambda c, s, g: f"len({s}) != {g.expected!r}", lambda v, g: len(v)),
+    GuardKind("dtype", 3, lambda w, e, g: f"{w}.dtype == {e}", _dtype_fails,
+              lambda v, g: v.dtype),
+    GuardKind("ndim", 4, lambda w, e, g: f"{w}.ndim == {e}",
+              lambda c, s, g: f"{s}.ndim != {g.expected!r}", lambda v, g: v.ndim),
+    GuardKind("shape", 4, lambda w, e, g: f"{w}.shape == {e}",
+              lambda c, s, g: f"{s}.shape != {g.expected!r}", lambda v, g: v.shape),
+    GuardKind("dim", 5, lambda w, e, g: f"{w}.shape[{g.axis}] == {e}",
+              lambda c, s, g: f"{s}.shape[{g.axis}] != {g.expected!r}",
+              lambda v, g: v.shape[g.axis]),
+    GuardKind("value", 6, lambda w, e, g: f"{w} == {e!r}", _value_fails, lambda v, g: v),
+    GuardKind("keys", 6, lambda w, e, g: f"{w} has keys {list(e)}",
+              lambda c, s, g: f"tuple({s}) != {_k(c, tuple(g.expected), 'keys')}",
+              lambda v, g: list(v)),
+    GuardKind("noattr", 6, lambda w, e, g: f"{w} has no instance attribute {e!r}",
+              lambda c, s, g: f"{g.expected!r} in {s}.__dict__"),
+    GuardKind("writeable", 7, lambda w, e, g: f"{w} is a writeable array",
+              lambda c, s, g: f"not {s}.flags.writeable", lambda v, g: v.flags.writeable),
+    GuardKind("distinct", 8, lambda w, e, g: f"{w} and {e.describe()} are different objects",
+              lambda c, s, g: f"{s} is {c.source_expr(g.expected)}", pair=True),
+    GuardKind("disjoint", 9, lambda w, e, g: f"{w} and {e.describe()} share no memory",
+              lambda c, s, g: f"{c.consts.add(_may_share, 'msm')}({s}, "
+                              f"{c.source_expr(g.expected)})", pair=True),
+    GuardKind("disjoint_items", 10,
+              lambda w, e, g: f"no item of {w} shares memory with {e.describe()}",
+              lambda c, s, g: f"any({c.consts.add(_may_share, 'msm')}(_i, "
+                              f"{c.source_expr(g.expected)}) for _i in {s})", pair=True),
+]}
+"""Every guard kind, one row each."""
+
+PAIR_KINDS = tuple(k.name for k in KINDS.values() if k.pair)
 """Guards that relate two sources (``expected`` is the other `Source`)."""
 
 
 @dataclass
 class Guard:
-    """One checked fact. ``kind``: type | dtype | shape | dim | ndim | value | identity |
-    absent | len | noattr | keys | writeable, or one of `PAIR_KINDS` (distinct | disjoint |
-    disjoint_items: ``expected`` is the other `Source`). ``expected`` is what must hold;
+    """One checked fact: ``kind`` names its row in `KINDS`. ``expected`` is what must hold;
     ``axis`` is used by ``dim``."""
     kind: str
     source: Source
@@ -80,62 +168,22 @@ class Guard:
     lineno: int | None = None
     axis: int | None = None
 
-    _COST = {"absent": 0, "identity": 0, "type": 1, "len": 2, "dtype": 3, "ndim": 4,
-             "shape": 4, "dim": 5, "value": 6, "keys": 6, "noattr": 6, "writeable": 7, "distinct": 8,
-             "disjoint": 9, "disjoint_items": 10}
-
     @property
     def cost(self) -> int:
-        return self._COST[self.kind]
+        return KINDS[self.kind].cost
 
     def describe(self) -> str:
-        what = self.source.describe()
-        e = self.expected
-        return {
-            "type": lambda: f"type({what}) is {getattr(e, '__name__', e)}",
-            "dtype": lambda: f"{what}.dtype == {e}",
-            "shape": lambda: f"{what}.shape == {e}",
-            "dim": lambda: f"{what}.shape[{self.axis}] == {e}",
-            "ndim": lambda: f"{what}.ndim == {e}",
-            "value": lambda: f"{what} == {e!r}",
-            "identity": lambda: f"{what} is {_name_of(e)}",
-            "absent": lambda: f"{self.source.name!r} is not a global (builtin used)",
-            "len": lambda: f"len({what}) == {e}",
-            "keys": lambda: f"{what} has keys {list(e)}",
-            "noattr": lambda: f"{what} has no instance attribute {e!r}",
-            "writeable": lambda: f"{what} is a writeable array",
-            "distinct": lambda: f"{what} and {e.describe()} are different objects",
-            "disjoint": lambda: f"{what} and {e.describe()} share no memory",
-            "disjoint_items": lambda: f"no item of {what} shares memory with {e.describe()}",
-        }[self.kind]()
+        return KINDS[self.kind].describe(self.source.describe(), self.expected, self)
 
     def observe(self, value):
         """The fact as it stands for ``value`` (to say what a failed guard got instead)."""
+        row = KINDS[self.kind]
         try:
-            return {
-                "type": lambda: type(value).__name__,
-                "dtype": lambda: value.dtype,
-                "shape": lambda: value.shape,
-                "dim": lambda: value.shape[self.axis],
-                "ndim": lambda: value.ndim,
-                "value": lambda: value,
-                "identity": lambda: _name_of(value),
-                "len": lambda: len(value),
-                "keys": lambda: list(value),
-                "writeable": lambda: value.flags.writeable,
-            }[self.kind]()
+            if row.observe is None:
+                raise KeyError(self.kind)
+            return row.observe(value, self)
         except Exception:
             return type(value).__name__
-
-
-def _may_share(a, b) -> bool:
-    """Might two values share memory? (Only arrays can; the bounds check is cheap.)"""
-    return type(a) is np.ndarray and type(b) is np.ndarray and np.may_share_memory(a, b)
-
-
-def _name_of(obj) -> str:
-    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
-    return name if name else type(obj).__name__
 
 
 class GuardCode:
@@ -159,55 +207,54 @@ class GuardCode:
 
     def condition(self, g: Guard) -> str:
         """A Python expression that is True when the guard FAILS."""
-        s = self.source_expr(g.source)
-        k = lambda v, hint="k": self.consts.add(v, hint)   # noqa: E731
-        if g.kind == "type":
-            return f"type({s}) is not {k(g.expected, 't')}"
-        if g.kind == "dtype":
-            if isinstance(g.expected, np.dtype) and g.expected.isbuiltin == 1:
-                return f"{s}.dtype is not {k(g.expected, 'dt')}"
-            return f"{s}.dtype != {k(g.expected, 'dt')}"
-        if g.kind == "shape":
-            return f"{s}.shape != {g.expected!r}"
-        if g.kind == "dim":
-            return f"{s}.shape[{g.axis}] != {g.expected!r}"
-        if g.kind == "ndim":
-            return f"{s}.ndim != {g.expected!r}"
-        if g.kind == "value":
-            e = g.expected
-            if isinstance(e, (float, np.floating)) and e == 0:
-                # 0.0 == -0.0: also compare the sign
-                cs = self.consts.add(math.copysign, "copysign")
-                return f"({s} != {k(e, 'v')} or {cs}(1.0, {s}) != {math.copysign(1.0, e)!r})"
-            return f"{s} != {k(e, 'v')}"
-        if g.kind == "identity":
-            return f"{s} is not {k(g.expected, 'id')}"
-        if g.kind == "absent":
-            return f"{g.source.name!r} in {self.consts.add(g.source.holder, 'G')}"
-        if g.kind == "len":
-            return f"len({s}) != {g.expected!r}"
-        if g.kind == "noattr":
-            return f"{g.expected!r} in {s}.__dict__"
-        if g.kind == "keys":
-            return f"tuple({s}) != {k(tuple(g.expected), 'keys')}"
-        if g.kind == "writeable":
-            return f"not {s}.flags.writeable"
-        if g.kind == "distinct":
-            return f"{s} is {self.source_expr(g.expected)}"
-        if g.kind == "disjoint_items":
-            msm = self.consts.add(_may_share, "msm")
-            return f"any({msm}(_i, {self.source_expr(g.expected)}) for _i in {s})"
-        if g.kind == "disjoint":
-            msm = self.consts.add(_may_share, "msm")
-            return f"{msm}({s}, {self.source_expr(g.expected)})"
-        raise ValueError(g.kind)
+        row = KINDS.get(g.kind)
+        if row is None:
+            raise ValueError(g.kind)
+        return row.fails(self, self.source_expr(g.source), g)
 
     def lines(self, guards, miss_name) -> list[str]:
-        """``if <fails>: return MISS[i]`` per guard, in the given (already sorted) order."""
+        """``if <fails>: return MISS[i]`` per guard, in the given (already sorted) order.
+        A run of two or more guards of one kind is first checked as a whole, and its
+        guards one by one only when that fails (to name the one that did): ``dtype``,
+        ``shape`` and ``ndim`` facts of several values compared as one tuple, ``disjoint``
+        pairs by `_all_own` (when every array they name allocated its own buffer and no
+        two are the same object, none can fail)."""
         out = []
-        for i, g in enumerate(guards):
-            out.append(f"if {self.condition(g)}: return {miss_name}[{i}]")
+        for kind, run in itertools.groupby(enumerate(guards), key=lambda ig: ig[1].kind):
+            run = list(run)
+            each = [f"if {self.condition(g)}: return {miss_name}[{i}]" for i, g in run]
+            whole = self._whole(kind, [g for _, g in run]) if len(run) > 1 else None
+            if whole is None:
+                out.extend(each)
+            else:
+                out.append(f"if {whole}:")
+                out.extend("    " + line for line in each)
         return out
+
+    def _whole(self, kind, run) -> str | None:
+        """A condition True when some guard of ``run`` (all of ``kind``) may fail."""
+        if kind == "disjoint":
+            exprs = dict.fromkeys(self.source_expr(s) for g in run
+                                  for s in (g.source, g.expected))
+            return f"not {self.consts.add(_all_own, 'own')}({', '.join(exprs)})"
+        attr = _TUPLE_KINDS.get(kind)
+        if attr is None:
+            return None
+        got = "".join(f"{self.source_expr(g.source)}.{attr}, " for g in run)
+        want = self.consts.add(tuple(g.expected for g in run), kind)
+        return f"({got}) != {want}"
+
+
+_TUPLE_KINDS = {"dtype": "dtype", "shape": "shape", "ndim": "ndim"}
+"""Guard kinds whose facts compare as a tuple (``==`` per item, as each guard does)."""
+
+
+def _all_own(*values) -> bool:
+    """Are these all arrays that allocated their own buffers, no two the same object?"""
+    for v in values:
+        if type(v) is not np.ndarray or not v.flags.owndata:
+            return False
+    return len(set(map(id, values))) == len(values)
 
 
 class ConstPool:

@@ -17,43 +17,58 @@ from ..ir import get_op
 from ..ir.quiet import Hook as _Hook, registry_of as _registry_of, take_back as _take_back
 
 
-_NEVER_RAISE = {"input", "const", "source", "tuple", "truth", "cond", "loop", "getattr",
-                "buffers.acquire", "buffers.release", "commit_setattr", "commit_setitem",
-                "commit_append", "commit_extend", "commit_final", "print", "flush_prints"}
 _SHAPE_CHECKED = ("reduce.", "scalar.", "matmul")
 
 
 def may_abandon(graph) -> bool:
     """Can a run of ``graph`` be abandoned once it started computing (an assertion node, or
-    an op that may raise after the guards held)? Only then are its warnings held, which
-    costs ~0.35 µs a call. Elementwise, reduction and matmul ops over arrays whose shapes
+    an op whose registry row says ``may_raise`` and whose operands do not rule it out)?
+    Only then are its warnings held, which costs ~0.35 µs a call. Elementwise, reduction and matmul ops over arrays whose shapes
     the guards fix raise nothing (under ``np.errstate(all="raise")`` the op that would warn
     raises first, before any warning of the run was shown; a mix of "warn" and "raise"
     categories in one errstate is the corner left out)."""
     nodes = {n.name: n for n in graph.all_nodes()}
-    for node in nodes.values():
-        op = node.op
-        if op in _NEVER_RAISE:
-            continue
-        ins = [nodes.get(i) for i in node.inputs]
-        if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
-            continue
-        try:
-            elementwise = get_op(op).elementwise
-        except KeyError:
-            return True
-        if op not in _PY_SAFE and not _numpy_typed(node):
-            return True         # Python arithmetic: 1 / 0 raises where NumPy would warn
-        if (elementwise or op.startswith(_SHAPE_CHECKED)) and _static(node) and \
-                all(i is None or i.op == "const" or _static(i, nonempty=op in _NO_IDENTITY)
-                    for i in ins):
-            continue
+    return any(may_raise(n, nodes) for n in nodes.values())
+
+
+def is_draw(op: str) -> bool:
+    """A draw from a random generator (the global stream or a ``Generator``)."""
+    return (op.startswith("np.random.") and op != "np.random.default_rng") or \
+        op.startswith("Generator.")
+
+
+def may_raise(node, nodes) -> bool:
+    """Can ``node`` raise once the guards held? ``nodes``: name → node, all of the graph.
+    See `may_abandon`; a draw whose arguments are all constants raises nothing either
+    (they were checked when the graph was built)."""
+    op = node.op
+    try:
+        opdef = get_op(op)
+    except KeyError:
         return True
-    return False
+    if not opdef.may_raise:
+        return False
+    ins = [nodes.get(i) for i in node.inputs]
+    if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
+        return False
+    if is_draw(op):
+        args = ins[1:] if op.startswith("Generator.") else ins
+        return not all(i is not None and i.op == "const" for i in args)
+    if op in _PY_SAFE and ins and (_all_type(ins, (float,)) or _all_type(ins, (int, bool))):
+        return False        # float with float, int with int: never raises (mixed may)
+    if op not in _PY_SAFE and not _numpy_typed(node):
+        return True         # Python arithmetic: 1 / 0 raises where NumPy would warn
+    return not ((opdef.elementwise or op.startswith(_SHAPE_CHECKED)) and _static(node) and
+                all(i is None or i.op == "const" or _static(i, nonempty=op in _NO_IDENTITY)
+                    for i in ins))
 
 
 _NO_IDENTITY = ("reduce.max", "reduce.min")    # raise on an empty array
 _PY_SAFE = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq", "ne"}
+
+
+def _all_type(nodes, types) -> bool:
+    return all(i is not None and i.meta.type in types for i in nodes)
 
 
 def _numpy_typed(node) -> bool:

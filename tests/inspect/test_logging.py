@@ -104,7 +104,8 @@ def test_env_var_turns_topics_on(tmp_path):
             f(np.ones(n))
         print("done")
         """))
-    env = dict(os.environ, JANUS_LITE_LOG="fallbacks,graphs")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, JANUS_LITE_LOG="fallbacks,graphs", PYTHONPATH=root)
     proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -112,9 +113,51 @@ def test_env_var_turns_topics_on(tmp_path):
     err = proc.stderr
     assert "janus_lite[graphs] f: [built] line 5: graph #1 built (after profiling)" in err
     assert "janus_lite[fallbacks] f: [fallback] line 5: assumed x.shape == (3,), got (4,)" in err
-    assert "janus_lite[graphs] f: printed graph:" in err        # DEBUG of the topic
+    assert "printed graph" not in err             # `graphs` alone: its INFO lines only
     assert "guards" not in err.replace("assumptions", "")
     quiet = subprocess.run([sys.executable, str(script)],
                            env={k: v for k, v in os.environ.items() if k != "JANUS_LITE_LOG"},
                            capture_output=True, text=True, timeout=120)
     assert quiet.stderr == ""
+
+
+def _run_env_script(tmp_path, value):
+    script = tmp_path / "envlog2.py"
+    script.write_text(textwrap.dedent("""\
+        import numpy as np
+        import janus_lite as jl
+
+        @jl.jit
+        def f(x):
+            return x * 2.0
+
+        for n in (3, 3, 3):
+            f(np.ones(n))
+        """))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, JANUS_LITE_LOG=value, PYTHONPATH=root)
+    proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stderr
+
+
+def test_env_topic_levels_and_the_code_topic(tmp_path):
+    err = _run_env_script(tmp_path, "graphs:debug")
+    assert "janus_lite[graphs] f: [built]" in err and "janus_lite[graphs] f: printed graph:" in err
+    err = _run_env_script(tmp_path, "code")
+    assert "janus_lite[code] f: generated code of graph f:" in err
+    assert "def " in err and "[built]" not in err
+    err = _run_env_script(tmp_path, "all")
+    assert "[built]" in err and "generated code" in err and "printed graph" not in err
+    err = _run_env_script(tmp_path, "all:debug")
+    assert "printed graph" in err and "checks" in err
+    err = _run_env_script(tmp_path, "graphs:loud")
+    assert "ignoring unknown JANUS_LITE_LOG topic(s) graphs:loud" in err
+
+
+def test_parse_levels():
+    assert logs.parse_levels("graphs, code") == ({"graphs": logging.INFO,
+                                                 "code": logging.DEBUG}, set())
+    assert logs.parse_levels("graphs:debug")[0] == {"graphs": logging.DEBUG}
+    assert logs.parse_levels("all:debug")[0] == dict.fromkeys(logs.TOPICS, logging.DEBUG)

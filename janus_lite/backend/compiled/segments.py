@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ...ir.node import Meta
 from ...ir.registry import OpDef, get_op, register
+from ...ir.tables import tables
 from .emit import SegmentSource
 from .lower import Checker, _inline_const, kind_of
 
@@ -162,11 +163,18 @@ def rewrite(graph, segments) -> None:
 
 
 def emit_segment(gen, node, ins):
-    """codegen emitter: a call of the segment's Python wrapper."""
+    """The numpy code generator's rule: a call of the segment's Python wrapper."""
     return f"{gen.pool.add(node.attrs['run'], 'seg')}({', '.join(ins)})"
+
+
+def run_segment(interp, node, args):
+    """The reference interpreter's rule."""
+    return node.attrs["run"](*args)
 
 
 register(OpDef("compiled.segment", None, "special", side_effect=True, pure=False, fresh=False,
                infer=lambda op, metas, attrs: Meta(tuple),
                doc="A run of nodes compiled by numba (backend/compiled); value: the tuple "
                    "of its outputs."))
+tables()["numpy"].setdefault("compiled.segment", emit_segment)
+tables()["interpreter"].setdefault("compiled.segment", run_segment)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...ir.tables import OpTable, register_table
+
 
 @dataclass(frozen=True)
 class Lowering:
@@ -74,8 +76,9 @@ ROWS = [
     Lowering(("getitem",), "getitem", doc="constant index into a tuple made in the segment"),
 ]
 
-TABLE: dict[str, Lowering] = {op: row for row in ROWS for op in row.ops}
-"""op name → its lowering row."""
+TABLE = register_table(OpTable("numba", {op: row for row in ROWS for op in row.ops}))
+"""The compiled tier's op table (``ir.tables``): op name → its `Lowering` row; no
+default (an op without a row ends a segment)."""
 
 DISABLED: dict[str, str] = {}
 """op name → why start-up self-checking switched its lowering off."""

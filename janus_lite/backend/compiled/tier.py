@@ -129,7 +129,7 @@ class Job:
         from .. import codegen
         from . import selfcheck
         from .build import load, wrapper
-        from .segments import emit_segment, rewrite
+        from .segments import rewrite
         selfcheck.run()
         from .table import DISABLED
         off = sorted(self.plan.ops & set(DISABLED))
@@ -145,7 +145,6 @@ class Job:
             seg.run, wtext = wrapper(getattr(mod, seg.fname), self.cgraph, seg)
             wrappers.append(wtext)
         rewrite(self.cgraph, self.plan.segments)
-        codegen.EMITTERS.setdefault("compiled.segment", emit_segment)
         guards = self.cgraph.meta["guards"]
         if len(guards) != self.record.n_guards:
             raise RuntimeError("the lowered graph's guards differ from the NumPy tier's")

@@ -1,0 +1,126 @@
+"""Where a graph run can still be abandoned, and what that lets a run skip.
+
+A run is abandoned when something in it raises after the guards held (an assertion, an op
+that may raise); the call then falls back on the plain function, which must find the state
+as it was. So a run has to be able to put back what it changed — unless nothing after the
+change can abandon it:
+
+- a graph that draws from the global NumPy stream saves that stream's state first, to put it
+  back if the run is abandoned (`np.random.get_state` costs ~45 µs); when no node from the
+  first draw on may raise, there is nothing to save;
+- an argument's array updated in place is updated in a private copy that the commit step
+  copies back; when no node from the first such update on may raise, the update can go
+  straight into the caller's array (no copy, no commit).
+
+Both rest on one more condition checked per call: NumPy's floating-point errors can only
+warn (`fp_errors_quiet`) — under ``np.errstate(all="raise")`` or ``-W error`` any arithmetic
+op may raise, and such calls take the saving/copying path.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..runtime.held_warnings import is_draw, may_raise
+
+def _subtree(node):
+    yield node
+    for sub in node.subgraphs:
+        yield from sub.all_nodes()
+
+
+def raises_from(graph, starts, exempt=frozenset()) -> bool:
+    """Can a run raise once it reached a node named in ``starts``? Counted from the top-level
+    node that holds the first of them (all of a loop or a branch that holds it), that node
+    itself included; nodes named in ``exempt`` are not counted."""
+    nodes = {n.name: n for n in graph.all_nodes()}
+    started = False
+    for top in graph.nodes():
+        tree = list(_subtree(top))
+        started = started or any(n.name in starts for n in tree)
+        if started and any(may_raise(n, nodes) for n in tree if n.name not in exempt):
+            return True
+    return False
+
+
+def draws(graph) -> list[str]:
+    return [n.name for n in graph.all_nodes() if is_draw(n.op)]
+
+
+def direct_copies(graph) -> frozenset:
+    """The private copies of caller's arrays (``np.copy`` nodes committed back by the one
+    ``commit_final``) that may be the caller's arrays themselves: every copy the commit
+    writes back qualifies, there is nothing else to commit (no attribute, item or list
+    writes, no printed text), the caller's arrays are read only before the first copy is
+    taken (or by the commit), and nothing from that point on may raise. Else none."""
+    top = list(graph.nodes())
+    finals = [n for n in top if n.op == "commit_final"]
+    if len(finals) != 1 or finals[0].attrs.get("outbox"):
+        return frozenset()
+    final = finals[0]
+    pairs = final.inputs
+    copies = {}                          # copy node → the caller's array it stands for
+    for dst, src in zip(pairs[0::2], pairs[1::2]):
+        node = graph[src] if src in graph else None
+        if node is None or node.op != "np.copy" or node.inputs != (dst,) or \
+                graph[dst].op not in ("input", "source") or src in copies:
+            return frozenset()
+        copies[src] = dst
+    if not copies:
+        return frozenset()
+    where, owner = {}, {}                # node name → index of its top-level node / node
+    for idx, t in enumerate(top):
+        for n in _subtree(t):
+            where[n.name], owner[n.name] = idx, n
+    if any(n.op.startswith("commit_") and n is not final for n in owner.values()):
+        return frozenset()               # deferred writes besides the arrays: keep them all
+
+    def origin(name):
+        n = owner.get(name)
+        while n is not None and n.op == "input" and n.attrs.get("role") == "capture":
+            name = n.attrs["outer"]
+            n = owner.get(name)
+        return name
+
+    first = min(where[c] for c in copies)      # the copy is taken just before the update
+    callers = set(copies.values())
+    for name, n in owner.items():
+        if n is final or name in copies or where[name] < first:
+            continue
+        if any(origin(i) in callers for i in n.inputs):
+            return frozenset()           # reads a caller's array's old contents late
+    if raises_from(graph, {top[first].name}, exempt={final.name, *copies}):
+        return frozenset()
+    return frozenset(copies)
+
+
+# -- floating-point errors: can they raise in this call? ---------------------------------------
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar as _EXTOBJ
+except ImportError:        # pragma: no cover - another NumPy layout: ask every time
+    _EXTOBJ = None
+
+_QUIET = {"ignore", "warn"}
+_last = (None, None, 0, None, False)        # extobj, filters, len, filters[0], answer
+
+
+def fp_errors_quiet() -> bool:
+    """Can NumPy's floating-point errors in this call only warn (never raise)? False under
+    ``np.errstate``/``np.seterr`` with "raise", "call", "print" or "log", or when a warnings
+    filter may turn a ``RuntimeWarning`` into an error. The answer is cached on the identity
+    of NumPy's error state and of the filter list (its length and first entry: the filter
+    functions insert at the front or append)."""
+    global _last
+    ext = _EXTOBJ.get() if _EXTOBJ is not None else None
+    filters = warnings.filters
+    n = len(filters)
+    head = filters[0] if n else None
+    last = _last            # one tuple, replaced whole: consistent across threads
+    if ext is last[0] and filters is last[1] and n == last[2] and head is last[3] and \
+            ext is not None:
+        return last[4]
+    answer = all(v in _QUIET for v in np.geterr().values()) and not any(
+        f[0] == "error" and issubclass(RuntimeWarning, f[2]) for f in filters)
+    _last = (ext, filters, n, head, answer)
+    return answer

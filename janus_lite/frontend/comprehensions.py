@@ -1,0 +1,52 @@
+"""List comprehensions that cannot be unrolled: over a sequence known only at run time
+(``[self._classify(s) for s in X]``, ``[np.zeros(b.shape) for b in self.biases]`` when the
+length changes), or with a filter on run-time data (``[x for x in xs if x.sum() > 0]``).
+
+``[elt for target in seq if c1 if c2]`` is converted as the loop Python runs for it::
+
+    .compN = []
+    for target in seq:
+        if c1:
+            if c2:
+                .compN.append(elt)
+
+as a loop node appending to a graph-owned list; the comprehension's variables do not leak
+into the function's scope (Python 3 semantics).
+"""
+from __future__ import annotations
+
+import ast
+
+from .loops import assigned_in
+
+
+class ComprehensionConverter:
+    def comprehension_loop(self, node: ast.ListComp, iterable):
+        gen = node.generators[0]
+        scope = self.scope
+        k = getattr(self, "_n_comps", 0)
+        self._n_comps = k + 1
+        res, it = f".comp{k}", f".iter{k}"
+        targets = assigned_in([ast.Assign(targets=[gen.target], value=ast.Constant(0))])
+        saved = {n: scope.env[n] for n in targets + [res, it] if n in scope.env}
+        load = ast.Load()
+        append = ast.Expr(ast.Call(func=ast.Attribute(value=ast.Name(res, load),
+                                                      attr="append", ctx=load),
+                                   args=[node.elt], keywords=[]))
+        body = append
+        for cond in reversed(gen.ifs):
+            body = ast.If(test=cond, body=[body], orelse=[])
+        loop = ast.For(target=gen.target, iter=ast.Name(it, load), body=[body], orelse=[])
+        for n in ast.walk(loop):      # new nodes take the comprehension's line
+            if not hasattr(n, "lineno") or n.lineno is None:
+                ast.copy_location(n, node)
+        scope.env[it] = iterable
+        scope.env[res] = self.new_box("list")
+        try:
+            self.loop_node("for", loop, self.loop_iterable(iterable, node))
+            result = scope.env[res]
+        finally:
+            for n in targets + [res, it]:
+                scope.env.pop(n, None)
+            scope.env.update(saved)
+        return result

@@ -1,0 +1,159 @@
+"""Dict methods: ``get``, ``setdefault``, ``pop``, ``update``, ``copy`` and ``k in d`` on
+dicts made in the function and on dict arguments and attributes (config and state dicts).
+
+Keys are known while converting (a dict argument's keys are guarded), so every method is
+decided statically: ``d.get(k, default)`` is the item or the default, ``setdefault`` of a
+missing key is a deferred write, ``pop`` a deferred deletion. The writes reach the caller's
+dict only at the commit, all or nothing (see frontend/state.py).
+"""
+from __future__ import annotations
+
+from ..ir.ops_state import DELETED
+from .errors import ConversionError
+from .values import BoxRef, Const, Ref, TupleVal
+
+_METHODS = ("get", "setdefault", "pop", "update", "copy")
+
+
+class DictConverter:
+    def dict_method(self, recv, name, args, kwargs, node):
+        """``recv.name(*args, **kwargs)`` for a dict; None when not handled here."""
+        if name not in _METHODS:
+            return None
+        lineno = node.lineno
+        what = f"dict.{name}() (line {lineno})"
+        if name in ("get", "setdefault", "pop"):
+            if kwargs or not args or len(args) > 2:
+                raise ConversionError(f"{what} with these arguments (the call raises: runs "
+                                      f"imperatively)", lineno)
+            key = self._static_key(args[0], what, lineno)
+            default = args[1] if len(args) > 1 else Const(None)
+            present = self.dict_contains(recv, key, what, lineno)
+            if name == "get":
+                return self._dict_item(recv, key, node) if present else default
+            if name == "setdefault":
+                if present:
+                    return self._dict_item(recv, key, node)
+                self.set_item(recv, Const(key), default, node)
+                return default
+            if not present:
+                if len(args) < 2:
+                    raise ConversionError(f"{what} of a missing key {key!r} (KeyError: runs "
+                                          f"imperatively)", lineno)
+                return default
+            value = self._dict_item(recv, key, node)
+            self.delete_key(recv, key, what, lineno)
+            return value
+        if name == "update":
+            if len(args) > 1:
+                raise ConversionError(f"{what} with {len(args)} positional arguments", lineno)
+            pairs = self._mapping_pairs(args[0], what, lineno) if args else []
+            pairs += [(k, v) for k, v in kwargs.items()]
+            for k, v in pairs:
+                self.set_item(recv, Const(k), v, node)
+            return Const(None)
+        if name == "copy" and not args and not kwargs:
+            out = self.new_box("dict")
+            self.box(out).entries = dict(self._mapping_pairs(recv, what, lineno))
+            return out
+        return None
+
+    # -- helpers --------------------------------------------------------------------------
+    def _static_key(self, key, what, lineno):
+        if not isinstance(key, Const):
+            raise ConversionError(f"{what} with a key known only at run time", lineno)
+        try:
+            hash(key.value)
+        except TypeError:
+            raise ConversionError(f"{what} with an unhashable key (TypeError: runs "
+                                  f"imperatively)", lineno) from None
+        return key.value
+
+    def _dict_item(self, recv, key, node):
+        return self.subscript(recv, Const(key), node)
+
+    def dict_contains(self, recv, key, what, lineno) -> bool:
+        """Is ``key`` in the dict now (earlier deferred writes and deletions included)?"""
+        if isinstance(recv, BoxRef):
+            box = self.box(recv)
+            if box.origin is None:
+                if key in box.maybe_absent:
+                    raise ConversionError(f"{what}: key {key!r} is set on one path of a "
+                                          f"run-time condition only", lineno)
+                return key in box.entries
+            recv = Ref(box.origin)
+        bid = self.box_of.get(recv.name)
+        box = self.heap[bid] if bid is not None else None
+        if box is not None and key in box.maybe_absent:
+            raise ConversionError(f"{what}: key {key!r} is set or deleted on one path of a "
+                                  f"run-time condition only", lineno)
+        return key in self.dict_keys(recv, lineno)
+
+    def delete_key(self, recv, key, what, lineno) -> None:
+        if isinstance(recv, BoxRef) and self.box(recv).origin is None:
+            del self.box(recv).entries[key]
+            return
+        if isinstance(recv, BoxRef):
+            recv = Ref(self.box(recv).origin)
+        if not self._is_source(recv.name):
+            raise ConversionError(f"{what} on a dict made at run time", lineno)
+        box = self.mirror(recv.name, "dict")
+        if key not in self.known_keys.get(recv.name, ()):
+            # added by this run and removed again: the caller's dict never sees it
+            del box.entries[key]
+            box.dirty.remove(key)
+            return
+        box.entries[key] = Const(DELETED)
+        if key not in box.dirty:
+            box.dirty.append(key)
+        self.distinct_from_others(recv.name, lineno)
+
+    def _mapping_pairs(self, value, what, lineno) -> list:
+        """(key, value) pairs of a mapping known key by key while converting."""
+        if isinstance(value, BoxRef) and self.box(value).kind == "dict" and \
+                self.box(value).origin is None:
+            box = self.box(value)
+            if box.maybe_absent:
+                raise ConversionError(f"{what}: a key is set on one path of a run-time "
+                                      f"condition only", lineno)
+            return list(box.entries.items())
+        if isinstance(value, Const) and isinstance(value.value, dict):
+            return [(k, Const(v)) for k, v in value.value.items()]
+        if isinstance(value, Ref) and self.graph[value.name].meta.type is dict and \
+                self._mirrored(value.name):
+            site = _Site(lineno)
+            return [(k, self.subscript(value, Const(k), site))
+                    for k in self.dict_keys(value, lineno)]
+        if isinstance(value, TupleVal):
+            pairs = []
+            for item in value.items:
+                kv = self.static_items(item, lineno)
+                if len(kv) != 2:
+                    raise ConversionError(f"{what}: an item is not a (key, value) pair",
+                                          lineno)
+                pairs.append((self._static_key(kv[0], what, lineno), kv[1]))
+            return pairs
+        raise ConversionError(f"{what} of a mapping whose keys are known only at run time",
+                              lineno)
+
+    def static_in(self, op, left, right):
+        """``key in d`` / ``key not in d`` decided while converting, else None."""
+        if not isinstance(left, Const):
+            return None
+        is_dict = isinstance(right, BoxRef) and self.box(right).kind == "dict" or \
+            isinstance(right, Ref) and self.graph[right.name].meta.type is dict and \
+            self._mirrored(right.name) and right.name in self.known_keys
+        if not is_dict:
+            return None
+        try:
+            hash(left.value)
+        except TypeError:
+            return None
+        found = self.dict_contains(right, left.value, f"`{left.value!r} in` a dict",
+                                   self.lineno)
+        return Const(found if op == "in_" else not found)
+
+
+class _Site:
+    def __init__(self, lineno):
+        self.lineno = lineno

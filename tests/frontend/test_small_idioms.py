@@ -1,0 +1,60 @@
+"""Small idioms from training code: unpacking a generator expression
+(``i, f, o = (sigmoid(a[k*H:(k+1)*H]) for k in range(3))``) and ``list.reverse()`` on a
+list made in the function."""
+import random
+
+import numpy as np
+
+import janus_lite
+
+from differential import differential, steady
+
+rng = np.random.default_rng(70)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def lstm_gates(a, H):
+    i, f, o = (sigmoid(a[k * H:(k + 1) * H]) for k in range(3))
+    g = np.tanh(a[3 * H:])
+    return i * g + f * o
+
+
+def reversed_layers(x, W1, W2):
+    layers = [W1, W2]
+    layers.reverse()
+    out = x
+    for W in layers:
+        out = out @ W.T
+    return out
+
+
+def test_generator_expression_unpacked():
+    f = differential(lstm_gates, [((rng.standard_normal(8), 2), {}) for _ in range(5)])
+    steady(f, 3)
+
+
+def test_list_reverse_on_a_local_list():
+    calls = [((rng.standard_normal((2, 3)), rng.standard_normal((3, 3)),
+               rng.standard_normal((3, 3))), {}) for _ in range(5)]
+    f = differential(reversed_layers, calls)
+    steady(f, 3)
+
+
+def shuffle_py(xs):
+    random.shuffle(xs)
+    return xs[0] * 2
+
+
+def test_python_random_is_kept_imperative_and_named():
+    f = janus_lite.jit(shuffle_py)
+    for i in range(4):
+        a, b = list(range(6)), list(range(6))
+        random.seed(i)
+        expected, state = shuffle_py(a), random.getstate()
+        random.seed(i)
+        assert f(b) == expected and a == b and random.getstate() == state
+    assert f.stats["graph_calls"] == 0
+    assert "random.shuffle() draws from Python's random module" in f.explain()
