@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import functools
+import inspect as _inspect
 import logging
 import threading
+import time
 import types
 import warnings
 
@@ -15,17 +17,25 @@ from .passes import run_passes
 from .profile import NoSource, Profiler, function_ast
 from .profile.source import mangle, source_matches, strip_decorators
 from .inspect.logs import log_graph
+from .runtime.compiled import CompiledGraph, Status
+from .runtime.degrade import (PerformanceWarning, StrictModeError, hide_internal_frames,
+                              user_frame, warn_performance)
 from .runtime.events import EventLog
 from .runtime.held_warnings import HeldWarnings, may_abandon
-from .runtime.policy import GraphRecord, Policy
+from .runtime.policy import Cause, Decision, Failure, Policy
 from .options import check_jit_options
 from .switch import SWITCH as _SWITCH, is_disabled as _is_disabled
+
+__all__ = ["PerformanceWarning", "SpeculativeFunction", "StrictModeError",
+           "instrumented_source", "jit"]
 
 log = logging.getLogger("janus_lite")
 
 
 def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
-        max_graphs: int | None = None, exact: bool = True):
+        max_graphs: int | None = None, strict: bool = False,
+        dynamic_dims: dict | None = None, no_fold=(),
+        exact: bool = True):
     """Make ``fn`` run as speculative graphs; it behaves exactly like ``fn``.
 
     Use as ``@jit`` or ``@jit(profile_runs=2, backend="auto", max_graphs=8)``, on functions,
@@ -43,6 +53,16 @@ def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
     max_graphs : int >= 1
         Most graphs kept for this function; past it, calls no graph serves run imperatively
         (``config.MAX_GRAPHS``, 8).
+    strict : bool
+        Raise `StrictModeError` instead of degrading (a failed conversion, running
+        imperatively, a retired graph, a full cache) — like torch.compile's
+        ``fullgraph=True`` or numba's ``nopython=True``; for CI.
+    dynamic_dims : dict
+        ``{"X": (0,)}``: array parameters' axes built symbolic from the first graph on (a
+        batch dimension), like ``torch._dynamo.mark_dynamic``.
+    no_fold : tuple of str
+        ``("lr",)``: scalar parameters fed as graph inputs, never folded in as constants (a
+        learning rate that decays), the opposite of jax's ``static_argnames``.
     exact : bool
         With numba installed, graphs tier up to compiled code in the background
         (``backend="numpy"``: never). ``exact=False`` lets that code round differently from
@@ -52,30 +72,69 @@ def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
     ``JANUS_LITE_DISABLE=1`` or ``with janus_lite.disabled():`` makes it call ``fn`` plainly.
     """
     check_jit_options(profile_runs=profile_runs, backend=backend, max_graphs=max_graphs)
+    options = dict(profile_runs=profile_runs, backend=backend, max_graphs=max_graphs,
+                   strict=strict, dynamic_dims=dynamic_dims, no_fold=no_fold, exact=exact)
     if fn is None:
-        return lambda f: jit(f, profile_runs=profile_runs, backend=backend,
-                             max_graphs=max_graphs, exact=exact)
+        _check_options(None, options)
+        return lambda f: jit(f, **options)
     if isinstance(fn, staticmethod):
-        return staticmethod(jit(fn.__func__, profile_runs=profile_runs, backend=backend,
-                                max_graphs=max_graphs, exact=exact))
+        return staticmethod(jit(fn.__func__, **options))
     if isinstance(fn, classmethod):
-        return classmethod(jit(fn.__func__, profile_runs=profile_runs, backend=backend,
-                               max_graphs=max_graphs, exact=exact))
+        return classmethod(jit(fn.__func__, **options))
     if isinstance(fn, types.MethodType):
-        inner = jit(fn.__func__, profile_runs=profile_runs, backend=backend,
-                    max_graphs=max_graphs, exact=exact)
-        return types.MethodType(inner, fn.__self__)
+        return types.MethodType(jit(fn.__func__, **options), fn.__self__)
     if isinstance(fn, SpeculativeFunction):
         return fn
     if not callable(fn):
         raise TypeError(f"jit() needs a callable, got {type(fn).__name__}")
-    sf = SpeculativeFunction(fn, profile_runs, backend, max_graphs)
+    _check_options(fn, options)
+    sf = SpeculativeFunction(fn, profile_runs, backend, max_graphs, strict=strict,
+                             dynamic_dims=dynamic_dims, no_fold=no_fold)
     sf._exact = bool(exact)
     return sf
 
 
+def _check_options(fn, options) -> None:
+    """Validate ``strict``, ``dynamic_dims`` and ``no_fold`` at decoration (names against
+    ``fn``'s parameters where ``fn`` is known)."""
+    if not isinstance(options["strict"], bool):
+        raise TypeError(f"jit(strict=...) takes True or False, got {options['strict']!r}")
+    dims, no_fold = options["dynamic_dims"], options["no_fold"]
+    if dims is not None:
+        if not isinstance(dims, dict):
+            raise TypeError("jit(dynamic_dims=...) takes a dict such as {'X': (0,)}, got "
+                            f"{type(dims).__name__}")
+        for name, axes in dims.items():
+            if not isinstance(name, str):
+                raise TypeError(f"jit(dynamic_dims=...): keys are parameter names, got "
+                                f"{name!r}")
+            axes = (axes,) if isinstance(axes, int) else axes
+            if not isinstance(axes, (tuple, list)) or not all(
+                    isinstance(a, int) and not isinstance(a, bool) for a in axes):
+                raise TypeError(f"jit(dynamic_dims=...): the axes of {name!r} must be an int "
+                                f"or a tuple of ints, got {dims[name]!r}")
+    if isinstance(no_fold, str):
+        raise TypeError("jit(no_fold=...) takes a tuple of parameter names, e.g. "
+                        f"no_fold=({no_fold!r},)")
+    if not isinstance(no_fold, (tuple, list, set, frozenset)) or \
+            not all(isinstance(n, str) for n in no_fold):
+        raise TypeError(f"jit(no_fold=...) takes a tuple of parameter names, got {no_fold!r}")
+    if fn is None:
+        return
+    try:
+        params = _inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return
+    for option, names in (("dynamic_dims", list(dims or ())), ("no_fold", list(no_fold))):
+        unknown = [n for n in names if n not in params]
+        if unknown:
+            raise TypeError(f"jit({option}=...): {getattr(fn, '__qualname__', fn)} has no "
+                            f"parameter {unknown[0]!r} (its parameters: "
+                            f"{', '.join(params)})")
+
+
 class _Answer:
-    """The fallback's answer to a call whose graph run was abandoned."""
+    """A held graph run was abandoned: ``value`` is the exception that abandoned it."""
     __slots__ = ("value",)
 
     def __init__(self, value):
@@ -87,26 +146,33 @@ class SpeculativeFunction:
 
     __janus_lite_jit__ = True   # how the frontend recognises one (frontend.values.is_jitted)
 
-    def __init__(self, fn, profile_runs=None, backend=None, max_graphs=None):
+    def __init__(self, fn, profile_runs=None, backend=None, max_graphs=None, *,
+                 strict=False, dynamic_dims=None, no_fold=()):
         self._init_args = (fn, profile_runs, backend, max_graphs)     # for reset()
+        self._init_options = dict(strict=strict, dynamic_dims=dynamic_dims, no_fold=no_fold)
         self._disabled = 0
         functools.update_wrapper(self, fn)
         self.__wrapped__ = fn
         self.profile_runs = config.PROFILE_RUNS if profile_runs is None else profile_runs
         self.backend = resolve_backend(backend or config.BACKEND)
         self._tier_request = backend or config.BACKEND     # "numpy": no compiled tier
-        self._exact = True
+        self._exact = getattr(self, "_exact", True)         # kept across reset()
         self.max_graphs = config.MAX_GRAPHS if max_graphs is None else max_graphs
-        self._records: list[GraphRecord] = []
-        self._entries: tuple = ()          # (record, entry, hold warnings?), tried in order
+        self.strict = strict
+        self._entries: tuple = ()          # (graph, entry, hold warnings?), tried in order
         self._lock = threading.RLock()
         self._calls = self._imperative = self._graph_calls = 0
-        self._fallbacks = self._conversions = self._failed = 0
+        self._fallbacks = self._conversions = 0
+        self._run_s, self._runs_timed = 0.0, 0    # imperative runs timed (conversion budget)
         self.events = EventLog(getattr(fn, "__qualname__", repr(fn)))
         self._profiler = None
         self._fdef = self._klass = None
         self._imperative_reason: str | None = None
-        self._policy = Policy(self)
+        self._warned: set = set()          # PerformanceWarning causes given already
+        self._strict_error: str | None = None
+        dims = {k: ((v,) if isinstance(v, int) else tuple(v))
+                for k, v in (dynamic_dims or {}).items()}
+        self._policy = Policy(_PolicyHost(self), dims, frozenset(no_fold))
         self._tls = threading.local()      # .depth: imperative runs of this function in flight
         self._setup()
 
@@ -126,17 +192,55 @@ class SpeculativeFunction:
         try:
             check_supported(fdef)
         except ConversionError as exc:
-            self._go_imperative(exc.reason, exc.lineno)
+            self._go_imperative(exc.reason, exc.lineno, exc.filename)
             return
         try:
             self._profiler = Profiler(fn, fdef)
         except Exception as exc:   # instrumentation must never break the user's function
             self._go_imperative(f"cannot instrument: {type(exc).__name__}: {exc}", None)
 
-    def _go_imperative(self, reason, lineno):
+    def _go_imperative(self, reason, lineno, filename=None):
+        """No graph will serve this function: every call runs the plain function."""
         self._imperative_reason = reason
         self._entries = ()
-        self.events.add("imperative", f"runs imperatively for good: {reason}", lineno)
+        for cg in self._policy.active:
+            cg.status = Status.RETIRED
+            cg.fate = "the function runs imperatively for good"
+        self._policy.active = []
+        self.events.add("imperative", f"runs imperatively for good: {reason}", lineno,
+                        filename=filename)
+        self._warn(Cause.IMPERATIVE, f"runs imperatively for good: {reason}", lineno, filename)
+
+    def _warn(self, cause: Cause, text: str, lineno, filename=None) -> None:
+        """One PerformanceWarning per cause, at the user's file and line (strict: an error
+        raised when the call that caused it returns)."""
+        if self.strict:
+            where = self._where(lineno, filename)
+            self._strict_error = f"{self.events.qualname}{where}: {text}"
+            return
+        if cause in self._warned:
+            return
+        self._warned.add(cause)
+        code = getattr(self.__wrapped__, "__code__", None)
+        if filename is None or not lineno:
+            filename = code.co_filename if code is not None else None
+        line = lineno or getattr(self._fdef, "lineno", None) or \
+            getattr(code, "co_firstlineno", None)
+        if filename is None:               # a builtin: the user's line that decorated it
+            filename, line = user_frame()
+        warn_performance(self.events.qualname, text, filename, line,
+                         getattr(self.__wrapped__, "__module__", None))
+
+    def _where(self, lineno, filename=None) -> str:
+        code = getattr(self.__wrapped__, "__code__", None)
+        if code is None:
+            return ""
+        return f" ({filename or code.co_filename}, line {lineno or code.co_firstlineno})"
+
+    def _raise_if_strict(self):
+        if self._strict_error is not None:
+            msg, self._strict_error = self._strict_error, None
+            raise StrictModeError(msg + " [jit(strict=True)]")
 
     # -- descriptor -----------------------------------------------------------------------
     def __get__(self, obj, objtype=None):
@@ -149,36 +253,39 @@ class SpeculativeFunction:
     def __call__(self, *args, **kwargs):
         """Call the function: a graph answers when its guards hold, else the Python function
         runs (profiled, until graphs are built); the result is the plain function's."""
+        __tracebackhide__ = True
         if _SWITCH.on and _is_disabled():
             return self._disabled_call(args, kwargs)
         self._calls += 1
         misses = None
-        for record, entry, hold in self._entries:
+        for cg, entry, hold in self._entries:
             if hold:                       # its warnings: shown only if its answer is kept
-                result = self._run_held(record, entry, args, kwargs)
+                result = self._run_held(cg, entry, args, kwargs)
                 if type(result) is _Answer:
-                    return result.value
+                    return self._answer(self._abandoned, args, kwargs, cg, result.value,
+                                        abandoned=result.value)
             else:                          # it cannot be abandoned once it computes
                 try:
                     result = entry(*args, **kwargs)
                 except Exception as exc:
                     if getattr(exc, "__jl_committed__", False):
                         raise      # met past the run's point of no return: the call happened
-                    return self._abandoned(args, kwargs, record, exc)
+                    return self._answer(self._abandoned, args, kwargs, cg, exc, abandoned=exc)
             if type(result) is Miss:
-                record.guard_misses[result.index] += 1
+                cg.guard_misses[result.index] += 1
                 if misses is None:
                     misses = []
-                misses.append((record, result.index))
+                misses.append((cg, result.index))
                 continue
-            record.hits += 1
+            cg.hits += 1
             self._graph_calls += 1
             return result
-        return self._slow(args, kwargs, misses)
+        return self._answer(self._slow, args, kwargs, misses)
 
-    def _run_held(self, record, entry, args, kwargs):
+    def _run_held(self, cg, entry, args, kwargs):
         """Run a graph that can be abandoned once it computes, holding its warnings until
-        its answer is kept: its result, a `Miss`, or the fallback's `_Answer`."""
+        its answer is kept: its result, a `Miss`, or an `_Answer` holding the exception that
+        abandoned the run."""
         held = HeldWarnings()
         warnings.showwarning = held
         try:
@@ -188,7 +295,7 @@ class SpeculativeFunction:
                 held.release()
                 raise      # met by the commit step's last part: the call happened
             held.forget()
-            return _Answer(self._abandoned(args, kwargs, record, exc))
+            return _Answer(exc)
         except BaseException:
             held.release()
             raise
@@ -198,14 +305,36 @@ class SpeculativeFunction:
             held.release()
         return result
 
-    def _abandoned(self, args, kwargs, record, exc):
+    def _abandoned(self, args, kwargs, cg, exc):
         """A graph run raised: answer imperatively (an assertion failed, or an error the
-        rerun gives genuinely)."""
+        rerun gives genuinely). Arguments that do not bind (a bad keyword, wrong arity) are
+        no fallback: the plain function raises its TypeError."""
+        __tracebackhide__ = True
+        if _is_binding_error(exc):
+            self._imperative += 1
+            return self.__wrapped__(*args, **kwargs)
         if isinstance(exc, AssumptionFailed):
-            return self._fallback(args, kwargs, record, assertion=exc)
-        return self._fallback(args, kwargs, record, error=exc)
+            return self._fallback(args, kwargs, cg, assertion=exc)
+        return self._fallback(args, kwargs, cg, error=exc)
+
+    @staticmethod
+    def _answer(how, *args, abandoned=None, **kwargs):
+        """Answer imperatively; the user's own errors come without janus_lite's frames and
+        without the abandoned graph run's exception as their context."""
+        __tracebackhide__ = True
+        try:
+            return how(*args, **kwargs)
+        except Exception as exc:
+            hide_internal_frames(exc, abandoned)
+            raise
 
     def _slow(self, args, kwargs, misses):
+        if self.strict and self._imperative_reason is not None:
+            ev = next((e for e in reversed(list(self.events)) if e.kind == "imperative"), None)
+            self._strict_error = self._strict_error or \
+                f"{self.events.qualname}{self._where(ev and ev.lineno, ev and ev.filename)}: " \
+                f"runs imperatively: {self._imperative_reason}"
+            self._raise_if_strict()
         if self._imperative_reason is not None or getattr(self._tls, "depth", 0):
             # for good, or a recursive call inside an imperative run of this function: the
             # outer call's profile covers it (graphs specialize on the outer structure)
@@ -229,42 +358,49 @@ class SpeculativeFunction:
                     if not self._policy.started:
                         self._policy.build_initial(self._profiler.bind(args, kwargs) or {})
                         self._policy.example = {}
+                self._raise_if_strict()
         return result
 
-    def _fallback(self, args, kwargs, record, misses=None, assertion=None, error=None,
+    def _fallback(self, args, kwargs, cg, misses=None, assertion=None, error=None,
                   counted=True):
         """Answer imperatively after the graphs could not (``counted``: one was tried)."""
         self._fallbacks += counted
-        decision = self._policy.on_fallback(args, kwargs, record, misses, assertion, error)
-        if decision == "plain" or self._profiler is None:
+        decision = self._policy.on_fallback(args, kwargs, cg, misses, assertion, error)
+        if decision is Decision.PLAIN or self._profiler is None:
             self._imperative += 1
-            return self.__wrapped__(*args, **kwargs)
+            result = self.__wrapped__(*args, **kwargs)
+            self._raise_if_strict()
+            return result
         self._imperative += 1
         summary = self._profiler.summarize_args(args, kwargs)
         result = self._run_profiled(args, kwargs)
         if summary is not None:
             self._profiler.profile.record_args(summary)
             with self._lock:
-                self._policy.after_fallback(summary, record, misses, assertion,
+                self._policy.after_fallback(summary, cg, misses, assertion,
                                             self._profiler.bind(args, kwargs) or {})
+        self._raise_if_strict()
         return result
 
     def _run_profiled(self, args, kwargs):
         tls = self._tls
         tls.depth = getattr(tls, "depth", 0) + 1
+        t0 = time.perf_counter()
         try:
             return self._profiler.instrumented(*args, **kwargs)
         finally:
             tls.depth -= 1
+            self._run_s += time.perf_counter() - t0
+            self._runs_timed += 1
 
     # -- graphs -------------------------------------------------------------------------
-    def _install(self, records):
-        self._records = list(records)
-        self._entries = tuple((r, r.entry, may_abandon(r.graph)) for r in self._records)
+    def _install(self, active):
+        self._entries = tuple((cg, cg.entry, may_abandon(cg.graph)) for cg in active)
 
-    def _build(self, specs, why: str, example=None, relaxed=frozenset()):
-        """Convert for ``specs``; returns a GraphRecord, or None (reason kept in events)."""
+    def _convert(self, specs, example=None, relaxed=frozenset()):
+        """Convert for ``specs``: a CompiledGraph, or a `Failure` (its reason logged)."""
         fn = self.__wrapped__
+        t0 = time.perf_counter()
         try:
             graph = convert(fn, self._fdef, self._klass, specs, self._profiler.profile,
                             fn.__name__, example, relaxed)
@@ -272,31 +408,36 @@ class SpeculativeFunction:
             guards = graph.meta["guards"]
             entry, source = backend_compile(graph, fn, self._fdef, guards, self.backend)
         except ConversionError as exc:
-            self._failed += 1
-            self.events.add("conversion-failed", exc.reason, exc.lineno)
-            if exc.permanent or self._failed >= config.MAX_FAILED_CONVERSIONS:
-                self._go_imperative(f"conversion failed: {exc.reason}", exc.lineno)
-            return None
+            self.events.add("conversion-failed", exc.reason, exc.lineno, filename=exc.filename)
+            if self.strict:
+                self._strict_error = f"{self.events.qualname}" \
+                                     f"{self._where(exc.lineno, exc.filename)}: " \
+                                     f"conversion failed: {exc.reason}"
+            return Failure(exc.reason, exc.lineno, exc.permanent, exc.filename)
         except Exception as exc:   # a bug of ours: never the user's problem
-            self._failed += 1
-            self.events.add("conversion-failed",
-                            f"internal error {type(exc).__name__}: {exc}", None,
-                            level=logging.WARNING)
-            if self._failed >= config.MAX_FAILED_CONVERSIONS:
-                self._go_imperative("conversion kept failing", None)
-            return None
-        graph.meta["source"] = source
+            reason = f"internal error {type(exc).__name__}: {exc}"
+            self.events.add("conversion-failed", reason, None, level=logging.WARNING)
+            if self.strict:
+                self._strict_error = f"{self.events.qualname}: conversion failed: {reason}"
+            return Failure("conversion kept failing" if isinstance(exc, RecursionError)
+                           else reason)
+        graph.meta["source"] = source      # for the IR graph's own views (summary, source())
         graph.meta["backend"] = self.backend
+        cg = CompiledGraph(graph, list(guards), entry, source, self.backend, specs,
+                           seconds=time.perf_counter() - t0)
+        cg.tier_args = (example, relaxed)      # for the compiled tier's own conversion
+        return cg
+
+    def _adopt(self, cg: CompiledGraph, why: str) -> None:
         self._conversions += 1
-        record = GraphRecord(graph, entry, specs, len(guards))
-        self.events.add("built", f"graph #{self._conversions} built ({why}): "
-                        f"{len(graph)} nodes, {len(graph.assumptions)} assumptions",
+        cg.number, cg.why = self._conversions, why
+        self.events.add("built", f"graph #{cg.number} built ({why}): "
+                        f"{len(cg.graph)} nodes, {len(cg.assumptions)} assumptions",
                         getattr(self._fdef, "lineno", None))
-        log_graph(self.events.qualname, graph)   # DEBUG, topics graphs/guards
+        log_graph(self.events.qualname, cg.graph)   # DEBUG, topics graphs/guards
         if config.TIER != "off":
             from .backend.compiled import tier_up
-            tier_up(self, record, specs, example, relaxed)
-        return record
+            tier_up(self, cg, cg.specs, *getattr(cg, "tier_args", ({}, frozenset())))
 
     # -- inspection -----------------------------------------------------------------------
     @property
@@ -309,15 +450,42 @@ class SpeculativeFunction:
         ``disabled_calls`` (calls while janus_lite was turned off)."""
         return {"calls": self._calls, "imperative_calls": self._imperative,
                 "graph_calls": self._graph_calls, "fallbacks": self._fallbacks,
-                "conversions": self._conversions, "failed_conversions": self._failed,
-                "graphs": len(self._records), "disabled_calls": self._disabled}
+                "conversions": self._conversions, "failed_conversions": self._policy.failures,
+                "graphs": len(self._policy.active), "disabled_calls": self._disabled}
 
     @property
     def graphs(self) -> list:
         """The graphs built so far, oldest first (each has ``summary()``, ``to_dot()``,
         ``draw(path)``, ``source()``, ``assumptions``, ``to_networkx()``; in a notebook it
-        displays as a drawing)."""
-        return self._policy.all_graphs()
+        displays as a drawing). Each has ``.number`` and ``.status`` (active / replaced /
+        retired); ``active_graphs`` lists those calls are tried against."""
+        return list(self._policy.history)
+
+    @property
+    def active_graphs(self) -> list:
+        """The graphs calls are tried against, in order."""
+        return list(self._policy.active)
+
+    @property
+    def imperative_reason(self) -> str | None:
+        """Why the function runs imperatively for good (None while it may use graphs)."""
+        return self._imperative_reason
+
+    @property
+    def stopped_reason(self) -> str | None:
+        """Why no more graphs are built (the working ones keep serving), or None."""
+        return self._policy.stopped
+
+    @property
+    def source_lineno(self) -> int | None:
+        """The line of the function's ``def`` in its file."""
+        code = getattr(self.__wrapped__, "__code__", None)
+        return getattr(self._fdef, "lineno", None) or getattr(code, "co_firstlineno", None)
+
+    @property
+    def has_profiler(self) -> bool:
+        """Is the function instrumented for profiling (it has usable source)?"""
+        return self._profiler is not None
 
     def explain(self) -> str:
         """Why calls ran as graphs or imperatively: the assumptions each graph makes, the
@@ -352,7 +520,7 @@ class SpeculativeFunction:
         """Forget everything learned: graphs, profile, events and counters. The next calls
         profile again, as after decoration (options kept)."""
         with self._lock:
-            self.__init__(*self._init_args)
+            self.__init__(*self._init_args, **self._init_options)
 
     def __reduce__(self):
         """Pickled by reference (as plain functions are): the importable qualified name."""
@@ -371,7 +539,7 @@ class SpeculativeFunction:
             import pickle
             raise pickle.PicklingError(f"cannot pickle {self!r}: {module}.{qualname} is not "
                                        f"importable as this function")
-        return (_rebuild, self._init_args)      # `g = jit(plain)`: rebuilt around `plain`
+        return (_rebuild, self._init_args + (self._init_options,))   # rebuilt around `plain`
 
     def __copy__(self):
         return self          # functions are immutable values for copy and deepcopy
@@ -380,9 +548,63 @@ class SpeculativeFunction:
         return self
 
 
-def _rebuild(fn, profile_runs, backend, max_graphs):
+def _rebuild(fn, profile_runs, backend, max_graphs, options=None):
     """Unpickling of ``g = jit(plain)``: a fresh decorated ``plain`` (graphs are not sent)."""
-    return SpeculativeFunction(fn, profile_runs, backend, max_graphs)
+    return SpeculativeFunction(fn, profile_runs, backend, max_graphs, **(options or {}))
+
+
+class _PolicyHost:
+    """What `runtime.policy.Policy` may ask of its function (see `policy.Host`)."""
+
+    def __init__(self, f: SpeculativeFunction):
+        self.f = f
+        self.events = f.events
+
+    @property
+    def max_graphs(self):
+        return self.f.max_graphs
+
+    @property
+    def profile_runs(self):
+        return self.f.profile_runs
+
+    def profiled_args(self):
+        return self.f._profiler.profile.args
+
+    def summarize(self, args, kwargs):
+        return self.f._profiler.summarize_args(args, kwargs)
+
+    def bind(self, args, kwargs):
+        return self.f._profiler.bind(args, kwargs)
+
+    def convert(self, specs, example, relaxed):
+        return self.f._convert(specs, example, relaxed)
+
+    def adopt(self, cg, why):
+        self.f._adopt(cg, why)
+
+    def install(self, active):
+        self.f._install(active)
+
+    def go_imperative(self, reason, lineno, filename=None):
+        self.f._go_imperative(reason, lineno, filename)
+
+    def warn(self, cause, text, lineno, filename=None):
+        self.f._warn(cause, text, lineno, filename)
+
+    def run_seconds(self) -> float:
+        """The function's own run time so far, estimated: calls × mean imperative run."""
+        f = self.f
+        return f._calls * f._run_s / f._runs_timed if f._runs_timed else 0.0
+
+
+def _is_binding_error(exc) -> bool:
+    """Did calling a graph's entry fail to bind the arguments (a bad keyword, wrong arity)?
+    Then nothing ran: the traceback holds only the caller's frame."""
+    if type(exc) is not TypeError:
+        return False
+    tb = exc.__traceback__
+    return tb is not None and tb.tb_next is None
 
 
 def instrumented_source(f) -> str:

@@ -144,6 +144,30 @@ TIER_MIN_GAIN (CPU time: on a shared machine, wall time mostly measures the othe
 TIER_MIN_GAIN = 0.05
 """Relative gain (0.05: 5 % faster) the compiled entry needs over the NumPy-tier entry on
 this graph before it serves the graph's calls."""
+# -- policy (janus_lite/runtime/policy.py) -------------------------------------------------
+CONVERSION_FREE_S = 2.0
+"""Conversion time (seconds, per function) always allowed, whatever the function's own run
+time; past it the conversion budget below applies."""
+
+CONVERSION_TIME_SHARE = 1.0
+"""Conversion budget: after the first graph, a function's total conversion time may not
+exceed CONVERSION_FREE_S plus this share of its own run time so far (calls × mean
+imperative run); past it, calls that fit no graph run the plain function (said once, in a
+PerformanceWarning and in explain()) until its run time pays for another conversion."""
+
+GUARD_MISS_WARN_AFTER = 8
+"""Calls in a row that fit no graph and can lead to none before a PerformanceWarning says
+the guards keep missing."""
+
+MAX_UNROLLED_NODES = 1000
+"""Most nodes one unrolled loop may emit (checked after each trip, extrapolated to all
+trips); a loop that would unroll into more stays a loop
+node (a naive nested convolution loop unrolled into ~19k nodes and took 37 s to convert)."""
+
+RETIRE_MIN_CALLS = 10
+"""A graph kept after its rebuild failed (it serves the calls its speculation holds for) is
+retired only once its assertions failed on more calls than they held, over at least this
+many calls."""
 
 # -- validation: the module below is replaced by a checked view of itself ---------------------
 _MIN = {"PROFILE_RUNS": 1, "MAX_GRAPHS": 1, "RELAX_AFTER": 1, "MAX_FAILED_CONVERSIONS": 1,

@@ -42,7 +42,8 @@ def state(obj):
 
 def test_script_runs_small_and_reports():
     proc = subprocess.run([sys.executable, os.path.join(EXAMPLES, "oo_model.py"), "--small"],
-                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+                          capture_output=True, text=True, timeout=600, cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=ROOT))     # this checkout
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout
     assert "speedup" in out

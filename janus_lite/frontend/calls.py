@@ -270,7 +270,8 @@ class CallConverter:
         try:
             check_supported(fdef)
         except ConversionError as exc:
-            raise ConversionError(f"in {fn.__qualname__}: {exc.reason}", exc.lineno) from None
+            raise ConversionError(f"in {fn.__qualname__}: {exc.reason}", exc.lineno,
+                                  filename=_file_of(fn)) from None
         try:
             bound = inspect.signature(fn).bind(*args, **kwargs)
         except TypeError as exc:
@@ -294,10 +295,19 @@ class CallConverter:
             body = fdef.body if isinstance(fdef.body, list) else \
                 [ast.copy_location(ast.Return(fdef.body), fdef.body)]
             self.block(body)
+        except ConversionError as exc:      # its line is in the callee's file
+            if exc.filename is None:
+                exc.filename = _file_of(fn)
+            raise
         finally:
             self.scopes.pop()
             self.lineno = saved
         return scope.returned if scope.done else Const(None)
+
+
+def _file_of(fn) -> str | None:
+    code = getattr(fn, "__code__", None)
+    return code.co_filename if code is not None else None
 
 
 _COPY_DEFAULT_TRUE = ("np.array", "np.astype")

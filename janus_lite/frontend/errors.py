@@ -8,11 +8,13 @@ class ConversionError(Exception):
     so the function stays imperative for good.
     """
 
-    def __init__(self, reason: str, lineno: int | None = None, permanent: bool = False):
+    def __init__(self, reason: str, lineno: int | None = None, permanent: bool = False,
+                 filename: str | None = None):
         super().__init__(reason)
         self.reason = reason
         self.lineno = lineno
         self.permanent = permanent
+        self.filename = filename    # set where ``lineno`` is in an inlined callee's file
 
     def __str__(self):
         return f"line {self.lineno}: {self.reason}" if self.lineno else self.reason

@@ -248,11 +248,15 @@ class StatementConverter:
         graph = self.graph
         before, state = set(graph.order), self._state()
         n_asserts, n_unbound = len(self.asserts), set(self.maybe_unbound)
+        start = len(graph.order)
         scope.loops.append("unroll")
         try:
-            for item in items:
+            for trip, item in enumerate(items, 1):
                 self.assign(node.target, item)
                 self.block(node.body)
+                # too big unrolled (by the trips so far, extrapolated): a loop node instead
+                if (len(graph.order) - start) * len(items) > config.MAX_UNROLLED_NODES * trip:
+                    raise NeedLoopNode
                 if scope.done or scope.loop_exit == "return":   # leaves the loop node too
                     return True
                 if scope.loop_exit == "break":

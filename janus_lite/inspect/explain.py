@@ -9,6 +9,7 @@ imperative.
 """
 from __future__ import annotations
 
+import linecache
 import os
 import re
 import types
@@ -43,7 +44,20 @@ _HINTS = [
 ]
 
 
-def _hint(reason: str) -> str:
+_AUGASSIGN = re.compile(r"^\s*([A-Za-z_][\w.]*(?:\[[^\]]*\])?)\s*"
+                        r"(\+|-|\*|/|//|%|\*\*|@)=\s*(.+?)\s*(#.*)?$")
+
+
+def _hint(reason: str, filename=None, lineno=None) -> str:
+    """What the user can do about ``reason``; with the cited line, in its own terms (an
+    augmented assignment that conversion refused: the plain assignment it can take)."""
+    if "in-place" in reason and filename and lineno:
+        m = _AUGASSIGN.match(linecache.getline(filename, lineno))
+        if m and "." in m.group(1):
+            target, op, value = m.group(1), m.group(2), m.group(3)
+            rhs = value if re.fullmatch(r"[\w.]+", value) else f"({value})"
+            return (f"write `{target} = {target} {op} {rhs}` instead of `{target} {op}= "
+                    f"{value}` (an attribute rebound, not updated in place)")
     for needle, hint in _HINTS:
         if needle in reason:
             return hint
@@ -51,12 +65,17 @@ def _hint(reason: str) -> str:
            "move it out of the decorated function"
 
 
-def _next_step(ev) -> str:
+def _next_step(ev, failed=False) -> str:
+    """What follows a fallback; ``failed``: a conversion for it gave up."""
     from .. import config
     if "mid-graph" in ev.text:
         return (f"What happens next: after {config.MAX_FALLBACKS_BEFORE_REGENERATE} failures "
                 f"of one assertion janus_lite rebuilds the graph from the richer profile "
-                f"(both outcomes of a branch), or retires it.")
+                f"(both outcomes of a branch); if that fails, the graph keeps serving the "
+                f"calls its assertion holds for.")
+    if failed:
+        return ("What happens next: no graph could be built for such calls (see Fallbacks); "
+                "they run the plain function while the other graphs keep serving.")
     if ", got " in ev.text:
         return ("What happens next: a new shape, dtype or value falls back once, then a "
                 "relaxed or specialized graph serves it; keep argument types and dtypes "
@@ -157,9 +176,10 @@ def _held(rec, i: int) -> tuple[int, int]:
     return passed, passed + (misses[i] if i < len(misses) else 0)
 
 
-def guard_lines(graph, rec) -> list[tuple[str, str]]:
-    """(speculation text, held text) per guarded value, parameters first."""
-    guards = graph.meta.get("guards", [])
+def guard_lines(rec, at=lambda n: f"line {n}: " if n else "") -> list[tuple[str, str]]:
+    """(speculation text, held text) per guarded value of a compiled graph, parameters
+    first; ``at(lineno)`` formats where."""
+    graph, guards = rec.graph, rec.guards
     groups: dict = {}
     for i, g in enumerate(guards):
         groups.setdefault(g.source.key, (g.source, []))[1].append((i, g))
@@ -181,17 +201,16 @@ def guard_lines(graph, rec) -> list[tuple[str, str]]:
         failed = sum(rec.guard_misses[i] for i, _ in members) if rec is not None else 0
         reached = passed + failed
         line = min((g.lineno for _, g in members if g.lineno), default=None)
-        where = f"line {line}: " if line else ""
-        out.append((f"{where}assumed {phrase(graph, src, [g for _, g in members])}",
+        out.append((f"{at(line)}assumed {phrase(graph, src, [g for _, g in members])}",
                     f"held {passed}/{reached} calls"))
     return out
 
 
-def assertion_lines(graph, rec) -> list[tuple[str, str]]:
+def assertion_lines(rec, at=lambda n: f"line {n}: " if n else "") -> list[tuple[str, str]]:
     """One row per distinct assertion; the same speculation checked several times per call
     (an unrolled loop, an inlined helper called twice) is one row marked ``×k``."""
     rows: dict = {}
-    asserts = [a for a in graph.assumptions if not a.is_guard]
+    asserts = [a for a in rec.assumptions if not a.is_guard]
     for a in asserts:
         failed = rec.assert_failures[a.index] if rec is not None else a.failed
         later = sum(rec.assert_failures[b.index] for b in asserts if b.index > a.index) \
@@ -205,7 +224,7 @@ def assertion_lines(graph, rec) -> list[tuple[str, str]]:
             rows[key] = (passed, failed, 1)
     out = []
     for (lineno, text), (passed, failed, k) in rows.items():
-        where = f"line {lineno}: " if lineno else ""
+        where = at(lineno)
         times = f" (checked {k}× per call)" if k > 1 else ""
         out.append((f"{where}assumed {text}{times}", f"held {passed}/{passed + failed} calls"))
     return out
@@ -214,7 +233,7 @@ def assertion_lines(graph, rec) -> list[tuple[str, str]]:
 def _table(rows, indent="    ") -> list[str]:
     if not rows:
         return []
-    width = min(max(len(a) for a, _ in rows), 72)
+    width = min(max(len(a) for a, _ in rows), 100)
     return [f"{indent}{a.ljust(width)}  ({b})" for a, b in rows]
 
 
@@ -225,33 +244,42 @@ class _Report:
         self.s = f.stats
         self.events = sorted(f.events, key=lambda e: e.seq)
         self.history = list(f.graphs)
-        offset = self.s["conversions"] - len(self.history)
-        self.number = {id(g): offset + i + 1 for i, g in enumerate(self.history)}
-        self.why = {}
-        for ev in self.events:
-            m = _BUILT.match(ev.text) if ev.kind == "built" else None
-            if m:
-                self.why[int(m.group(1))] = m.group(2)
-        self.active = list(f._records)
-        self.profiled = min(self.s["calls"], f.profile_runs) if f._profiler is not None else 0
+        self.by_number = {g.number: g for g in self.history}
+        self.active = list(f.active_graphs)
+        self.profiled = min(self.s["calls"], f.profile_runs) if f.has_profiler else 0
         self.fallbacks = [e for e in self.events if e.kind == "fallback"]
         self.failures = [e for e in self.events if e.kind == "conversion-failed"]
+        code = getattr(f.__wrapped__, "__code__", None)
+        self.path = code.co_filename if code is not None else None
+        self.file = os.path.basename(self.path) if self.path else None
+
+    def path_of(self, ev):
+        """The full path of the file an event's line is in."""
+        return None if ev is None else (ev.filename or self.path)
+
+    def at(self, lineno, filename=None) -> str:
+        """``file.py, line 12: `` for a line of the function's file, or of ``filename`` (an
+        inlined callee's); '' for none."""
+        if not lineno:
+            return ""
+        name = os.path.basename(filename) if filename else self.file
+        return f"{name}, line {lineno}: " if name else f"line {lineno}: "
 
     def header(self) -> str:
         fn = self.f.__wrapped__
         code = getattr(fn, "__code__", None)
-        line = getattr(self.f._fdef, "lineno", None) or getattr(code, "co_firstlineno", None)
+        line = self.f.source_lineno
         where = f" ({os.path.basename(code.co_filename)}, line {line})" if code else ""
         return f"janus_lite report for {self.f.events.qualname}{where}"
 
     def verdict(self) -> list[str]:
         f, s = self.f, self.s
         after = s["calls"] - self.profiled
-        if f._imperative_reason is not None and not self.active:
+        if f.imperative_reason is not None and not self.active:
             ev = next((e for e in reversed(self.events) if e.kind == "imperative"), None)
-            where = f" (line {ev.lineno})" if ev is not None and ev.lineno else ""
-            return [f"Verdict: runs imperatively: {f._imperative_reason}{where}.",
-                    f"  What you can do: {_hint(f._imperative_reason)}."]
+            where = f" ({self.at(ev.lineno, ev.filename)[:-2]})" if ev is not None and ev.lineno else ""
+            return [f"Verdict: runs imperatively: {f.imperative_reason}{where}.",
+                    f"  What you can do: {_hint(f.imperative_reason, self.path_of(ev), ev and ev.lineno)}."]
         if s["calls"] == 0:
             return ["Verdict: not called yet."]
         if not self.active and not self.history and after <= 0:
@@ -260,9 +288,10 @@ class _Report:
         if not self.active:
             last = self.failures[-1] if self.failures else None
             if last is not None:
-                where = f" (line {last.lineno})" if last.lineno else ""
+                where = f" ({self.at(last.lineno, last.filename)[:-2]})" if last.lineno else ""
                 return [f"Verdict: runs imperatively: no graph could be built: "
-                        f"{last.text}{where}.", f"  What you can do: {_hint(last.text)}."]
+                        f"{last.text}{where}.",
+                        f"  What you can do: {_hint(last.text, self.path_of(last), last.lineno)}."]
             return ["Verdict: runs imperatively: every graph was retired (see the events "
                     "below)."]
         share = s["graph_calls"] / after if after > 0 else 1.0
@@ -275,16 +304,37 @@ class _Report:
             if s["fallbacks"]:
                 out.append(f"  {_plural(s['fallbacks'], 'call')} fell back to plain Python; "
                            f"see Fallbacks.")
-            return out
+            return out + self.limits()
         out = [f"Verdict: often imperative — {head}."]
         top = max(self.fallbacks, key=lambda e: e.count, default=None)
         if top is not None:
-            where = f"line {top.lineno}: " if top.lineno else ""
+            where = self.at(top.lineno, top.filename)
             out.append(f"  Most frequent fallback: {where}{top.text} "
                        f"({_plural(top.count, 'call')}).")
-            out.append("  " + _next_step(top))
+            failed = [e for e in self.events if e.cause is top and e.kind == "conversion-failed"]
+            built = any(e.cause is top and e.kind == "built" for e in self.events)
+            out.append("  " + _next_step(top, failed and not built))
+            if failed and not built:
+                why = failed[-1]
+                where = why.filename or self.path
+                out.append(f"  What you can do: {self.at(why.lineno, why.filename)}"
+                           f"{_hint(why.text, where, why.lineno)}.")
+        return out + self.limits()
+
+    def limits(self) -> list[str]:
+        """What stops new graphs from being built: a full cache, stopped conversion, the
+        conversion budget."""
+        out = []
         if any(e.kind == "cache-full" for e in self.events):
+            out.append(f"  The graph cache is full ({len(self.active)} of max_graphs="
+                       f"{self.f.max_graphs}): calls that fit no graph run the plain function.")
             out.append(f"  What you can do: {_hint('max_graphs')}.")
+        if self.f.stopped_reason is not None:
+            out.append(f"  No more graphs are built ({self.f.stopped_reason}); the active "
+                       f"ones keep serving.")
+        if any(e.kind == "budget" for e in self.events):
+            out.append("  The conversion budget is spent (config.CONVERSION_TIME_SHARE): calls "
+                       "that fit no graph run the plain function.")
         return out
 
     def counts(self) -> list[str]:
@@ -300,36 +350,28 @@ class _Report:
                 f"{_plural(s['failed_conversions'], 'failed conversion')}."]
 
     def graph_block(self, rec) -> list[str]:
-        g = rec.graph
-        n = self.number.get(id(g))
-        name = f"Graph #{n}" if n else "Graph"
-        why = self.why.get(n)
-        out = [f"{name} — active, served {_plural(rec.hits, 'call')}; backend "
-               f"{g.meta.get('backend', '?')}" + (f"; built {why}" if why else "")]
-        if g.meta.get("tier"):
-            out.append(f"  Tier: {g.meta['tier']} — {g.meta.get('tier_reason', '')}")
-        guards = guard_lines(g, rec)
+        out = [f"Graph #{rec.number} — {rec.status}, served {_plural(rec.hits, 'call')}; "
+               f"backend {rec.backend}" + (f"; built {rec.why}" if rec.why else "")]
+        if rec.graph.meta.get("tier"):
+            out.append(f"  Tier: {rec.graph.meta['tier']} — {rec.graph.meta.get('tier_reason', '')}")
+        guards = guard_lines(rec, self.at)
         out.append("  Checked on entry (guards):" if guards else "  No entry guards.")
         out += _table(guards)
-        asserts = assertion_lines(g, rec)
+        asserts = assertion_lines(rec, self.at)
         if asserts:
             out.append("  Checked while running (assertions; a failure discards the run):")
             out += _table(asserts)
         return out
 
     def replaced(self) -> list[str]:
-        active = {id(r.graph) for r in self.active}
         out = []
         for g in self.history:
-            if id(g) in active:
+            if g.active:
                 continue
-            n = self.number[id(g)]
-            rec = getattr(g, "record", None)
-            hits = rec.hits if rec is not None else 0
-            why = self.why.get(n)
-            out.append(f"  graph #{n}" + (f" ({why})" if why else "") +
-                       f": served {_plural(hits, 'call')}, then replaced")
-        return ["Replaced graphs:"] + out if out else []
+            why = f" ({g.why})" if g.why else ""
+            out.append(f"  graph #{g.number}{why}: served {_plural(g.hits, 'call')}, then "
+                       f"{g.status}" + (f": {g.fate}" if g.fate else ""))
+        return ["Replaced or retired graphs:"] + out if out else []
 
     def consequence(self, ev) -> str:
         follow = [e for e in self.events if e.cause is ev]
@@ -342,6 +384,9 @@ class _Report:
                     parts.append(f"{why} (graph #{m.group(1)})")
                 else:
                     parts.append(f"graph #{m.group(1)} built: {why}")
+            elif e.kind == "conversion-failed" and e.lineno:
+                parts.append(f"no graph could be built for it: "
+                             f"{self.at(e.lineno, e.filename)}{e.text}")
             elif e.kind == "conversion-failed":
                 parts.append(f"no graph could be built for it: {e.text}")
             elif e.kind == "cache-full":
@@ -355,7 +400,7 @@ class _Report:
             return []
         out = ["Fallbacks (calls answered by the plain function instead of a graph):"]
         for ev in self.fallbacks:
-            where = f"line {ev.lineno}: " if ev.lineno else ""
+            where = self.at(ev.lineno, ev.filename)
             out.append(f"  {where}{ev.text} ({_plural(ev.count, 'call')})"
                        f"{self.consequence(ev)}")
         return out
@@ -367,7 +412,7 @@ class _Report:
             return []
         out = ["Kept imperative (what conversion could not put in a graph):"]
         for ev in rows:
-            where = f"line {ev.lineno}: " if ev.lineno else ""
+            where = self.at(ev.lineno, ev.filename)
             times = f" ({ev.count} attempts)" if ev.count > 1 else ""
             text = ev.text.removeprefix("runs imperatively for good: ")
             out.append(f"  {where}{text}{times}")
@@ -376,7 +421,9 @@ class _Report:
     def other_section(self) -> list[str]:
         known = {"fallback", "built", "conversion-failed", "imperative"}
         rows = [e for e in self.events if e.kind not in known and e.cause is None]
-        return ["Other events:"] + [f"  {e.line()}" for e in rows] if rows else []
+        return ["Other events:"] + [f"  [{e.kind}] {self.at(e.lineno, e.filename)}{e.text}"
+                                    + (f" (x{e.count})" if e.count > 1 else "")
+                                    for e in rows] if rows else []
 
     def text(self) -> str:
         out = [self.header(), ""] + self.verdict() + [""] + self.counts()

@@ -128,13 +128,15 @@ def served_line(decorated) -> str:
 
 
 def speed_word(cmp: Comparison) -> str:
-    """What the timing says, in a word: faster / about the same / slower (the quartiles of
-    the per-round speedups decide, not the median alone)."""
+    """What the timing says, in a word: faster / slower / about the same speed / too noisy
+    to tell (the quartiles of the per-round speedups decide, not the median alone)."""
     lo, hi = cmp.spread() or (cmp.speedup, cmp.speedup)
     if lo > 1.05:
         return "faster"
     if hi < 0.95:
         return "slower"
+    if hi > 1.3 * lo:
+        return "too noisy to tell"
     return "about the same speed"
 
 
@@ -161,31 +163,32 @@ def why_not_faster(cmp: Comparison, decorated) -> str:
     if cmp.jit_s < 60e-6:
         reasons.append(f"the call is short ({_us(cmp.jit_s)}): checking the guards and "
                        f"entering the graph cost a few µs of it")
-    if not graph.meta.get("fused", 0) and largest < config.FUSE_MIN_ELEMENTS:
+    if not graph.meta.get("fused", 0) and 0 < largest < config.FUSE_MIN_ELEMENTS:
         reasons.append(f"its elementwise arrays (at most {largest:,} elements) are under "
                        f"config.FUSE_MIN_ELEMENTS = {config.FUSE_MIN_ELEMENTS:,}, so nothing "
                        f"is fused")
     if heavy:
         reasons.append(f"per-op work dominates: its {heavy} matmuls/reductions run the same "
                        f"NumPy calls in the graph")
-    return "; ".join(reasons) or "per-op work dominates: the graph runs the same NumPy ops"
+    return "; ".join(reasons) or "per-op work dominates: the graph runs the same NumPy and " \
+        "Python operations, one by one"
 
 
 def report_lines(name: str, cmp: Comparison, decorated, why_not: str | None = None) -> list:
-    """The speedup with its spread, the graph-served share (and why not, when 0%), a
-    warning when the machine was busy, and — when it is not faster — why not
-    (``why_not``, else `why_not_faster`)."""
+    """The speedup with its spread, the graph-served share, explain()'s verdict line, a
+    warning when the machine was busy, and — when graphs serve it but it is not faster —
+    why not (``why_not``, else `why_not_faster`)."""
     sp = cmp.spread()
     spread = f", middle half of rounds {sp[0]:.2f}x-{sp[1]:.2f}x" if sp else ""
     out = [f"{name}: plain NumPy {_us(cmp.plain_s)}/call, janus_lite {_us(cmp.jit_s)}/call: "
            f"speedup {cmp.speedup:.2f}x ({speed_word(cmp)}; median of {cmp.rounds} "
            f"interleaved rounds{spread})",
            f"{name}: {served_line(decorated)}"]
-    if decorated.stats["graph_calls"] == 0:
-        verdict = next((line for line in decorated.explain().splitlines()
-                        if line.startswith("Verdict:")), "")
+    verdict = next((line for line in decorated.explain().splitlines()
+                    if line.startswith("Verdict:")), "")
+    if verdict:
         out.append(f"{name}: {verdict}")
-    elif speed_word(cmp) != "faster":
+    if decorated.stats["graph_calls"] and speed_word(cmp) != "faster":
         out.append(f"{name}: why not faster: {why_not or why_not_faster(cmp, decorated)}")
     if cmp.busy is not None and cmp.busy > BUSY_WARN:
         out.append(f"{name}: warning: the machine was busy (other processes used "

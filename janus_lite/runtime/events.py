@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import os
 from dataclasses import dataclass
 
 from .. import config
@@ -19,9 +20,12 @@ class Event:
     count: int = 1
     seq: int = 0                      # order of first occurrence within the function
     cause: "Event | None" = None      # the fallback right before this event, if any
+    filename: str | None = None       # the file of ``lineno`` when it is not the function's
 
     def line(self) -> str:
         where = f"line {self.lineno}: " if self.lineno else ""
+        if self.lineno and self.filename:
+            where = f"{os.path.basename(self.filename)}, {where}"
         times = f" (x{self.count})" if self.count > 1 else ""
         return f"[{self.kind}] {where}{self.text}{times}"
 
@@ -35,8 +39,9 @@ class EventLog:
         self._seq = 0
         self._last: Event | None = None
 
-    def add(self, kind: str, text: str, lineno=None, level=logging.INFO, topic=None) -> Event:
-        key = (kind, text, lineno)
+    def add(self, kind: str, text: str, lineno=None, level=logging.INFO, topic=None,
+            filename=None) -> Event:
+        key = (kind, text, lineno, filename)
         ev = self.events.get(key)
         if ev is not None:
             ev.count += 1
@@ -46,7 +51,8 @@ class EventLog:
         self._seq += 1
         cause = self._last if self._last is not None and self._last.kind == "fallback" \
             and kind != "fallback" else None
-        ev = self.events[key] = Event(kind, text, lineno, seq=self._seq, cause=cause)
+        ev = self.events[key] = Event(kind, text, lineno, seq=self._seq, cause=cause,
+                                         filename=filename)
         self._last = ev
         while len(self.events) > config.MAX_EVENTS:
             self.events.popitem(last=False)

@@ -109,16 +109,3 @@ class HeldWarnings(_Hook):
         self.end()
         for message, category, _, lineno, _, _, registry in self.held or ():
             _take_back(message, category, lineno, registry)
-
-
-class _NotHeld:
-    """For runs that cannot be abandoned once they compute: nothing to hold."""
-
-    def release(self) -> None:
-        pass
-
-    def forget(self) -> None:
-        pass
-
-
-NOT_HELD = _NotHeld()

@@ -1,366 +1,474 @@
-"""The fallback policy: when to build, relax, specialize or give up — decided here only.
+"""The fallback policy: when to build, relax, specialize, keep or give up — decided here only.
 
 * After ``profile_runs`` profiled calls, build a graph for the merged input specs.
 * A guard miss on a relaxable fact (a dim, a scalar's value) rebuilds that graph relaxed
   (dim → symbolic, constant → input) after ``RELAX_AFTER`` misses; a miss on a type,
   dtype or rank builds another graph specialized for the new signature.
+* A miss on state the function reads (an attribute, a global) that the call itself settles
+  (``if self.m is None: self.m = np.zeros_like(g)``) builds nothing: the graph for the
+  steady state serves the next call. State that stays different (a ReLU layer and an
+  identity layer) gets a graph of its own beside the first one, never instead of it.
 * Bools stay specialized by value (two graphs at most) so branches on flags stay static.
 * An assertion that fails mid-graph ``MAX_FALLBACKS_BEFORE_REGENERATE`` times rebuilds the
-  graph from the (now richer) profile; if that fails too, the graph is retired.
+  graph from the (now richer) profile. If the rebuild fails, the graph is kept (it serves
+  the calls its speculation holds for) and retired only once it has failed more often than
+  it held, over ``RETIRE_MIN_CALLS`` calls at least.
+* A failed conversion never drops a working graph: after ``MAX_FAILED_CONVERSIONS`` the
+  function stops converting and keeps its graphs (with none, it runs imperatively).
+* Conversion has a budget: after the first graph, conversion time may not exceed
+  ``CONVERSION_FREE_S`` plus ``CONVERSION_TIME_SHARE`` × the function's own run time so
+  far; past it, calls that fit no graph run the plain function (said once).
 * At most ``max_graphs`` graphs; past that, calls that fit none run imperatively.
+
+The policy talks to its function through the small `Host` interface (no private fields)
+and answers `on_fallback` with a `Decision`.
 """
 from __future__ import annotations
 
+import ast
 import collections
-from dataclasses import dataclass, field
+import enum
+from dataclasses import replace
+from typing import Protocol
 
 from .. import config
-from .spec import Unspecable, from_seen, merge, name_symbols
+from .compiled import CompiledGraph, Status
+from .policy_facts import (as_seq, describe_relaxation, error_line, exact, from_spec, holds,
+                           merge_specs, spec_key, state_differs)
+from .spec import Unspecable, name_symbols
 
 
-@dataclass
-class GraphRecord:
-    graph: object
-    entry: object
-    specs: dict
-    n_guards: int
-    hits: int = 0
-    guard_misses: list = field(default_factory=list)
-    assert_failures: collections.Counter = field(default_factory=collections.Counter)
-    errors: int = 0
-    rebuilds: int = 0        # times this graph's lineage was rebuilt after assertion failures
-
-    def __post_init__(self):
-        self.guard_misses = [0] * self.n_guards
-        self.graph.record = self
+class Decision(enum.Enum):
+    """How to answer a call the graphs did not."""
+    PLAIN = "plain"          # the plain function: nothing to learn from this call
+    PROFILE = "profile"      # the instrumented function; then `after_fallback` may build
 
 
-def _merge_specs(a: dict, b: dict) -> dict:
-    if a.keys() != b.keys():
-        raise Unspecable("parameters differ")
-    out = {}
-    for k in a:
-        x, y = a[k], b[k]
-        if x.kind == "scalar" and x.type is bool and x.has_value and \
-                (not y.has_value or x.value != y.value):
-            raise Unspecable("bool flag changed: specialize")
-        out[k] = merge(x, y)
-    return out
+class Cause(enum.Enum):
+    """What a `PerformanceWarning` is about (one warning per function and cause)."""
+    IMPERATIVE = "runs imperatively for good"
+    RETIRED = "graph retired"
+    KEPT = "graph kept after a failed rebuild"
+    CACHE_FULL = "max_graphs reached"
+    GUARDS_MISS = "guards keep missing"
+    STOPPED = "stopped converting"
+    BUDGET = "conversion budget spent"
 
 
-def _exact(summary: dict) -> dict:
-    return {k: from_seen(s) for k, s in summary.items()}
+class Host(Protocol):
+    """What the policy needs from the function it decides for (api.SpeculativeFunction's
+    `_PolicyHost`)."""
+    events: object
+    max_graphs: int
+    profile_runs: int
+
+    def profiled_args(self) -> list: ...
+    def summarize(self, args, kwargs) -> dict | None: ...
+    def bind(self, args, kwargs) -> dict | None: ...
+    def convert(self, specs, example, relaxed) -> CompiledGraph | Failure: ...
+    def adopt(self, cg: CompiledGraph, why: str) -> None: ...
+    def install(self, active: list) -> None: ...
+    def go_imperative(self, reason: str, lineno, filename=None) -> None: ...
+    def warn(self, cause: Cause, text: str, lineno, filename=None) -> None: ...
+    def run_seconds(self) -> float: ...
 
 
-def _unnamed(spec):
-    """A spec with its symbolic dims unnamed (so named and merged specs compare equal)."""
-    from dataclasses import replace
-    if spec.kind == "array" and spec.shape is not None:
-        return replace(spec, shape=tuple("?" if isinstance(d, str) else d for d in spec.shape))
-    if spec.items:
-        return replace(spec, items=tuple(_unnamed(i) for i in spec.items))
-    return spec
+class Failure:
+    """A conversion attempt that gave up (the host has logged and counted it)."""
 
-
-def _key(specs: dict):
-    try:
-        key = tuple(sorted((k, _unnamed(v)) for k, v in specs.items()))
-        hash(key)
-        return key
-    except TypeError:
-        return None
+    def __init__(self, reason: str, lineno=None, permanent=False, filename=None):
+        self.reason, self.lineno, self.permanent, self.filename = \
+            reason, lineno, permanent, filename
 
 
 class Policy:
-    def __init__(self, owner):
-        self.owner = owner
+    def __init__(self, host: Host, dynamic_dims: dict | None = None,
+                 no_fold: frozenset = frozenset()):
+        self.host = host
         self.started = False
         self.history: collections.deque = collections.deque(maxlen=max(16, config.MAX_GRAPHS * 2))
+        self.active: list[CompiledGraph] = []
         self.failed_keys: set = set()
         self.plain_streak = 0            # calls in a row that could not lead to a graph
-        self.relaxed: set = set()      # keys of non-parameter sources read at run time
-        self.example: dict = {}        # arguments of the call a conversion runs for
+        self.relaxed: set = set()        # keys of non-parameter sources read at run time
+        self.example: dict = {}          # arguments of the call a conversion runs for
+        self.failures = 0                # conversion attempts that gave up
+        self.stopped: str | None = None  # why no more conversions are tried (graphs kept)
+        self.conversion_seconds = 0.0
+        self.dynamic_dims = dynamic_dims or {}
+        self.no_fold = no_fold
 
     # -- building -------------------------------------------------------------------------
-    def _try_build(self, specs, why):
+    def _within_budget(self) -> bool:
+        """May another conversion run? (The first one always may.)"""
+        if self.stopped is not None:
+            return False
+        if not self.history:
+            return True
+        allowance = config.CONVERSION_FREE_S + \
+            config.CONVERSION_TIME_SHARE * self.host.run_seconds()
+        if self.conversion_seconds <= allowance:
+            return True
+        self.host.events.add("budget", f"conversion budget spent: {self.conversion_seconds:.2f} s "
+                             f"converting vs {self.host.run_seconds():.2f} s running the function; "
+                             f"calls that fit no graph run the plain function until the "
+                             f"function's own run time pays for another conversion")
+        self.host.warn(Cause.BUDGET, f"conversion took {self.conversion_seconds:.2f} s, more "
+                       f"than the function's own run time allows "
+                       f"(config.CONVERSION_TIME_SHARE); calls that fit no graph run the "
+                       f"plain function", None)
+        return False
+
+    def _shape_specs(self, specs: dict) -> dict:
+        """Apply the user's declarations: ``dynamic_dims`` symbolic, ``no_fold`` as inputs."""
+        out = dict(specs)
+        for name, axes in self.dynamic_dims.items():
+            sp = out.get(name)
+            if sp is not None and sp.kind == "array" and sp.shape is not None:
+                shape = list(sp.shape)
+                for ax in axes:
+                    if -len(shape) <= ax < len(shape) and not isinstance(shape[ax], str):
+                        shape[ax] = "?"
+                out[name] = replace(sp, shape=tuple(shape))
+        for name in self.no_fold:
+            sp = out.get(name)
+            if sp is not None and sp.kind == "scalar" and sp.has_value:
+                out[name] = replace(sp, value=None, has_value=False)
+        return out
+
+    def _convert(self, specs, why):
+        """One attempt: a CompiledGraph (not yet adopted) or None."""
         key = self._key_of(specs)
         if key is not None and key in self.failed_keys:
             return None
-        named = name_symbols(specs, self.owner._profiler.profile.args)
-        record = self.owner._build(named, why, self.example, frozenset(self.relaxed))
-        if record is not None:
+        if not self._within_budget():
+            return None
+        host = self.host
+        named = name_symbols(specs, host.profiled_args())
+        built = host.convert(named, self.example, frozenset(self.relaxed))
+        if isinstance(built, CompiledGraph):
+            self.conversion_seconds += built.seconds
             # a value the graph itself writes changes every call: read it at run time
             # instead of folding it (saves one fallback per such value)
-            written = record.graph.meta.get("written", set())
-            stale = {g.source.key for g in record.graph.meta["guards"]
+            written = built.graph.meta.get("written", set())
+            stale = {g.source.key for g in built.guards
                      if g.kind in ("value", "len") and g.source.key in written
-                     and not _from_spec(g.source)} - self.relaxed
+                     and not from_spec(g.source)} - self.relaxed
             grown = {p for p, sp in named.items() if sp.kind in ("list", "tuple")
                      and ("param", p, None, id(None)) in written}
             if grown:          # a list argument the function appends to: any length
-                named = {p: (_as_seq(sp) if p in grown else sp) for p, sp in named.items()}
+                named = {p: (as_seq(sp) if p in grown else sp) for p, sp in named.items()}
             if stale or grown:
                 self.relaxed |= stale
-                again = self.owner._build(named, why + "; state it writes read at run time",
-                                          self.example, frozenset(self.relaxed))
-                if again is not None:
-                    self.owner._conversions -= 1     # one graph, built twice
-                    record = again
-        if record is None:
+                again = host.convert(named, self.example, frozenset(self.relaxed))
+                if isinstance(again, CompiledGraph):
+                    self.conversion_seconds += again.seconds
+                    why += "; state it writes read at run time"
+                    built = again
+        if not isinstance(built, CompiledGraph):
+            self._failed(built)
             if key is not None and len(self.failed_keys) < 64:
                 self.failed_keys.add(key)
             return None
-        self.history.append(record.graph)
-        return record
+        self.host.adopt(built, why)
+        self.history.append(built)
+        return built
+
+    def _failed(self, failure: Failure) -> None:
+        """After a failed attempt: give up for good only where no graph works."""
+        self.failures += 1
+        if not (failure.permanent or self.failures >= config.MAX_FAILED_CONVERSIONS):
+            return
+        reason = f"conversion failed: {failure.reason}"
+        if self.active:
+            if self.stopped is None:
+                self.stopped = reason
+                self.host.events.add("stopped", f"stopped converting after "
+                                     f"{self.failures} failed attempts (last: "
+                                     f"{failure.reason}); the {len(self.active)} working "
+                                     f"graph(s) keep serving", failure.lineno,
+                                     filename=failure.filename)
+                self.host.warn(Cause.STOPPED, f"no more graphs are built ({failure.reason}); "
+                               f"the {len(self.active)} working graph(s) keep serving, other "
+                               f"calls run the plain function", failure.lineno,
+                               failure.filename)
+        else:
+            self.host.go_imperative(reason, failure.lineno, failure.filename)
+
+    def _install(self, active) -> None:
+        self.active = list(active)
+        self.host.install(self.active)
 
     def build_initial(self, example):
         self.started = True
         self.example = example
-        calls = self.owner._profiler.profile.args
+        calls = self.host.profiled_args()
         try:
-            specs = _exact(calls[-1])
-            for summary in calls[-self.owner.profile_runs:-1]:
-                specs = _merge_specs(_exact(summary), specs)
+            specs = exact(calls[-1])
+            for summary in calls[-self.host.profile_runs:-1]:
+                specs = merge_specs(exact(summary), specs)
         except Unspecable:
             try:
-                specs = _exact(calls[-1])
+                specs = exact(calls[-1])
             except Unspecable as exc:
-                self.owner._failed += 1
-                self.owner.events.add("conversion-failed", str(exc))
+                self._failed(Failure(str(exc)))
+                self.host.events.add("conversion-failed", str(exc))
                 return
-        record = self._try_build(specs, "after profiling")
-        if record is not None:
-            self.owner._install([record])
+        built = self._convert(self._shape_specs(specs), "after profiling")
+        if built is not None:
+            self._install([built])
 
     # -- fallbacks ---------------------------------------------------------------------------
-    def on_fallback(self, args, kwargs, record, misses, assertion, error) -> str:
-        """Note why the graphs did not answer; 'profile' to rerun profiled, 'plain' not."""
-        owner = self.owner
+    def on_fallback(self, args, kwargs, cg, misses, assertion, error) -> Decision:
+        """Note why the graphs did not answer; decide how to answer the call."""
+        events = self.host.events
         if misses:
             rec, idx = misses[0]
-            guard = rec.graph.meta["guards"][idx]
+            guard = rec.guards[idx]
             got = self._observe(guard, args, kwargs)
-            rec.graph.assumptions[idx].failed += 1
-            owner.events.add("fallback", f"assumed {guard.describe()}, got {got}", guard.lineno,
-                             topic="fallbacks")
+            rec.assumptions[idx].failed += 1
+            events.add("fallback", f"assumed {guard.describe()}, got {got}", guard.lineno,
+                       topic="fallbacks")
         elif assertion is not None:
-            a = record.graph.assumptions[record.n_guards + assertion.index]
+            a = cg.assumptions[cg.n_guards + assertion.index]
             a.failed += 1
-            record.assert_failures[assertion.index] += 1
-            owner.events.add("fallback", f"assumed {a.text}, but it did not hold (assertion "
-                             f"failed mid-graph)", a.lineno, topic="fallbacks")
+            cg.assert_failures[assertion.index] += 1
+            events.add("fallback", f"assumed {a.text}, but it did not hold (assertion "
+                       f"failed mid-graph)", a.lineno, topic="fallbacks")
         elif error is not None:
-            record.errors += 1
-            node = getattr(error, "__traceback__", None)
-            owner.events.add("fallback", f"graph raised {type(error).__name__}: {error} — "
-                             f"rerun imperatively for the genuine outcome",
-                             _error_line(node), topic="fallbacks")
+            cg.errors += 1
+            events.add("fallback", f"graph raised {type(error).__name__}: {error} — "
+                       f"rerun imperatively for the genuine outcome",
+                       error_line(error.__traceback__), topic="fallbacks")
         if error is not None:
-            return "plain"           # the graph stays; nothing to learn from this call
+            return Decision.PLAIN        # the graph stays; nothing to learn from this call
         if assertion is not None:
-            return "profile"         # the profile decides how to regenerate
+            if cg.rebuild_failed:        # kept as it is: nothing to rebuild, retire or keep
+                self._keep_or_retire(cg)
+                return Decision.PLAIN
+            return Decision.PROFILE      # the profile decides how to regenerate
         if self._may_build(args, kwargs, misses):
             self.plain_streak = 0
-            return "profile"
-        if not owner._records:
-            self.plain_streak += 1
-            if self.plain_streak >= config.MAX_FAILED_CONVERSIONS * 3:
-                last = next((e.text for e in reversed(list(owner.events))
-                             if e.kind == "conversion-failed"), "conversion failed")
-                owner._go_imperative(f"no graph could be built for any signature seen "
-                                     f"(last reason: {last})", None)
-        return "plain"
+            return Decision.PROFILE
+        self.plain_streak += 1
+        if misses and len(self.active) >= self.host.max_graphs:
+            self._cache_full()
+        elif self.active and misses and self.plain_streak >= config.GUARD_MISS_WARN_AFTER:
+            rec, idx = misses[0]
+            self.host.warn(Cause.GUARDS_MISS, f"{self.plain_streak} calls fit no graph and "
+                           f"none can be built for them (first miss: assumed "
+                           f"{rec.guards[idx].describe()}); they ran the plain function",
+                           rec.guards[idx].lineno)
+        if not self.active and self.plain_streak >= config.MAX_FAILED_CONVERSIONS * 3:
+            last = next((e.text for e in reversed(list(events))
+                         if e.kind == "conversion-failed"), "conversion failed")
+            self.host.go_imperative(f"no graph could be built for any signature seen "
+                                    f"(last reason: {last})", None)
+        return Decision.PLAIN
 
     def _may_build(self, args, kwargs, misses) -> bool:
         """Could this call lead to a new graph? (Else it runs the plain function: profiling
         a call that cannot change anything would only slow it down.)"""
-        summary = self.owner._profiler.summarize_args(args, kwargs)
+        if self.stopped is not None:
+            return False
+        summary = self.host.summarize(args, kwargs)
         if summary is None:
             return False
         try:
-            new = _exact(summary)
+            new = exact(summary)
         except Unspecable:
             return False
         candidates = []
         for rec, idx in misses or ():
-            guard = rec.graph.meta["guards"][idx]
-            if guard.kind in ("value", "len") and not _from_spec(guard.source):
-                return True          # state relaxation: always worth one rebuild
+            guard = rec.guards[idx]
+            if not from_spec(guard.source):
+                return True          # state: relaxed, settled by the call, or a variant
             try:
-                candidates.append(_merge_specs(rec.specs, new))
+                candidates.append(merge_specs(rec.specs, new))
             except Unspecable:
                 pass
-        if len(self.owner._records) < self.owner.max_graphs:
+        if len(self.active) < self.host.max_graphs:
             candidates.append(new)
         return any(self._key_of(c) not in self.failed_keys for c in candidates)
 
     def _key_of(self, specs):
-        key = _key(specs)
+        key = spec_key(specs)
         return None if key is None else (key, frozenset(self.relaxed))
 
-    def after_fallback(self, summary, record, misses, assertion, example):
+    def after_fallback(self, summary, cg, misses, assertion, example):
         self.example = example
         try:
-            return self._after_fallback(summary, record, misses, assertion)
+            return self._after_fallback(summary, cg, misses, assertion)
         finally:
             self.example = {}
 
-    def _after_fallback(self, summary, record, misses, assertion):
-        owner = self.owner
+    def _after_fallback(self, summary, cg, misses, assertion):
+        host = self.host
         try:
-            new = _exact(summary)
+            new = self._shape_specs(exact(summary))
         except Unspecable as exc:
-            owner.events.add("conversion-failed", str(exc))
+            host.events.add("conversion-failed", str(exc))
             return
         if assertion is not None:
-            if record.assert_failures[assertion.index] >= config.MAX_FALLBACKS_BEFORE_REGENERATE:
-                if record.rebuilds >= config.MAX_REBUILDS:
-                    self._retire(record)
-                else:
-                    self._replace(record, record.specs, "rebuilt because an assertion kept "
-                                  "failing")
+            if cg.assert_failures[assertion.index] < config.MAX_FALLBACKS_BEFORE_REGENERATE:
+                return
+            if cg.rebuilds >= config.MAX_REBUILDS:
+                self._retire(cg, "its speculation kept failing even after rebuilding")
+            else:
+                self._rebuild(cg)
             return
-        if record is not None:     # the graph raised: keep it (errors are the input's)
+        if cg is not None:         # the graph raised: keep it (errors are the input's)
             return
-        if misses:
-            for rec, idx in misses:
-                guard = rec.graph.meta["guards"][idx]
-                if guard.kind in ("value", "len") and not _from_spec(guard.source) and \
-                        rec.guard_misses[idx] >= config.RELAX_AFTER:
-                    self.relaxed.add(guard.source.key)
-                    self.relaxed |= self._changed_sources(rec)
-                    if self._replace(rec, rec.specs, f"relaxed: {guard.source.describe()} "
-                                     f"→ read at run time"):
-                        return
-                if sum(rec.guard_misses) < config.RELAX_AFTER:
-                    continue
-                try:
-                    relaxed = _merge_specs(rec.specs, new)
-                except Unspecable:
-                    continue
-                if relaxed == rec.specs and not _from_spec(guard.source):
-                    # the arguments fit; state the function reads (an attribute's type, an
-                    # object's structure) differs: keep this graph, add one for the new state
-                    # (replacing would churn when the state alternates)
-                    continue
-                if self._replace(rec, relaxed, "relaxed: " + _diff(rec.specs, relaxed)):
+        if misses and self._settled(misses):
+            return
+        for rec, idx in misses or ():
+            guard = rec.guards[idx]
+            if guard.kind in ("value", "len") and not from_spec(guard.source) and \
+                    rec.guard_misses[idx] >= config.RELAX_AFTER:
+                self.relaxed.add(guard.source.key)
+                self.relaxed |= self._changed_sources(rec)
+                if self._replace(rec, rec.specs, f"relaxed: {guard.source.describe()} "
+                                 f"→ read at run time"):
                     return
-        if len(owner._records) < owner.max_graphs:
-            built = self._try_build(new, "specialized for a new signature")
+            if sum(rec.guard_misses) < config.RELAX_AFTER:
+                continue
+            try:
+                relaxed = merge_specs(rec.specs, new)
+            except Unspecable:
+                continue
+            if relaxed == rec.specs and not from_spec(guard.source):
+                # the arguments fit; state the function reads (an attribute's type, an
+                # object's structure) differs: keep this graph, add one for the new state
+                # (replacing would churn when the state alternates)
+                continue
+            if self._replace(rec, relaxed, "relaxed: " + describe_relaxation(rec.specs, relaxed)):
+                return
+        if len(self.active) < host.max_graphs:
+            built = self._convert(new, "specialized for a new signature" if self.active
+                                  else "retry for a new signature")
             if built is not None:
-                owner._install(owner._records + [built])
+                self._install(self.active + [built])
         elif misses:
-            owner.events.add("cache-full", f"{owner.max_graphs} graphs kept (max_graphs); calls "
-                             f"that fit none run imperatively")
-        elif not misses and not owner._records:
-            built = self._try_build(new, "retry for a new signature")
-            if built is not None:
-                owner._install([built])
+            self._cache_full()
 
-    def _replace(self, old, specs, why) -> bool:
-        owner = self.owner
-        built = self._try_build(specs, why)
-        if built is None:
-            if "assertion kept failing" in why:
-                self._retire(old)
+    def _cache_full(self) -> None:
+        host = self.host
+        host.events.add("cache-full", f"{host.max_graphs} graphs kept (max_graphs); calls "
+                        f"that fit none run imperatively")
+        host.warn(Cause.CACHE_FULL, f"max_graphs={host.max_graphs} graphs are kept and a "
+                  f"call fits none of them; such calls run the plain function (raise "
+                  f"jit(max_graphs=...) or keep argument types stable)", None)
+
+    def _settled(self, misses) -> bool:
+        """Did the call itself settle the state a guard missed on (lazy initialisation:
+        ``self.m`` was None and is an array now)? Then the graph it missed serves the next
+        call: build nothing."""
+        rec, idx = misses[0]
+        guard = rec.guards[idx]
+        if from_spec(guard.source) or not holds(guard, self._read(guard.source)):
             return False
-        if "assertion kept failing" in why:
-            built.rebuilds = old.rebuilds + 1
-        owner._install([built if r is old else r for r in owner._records])
+        self.host.events.add("settled", f"{guard.source.describe()} did not fit graph "
+                             f"#{rec.number} ({guard.describe()}) until this call set it: "
+                             f"lazily initialised state; the graph for the steady state "
+                             f"serves the next calls", guard.lineno)
         return True
 
-    def _retire(self, old) -> None:
+    def _rebuild(self, old) -> None:
+        """An assertion keeps failing: rebuild from the richer profile; if that fails, keep
+        the graph while it serves at least as many calls as it wastes."""
+        built = self._convert(old.specs, "rebuilt because an assertion kept failing")
+        if built is not None:
+            built.rebuilds = old.rebuilds + 1
+            self._swap(old, built, Status.REPLACED, f"replaced by graph #{built.number}")
+            return
+        # keep it: it serves the calls its speculation holds for (retired later only if it
+        # fails more often than it holds, over RETIRE_MIN_CALLS calls at least)
+        old.rebuild_failed = True
+        last = next((e for e in reversed(list(self.host.events))
+                     if e.kind == "conversion-failed"), None)
+        why = f": {last.text}" if last else ""
+        self.host.events.add("kept", f"graph #{old.number} kept: a graph with both outcomes "
+                             f"could not be built{why}; it serves the calls its assertions "
+                             f"hold for, the others run the plain function",
+                             getattr(last, "lineno", None),
+                             filename=getattr(last, "filename", None))
+        self.host.warn(Cause.KEPT, f"graph #{old.number} serves only the calls its "
+                       f"speculation holds for: a graph for the other case could not be "
+                       f"built{why}", getattr(last, "lineno", None),
+                       getattr(last, "filename", None))
+
+    def _keep_or_retire(self, cg) -> None:
+        """A graph kept after a failed rebuild: retired once its assertions failed on more
+        calls than they held, over RETIRE_MIN_CALLS calls at least."""
+        wasted = sum(cg.assert_failures.values())
+        if cg.active and wasted > cg.hits and wasted + cg.hits >= config.RETIRE_MIN_CALLS:
+            self._retire(cg, f"its speculation failed on {wasted} calls and held on "
+                             f"{cg.hits}, and no graph with both outcomes could be built")
+
+    def _replace(self, old, specs, why) -> bool:
+        """Relax ``old`` for the call that missed. The relaxed graph replaces it, unless it
+        was built for other state than ``old`` (the receiver's attributes differ: another
+        layer of the same class): then both serve, side by side."""
+        built = self._convert(specs, why)
+        if built is None:
+            return False
+        if state_differs(old, built) and len(self.active) < self.host.max_graphs:
+            self._install(self.active + [built])
+        else:
+            self._swap(old, built, Status.REPLACED, f"replaced by graph #{built.number} ({why})")
+        return True
+
+    def _swap(self, old, new, status, fate) -> None:
+        old.status, old.fate = status, fate
+        self._install([new if r is old else r for r in self.active])
+
+    def _retire(self, old, why: str) -> None:
         """Drop a graph whose speculation keeps failing; calls of its signature then run
         the plain function (its spec is remembered as failed, so it is not rebuilt)."""
-        owner = self.owner
-        owner._install([r for r in owner._records if r is not old])
+        old.status, old.fate = Status.RETIRED, why
+        self._install([r for r in self.active if r is not old])
         key = self._key_of(old.specs)
         if key is not None:
             self.failed_keys.add(key)
-        owner.events.add("retired", "graph retired: its speculation kept failing even after "
-                         "rebuilding; calls it served run imperatively")
+        self.host.events.add("retired", f"graph #{old.number} retired: {why}; calls it "
+                             f"served run imperatively")
+        self.host.warn(Cause.RETIRED, f"graph #{old.number} retired: {why}; the calls it "
+                       f"served run the plain function", None)
 
     def _changed_sources(self, rec) -> set:
         """State sources whose guarded value or length differs now (after the call that
         missed): they would miss next time too, so relax them together."""
-        out = set()
-        for g in rec.graph.meta["guards"]:
-            if g.kind not in ("value", "len") or _from_spec(g.source):
-                continue
-            got = self._observe(g, (), {})
-            try:
-                same = got == g.expected and type(got) is type(g.expected) \
-                    if g.kind == "value" else got == g.expected
-            except Exception:
-                same = False
-            if not same:
-                out.add(g.source.key)
-        return out
+        return {g.source.key for g in rec.guards
+                if g.kind in ("value", "len") and not from_spec(g.source)
+                and not holds(g, self._read(g.source))}
 
-    def _observe(self, guard, args, kwargs):
-        src = guard.source
-        root = src
+    def _read(self, src, args=(), kwargs=None):
+        """The value at ``src`` now (for a parameter: in this call's arguments, or in the
+        call a conversion runs for)."""
         path = []
+        root = src
         while root.base is not None:
             path.append(root)
             root = root.base
+        if root.kind == "param":
+            bound = self.host.bind(args, kwargs or {}) if args or kwargs else self.example
+            value = bound[root.name]
+        elif root.kind == "global":
+            value = root.holder[root.name]
+        elif root.kind == "cell":
+            value = root.holder.cell_contents
+        elif root.kind == "const":
+            value = root.holder
+        else:
+            raise LookupError(root.kind)
+        for step in reversed(path):
+            value = value[ast.literal_eval(step.name)] if step.kind == "item" else \
+                getattr(value, step.name)
+        return value
+
+    def _observe(self, guard, args, kwargs):
         try:
-            if root.kind == "param":
-                bound = self.owner._profiler.bind(args, kwargs) if args or kwargs \
-                    else self.example
-                value = bound[root.name]
-            elif root.kind == "global":
-                value = root.holder[root.name]
-            elif root.kind == "cell":
-                value = root.holder.cell_contents
-            else:
-                return "?"
-            for step in reversed(path):
-                import ast as _ast
-                value = value[_ast.literal_eval(step.name)] if step.kind == "item" else \
-                    getattr(value, step.name)
+            value = self._read(guard.source, args, kwargs)
         except Exception:
             return "a value that could not be read"
         return guard.observe(value)
-
-    def all_graphs(self) -> list:
-        return list(self.history)
-
-
-def _as_seq(spec):
-    from .spec import ParamSpec
-    return ParamSpec("seq", spec.type, items=())
-
-
-def _from_spec(src) -> bool:
-    """Is this source checked by a parameter's spec (the parameter or items of it), rather
-    than by a read the converter classified (globals, cells, attributes)?"""
-    while src.kind == "item":
-        src = src.base
-    return src.kind == "param"
-
-
-def _diff(old: dict, new: dict) -> str:
-    """What a relaxation changed, e.g. ``X.shape[0] 64 → symbolic; lr 0.1 → input``."""
-    parts = []
-    for k in new:
-        a, b = old.get(k), new[k]
-        if a == b or a is None:
-            continue
-        if a.kind == "array":
-            for i, (x, y) in enumerate(zip(a.shape, b.shape)):
-                if x != y:
-                    parts.append(f"{k}.shape[{i}] {x} → symbolic")
-        elif a.kind == "scalar":
-            parts.append(f"{k} {a.value!r} → input")
-        else:
-            parts.append(f"{k} {a.describe()} → {b.describe()}")
-    return "; ".join(parts) or "respecialized"
-
-
-def _error_line(tb):
-    line = None
-    while tb is not None:
-        line = tb.tb_lineno
-        tb = tb.tb_next
-    return line

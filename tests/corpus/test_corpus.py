@@ -7,12 +7,7 @@ from .harness import assert_same_outcome, program_names, run_program
 
 NAMES = program_names()
 
-KNOWN_WRONG = {
-    "svm_loss_naive_loops": "BUGS.md: frontend — `continue` in the inner loop of a nested "
-                            "loop gives a wrong loss",
-    "decision_tree_entropy": "BUGS.md: percall/arch — warnings raised inside a loop node are "
-                             "attributed to the wrong line",
-}
+KNOWN_WRONG: dict[str, str] = {}
 """Programs that are not exact today, each with its BUGS.md entry: strict xfails, so that
 the fix flips them (remove the entry then)."""
 

@@ -48,33 +48,23 @@ def test_repro_exact(name):
 
 
 # -- wrong answers found by the corpus (/work/notes/BUGS.md) ----------------------------
-@pytest.mark.xfail(strict=True, reason="BUGS.md: frontend — `continue` in the inner loop "
-                   "of a nested loop gives a wrong result")
 def test_wrong_nested_continue():
     exact_only("nested_continue")
 
 
-@pytest.mark.xfail(strict=True, reason="BUGS.md: percall/arch — a warning raised inside a "
-                   "loop node is attributed to the loop's line")
 def test_wrong_warning_line_in_loop():
     exact_only("warning_in_loop")
 
 
-@pytest.mark.xfail(strict=True, reason="BUGS.md: arch — `x ** 2` rewritten to `x * x` warns "
-                   "'multiply' instead of 'square'; state-writing graphs warn at the def line")
 def test_wrong_warning_square():
     exact_only("warning_square")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: policy — polymorphic receivers thrash: "
-                   "each fallback replaces the graph (a conversion per call)")
 def test_polymorphic_receivers_served():
     f = both("polymorphic_receivers")
     assert_served(f, max_conversions=4)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: policy — lazily initialised state: every "
-                   "new optimizer object costs a conversion")
 def test_lazy_optimizer_state_served():
     f = both("lazy_optimizer_state")          # 6 folds, a new optimizer per fold
     assert_served(f, max_conversions=3)
@@ -85,15 +75,11 @@ def test_short_last_batch_served():
     assert_served(f, max_conversions=3)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: policy — a short last mini-batch (a list "
-                   "of pairs) makes re-conversion fail and drops the working graph")
 def test_short_last_batch_list_served():
     f = both("short_last_batch_list")
     assert_served(f, share=0.8, max_conversions=4)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: policy — conversion budget: the naive "
-                   "4-deep convolution backward is unrolled into >1000 nodes")
 def test_conv_backward_4deep_budget():
     f = both("conv_backward_4deep")
     if f.stats["graph_calls"]:
@@ -144,8 +130,6 @@ def _calls(f):
     return [f(np.arange(3.0), i % 3) for i in range(8)]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: percall — janus_lite's re-parsing leaks "
-                   "SyntaxWarning/DeprecationWarning the plain program never shows")
 def test_compile_warnings_not_leaked(legacy_module):
     import janus_lite
     with warnings.catch_warnings(record=True) as plain_w:
@@ -161,8 +145,6 @@ def test_compile_warnings_not_leaked(legacy_module):
     assert g.stats["graph_calls"] > 0, g.explain()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: percall — under -W error the compile-time "
-                   "warning makes the function go imperative")
 def test_compile_warnings_w_error_converts(legacy_module):
     import janus_lite
     plain = _calls(legacy_module.pick)
@@ -175,8 +157,6 @@ def test_compile_warnings_w_error_converts(legacy_module):
 
 
 # -- frontend: idioms ------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="issue 15: frontend — `np.array(x, copy=True)` then "
-                   "a masked assignment is refused as an in-place update of an alias")
 def test_array_copy_true_served():
     f = both("array_copy_true")
     assert_served(f, max_conversions=1)

@@ -35,7 +35,7 @@ def test_shape_change_relaxes_not_piles():
         [_data(n, 8) + (0.1,) for n in (17, 33, 5, 64, 100)]
     f = differential(logreg_step, calls)
     assert f.stats["conversions"] <= 2
-    assert len(f._records) == 1
+    assert len(f.active_graphs) == 1
     assert f.stats["graph_calls"] >= 5
 
 
@@ -43,7 +43,7 @@ def test_dtype_change_specializes():
     calls = [_data(32, 4) + (0.1,)] * 3 + [_data(32, 4, np.float64) + (0.1,)] * 3 + \
         [_data(32, 4) + (0.1,)]
     f = differential(logreg_step, calls)
-    assert len(f._records) == 2
+    assert len(f.active_graphs) == 2
     steady(f, 3)
 
 

@@ -52,7 +52,7 @@ def test_verdict_comes_first_and_names_the_line():
     t(np.ones(2))
     lines = t.explain().splitlines()
     assert lines[2].startswith("Verdict: runs imperatively: try/except")
-    assert "(line 29)" in lines[2] and lines[3].startswith("  What you can do:")
+    assert "(inspect_golden_funcs.py, line 29)" in lines[2] and lines[3].startswith("  What you can do:")
 
 
 def test_not_called_and_profiling():

@@ -43,6 +43,13 @@ def test_report_warns_when_busy_and_is_quiet_when_faster():
     assert any("warning: the machine was busy" in line and "1.5 CPUs" in line for line in lines)
 
 
+def test_speed_words():
+    same = timing.comparison([1.0] * 4, [1.0, 1.01, 0.99, 1.0], reps=1)
+    noisy = timing.comparison([1.0] * 4, [0.3, 3.0, 0.5, 2.0], reps=1)
+    assert timing.speed_word(same) == "about the same speed"
+    assert timing.speed_word(noisy) == "too noisy to tell"
+
+
 def test_compare_measures_rounds_and_busy():
     f = _served()
     cmp = timing.compare(small_step, f, (np.ones(8), np.ones(8), 0.1), rounds=5, reps=3)

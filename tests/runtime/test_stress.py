@@ -224,7 +224,7 @@ def _bounded(f):
     """The per-function records stay bounded whatever the call count."""
     from janus_lite import config
     assert len(f.events.events) <= config.MAX_EVENTS
-    assert len(f._records) <= f.max_graphs
+    assert len(f.active_graphs) <= f.max_graphs
     assert len(f.graphs) <= 4 * f.max_graphs + 8, f"{len(f.graphs)} graphs kept"
     prof = f._profiler.profile if f._profiler is not None else None
     if prof is not None:
@@ -359,4 +359,4 @@ def test_hundreds_of_methods_on_generated_classes():
         for k, (o, t) in enumerate(zip(objs, twins)):
             assert_same(f(o, X, y), Model.step(t, X, y), f"class {k} round {rnd}")
             assert_same(vars(o), vars(t))
-    assert len(f._records) <= f.max_graphs
+    assert len(f.active_graphs) <= f.max_graphs

@@ -172,10 +172,11 @@ class Job:
             self.record.entry = entry
             return True
         with owner._lock:
-            if self.record not in owner._records:
+            active = owner._policy.active
+            if not any(cg is self.record for cg in active):
                 return False          # replaced or retired meanwhile
             self.record.entry = entry
-            owner._install(owner._records)
+            owner._install(active)
             return True
 
     def _switch(self, entry, why, forced=False):
@@ -185,6 +186,8 @@ class Job:
             graph.meta["tier"], graph.meta["tier_reason"] = "compiled", why
             graph.meta["numpy_source"] = graph.meta.get("source")
             graph.meta["source"] = graph.meta["compiled_source"]
+            self.record.tier = "compiled"
+            self.record.code = graph.meta["compiled_source"]
             self.owner.events.add("tier", f"compiled tier serves graph: {why}", None,
                                   topic="tier")
 

@@ -1,0 +1,121 @@
+"""What the policy reads off specs and guards: merging and keying specs, whether a guard
+holds for a value now, whether two graphs guard state differently, what a relaxation
+changed. Pure functions, no decisions (those are in `policy`)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .degrade import is_internal
+from .spec import ParamSpec, Unspecable, from_seen, merge
+
+
+def merge_specs(a: dict, b: dict) -> dict:
+    if a.keys() != b.keys():
+        raise Unspecable("parameters differ")
+    out = {}
+    for k in a:
+        x, y = a[k], b[k]
+        if x.kind == "scalar" and x.type is bool and x.has_value and \
+                (not y.has_value or x.value != y.value):
+            raise Unspecable("bool flag changed: specialize")
+        out[k] = merge(x, y)
+    return out
+
+
+def exact(summary: dict) -> dict:
+    return {k: from_seen(s) for k, s in summary.items()}
+
+
+def _unnamed(spec):
+    """A spec with its symbolic dims unnamed (so named and merged specs compare equal)."""
+    if spec.kind == "array" and spec.shape is not None:
+        return replace(spec, shape=tuple("?" if isinstance(d, str) else d for d in spec.shape))
+    if spec.items:
+        return replace(spec, items=tuple(_unnamed(i) for i in spec.items))
+    return spec
+
+
+def spec_key(specs: dict):
+    try:
+        key = tuple(sorted((k, _unnamed(v)) for k, v in specs.items()))
+        hash(key)
+        return key
+    except TypeError:
+        return None
+
+
+def holds(guard, value) -> bool:
+    """Does ``guard`` hold for ``value`` now? (False where unsure.)"""
+    e = guard.expected
+    try:
+        return {
+            "type": lambda: type(value) is e,
+            "dtype": lambda: value.dtype == e,
+            "shape": lambda: value.shape == e,
+            "dim": lambda: value.shape[guard.axis] == e,
+            "ndim": lambda: value.ndim == e,
+            "value": lambda: type(value) is type(e) and bool(value == e),
+            "identity": lambda: value is e,
+            "len": lambda: len(value) == e,
+        }.get(guard.kind, lambda: False)()
+    except Exception:
+        return False
+
+
+def _state_facts(cg) -> dict:
+    return {(g.source.key, g.kind, g.axis): g.expected for g in cg.guards
+            if not from_spec(g.source)}
+
+
+def state_differs(a, b) -> bool:
+    """Do two graphs guard a piece of state (an attribute, a global) on different facts?"""
+    fa, fb = _state_facts(a), _state_facts(b)
+    for k in fa.keys() & fb.keys():
+        x, y = fa[k], fb[k]
+        try:
+            same = x is y or (type(x) is type(y) and bool(x == y))
+        except Exception:
+            same = False
+        if not same:
+            return True
+    return False
+
+
+def as_seq(spec):
+    return ParamSpec("seq", spec.type, items=())
+
+
+def from_spec(src) -> bool:
+    """Is this source checked by a parameter's spec (the parameter or items of it), rather
+    than by a read the converter classified (globals, cells, attributes)?"""
+    while src.kind == "item":
+        src = src.base
+    return src.kind == "param"
+
+
+def describe_relaxation(old: dict, new: dict) -> str:
+    """What a relaxation changed, e.g. ``X.shape[0] 64 → symbolic; lr 0.1 → input``."""
+    parts = []
+    for k in new:
+        a, b = old.get(k), new[k]
+        if a == b or a is None:
+            continue
+        if a.kind == "array":
+            for i, (x, y) in enumerate(zip(a.shape, b.shape)):
+                if x != y:
+                    parts.append(f"{k}.shape[{i}] {x} → symbolic")
+        elif a.kind == "scalar":
+            parts.append(f"{k} {a.value!r} → input")
+        else:
+            parts.append(f"{k} {a.describe()} → {b.describe()}")
+    return "; ".join(parts) or "respecialized"
+
+
+def error_line(tb):
+    """The last line of the user's code (or of the graph made from it) in a traceback."""
+    line = None
+    while tb is not None:
+        if not is_internal(tb.tb_frame.f_code.co_filename):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
