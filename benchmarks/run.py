@@ -39,6 +39,8 @@ def worker(name: str, quick: bool, peers: bool) -> dict:
     for backend in ("numpy", "interpreter"):
         impls.append(H.Impl(f"janus[{backend}]", janus_lite.jit(fn, backend=backend), args,
                             feed))
+    tiers = compiled_impls(janus_lite, fn, args, feed, H)
+    impls += tiers
     if peers:
         from . import peers as P
         for pname, pfn in P.implementations(name):
@@ -46,7 +48,10 @@ def worker(name: str, quick: bool, peers: bool) -> dict:
     exact = {}
     ref = fn(*args)
     for impl in impls[1:]:
+        t0 = time.perf_counter()
         H.first_calls(impl, 3)
+        if impl in tiers:
+            impl.tier = wait_tier_up(impl, t0)
         exact[impl.name] = H.same(ref, impl.fn(*args)) if impl.kind == "janus" else None
     for impl in impls:
         for _ in range(3):
@@ -73,9 +78,42 @@ def worker(name: str, quick: bool, peers: bool) -> dict:
             row["kernel_runs"] = {"alone": alone, "split": split}
             if not graphs or row["graph_share"] < 1:
                 row["why_not"] = impl.fn.explain().splitlines()[:6]
+            if getattr(impl, "tier", None) is not None:
+                row["tier"] = impl.tier
         row["peak_call_bytes"] = H.peak_bytes(impl)
         out["impls"][impl.name] = row
     return out
+
+
+def compiled_impls(janus_lite, fn, args, feed, H) -> list:
+    """The compiled tier as users get it (background tier-up, switch when measured
+    faster): exact, and ``exact=False``. None without numba."""
+    from janus_lite.backend.compiled import available
+    if not available()[0]:
+        return []
+    return [H.Impl("janus[compiled]", janus_lite.jit(fn), args, feed),
+            H.Impl("janus[compiled,exact=False]", janus_lite.jit(fn, exact=False), args, feed)]
+
+
+def wait_tier_up(impl, t0, limit=600.0) -> dict:
+    """Call until the tier of the newest graph is decided; returns what it was and how long
+    it took from the first call: to the compiled code being ready (its first call), and to
+    the decision (after measuring both tiers)."""
+    ready = None
+    while time.perf_counter() - t0 < limit:
+        graphs = impl.fn.graphs
+        meta = graphs[-1].meta if graphs else {}
+        if ready is None and "tier_compile_s" in meta:
+            ready = time.perf_counter() - t0
+        reason = meta.get("tier_reason", "")
+        if graphs and not reason.startswith("compiling"):
+            return {"tier": meta.get("tier"), "reason": reason, "to_compiled_s": ready,
+                    "decided_s": time.perf_counter() - t0,
+                    "compile_s": meta.get("tier_compile_s")}
+        impl.call()
+        if ready is None:
+            time.sleep(0.01)
+    return {"tier": "numpy", "reason": "tier-up not decided in time", "to_compiled_s": ready}
 
 
 def kernel_runs(fn) -> tuple:
@@ -197,6 +235,12 @@ LEGEND = {
                   "processes disturb less",
     "split": "share of fused-kernel calls run across two threads (chosen by measured time)",
     "interp ×": "speedup of the reference interpreter backend (node by node; slow by design)",
+    "compiled ×": "the numba tier as users get it (tiered up in the background, switched to "
+                  "only when measured faster; (np): the NumPy tier was kept), exact",
+    "inexact ×": "the same with jit(exact=False) (libm transcendentals allowed)",
+    "to compiled s": "first call -> compiled code ready; the [default] row's process starts "
+                     "with an empty on-disk cache, the [tuned] row's (a second process) finds "
+                     "it warm",
     "peers ×": "speedups of numba / torch.compile / jax.jit where installed (--peers)",
     "first calls ms": "wall time of the first three calls together (profiling + conversion)",
     "graph share": "share of the timed calls a graph served (the rest ran imperatively)",
@@ -226,7 +270,20 @@ def table(results) -> str:
         base = im["numpy"]["median_us"]
         jl, it = im["janus[numpy]"], im["janus[interpreter]"]
         peers = ", ".join(f"{k} {base / v['median_us']:.2f}" for k, v in im.items()
-                          if k not in ("numpy", "janus[numpy]", "janus[interpreter]"))
+                          if not k.startswith("janus[") and k != "numpy")
+        tier_cols = []
+        for key in ("janus[compiled]", "janus[compiled,exact=False]"):
+            c = im.get(key)
+            if c is None:
+                tier_cols.append("-")
+                continue
+            t = c.get("tier") or {}
+            mark = "" if t.get("tier") == "compiled" else " (np)"
+            tier_cols.append(f"{base / c['median_us']:.2f}x{mark}" +
+                             ("" if c.get("exact") or key.endswith("False]") else " (!)"))
+        t = (im.get("janus[compiled]") or {}).get("tier") or {}
+        ready = t.get("to_compiled_s")
+        tier_cols.append("-" if ready is None else f"{ready:.1f}")
         mem = jl.get("memory") or {}
         ratio = (f"{mem['planned_peak_bytes'] / mem['imperative_peak_bytes']:.0%}"
                  if mem.get("imperative_peak_bytes") else "-")
@@ -239,7 +296,7 @@ def table(results) -> str:
                      f"{im['numpy']['cpu_median_us'] / jl['cpu_median_us']:.2f}x"
                      if jl.get("cpu_median_us") else "-",
                      f"{runs['split'] / n_runs:.0%}" if n_runs else "-",
-                     f"{base / it['median_us']:.2f}x", peers or "-",
+                     f"{base / it['median_us']:.2f}x", *tier_cols, peers or "-",
                      f"{sum(jl['first_calls_ms']):.0f}", f"{jl.get('graph_share', 0):.0%}",
                      f"{im['numpy']['peak_call_bytes'] / 2**20:.1f}→"
                      f"{jl['peak_call_bytes'] / 2**20:.1f}", ratio])
@@ -316,6 +373,9 @@ def main(argv=None):
         return 0
     from .workloads import WORKLOADS
     names = args.only or [w[0] for w in WORKLOADS] + ["dispatch"]
+    if "JANUS_LITE_CACHE_DIR" not in os.environ:      # cold for the first process of a row
+        import tempfile
+        os.environ["JANUS_LITE_CACHE_DIR"] = tempfile.mkdtemp(prefix="janus_lite_bench_")
     results = []
     for name in names:
         for alloc in args.allocators:

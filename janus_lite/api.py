@@ -36,7 +36,8 @@ log = logging.getLogger("janus_lite")
 
 def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
         max_graphs: int | None = None, strict: bool = False,
-        dynamic_dims: dict | None = None, no_fold=()):
+        dynamic_dims: dict | None = None, no_fold=(),
+        exact: bool = True):
     """Make ``fn`` run as speculative graphs; it behaves exactly like ``fn``.
 
     Use as ``@jit`` or ``@jit(profile_runs=2, backend="auto", max_graphs=8)``, on functions,
@@ -64,13 +65,17 @@ def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
     no_fold : tuple of str
         ``("lr",)``: scalar parameters fed as graph inputs, never folded in as constants (a
         learning rate that decays), the opposite of jax's ``static_argnames``.
+    exact : bool
+        With numba installed, graphs tier up to compiled code in the background
+        (``backend="numpy"``: never). ``exact=False`` lets that code round differently from
+        NumPy (libm transcendentals; the bound: docs/guide/compiled.md). Default True.
 
     The result has ``stats``, ``graphs``, ``events``, ``explain()`` and ``reset()``.
     ``JANUS_LITE_DISABLE=1`` or ``with janus_lite.disabled():`` makes it call ``fn`` plainly.
     """
     check_jit_options(profile_runs=profile_runs, backend=backend, max_graphs=max_graphs)
     options = dict(profile_runs=profile_runs, backend=backend, max_graphs=max_graphs,
-                   strict=strict, dynamic_dims=dynamic_dims, no_fold=no_fold)
+                   strict=strict, dynamic_dims=dynamic_dims, no_fold=no_fold, exact=exact)
     if fn is None:
         _check_options(None, options)
         return lambda f: jit(f, **options)
@@ -85,8 +90,10 @@ def jit(fn=None, *, profile_runs: int | None = None, backend: str | None = None,
     if not callable(fn):
         raise TypeError(f"jit() needs a callable, got {type(fn).__name__}")
     _check_options(fn, options)
-    return SpeculativeFunction(fn, profile_runs, backend, max_graphs, strict=strict,
-                               dynamic_dims=dynamic_dims, no_fold=no_fold)
+    sf = SpeculativeFunction(fn, profile_runs, backend, max_graphs, strict=strict,
+                             dynamic_dims=dynamic_dims, no_fold=no_fold)
+    sf._exact = bool(exact)
+    return sf
 
 
 def _check_options(fn, options) -> None:
@@ -150,6 +157,8 @@ class SpeculativeFunction:
         self.__wrapped__ = fn
         self.profile_runs = config.PROFILE_RUNS if profile_runs is None else profile_runs
         self.backend = resolve_backend(backend or config.BACKEND)
+        self._tier_request = backend or config.BACKEND     # "numpy": no compiled tier
+        self._exact = getattr(self, "_exact", True)         # kept across reset()
         self.max_graphs = config.MAX_GRAPHS if max_graphs is None else max_graphs
         self.strict = strict
         self._entries: tuple = ()          # (graph, entry, hold warnings?), tried in order
@@ -426,8 +435,10 @@ class SpeculativeFunction:
                            else reason)
         graph.meta["source"] = source      # for the IR graph's own views (summary, source())
         graph.meta["backend"] = backend
-        return CompiledGraph(graph, list(guards), entry, source, backend, specs,
-                             seconds=time.perf_counter() - t0)
+        cg = CompiledGraph(graph, list(guards), entry, source, backend, specs,
+                           seconds=time.perf_counter() - t0)
+        cg.tier_args = (example, relaxed)      # for the compiled tier's own conversion
+        return cg
 
     def _adopt(self, cg: CompiledGraph, why: str) -> None:
         self._conversions += 1
@@ -436,6 +447,9 @@ class SpeculativeFunction:
                         f"{len(cg.graph)} nodes, {len(cg.assumptions)} assumptions",
                         getattr(self._fdef, "lineno", None))
         log_graph(self.events.qualname, cg.graph)   # DEBUG, topics graphs/guards
+        if config.TIER != "off" and cg.backend == "numpy":   # not Dask/interpreter graphs
+            from .backend.compiled import tier_up
+            tier_up(self, cg, cg.specs, *getattr(cg, "tier_args", ({}, frozenset())))
 
     # -- inspection -----------------------------------------------------------------------
     @property

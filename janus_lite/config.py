@@ -143,6 +143,29 @@ DASK_GATHER_BATCH_BYTES = 64 << 20
 """Most bytes of Dask array blocks gathered by one compute when an imperative run gathers
 its Dask arguments: a dataset bigger than the cluster's memory comes back in batches."""
 
+
+# -- the compiled tier (janus_lite/backend/compiled, needs the optional numba) -----------------
+TIER = os.environ.get("JANUS_LITE_TIER", "auto")
+"""Compiled tier (numba): ``"auto"`` (default: with numba installed, graphs of functions
+whose backend is ``"auto"`` are compiled in a background thread and switched to once ready
+and measured faster), ``"off"`` (NumPy tier only), ``"compiled"`` (compile synchronously
+when a graph is built and serve the compiled version at once, no measurement: tests run
+the differential suites this way, ``JANUS_LITE_TIER=compiled``)."""
+
+CACHE_DIR = os.environ.get("JANUS_LITE_CACHE_DIR",
+                           os.path.join(os.path.expanduser("~"), ".cache", "janus_lite"))
+"""Where the compiled tier writes generated numba modules (one file per hash of its
+source) and numba's on-disk cache, so a second process starts compiled."""
+
+TIER_MEASURE_CALLS = 8
+"""Fewest calls each of the NumPy-tier and the compiled entry serve (alternating) once the
+compiled one is ready (more, up to 256 each, until 20 ms of calls were timed); the
+compiled one takes over only if its median process CPU time per call is lower by
+TIER_MIN_GAIN (CPU time: on a shared machine, wall time mostly measures the others)."""
+
+TIER_MIN_GAIN = 0.05
+"""Relative gain (0.05: 5 % faster) the compiled entry needs over the NumPy-tier entry on
+this graph before it serves the graph's calls."""
 # -- policy (janus_lite/runtime/policy.py) -------------------------------------------------
 CONVERSION_FREE_S = 2.0
 """Conversion time (seconds, per function) always allowed, whatever the function's own run

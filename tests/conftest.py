@@ -8,18 +8,25 @@ sys.path.insert(0, os.path.dirname(__file__))
 import janus_lite  # noqa: E402
 
 
+TIER = os.environ.get("JANUS_LITE_TIER", "off")
+"""The compiled tier in tests: off unless asked for (``JANUS_LITE_TIER=compiled python -m
+pytest tests/frontend tests/runtime`` runs those suites with every graph compiled at once
+and served compiled; ``auto`` would tier up in background threads, timing-dependent)."""
+
+
 @pytest.fixture(autouse=True)
 def _check_ir():
     """Every graph built in tests is verified after each pass, and the memory plan gives
     buffers to arrays of every size (tests use small arrays; by default tiny ones get none)."""
     old = janus_lite.config.CHECK_RULES, janus_lite.config.PLAN_MIN_BYTES, \
-        janus_lite.config.CONVERSION_FREE_S
+        janus_lite.config.CONVERSION_FREE_S, janus_lite.config.TIER
     janus_lite.config.CHECK_RULES = True
     janus_lite.config.PLAN_MIN_BYTES = 0
     # the conversion budget is a time measurement: under a loaded machine (and with
     # CHECK_RULES on) it would make what gets converted depend on the load; tests of the
     # budget set it themselves
     janus_lite.config.CONVERSION_FREE_S = float("inf")
+    janus_lite.config.TIER = TIER
     yield
     janus_lite.config.CHECK_RULES, janus_lite.config.PLAN_MIN_BYTES, \
-        janus_lite.config.CONVERSION_FREE_S = old
+        janus_lite.config.CONVERSION_FREE_S, janus_lite.config.TIER = old

@@ -368,6 +368,8 @@ class _Report:
         out = [f"Graph #{rec.number} — {rec.status}, served {_plural(rec.hits, 'call')}; "
                f"backend {rec.backend}" + (f"; built {rec.why}" if rec.why else "")]
         out += dask_lines(rec.graph)
+        if rec.graph.meta.get("tier"):
+            out.append(f"  Tier: {rec.graph.meta['tier']} — {rec.graph.meta.get('tier_reason', '')}")
         guards = guard_lines(rec, self.at)
         out.append("  Checked on entry (guards):" if guards else "  No entry guards.")
         out += _table(guards)

@@ -228,8 +228,23 @@ def summary(graph, **options) -> str:
         out.append(fuse)
     if marks:
         out.append(f"* runs on the Dask cluster ({len(marks)} nodes); the rest runs here")
+    out += tier_lines(graph)
     out.append("_" * width)
     return Report("\n".join(out))
 
 
-__all__ = ["summary", "op_label", "kernel_program", "memory_line", "Bytes"]
+def tier_lines(graph) -> list[str]:
+    """Which tier serves the graph and which nodes its compiled segments hold."""
+    if not graph.meta.get("tier"):
+        return []
+    out = [f"Tier: {graph.meta['tier']} ({graph.meta.get('tier_reason', '')})"]
+    plan = graph.meta.get("tier_segments")
+    for seg in getattr(plan, "segments", ()):
+        lines = sorted({n.lineno for n in seg.nodes if n.lineno})
+        ops = ", ".join(dict.fromkeys(n.op for n in seg.nodes))
+        out.append(f"  compiled segment {seg.index}: {len(seg.nodes)} nodes ({ops})" +
+                   (f", lines {lines[0]}-{lines[-1]}" if lines else ""))
+    return out
+
+
+__all__ = ["tier_lines", "summary", "op_label", "kernel_program", "memory_line", "Bytes"]

@@ -195,6 +195,9 @@ def _ticks(faults, fn, make):
 def test_assertion_fails_at_every_assert_of_a_graph_run(faults, case):
     fn, make = CASES[case]
     n_asserts = _ticks(faults, fn, make).count("assert")
+    if n_asserts == 0 and janus_lite.config.TIER == "compiled":
+        pytest.skip("its assertions run inside a compiled segment, where the injection hook "
+                    "cannot tick (compiled assertions: tests/backend/test_compiled_tier.py)")
     assert n_asserts >= 1
     for k in range(1, n_asserts + 1):
         jitted = _warm(fn, make)

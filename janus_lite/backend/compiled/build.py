@@ -1,0 +1,126 @@
+"""Compile generated numba source: write it to ``config.CACHE_DIR`` under a name keyed by
+the hash of its text (numba's ``cache=True`` needs a file, and keys its own cache on it),
+import it (numba compiles each function for its explicit signature, or loads it from the
+on-disk cache), and wrap each segment function for the generated Python entry.
+
+The wrapper clears the floating-point status flags, calls the segment, and hands the call
+to the NumPy tier (`TierFallback`) when the flags show a division by zero, an invalid
+operation, an overflow or an underflow (NumPy would warn or raise there, as the user's
+``np.errstate`` says: the NumPy tier then does exactly that), when the call does not fit
+the compiled signature (e.g. a non-contiguous array), or when the segment returns ``-1``.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import importlib.util
+import logging
+import os
+import sys
+import threading
+
+import numpy as np
+
+from ... import config
+from ...ir.ops_core import AssumptionFailed
+from .prelude import module_source
+
+log = logging.getLogger("janus_lite.tier")
+
+FE_INVALID, FE_DIVBYZERO, FE_OVERFLOW, FE_UNDERFLOW, FE_ALL = 0x01, 0x04, 0x08, 0x10, 0x3d
+FP_ERRORS = FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW
+_lock = threading.Lock()
+
+
+class TierFallback(Exception):
+    """Raised by compiled code for a call the NumPy tier must answer."""
+
+
+def _fenv():
+    name = ctypes.util.find_library("m") or "libm.so.6"
+    libm = ctypes.CDLL(name)
+    test, clear = libm.fetestexcept, libm.feclearexcept
+    for f in (test, clear):
+        f.argtypes, f.restype = [ctypes.c_int], ctypes.c_int
+    if sys.platform != "linux" or not hasattr(libm, "fetestexcept"):
+        raise OSError("no fenv access")
+    return test, clear
+
+
+FETEST, FECLEAR = _fenv()
+
+
+def _fail(code):
+    if code > 0:
+        raise AssumptionFailed(code - 1)
+    raise TierFallback()
+
+
+_WRAP = {np.float64: np.float64, np.float32: np.float32, np.bool_: np.bool_,
+         np.int64: np.int64, np.int32: np.int32, float: float, bool: bool, int: int}
+
+
+def module_path(source: str) -> str:
+    digest = hashlib.sha256(source.encode()).hexdigest()[:20]
+    os.makedirs(config.CACHE_DIR, exist_ok=True)
+    return os.path.join(config.CACHE_DIR, f"jl_{digest}.py")
+
+
+def load(source: str):
+    """Import the module holding ``source`` (compiled or loaded from numba's cache)."""
+    text = module_source(source)
+    path = module_path(text)
+    with _lock:
+        if not os.path.exists(path):
+            tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+            with open(tmp, "w") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        name = os.path.basename(path)[:-3]
+        mod = sys.modules.get(name)
+        if mod is not None:
+            return mod
+        spec = importlib.util.spec_from_file_location(name, path)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod       # numba's cache finds the functions' module by name
+        try:
+            spec.loader.exec_module(mod)
+        except BaseException:
+            del sys.modules[name]
+            raise
+        return mod
+
+
+def wrapper(kernel, graph, seg):
+    """The Python function a generated entry calls for segment ``seg``."""
+    n = len(seg.inputs)
+    args = ", ".join(f"a{i}" for i in range(n))
+    ns = {"_k": kernel, "_TF": TierFallback, "_test": FETEST, "_clear": FECLEAR,
+          "_fail": _fail}
+    outs, fix = [], []
+    for j, o in enumerate(seg.outputs):
+        meta = graph[o].meta
+        if meta.type is np.ndarray:
+            # arrays numba made after loading its cache carry an unpickled, equal but
+            # not identical dtype object: guards compare dtypes by identity
+            ns[f"_d{j}"] = np.dtype(meta.dtype.name)
+            fix.append(f"    o{j} = r[{j + 1}]\n"
+                       f"    if o{j}.dtype is not _d{j}:\n"
+                       f"        o{j}.dtype = _d{j}\n")
+            outs.append(f"o{j}")
+        else:
+            ns[f"_w{j}"] = _WRAP[meta.type]
+            outs.append(f"_w{j}(r[{j + 1}])")
+    text = (f"def run_{seg.fname}({args}):\n"
+            f"    _clear({FE_ALL})\n"
+            f"    try:\n"
+            f"        r = _k({args})\n"
+            f"    except Exception:\n"
+            f"        raise _TF() from None\n"
+            f"    if _test({FP_ERRORS}) or r[0]:\n"
+            f"        _fail(r[0] or -1)\n"
+            f"{''.join(fix)}"
+            f"    return ({''.join(o + ', ' for o in outs)})\n")
+    exec(compile(text, f"<janus_lite compiled {seg.fname}>", "exec"), ns)
+    return ns[f"run_{seg.fname}"], text
