@@ -36,12 +36,11 @@ from .. import config
 from ..ir import get_op
 from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import deferred_print
-from ..runtime.guards import ConstPool, GuardCode
 from .dask_args import STATS, is_big
 from .dask_ops import (MAX_DEPTH, Text, call_method, choose, compute_in_order,
                        dask_implements, has_lazy, is_lazy, meta_of, mutated, pure_branch,
                        static_cluster, typed)
-from .interpreter import Interpreter, NodeError
+from .interpreter import Interpreter, NodeError, interpreter_entry
 
 import dask
 import dask.array as da
@@ -385,9 +384,7 @@ class DaskInterpreter(Interpreter):
 
 def compile_dask(graph, fn, fdef, guards):
     """An entry with the user's signature: the guards, then `DaskInterpreter`."""
-    import types
     from ..frontend.errors import ConversionError
-    from .codegen import Miss, signature_text
     dask_params = {g.source.describe() for g in guards
                    if g.kind == "type" and g.expected is da.Array}
     hit = dask_params & ({g.source.describe() for g in guards if g.kind == "writeable"} |
@@ -395,23 +392,6 @@ def compile_dask(graph, fn, fdef, guards):
     if hit:
         raise ConversionError(f"Dask array argument {sorted(hit)[0]} is updated in place "
                               f"(Dask arrays cannot be)", getattr(fdef, "lineno", None))
-    pool = ConstPool()
-    gc = GuardCode(pool)
-    miss = pool.add(tuple(Miss(i) for i in range(len(guards))), "MISS")
     interp = DaskInterpreter(graph)
     interp.report["cluster_nodes"] |= static_cluster(graph, dask_params & set(graph.inputs))
-    run = pool.add(interp.run, "run_dask")
-    lines = gc.lines(guards, miss)
-    lines.append(f"return {run}({', '.join(graph.inputs)})")
-    text = f"def __jl_graph({signature_text(fdef)}):\n" + \
-        "\n".join("    " + ln for ln in lines)
-    names = list(pool.values)
-    outer = f"def __jl_make({', '.join(names)}):\n" + \
-        "\n".join("    " + ln for ln in text.splitlines()) + "\n    return __jl_graph"
-    code = compile(outer, fn.__code__.co_filename, "exec")
-    make = types.FunctionType(next(c for c in code.co_consts if isinstance(c, types.CodeType)),
-                              fn.__globals__)
-    entry = make(*pool.values.values())
-    entry.__defaults__ = fn.__defaults__
-    entry.__kwdefaults__ = fn.__kwdefaults__
-    return entry, text
+    return interpreter_entry(interp, graph, fn, fdef, guards, name="__jl_graph")

@@ -218,19 +218,23 @@ Interpreter.rules = RULES
 
 def compile_interpreted(graph, fn, fdef, guards):
     """An entry with the user's signature: guards, then the interpreter."""
+    return interpreter_entry(Interpreter(graph), graph, fn, fdef, guards)
+
+
+def interpreter_entry(interp, graph, fn, fdef, guards, name="entry"):
+    """An entry function ``name`` with the user's signature that checks the guards (a
+    `Miss` on the first that fails), then returns ``interp.run(*graph.inputs)``; shared by
+    the reference interpreter and the Dask backend's interpreter."""
     pool = ConstPool()
     gc = GuardCode(pool)
     miss = pool.add(tuple(Miss(i) for i in range(len(guards))), "MISS")
-    interp = Interpreter(graph)
     run = pool.add(interp.run, "run")
     lines = gc.lines(guards, miss)
-    args = ", ".join(graph.inputs)
-    lines.append(f"return {run}({args})")
-    sig = signature_text(fdef)
-    text = f"def entry({sig}):\n" + "\n".join("    " + ln for ln in lines)
+    lines.append(f"return {run}({', '.join(graph.inputs)})")
+    text = f"def {name}({signature_text(fdef)}):\n" + "\n".join("    " + ln for ln in lines)
     names = list(pool.values)
     outer = f"def __jl_make({', '.join(names)}):\n" + \
-        "\n".join("    " + ln for ln in text.splitlines()) + "\n    return entry"
+        "\n".join("    " + ln for ln in text.splitlines()) + f"\n    return {name}"
     code = compile(outer, fn.__code__.co_filename, "exec")
     make = types.FunctionType(next(c for c in code.co_consts if isinstance(c, types.CodeType)),
                               fn.__globals__)
