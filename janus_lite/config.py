@@ -145,10 +145,12 @@ its Dask arguments: a dataset bigger than the cluster's memory comes back in bat
 
 
 # -- the compiled tier (janus_lite/backend/compiled, needs the optional numba) -----------------
-TIER = os.environ.get("JANUS_LITE_TIER", "auto")
-"""Compiled tier (numba): ``"auto"`` (default: with numba installed, graphs of functions
-whose backend is ``"auto"`` are compiled in a background thread and switched to once ready
-and measured faster), ``"off"`` (NumPy tier only), ``"compiled"`` (compile synchronously
+TIER = os.environ.get("JANUS_LITE_TIER", "off")
+"""Compiled tier (numba): ``"auto"`` (with numba installed, graphs of functions whose
+backend is ``"auto"`` are compiled in the background and switched to once ready and
+measured faster), ``"off"`` (default for now: NumPy tier only — a numba compile in a
+background thread mutates the process-wide ``warnings`` state, which the user's code may be
+using at that moment), ``"compiled"`` (compile synchronously
 when a graph is built and serve the compiled version at once, no measurement: tests run
 the differential suites this way, ``JANUS_LITE_TIER=compiled``)."""
 
