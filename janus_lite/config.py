@@ -145,13 +145,13 @@ its Dask arguments: a dataset bigger than the cluster's memory comes back in bat
 
 
 # -- the compiled tier (janus_lite/backend/compiled, needs the optional numba) -----------------
-TIER = os.environ.get("JANUS_LITE_TIER", "off")
-"""Compiled tier (numba): ``"auto"`` (with numba installed, graphs of functions whose
-backend is ``"auto"`` are compiled in the background and switched to once ready and
-measured faster), ``"off"`` (default for now: NumPy tier only — a numba compile in a
-background thread mutates the process-wide ``warnings`` state, which the user's code may be
-using at that moment), ``"compiled"`` (compile synchronously
-when a graph is built and serve the compiled version at once, no measurement: tests run
+TIER = os.environ.get("JANUS_LITE_TIER", "auto")
+"""Compiled tier (numba): ``"auto"`` (default: with numba installed, graphs of functions whose
+backend is ``"auto"`` are compiled in a separate worker process, loaded from numba's cache at
+their next call and switched to once measured faster; numba never runs in a thread of this
+process, and its effects on the process-wide ``warnings`` state and streams are undone),
+``"off"`` (NumPy tier only), ``"compiled"`` (compile synchronously in this process when a
+graph is built and serve the compiled code at once, without measuring: the test suites run
 the differential suites this way, ``JANUS_LITE_TIER=compiled``)."""
 
 CACHE_DIR = os.environ.get("JANUS_LITE_CACHE_DIR",

@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 import threading
+import types
 
 import numpy as np
 
@@ -67,8 +68,9 @@ def module_path(source: str) -> str:
     return os.path.join(config.CACHE_DIR, f"jl_{digest}.py")
 
 
-def load(source: str):
-    """Import the module holding ``source`` (compiled or loaded from numba's cache)."""
+def write_module(source: str) -> str:
+    """Write the whole module for segment source ``source`` (once; its name is the hash of
+    its text) and return its path."""
     text = module_source(source)
     path = module_path(text)
     with _lock:
@@ -77,19 +79,83 @@ def load(source: str):
             with open(tmp, "w") as fh:
                 fh.write(text)
             os.replace(tmp, path)
-        name = os.path.basename(path)[:-3]
+    return path
+
+
+def load(source: str):
+    """Import the module holding ``source`` (compiled or loaded from numba's cache)."""
+    return import_path(write_module(source))
+
+
+def import_path(path: str, builtins=None):
+    """Import the generated module at ``path`` (once per process: numba's cache finds the
+    functions' module by name in ``sys.modules``)."""
+    name = os.path.basename(path)[:-3]
+    with _lock:
         mod = sys.modules.get(name)
         if mod is not None:
             return mod
         spec = importlib.util.spec_from_file_location(name, path)
         mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod       # numba's cache finds the functions' module by name
+        if builtins is not None:
+            mod.__dict__["__builtins__"] = builtins
+        sys.modules[name] = mod
         try:
             spec.loader.exec_module(mod)
         except BaseException:
             del sys.modules[name]
             raise
         return mod
+
+
+class CacheMiss(Exception):
+    """A function of a generated module is not in numba's on-disk cache (or its entry is
+    stale): loading it would mean compiling it in this process."""
+
+
+def load_cached(path: str):
+    """Import the generated module at ``path`` with every explicitly typed function taken
+    from numba's on-disk cache; never compiles (`CacheMiss` instead). Call it inside
+    `isolate.kept_process_state`: it imports numba."""
+    import builtins as _builtins
+
+    import numba
+    from numba.core.compiler_lock import global_compiler_lock
+
+    def cache_only_njit(*args, **kwargs):
+        if not args or callable(args[0]):
+            return numba.njit(*args, **kwargs)     # untyped: compiled only if called
+        sigs = args[0] if isinstance(args[0], list) else [args[0]]
+
+        def decorate(fn):
+            disp = numba.njit(**kwargs)(fn)
+            with global_compiler_lock:
+                for sig in sigs:
+                    cres = disp._cache.load_overload(sig, disp.targetctx)
+                    if cres is None:
+                        raise CacheMiss(f"{fn.__name__} of {os.path.basename(path)}")
+                    if not cres.objectmode:
+                        disp.targetctx.insert_user_function(cres.entry_point, cres.fndesc,
+                                                            [cres.library])
+                    disp.add_overload(cres)
+                    disp._cache_hits[sig] += 1
+            disp.disable_compile()
+            return disp
+        return decorate
+
+    shim = types.ModuleType("numba")
+    shim.__dict__.update(vars(numba))
+    shim.njit = cache_only_njit
+    real_import = _builtins.__import__
+
+    def _import(name, globals=None, locals=None, fromlist=(), level=0):
+        if name == "numba" and level == 0 and not fromlist:
+            return shim
+        return real_import(name, globals, locals, fromlist, level)
+
+    ns = dict(vars(_builtins))
+    ns["__import__"] = _import
+    return import_path(path, builtins=ns)
 
 
 def wrapper(kernel, graph, seg):

@@ -3,6 +3,11 @@ background thread; once ready, both serve alternate calls for ``TIER_MEASURE_CAL
 and the compiled one takes over only when measured faster on this graph.
 
 ``tier_up(owner, record, ...)`` is the one hook `api.py` calls after building a graph.
+numba never runs in a thread of the user's process: the compile runs in a worker process
+(`worker.py`), and its result is loaded from numba's on-disk cache in the calling thread at
+the graph's next call (`Pending`), with the process-wide ``warnings`` state kept exactly as
+it was (`isolate.py`). ``JANUS_LITE_TIER=compiled`` compiles synchronously in the calling
+thread, equally isolated.
 The compiled entry is the same generated Python entry (guards, deferred commits, printed
 output, RNG restores — all unchanged), with each lowerable run of nodes replaced by a call
 of its numba function; when that raises `TierFallback`, the call is answered by the NumPy
@@ -74,9 +79,9 @@ def tier_up(owner, record, specs, example, relaxed):
     job = Job(owner, record, cgraph, plan, exact)
     graph.meta["tier"], graph.meta["tier_reason"] = "numpy", "compiling in the background"
     if m == "compiled":
-        job.run(forced=True)
+        job.run_forced()
     else:
-        threading.Thread(target=job.run, name="janus_lite-tier", daemon=True).start()
+        job.submit()
 
 
 def _lowered(owner, specs, example, relaxed, exact):
@@ -98,48 +103,130 @@ class Job:
     def __init__(self, owner, record, cgraph, plan, exact):
         self.owner, self.record, self.cgraph, self.plan = owner, record, cgraph, plan
         self.exact = exact
+        self.t0 = time.perf_counter()
+        self.answer = None
 
-    def run(self, forced=False):
-        graph = self.record.graph
-        t0 = time.perf_counter()
+    # -- JANUS_LITE_TIER=compiled: in this process, now --------------------------------
+    def run_forced(self):
+        """Compile synchronously in the calling thread (inside ``_build``), with numba's
+        effects on the process-wide state undone (`isolate.kept_process_state`)."""
+        from . import selfcheck
+        from .build import load
+        from .isolate import kept_process_state
+        from .worker import skip_reason
         try:
-            entry, text = self._compile()
+            with kept_process_state("compiling a graph"):
+                selfcheck.run()
+                why = skip_reason(self.plan.ops, self.plan.matvecs)
+                if why:
+                    raise Skip(why)
+                mod = load(self.plan.source())
+            self._finish(mod, "forced (JANUS_LITE_TIER=compiled)", forced=True)
         except Skip as exc:
-            COUNTS["graphs_skipped_by_self_check"] += 1
-            graph.meta["tier_reason"] = f"not compiled: {exc}"
-            graph.meta["tier_compile_s"] = time.perf_counter() - t0
-            return
+            self._skipped(str(exc))
         except Exception as exc:
-            log.warning("compiled tier: compiling %s failed: %s: %s",
-                        self.owner.events.qualname, type(exc).__name__, exc)
-            graph.meta["tier_reason"] = f"numba could not compile it ({type(exc).__name__})"
-            COUNTS["graphs_failed_to_compile"] += 1
-            return
-        graph.meta["tier_compile_s"] = time.perf_counter() - t0
+            self._failed(exc)
+
+    # -- JANUS_LITE_TIER=auto: in the worker process, then loaded at a call boundary ----
+    def submit(self):
+        from ... import config
+        from .build import write_module
+        from .worker import POOL
+        self.path = write_module(self.plan.source())
+        request = {"cache_dir": config.CACHE_DIR, "module": self.path,
+                   "ops": sorted(self.plan.ops),
+                   "matvecs": [[list(s), d, t] for s, d, t in sorted(self.plan.matvecs)]}
+        POOL.submit(request, self._compiled)
+
+    def _compiled(self, answer):
+        """In the pool's thread: the worker answered. Only records the answer and installs
+        `Pending`, which loads the compiled code at this graph's next call."""
+        self.answer = answer
+        graph = self.record.graph
+        if graph.meta.get("tier_reason") == "compiling in the background":
+            graph.meta["tier_reason"] = "compiled; loads at the next call"
+        self._install(Pending(self, self.record.entry))
+
+    def load(self):
+        """In the calling thread, at a call boundary: take the worker's answer, load the
+        compiled code from numba's cache (never compiling here) and start measuring."""
+        from . import selfcheck
+        from .build import CacheMiss, load_cached
+        from .isolate import kept_process_state
+        from .table import DISABLED
+        ans = self.answer
+        for line in ans.get("output", "").splitlines():
+            log.debug("compiled tier worker: %s", line)
+        for w in ans.get("warnings", ()):
+            log.debug("compiled tier worker warned: %s", w)
+        for op, why in ans.get("disabled", {}).items():
+            if op not in DISABLED:
+                DISABLED[op] = why
+                log.warning("compiled tier: lowering of %s switched off: %s", op, why)
+        for shape, dt, trans, ok in ans.get("matvec", ()):
+            selfcheck._MATVEC.setdefault((tuple(shape), dt, trans), ok)
+        try:
+            if "error" in ans:
+                raise RuntimeError(ans["error"])
+            if ans.get("skip"):
+                raise Skip(ans["skip"])
+            try:
+                with kept_process_state("loading compiled code"):
+                    mod = load_cached(self.path)
+            except CacheMiss as exc:
+                raise Skip(f"not in numba's cache ({exc}), and this process never "
+                           f"compiles: NumPy tier kept") from None
+            self._finish(mod, None)
+        except Skip as exc:
+            self._skipped(str(exc))
+        except Exception as exc:
+            self._failed(exc)
+
+    # -- both -----------------------------------------------------------------------------
+    def _finish(self, mod, forced_why, forced=False):
+        graph = self.record.graph
+        entry, text = self._assemble(mod)
+        graph.meta["tier_compile_s"] = time.perf_counter() - self.t0
         graph.meta["compiled_source"] = text
+        if self.answer is not None:
+            graph.meta["tier_worker_s"] = self.answer.get("seconds")
         log.info("compiled tier: %s compiled in %.2f s (%d segments)",
                  self.owner.events.qualname, graph.meta["tier_compile_s"],
                  len(self.plan.segments))
         if forced:
-            self._switch(entry, "forced (JANUS_LITE_TIER=compiled)", forced=True)
+            self._switch(entry, forced_why, forced=True)
         else:
-            self._install(Measure(self, self.record.entry, entry))
+            graph.meta["tier_reason"] = "compiled; measuring against the NumPy tier"
+            self._install(Measure(self, self.numpy_entry(), entry))
 
-    def _compile(self):
+    def numpy_entry(self):
+        entry = self.record.entry
+        return entry.n if isinstance(entry, Pending) else entry
+
+    def _skipped(self, why):
+        COUNTS["graphs_skipped_by_self_check"] += 1
+        graph = self.record.graph
+        graph.meta["tier_reason"] = f"not compiled: {why}"
+        graph.meta["tier_compile_s"] = time.perf_counter() - self.t0
+        self._uninstall_pending()
+
+    def _failed(self, exc):
+        log.warning("compiled tier: compiling %s failed: %s: %s",
+                    self.owner.events.qualname, type(exc).__name__, exc)
+        self.record.graph.meta["tier_reason"] = \
+            f"numba could not compile it ({type(exc).__name__})"
+        COUNTS["graphs_failed_to_compile"] += 1
+        self._uninstall_pending()
+
+    def _uninstall_pending(self):
+        if isinstance(self.record.entry, Pending):
+            self._install(self.record.entry.n)
+
+    def _assemble(self, mod):
+        """The compiled entry (and its source text) from the loaded module ``mod``."""
         from .. import codegen
-        from . import selfcheck
-        from .build import load, wrapper
+        from .build import TierFallback, wrapper
         from .segments import rewrite
-        selfcheck.run()
-        from .table import DISABLED
-        off = sorted(self.plan.ops & set(DISABLED))
-        if off:
-            raise Skip(f"self-check switched off {', '.join(off)}")
-        for shape, dt, trans in sorted(self.plan.matvecs):
-            if not selfcheck.matvec_ok(shape, dt, trans):
-                raise Skip(f"{'transposed ' if trans else ''}{shape} {dt} matrix @ vector "
-                           f"differs from NumPy's here")
-        mod = load(self.plan.source())
         wrappers = []
         for seg in self.plan.segments:
             seg.run, wtext = wrapper(getattr(mod, seg.fname), self.cgraph, seg)
@@ -151,8 +238,7 @@ class Job:
         owner = self.owner
         centry, source = codegen.compile_graph(self.cgraph, owner.__wrapped__, owner._fdef,
                                                guards)
-        nentry = self.record.entry
-        from .build import TierFallback
+        nentry = self.numpy_entry()
 
         def tiered(*args, **kwargs):
             try:
@@ -196,6 +282,21 @@ class Job:
         if self._install(entry):
             graph.meta["tier"], graph.meta["tier_reason"] = "numpy", why
             self.owner.events.add("tier", f"NumPy tier kept: {why}", None, topic="tier")
+
+
+class Pending:
+    """The NumPy-tier entry while the worker's compiled code waits to be loaded: its first
+    call loads it (in the calling thread, `Job.load`), then answers through the NumPy tier
+    entry, as every call of a concurrent thread does meanwhile."""
+
+    def __init__(self, job, numpy_entry):
+        self.job, self.n = job, numpy_entry
+        self._taken = threading.Lock()
+
+    def __call__(self, *args, **kwargs):
+        if self._taken.acquire(blocking=False):
+            self.job.load()
+        return self.n(*args, **kwargs)
 
 
 class Measure:
