@@ -76,7 +76,8 @@ SCENARIO = textwrap.dedent("""
             return True                       # a compiling thread is held (old design)
         g = f.graphs[-1] if f.graphs else None
         return g is not None and (g.meta.get("tier_reason", "").startswith(
-            ("compiled; loads", "not compiled", "numba could not")) or
+            ("compiling in the background (done: loads", "not compiled",
+             "numba could not")) or
             "tier_compile_s" in g.meta)
 
     noisy()
@@ -148,6 +149,108 @@ def test_background_tier_up_is_invisible_to_warnings_and_output(tmp_path):
     # the scenario exercised what it is about: numba was first imported, and the compiled
     # code loaded, by a call inside the user's catch_warnings/redirect_stdout block
     assert not jit["numba_before_block"] and jit["numba_after"], jit
-    assert jit["tier_reason"].startswith(("compiled; measuring", "measured",
-                                          "compiled not faster")), jit["tier_reason"]
+    assert jit["tier_reason"].startswith((
+        "compiling in the background (done: measuring", "measured", "compiled not faster")), \
+        jit["tier_reason"]
     assert jit["graph_calls"] >= 30
+
+
+# -- the pieces ---------------------------------------------------------------------------
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import threading  # noqa: E402
+import uuid  # noqa: E402
+import warnings  # noqa: E402
+
+import janus_lite as jl  # noqa: E402
+from differential import differential  # noqa: E402
+
+
+def _once():
+    warnings.warn("tier isolation: once per location", UserWarning)
+
+
+@contextlib.contextmanager
+def _default_filters():
+    """The default filters, warnings shown into a list (under pytest's own filters
+    otherwise); yields the list."""
+    shown = []
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        warnings.simplefilter("default")
+        warnings.showwarning = lambda m, *a, **k: shown.append(str(m))
+        yield shown
+
+
+def test_kept_process_state_puts_everything_back():
+    from janus_lite.backend.compiled.isolate import kept_process_state
+    with _default_filters() as shown:
+        _once()
+        filters, items = warnings.filters, list(warnings.filters)
+        show, fmt, once = warnings.showwarning, warnings.formatwarning, warnings.onceregistry
+        out, err = sys.stdout, sys.stderr
+        with kept_process_state("a test") as caught:
+            warnings.simplefilter("ignore", DeprecationWarning)     # as numba's import may
+            with warnings.catch_warnings(record=True):              # as numba's compiler
+                warnings.simplefilter("always")
+            warnings.warn("inside", UserWarning)                    # private: not shown
+            warnings.onceregistry[("x", UserWarning)] = 1
+            warnings.formatwarning = lambda *a, **k: "x"
+            sys.stdout = io.StringIO()                              # as numba's ColorShell
+        assert [str(w.message) for w in caught] == ["inside"]
+        assert warnings.filters is filters and warnings.filters == items
+        assert warnings.showwarning is show and warnings.formatwarning is fmt
+        assert warnings.onceregistry is once and ("x", UserWarning) not in once
+        assert sys.stdout is out and sys.stderr is err
+        _once()                   # the filters version did not move: still shown once
+        assert shown == ["tier isolation: once per location"]
+
+
+def _adamish(p, g, m, lr):
+    m = 0.9 * m + 0.1 * g
+    p = p - lr * m / (np.sqrt(m * m) + 1e-8)
+    return p, m
+
+
+def test_forced_compile_in_process_is_invisible(tmp_path):
+    old = jl.config.TIER, jl.config.CACHE_DIR
+    jl.config.TIER, jl.config.CACHE_DIR = "compiled", str(tmp_path)   # a real compile
+    try:
+        rng = np.random.default_rng(3)
+        calls = [tuple(rng.standard_normal(50) for _ in range(3)) + (1e-3,)
+                 for _ in range(4)]
+        for decorated in (False, True):
+            with _default_filters() as shown:
+                _once()
+                filters, items, out = warnings.filters, list(warnings.filters), sys.stdout
+                f = differential(_adamish, calls) if decorated else None
+                assert warnings.filters is filters and warnings.filters == items
+                assert sys.stdout is out
+                _once()
+                assert shown == ["tier isolation: once per location"]
+        assert f.graphs[-1].meta["tier"] == "compiled", f.graphs[-1].meta["tier_reason"]
+    finally:
+        jl.config.TIER, jl.config.CACHE_DIR = old
+
+
+def test_worker_compiles_this_process_only_loads_from_cache():
+    from janus_lite.backend.compiled.build import CacheMiss, load_cached, write_module
+    from janus_lite.backend.compiled.isolate import kept_process_state
+    from janus_lite.backend.compiled.worker import POOL
+    body = (f"# {uuid.uuid4().hex}: never compiled before\n"
+            "@numba.njit((numba.float64[::1],), cache=True, error_model='numpy')\n"
+            "def seg0(a):\n    return (0, a * 2.0)\n")
+    path = write_module(body)
+    with kept_process_state("a test"):
+        with pytest.raises(CacheMiss):
+            load_cached(path)          # not compiled yet: this process does not compile
+    done, answers = threading.Event(), []
+    POOL.submit({"cache_dir": jl.config.CACHE_DIR, "module": path, "ops": [],
+                 "matvecs": []}, lambda a: (answers.append(a), done.set()))
+    assert done.wait(900) and answers[0].get("ok"), answers
+    with kept_process_state("a test"):
+        mod = load_cached(path)
+    assert mod.seg0.stats.cache_hits and not mod.seg0.stats.cache_misses
+    assert mod.seg0(np.arange(3.0))[1].tolist() == [0.0, 2.0, 4.0]
+    with pytest.raises(TypeError):     # another signature: never compiled here either
+        mod.seg0(np.arange(3))

@@ -95,6 +95,12 @@ def _lowered(owner, specs, example, relaxed, exact):
     return cgraph, plan_segments(cgraph, exact)
 
 
+LOADS = "compiling in the background (done: loads at the graph's next call)"
+MEASURING = "compiling in the background (done: measuring against the NumPy tier)"
+"""``tier_reason`` while the compiled code waits for its load, then while it is measured
+(both start with "compiling": the tier is not decided yet)."""
+
+
 class Skip(Exception):
     """The compiled version would not be exact here (found by the self-check)."""
 
@@ -144,7 +150,7 @@ class Job:
         self.answer = answer
         graph = self.record.graph
         if graph.meta.get("tier_reason") == "compiling in the background":
-            graph.meta["tier_reason"] = "compiled; loads at the next call"
+            graph.meta["tier_reason"] = LOADS
         self._install(Pending(self, self.record.entry))
 
     def load(self):
@@ -196,7 +202,7 @@ class Job:
         if forced:
             self._switch(entry, forced_why, forced=True)
         else:
-            graph.meta["tier_reason"] = "compiled; measuring against the NumPy tier"
+            graph.meta["tier_reason"] = MEASURING
             self._install(Measure(self, self.numpy_entry(), entry))
 
     def numpy_entry(self):
