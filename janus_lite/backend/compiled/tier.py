@@ -148,6 +148,7 @@ class Job:
         """In the pool's thread: the worker answered. Only records the answer and installs
         `Pending`, which loads the compiled code at this graph's next call."""
         self.answer = answer
+        self.answered = time.perf_counter()
         graph = self.record.graph
         if graph.meta.get("tier_reason") == "compiling in the background":
             graph.meta["tier_reason"] = LOADS
@@ -177,8 +178,10 @@ class Job:
             if ans.get("skip"):
                 raise Skip(ans["skip"])
             try:
+                t0 = time.perf_counter()
                 with kept_process_state("loading compiled code"):
                     mod = load_cached(self.path)
+                self.record.graph.meta["tier_load_s"] = time.perf_counter() - t0
             except CacheMiss as exc:
                 raise Skip(f"not in numba's cache ({exc}), and this process never "
                            f"compiles: NumPy tier kept") from None
@@ -194,8 +197,9 @@ class Job:
         entry, text = self._assemble(mod)
         graph.meta["tier_compile_s"] = time.perf_counter() - self.t0
         graph.meta["compiled_source"] = text
-        if self.answer is not None:
-            graph.meta["tier_worker_s"] = self.answer.get("seconds")
+        if self.answer is not None:         # the worker's wall time (queue wait excluded)
+            graph.meta["tier_worker_s"] = self.answer.get("wall_s")
+            graph.meta["tier_answered_s"] = self.answered - self.t0
         log.info("compiled tier: %s compiled in %.2f s (%d segments)",
                  self.owner.events.qualname, graph.meta["tier_compile_s"],
                  len(self.plan.segments))

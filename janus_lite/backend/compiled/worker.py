@@ -15,6 +15,7 @@ with the warnings it caught; answers travel as JSON lines on a pipe of their own
 """
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -115,6 +116,8 @@ class Pool:
         self._proc = None
         self._log = None
         self._lock = threading.Lock()
+        self._closing = False
+        self._atexit = False
 
     def submit(self, request: dict, done) -> None:
         """Compile ``request`` in the worker; then ``done(answer)`` runs in the pool's
@@ -134,6 +137,8 @@ class Pool:
             except Exception as exc:      # noqa: BLE001 (the NumPy tier keeps serving)
                 self._stop()
                 answer = {"error": f"compile worker failed: {type(exc).__name__}: {exc}"}
+            if self._closing:
+                return                    # the interpreter is exiting: nothing to install
             try:
                 done(answer)
             except Exception:             # noqa: BLE001
@@ -142,9 +147,20 @@ class Pool:
     def _start(self):
         self._log = tempfile.TemporaryFile()      # the worker's output (deleted on close)
         self._log_pos = 0
+        # its own session: a Ctrl-C at the terminal interrupts the user's process, not it
         self._proc = subprocess.Popen([sys.executable, "-c", BOOT, ROOT],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                      stderr=self._log, close_fds=True)
+                                      stderr=self._log, close_fds=True,
+                                      start_new_session=True)
+        if not self._atexit:
+            atexit.register(self.close)
+            self._atexit = True
+
+    def close(self):
+        """At exit: end the worker (it also ends by itself when this process's end of its
+        pipe closes) and reap it, so no ``ResourceWarning`` is left for the exit."""
+        self._closing = True
+        self._stop()
 
     def _stop(self):
         proc, self._proc = self._proc, None
@@ -154,6 +170,14 @@ class Pool:
                 proc.wait(timeout=10)
             except Exception:             # noqa: BLE001
                 pass
+            for f in (proc.stdin, proc.stdout):
+                try:
+                    f.close()
+                except Exception:         # noqa: BLE001
+                    pass
+        log_file, self._log = self._log, None
+        if log_file is not None:
+            log_file.close()
 
     def _ask(self, request):
         if self._proc is None or self._proc.poll() is not None:
@@ -171,6 +195,8 @@ class Pool:
         return answer
 
     def _new_output(self) -> str:
+        if self._log is None:
+            return ""
         try:
             self._log.seek(self._log_pos)
             data = self._log.read()
