@@ -21,14 +21,56 @@ _SHAPE_CHECKED = ("reduce.", "scalar.", "matmul")
 
 
 def may_abandon(graph) -> bool:
-    """Can a run of ``graph`` be abandoned once it started computing (an assertion node, or
-    an op whose registry row says ``may_raise`` and whose operands do not rule it out)?
-    Only then are its warnings held, which costs ~0.35 µs a call. Elementwise, reduction and matmul ops over arrays whose shapes
-    the guards fix raise nothing (under ``np.errstate(all="raise")`` the op that would warn
-    raises first, before any warning of the run was shown; a mix of "warn" and "raise"
-    categories in one errstate is the corner left out)."""
+    """Can a run of ``graph`` be abandoned after it may have warned? Only then are its
+    warnings held (which costs a hook installed per call). A run is abandoned when a node
+    raises once the guards held (an assertion, an op whose registry row says ``may_raise``
+    and whose operands do not rule it out, see `may_raise`); a warning shown before that
+    would be shown again by the imperative rerun. So: does a node that may raise run after
+    (or is it itself) a node that may warn (`may_warn`)? A loop or branch counts as one
+    node whose parts may run in any order (a loop's body repeats). Elementwise, reduction
+    and matmul ops over arrays whose shapes the guards fix raise nothing (under
+    ``np.errstate(all="raise")`` the op that would warn raises first, before any warning
+    of the run was shown; a mix of "warn" and "raise" categories in one errstate is the
+    corner left out)."""
     nodes = {n.name: n for n in graph.all_nodes()}
-    return any(may_raise(n, nodes) for n in nodes.values())
+    warned = False
+    for top in graph.nodes():
+        tree = [top]
+        for sub in top.subgraphs:
+            tree.extend(sub.all_nodes())
+        warns = any(may_warn(n, nodes) for n in tree)
+        if (warned or warns) and any(may_raise(n, nodes) for n in tree):
+            return True
+        warned = warned or warns
+    return False
+
+
+_NO_WARN = {"input", "const", "source", "tuple", "list", "dict", "getattr", "truth",
+            "assert", "cond", "loop", "np.copy", "ndarray.copy", "type_is", "select",
+            "and_", "or_", "commit_final"}
+"""Ops that show no warning themselves (structured ops: their parts say for themselves)."""
+
+_PY_QUIET = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq",
+                            "ne", "truediv", "floordiv", "mod", "pow", "iadd", "isub",
+                            "imul", "itruediv"}
+"""Python arithmetic on Python numbers warns of nothing (it raises instead)."""
+
+
+def may_warn(node, nodes) -> bool:
+    """Can ``node`` show a warning (a NumPy floating-point ``RuntimeWarning``, a
+    deprecation...)? No for the structural ops in `_NO_WARN`, indexing of containers and
+    arrays, and Python arithmetic on Python numbers; conservatively yes for the rest."""
+    op = node.op
+    if op in _NO_WARN:
+        return False
+    ins = [nodes.get(i) for i in node.inputs]
+    if op == "getitem":
+        base = ins[0] if ins else None
+        return base is None or base.meta.type not in (tuple, list, dict, np.ndarray)
+    if op in _PY_QUIET and ins and all(
+            i is not None and i.meta.type in (float, int, bool) for i in ins):
+        return False
+    return True
 
 
 def is_draw(op: str) -> bool:
@@ -51,6 +93,9 @@ def may_raise(node, nodes) -> bool:
     ins = [nodes.get(i) for i in node.inputs]
     if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
         return False
+    if op in _COPIES and len(ins) == 1 and ins[0] is not None and \
+            ins[0].meta.type is np.ndarray:
+        return False        # a copy of an array (only memory can run out)
     if is_draw(op):
         args = ins[1:] if op.startswith("Generator.") else ins
         return not all(i is not None and i.op == "const" for i in args)
@@ -63,6 +108,7 @@ def may_raise(node, nodes) -> bool:
                     for i in ins))
 
 
+_COPIES = ("np.copy", "ndarray.copy")
 _NO_IDENTITY = ("reduce.max", "reduce.min")    # raise on an empty array
 _PY_SAFE = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq", "ne"}
 
