@@ -11,10 +11,13 @@ pass straight through.
 """
 from __future__ import annotations
 
+import threading
+import warnings
+
 import numpy as np
 
 from ..ir import get_op
-from ..ir.quiet import Hook as _Hook, registry_of as _registry_of, take_back as _take_back
+from ..ir.quiet import registry_of as _registry_of, take_back as _take_back
 
 
 _SHAPE_CHECKED = ("reduce.", "scalar.", "matmul")
@@ -130,28 +133,59 @@ def _static(node, nonempty=False) -> bool:
     return not nonempty or all(d > 0 for d in shape)
 
 
-class HeldWarnings(_Hook):
-    """Installed as ``warnings.showwarning`` for the length of one graph run."""
+class HeldWarnings(list):
+    """Installed as ``warnings.showwarning`` for the length of one graph run; holds (as
+    list items) what this thread warns meanwhile, passes other threads' warnings (and any
+    after `end`) straight through to ``shown``, the one it replaced.
 
-    __slots__ = ()
+    The dispatch installs one per held run, on its hot path, so it is cheap to make: a
+    list (made in C, no Python ``__init__``) whose three slots the maker sets — `hold`
+    does, or the dispatch inline."""
+
+    __slots__ = ("shown", "thread", "active")
 
     def __call__(self, message, category, filename, lineno, file=None, line=None):
-        if self.passes():
+        if not self.active or threading.get_ident() != self.thread:
             return self.shown(message, category, filename, lineno, file, line)
-        if self.held is None:
-            self.held = []
-        self.held.append((message, category, filename, lineno, file, line,
-                          _registry_of(filename, lineno)))
+        self.append((message, category, filename, lineno, file, line,
+                     _registry_of(filename, lineno)))
         return None
+
+    def __eq__(self, other):           # identity, as functions compare
+        return self is other
+
+    __hash__ = object.__hash__
+
+    @classmethod
+    def hold(cls) -> "HeldWarnings":
+        """A new one, for this thread, passing on to the current ``showwarning`` (not yet
+        installed)."""
+        held = cls()
+        held.shown, held.thread, held.active = warnings.showwarning, threading.get_ident(), \
+            True
+        return held
+
+    def end(self) -> None:
+        self.active = False
+        if warnings.showwarning is self:
+            warnings.showwarning = self.shown
 
     def release(self) -> None:
         """The run's answer is kept: show what it warned."""
         self.end()
-        for message, category, filename, lineno, file, line, _ in self.held or ():
+        self.show()
+
+    def show(self) -> None:
+        for message, category, filename, lineno, file, line, _ in self:
             self.shown(message, category, filename, lineno, file, line)
+        self.clear()
 
     def forget(self) -> None:
         """The run is abandoned: its warnings never happened (the rerun warns)."""
         self.end()
-        for message, category, _, lineno, _, _, registry in self.held or ():
+        self.take_back()
+
+    def take_back(self) -> None:
+        for message, category, _, lineno, _, _, registry in self:
             _take_back(message, category, lineno, registry)
+        self.clear()
