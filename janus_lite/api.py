@@ -261,7 +261,7 @@ class SpeculativeFunction:
             return self._disabled_call(args, kwargs)
         self._calls += 1
         misses = None
-        for cg, entry, hold in self._entries:
+        for cg, entry, hold, counts in self._entries:
             if hold:               # its warnings: shown only if its answer is kept
                 held = _Held()
                 held.shown, held.thread, held.active = warnings.showwarning, _get_ident(), True
@@ -289,12 +289,12 @@ class SpeculativeFunction:
                         raise      # met past the run's point of no return: the call happened
                     return self._answer(self._abandoned, args, kwargs, cg, exc, abandoned=exc)
             if type(result) is Miss:
-                cg.guard_misses[result.index] += 1
+                counts["guard_misses"][result.index] += 1
                 if misses is None:
                     misses = []
                 misses.append((cg, result.index))
                 continue
-            cg.hits += 1
+            counts["hits"] += 1    # cg.hits, past CompiledGraph's __getattr__ hook
             self._graph_calls += 1
             return result
         return self._answer(self._slow, args, kwargs, misses)
@@ -410,7 +410,9 @@ class SpeculativeFunction:
 
     # -- graphs -------------------------------------------------------------------------
     def _install(self, active):
-        self._entries = tuple((cg, cg.entry, may_abandon(cg.graph)) for cg in active)
+        """The graphs calls are tried against, in order: (graph, its entry, hold its
+        warnings?, its ``__dict__`` — where the dispatch counts its hits)."""
+        self._entries = tuple((cg, cg.entry, may_abandon(cg.graph), vars(cg)) for cg in active)
 
     def _convert(self, specs, example=None, relaxed=frozenset()):
         """Convert for ``specs``: a CompiledGraph, or a `Failure` (its reason logged)."""
