@@ -69,7 +69,6 @@ class CodeGen:
         self.virtual: set = set()      # nodes never assigned (their getitems are aliased)
         self._aliased: set = set()     # getitem nodes that read a variable of `alias`
         self._owners = self._captures = None
-        self._pending_del: dict = {}   # skipped node → values to delete after it
         self.indent = 0
         params = [n for n in graph.inputs]
         self.names = {n: n for n in params}
@@ -239,17 +238,10 @@ class CodeGen:
                     and not _scalar(graph[i])
                     and self.var(i) != self.var(graph.output)
                     and self.var(i).startswith("v_")]
-            if dead and skipped:    # the structured node that assigns it deletes them
-                self._pending_del[node.name] = [self.var(i) for i in dead]
-            elif dead:
+            # a skipped node's inputs go straight into the variables of the structured node
+            # that stands for it: deleting them would free nothing
+            if dead and not skipped:
                 self.emit("del " + ", ".join(self.var(i) for i in dead), node.lineno)
-
-    def flush_dels(self, skipped: str, lineno, exclude=()) -> None:
-        """Delete the values whose last use was the skipped node ``skipped``, now that the
-        structured node that stands for it has used them."""
-        dead = [v for v in self._pending_del.pop(skipped, ()) if v not in exclude]
-        if dead:
-            self.emit("del " + ", ".join(dead), lineno)
 
     @staticmethod
     def _tested_truths(graph, nodes) -> dict:

@@ -105,7 +105,6 @@ def emit_cond(gen, node, ins):
         gen.emit_graph(sub)
         if split:
             _assign(gen, items, [gen.var(i) for i in o.inputs], node.lineno)
-            gen.flush_dels(o.name, node.lineno, exclude=set(items))
             if not items:
                 gen.emit("pass", node.lineno)
         else:
@@ -147,8 +146,6 @@ def emit_loop(gen, node, ins):
         gen.emit_graph(cond_g)
         test = gen.var(truth.inputs[0] if truth is not None else cond_g.output)
         gen.emit(f"if not {test}: break", node.lineno)
-        if truth is not None:
-            gen.flush_dels(truth.name, node.lineno)
     out = _sole_output(gen, body_g, "tuple")
     if out is not None and len(out.inputs) != n + 1:
         out = None
@@ -162,7 +159,6 @@ def emit_loop(gen, node, ins):
     else:
         values = [gen.var(i) for i in out.inputs]
         _assign(gen, carried, values[:n], node.lineno)
-        gen.flush_dels(out.name, node.lineno, exclude=set(carried) | {values[n]})
         flag = gen._node(out.inputs[n])
         if flag.op == "const" and flag.attrs.get("value") is True:
             gen.emit("break", node.lineno)
