@@ -261,21 +261,52 @@ class GuardCode:
                 runs[-1] = [_TUPLE_KINDS, runs[-1][1] + run]   # dtype, shape...: one tuple
             else:
                 runs.append([kind, run])
-        for kind, run in runs:
+        k = 0
+        while k < len(runs):
+            kind, run = runs[k]
             for _, g in run:
                 self._bind(g.source, out)
                 if isinstance(g.expected, Source):
                     self._bind(g.expected, out)
-            each = [f"if {self.condition(g)}: return {miss_name}[{i}]" for i, g in run]
-            whole = self._whole(kind, [g for _, g in run]) if len(run) > 1 else None
-            if whole is None:
-                out.extend(each)
-            else:
-                out.append(f"if {whole}:")
-                out.extend("    " + line for line in each)
+            nxt = runs[k + 1] if k + 1 < len(runs) else None
+            if kind == "writeable" and nxt is not None and nxt[0] == "disjoint" and \
+                    len(nxt[1]) > 1:
+                for _, g in nxt[1]:
+                    self._bind(g.source, out)
+                    self._bind(g.expected, out)
+                both = self._writeable_and_own(run, nxt[1], miss_name)
+                if both is not None:   # the two runs checked at once
+                    out.extend(both)
+                    k += 2
+                    continue
+            out.extend(self._run_lines(kind, run, miss_name))
             self.arrays |= {g.source.key for _, g in run
                             if g.kind == "type" and g.expected is np.ndarray}
+            k += 1
         return out
+
+    def _run_lines(self, kind, run, miss_name) -> list[str]:
+        each = [f"if {self.condition(g)}: return {miss_name}[{i}]" for i, g in run]
+        whole = self._whole(kind, [g for _, g in run]) if len(run) > 1 else None
+        if whole is None:
+            return each
+        return [f"if {whole}:"] + ["    " + line for line in each]
+
+    def _writeable_and_own(self, wrun, drun, miss_name) -> list[str] | None:
+        """A ``writeable`` run followed by a ``disjoint`` run, checked as one call of
+        `_own_writeable` (one ``flags`` object per array); the runs one by one only when it
+        fails. None when some writeable value is in no disjoint pair."""
+        exprs = dict.fromkeys(self.source_expr(s) for _, g in drun
+                              for s in (g.source, g.expected))
+        written = list(dict.fromkeys(self.source_expr(g.source) for _, g in wrun))
+        if not set(written) <= set(exprs):
+            return None
+        values = written + [e for e in exprs if e not in written]
+        fn = self.consts.add(_own_writeable, "ownw")
+        inner = self._run_lines("writeable", wrun, miss_name) + \
+            self._run_lines("disjoint", drun, miss_name)
+        return [f"if not {fn}({len(written)}, {', '.join(values)}):"] + \
+            ["    " + line for line in inner]
 
     def _bind(self, src: Source, out: list) -> None:
         """Read ``src`` into a local before the guard that first reads it, when it is an
@@ -308,6 +339,20 @@ class GuardCode:
 _TUPLE_KINDS = {"dtype": "dtype", "shape": "shape", "ndim": "ndim"}
 """Guard kinds whose facts compare as a tuple (``==`` per item, as each guard does);
 consecutive runs of them (the dtypes, then the shapes) are compared as one tuple."""
+
+
+def _own_writeable(n_writeable, *values, _nd=np.ndarray) -> bool:
+    """Are these all arrays that allocated their own buffers, no two the same object, the
+    first ``n_writeable`` of them writeable?"""
+    i = 0
+    for v in values:
+        if type(v) is not _nd:
+            return False
+        flags = v.flags
+        if not flags.owndata or (i < n_writeable and not flags.writeable):
+            return False
+        i += 1
+    return len(set(map(id, values))) == len(values)
 
 
 def _all_own(*values) -> bool:

@@ -171,3 +171,37 @@ def test_direct_write_is_the_callers_array_and_warnings_show_once_per_call():
     assert out is big and np.isinf(big[1])
     assert len(caught) == 1 and caught[0].category is RuntimeWarning
     assert f.stats["graph_calls"] >= 3
+
+
+def adagrad(params, grads, mems, lr):
+    for p, g, m in zip(params, grads, mems):
+        m += g * g
+        p += -lr * g / np.sqrt(m + 1e-8)
+
+
+def _adagrad_args(k, view=False, readonly=False, alias=False):
+    r = np.random.default_rng(k)
+    shapes = [(4, 3), (3,)]
+    params = [r.standard_normal(s) for s in shapes]
+    grads = [r.standard_normal(s) for s in shapes]
+    mems = [np.abs(r.standard_normal(s)) for s in shapes]
+    if view:          # views that share no memory: not their own buffers, yet disjoint
+        big = np.abs(r.standard_normal(40))
+        mems = [big[:12].reshape(4, 3), big[20:23]]
+    if readonly:
+        params[1].flags.writeable = False
+    if alias:         # a gradient that is a parameter's memory
+        grads[1] = params[1]
+    return params, grads, mems, 0.01
+
+
+@pytest.mark.parametrize("case", ["view", "readonly", "alias"])
+def test_writeable_and_disjoint_checked_at_once_then_one_by_one(case):
+    """The one-call check of the writeable arrays and the disjoint pairs fails for views,
+    read-only arrays and aliases; the checks one by one then decide (a view that shares
+    nothing is served, a read-only array or an alias is not), exactly as before."""
+    calls = [_adagrad_args(0)] * 4 + [_adagrad_args(1, **{case: True})] * 3 + \
+        [_adagrad_args(2)]
+    f = differential(adagrad, calls)
+    steady(f, 5 if case == "view" else 2)     # disjoint views: served by the graph
+    assert "_ownw" in f.graphs[0].source()
