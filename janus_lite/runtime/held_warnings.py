@@ -99,6 +99,9 @@ def may_raise(node, nodes) -> bool:
     if op in _COPIES and len(ins) == 1 and ins[0] is not None and \
             ins[0].meta.type is np.ndarray:
         return False        # a copy of an array (only memory can run out)
+    if op == "builtin.float" and len(ins) == 1 and ins[0] is not None and \
+            _real_scalar(ins[0].meta.type):
+        return False        # float() of a NumPy real scalar or a Python float
     if is_draw(op):
         args = ins[1:] if op.startswith("Generator.") else ins
         return not all(i is not None and i.op == "const" for i in args)
@@ -112,6 +115,13 @@ def may_raise(node, nodes) -> bool:
 
 
 _COPIES = ("np.copy", "ndarray.copy")
+
+
+def _real_scalar(t) -> bool:
+    """A type ``float()`` converts without raising: a Python float, a NumPy floating, integer
+    or bool scalar (not a Python int: ``float(10**400)`` overflows)."""
+    return t is float or (isinstance(t, type) and
+                          issubclass(t, (np.floating, np.integer, np.bool_)))
 _NO_IDENTITY = ("reduce.max", "reduce.min")    # raise on an empty array
 _PY_SAFE = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq", "ne"}
 

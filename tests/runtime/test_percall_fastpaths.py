@@ -205,3 +205,26 @@ def test_writeable_and_disjoint_checked_at_once_then_one_by_one(case):
     f = differential(adagrad, calls)
     steady(f, 5 if case == "view" else 2)     # disjoint views: served by the graph
     assert "_ownw" in f.graphs[0].source()
+
+
+def step_then_loss(w, g, err):
+    w -= 0.1 * g
+    return float(np.mean(err ** 2))        # float() of a NumPy scalar: raises nothing
+
+
+@pytest.mark.parametrize("mode", ["quiet", "errstate"])
+def test_update_then_float_of_a_mean_writes_in_place(mode):
+    """Nothing after the update can raise (``float`` of a NumPy float): the update goes
+    straight into the caller's array when floating-point errors only warn; under
+    ``np.errstate(all="raise")`` an overflow in ``err ** 2`` after the update is the plain
+    function's error too, with the caller's array updated once."""
+    rng = np.random.default_rng(4)
+    calls = [(np.ones(5), rng.standard_normal(5), rng.standard_normal(5)) for _ in range(5)] + \
+        [(np.ones(5), np.ones(5), np.array([1e200, 1.0, 1.0, 1.0, 1.0])),
+         (np.ones(5), np.ones(5), np.ones(5))]
+    ctx = np.errstate(all="raise") if mode == "errstate" else np.errstate(over="warn")
+    with ctx, warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        f = differential(step_then_loss, calls)
+    steady(f, 4)
+    assert "w if _q else" in f.graphs[-1].source()
