@@ -8,6 +8,7 @@ import threading
 import time
 import types
 import warnings
+from threading import get_ident as _get_ident
 
 from . import config
 from .backend import Miss, compile as backend_compile, resolve as resolve_backend
@@ -23,7 +24,7 @@ from .runtime.compiled import CompiledGraph, Status
 from .runtime.degrade import (PerformanceWarning, StrictModeError, hide_internal_frames,
                               user_frame, warn_performance)
 from .runtime.events import EventLog
-from .runtime.held_warnings import HeldWarnings, may_abandon
+from .runtime.held_warnings import HeldWarnings as _Held, may_abandon
 from .runtime.policy import Cause, Decision, Failure, Policy
 from .options import check_jit_options
 from .switch import SWITCH as _SWITCH, is_disabled as _is_disabled
@@ -260,13 +261,27 @@ class SpeculativeFunction:
             return self._disabled_call(args, kwargs)
         self._calls += 1
         misses = None
-        for cg, entry, hold in self._entries:
-            if hold:                       # its warnings: shown only if its answer is kept
-                result = self._run_held(cg, entry, args, kwargs)
-                if type(result) is _Answer:
-                    return self._answer(self._abandoned, args, kwargs, cg, result.value,
-                                        abandoned=result.value)
-            else:                          # it cannot be abandoned once it computes
+        for cg, entry, hold, counts in self._entries:
+            if hold:               # its warnings: shown only if its answer is kept
+                held = _Held()
+                held.shown, held.thread, held.active = warnings.showwarning, _get_ident(), True
+                warnings.showwarning = held
+                try:
+                    result = entry(*args, **kwargs)
+                except BaseException as exc:
+                    if self._run_held(held, exc):
+                        return self._answer(self._abandoned, args, kwargs, cg, exc,
+                                            abandoned=exc)
+                    raise
+                held.active = False
+                if warnings.showwarning is held:
+                    warnings.showwarning = held.shown
+                if held:           # it warned: shown now, or taken back for a Miss
+                    if type(result) is Miss:
+                        held.take_back()
+                    else:
+                        held.show()
+            else:                  # it cannot be abandoned once it may have warned
                 try:
                     result = entry(*args, **kwargs)
                 except Exception as exc:
@@ -274,38 +289,27 @@ class SpeculativeFunction:
                         raise      # met past the run's point of no return: the call happened
                     return self._answer(self._abandoned, args, kwargs, cg, exc, abandoned=exc)
             if type(result) is Miss:
-                cg.guard_misses[result.index] += 1
+                counts["guard_misses"][result.index] += 1
                 if misses is None:
                     misses = []
                 misses.append((cg, result.index))
                 continue
-            cg.hits += 1
+            counts["hits"] += 1    # cg.hits, past CompiledGraph's __getattr__ hook
             self._graph_calls += 1
             return result
         return self._answer(self._slow, args, kwargs, misses)
 
-    def _run_held(self, cg, entry, args, kwargs):
-        """Run a graph that can be abandoned once it computes, holding its warnings until
-        its answer is kept: its result, a `Miss`, or an `_Answer` holding the exception that
-        abandoned the run."""
-        held = HeldWarnings()
-        warnings.showwarning = held
-        try:
-            result = entry(*args, **kwargs)
-        except Exception as exc:
-            if getattr(exc, "__jl_committed__", False):
-                held.release()
-                raise      # met by the commit step's last part: the call happened
+    @staticmethod
+    def _run_held(held, exc) -> bool:
+        """A graph run whose warnings ``held`` holds raised ``exc``: is the run abandoned?
+        Then its warnings are taken back (the plain function answers, and warns). Else
+        ``exc`` is the call's own outcome (met past the run's point of no return, or not an
+        ``Exception``): its warnings are shown, and the caller re-raises it."""
+        if isinstance(exc, Exception) and not getattr(exc, "__jl_committed__", False):
             held.forget()
-            return _Answer(exc)
-        except BaseException:
-            held.release()
-            raise
-        if type(result) is Miss:
-            held.forget()
-        else:
-            held.release()
-        return result
+            return True
+        held.release()
+        return False
 
     def _abandoned(self, args, kwargs, cg, exc):
         """A graph run raised: answer imperatively (an assertion failed, or an error the
@@ -406,7 +410,9 @@ class SpeculativeFunction:
 
     # -- graphs -------------------------------------------------------------------------
     def _install(self, active):
-        self._entries = tuple((cg, cg.entry, may_abandon(cg.graph)) for cg in active)
+        """The graphs calls are tried against, in order: (graph, its entry, hold its
+        warnings?, its ``__dict__`` — where the dispatch counts its hits)."""
+        self._entries = tuple((cg, cg.entry, may_abandon(cg.graph), vars(cg)) for cg in active)
 
     def _convert(self, specs, example=None, relaxed=frozenset()):
         """Convert for ``specs``: a CompiledGraph, or a `Failure` (its reason logged)."""

@@ -102,25 +102,27 @@ except ImportError:        # pragma: no cover - another NumPy layout: ask every 
     _EXTOBJ = None
 
 _QUIET = {"ignore", "warn"}
-_last = (None, None, 0, None, False)        # extobj, filters, len, filters[0], answer
+_last = [(None, None, 0, None, False)]   # [(extobj, filters, len, filters[0], answer)]
 
 
-def fp_errors_quiet() -> bool:
+def fp_errors_quiet(_last=_last, _get=_EXTOBJ.get if _EXTOBJ is not None else None,
+                    _w=warnings, _len=len) -> bool:
     """Can NumPy's floating-point errors in this call only warn (never raise)? False under
     ``np.errstate``/``np.seterr`` with "raise", "call", "print" or "log", or when a warnings
     filter may turn a ``RuntimeWarning`` into an error. The answer is cached on the identity
     of NumPy's error state and of the filter list (its length and first entry: the filter
-    functions insert at the front or append)."""
-    global _last
-    ext = _EXTOBJ.get() if _EXTOBJ is not None else None
-    filters = warnings.filters
-    n = len(filters)
-    head = filters[0] if n else None
-    last = _last            # one tuple, replaced whole: consistent across threads
-    if ext is last[0] and filters is last[1] and n == last[2] and head is last[3] and \
-            ext is not None:
+    functions insert at the front or append). Every generated entry that may write in place
+    or skip saving an RNG state asks once per call, so the cached path is kept short (the
+    defaults bind what it reads)."""
+    last = _last[0]         # one tuple, replaced whole: consistent across threads
+    filters = _w.filters
+    if _get is not None and _get() is last[0] and filters is last[1] and \
+            _len(filters) == last[2] and (filters[0] if filters else None) is last[3] and \
+            last[0] is not None:
         return last[4]
+    ext = _get() if _get is not None else None
+    n = _len(filters)
     answer = all(v in _QUIET for v in np.geterr().values()) and not any(
         f[0] == "error" and issubclass(RuntimeWarning, f[2]) for f in filters)
-    _last = (ext, filters, n, head, answer)
+    _last[0] = (ext, filters, n, filters[0] if n else None, answer)
     return answer

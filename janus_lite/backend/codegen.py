@@ -20,6 +20,7 @@ from ..profile.source import own_compile
 from ..runtime.guards import ConstPool, GuardCode
 from .aborts import direct_copies, draws, fp_errors_quiet, raises_from
 from .numpy_rules import TABLE
+from .structured import plan as plan_structured
 from .state_ops import QUIET, UNDO, WROTE, has_reversible, mark_committed, random_states
 
 _LITERAL_TYPES = (bool, int, str, type(None))
@@ -64,6 +65,10 @@ class CodeGen:
         self.guard_code = GuardCode(self.pool)
         self.lines: list[tuple[str, int | None]] = []
         self.direct = frozenset()      # np.copy nodes that may be the caller's array
+        self.skip: set = set()         # nodes not emitted (a structured node assigns them)
+        self.virtual: set = set()      # nodes never assigned (their getitems are aliased)
+        self._aliased: set = set()     # getitem nodes that read a variable of `alias`
+        self._owners = self._captures = None
         self.indent = 0
         params = [n for n in graph.inputs]
         self.names = {n: n for n in params}
@@ -98,6 +103,8 @@ class CodeGen:
     # -- nodes --------------------------------------------------------------------------
     def node_expr(self, node) -> str | None:
         """The expression computing ``node`` (None when its rule emitted statements)."""
+        if node.name in self._aliased:
+            return self.var(node.name)
         ins = [self.var(i) for i in node.inputs]
         if node.name in self.direct:      # the caller's array itself, when it may be
             self.emit(f"{WROTE} = {QUIET}", node.lineno)
@@ -107,6 +114,30 @@ class CodeGen:
         if rule is None:
             raise NotImplementedError(f"codegen for op {node.op}")
         return rule(self, node, ins)
+
+    def alias(self, node_name: str, var: str) -> None:
+        """``node_name`` (a ``getitem``) is the variable ``var``: nothing is emitted for it."""
+        self.names[node_name] = var
+        self._aliased.add(node_name)
+
+    def owner_graph(self, name):
+        """The graph (the root or a subgraph) that holds node ``name``."""
+        if self._owners is None:
+            self._owners = {}
+            stack = [self.graph]
+            while stack:
+                g = stack.pop()
+                for n in g.nodes():
+                    self._owners[n.name] = g
+                    stack.extend(n.subgraphs)
+        return self._owners.get(name)
+
+    def captured(self) -> set:
+        """Names of outer values some subgraph captures."""
+        if self._captures is None:
+            self._captures = {n.attrs.get("outer") for n in self.graph.all_nodes()
+                              if n.op == "input" and n.attrs.get("role") == "capture"}
+        return self._captures
 
     def _node(self, name):
         node = self._all.get(name)
@@ -123,6 +154,7 @@ class CodeGen:
         two conditions arrays updated in place are updated in the caller's array directly
         (`aborts.direct_copies`) instead of in a copy that the commit step copies back."""
         self._all = {}
+        plan_structured(self)
         saves, gens = random_states(self.graph)
         undo = has_reversible(self.graph)
         self.direct = direct_copies(self.graph)
@@ -193,17 +225,22 @@ class CodeGen:
                 continue
             if node.op == "const":
                 continue      # inlined where used (a literal or a closure constant)
-            expr = self.node_expr(node)
-            if expr is not None:
-                target = self.var(node.name)
-                if expr != target:
-                    self.emit(f"{target} = {expr}", node.lineno)
+            skipped = node.name in self.skip
+            if not skipped:
+                expr = self.node_expr(node)
+                if expr is not None:
+                    target = self.var(node.name)
+                    if expr != target:
+                        self.emit(f"{target} = {expr}", node.lineno)
             dead = [i for i in dict.fromkeys(node.inputs)
                     if last_use.get(i) == idx and i not in keep and i in graph.nx and
-                    i not in inline and graph[i].op != "const" and not _scalar(graph[i])
+                    i not in inline and i not in self.virtual and graph[i].op != "const"
+                    and not _scalar(graph[i])
                     and self.var(i) != self.var(graph.output)
                     and self.var(i).startswith("v_")]
-            if dead:
+            # a skipped node's inputs go straight into the variables of the structured node
+            # that stands for it: deleting them would free nothing
+            if dead and not skipped:
                 self.emit("del " + ", ".join(self.var(i) for i in dead), node.lineno)
 
     @staticmethod

@@ -99,6 +99,18 @@ def _value_fails(code, s, g):
     return f"{s} != {_k(code, e, 'v')}"
 
 
+def _disjoint_fails(code, s, g) -> str:
+    """`_may_share`, spelled inline when guards before it fixed both values' type to
+    ``np.ndarray`` (the common case: two distinct arrays that each own their buffer need
+    no call)."""
+    o = code.source_expr(g.expected)
+    if g.source.key in code.arrays and g.expected.key in code.arrays:
+        msm = code.consts.add(np.may_share_memory, "msm")
+        return f"({s} is {o} or not ({s}.flags.owndata and {o}.flags.owndata)) and " \
+               f"{msm}({s}, {o})"
+    return f"{code.consts.add(_may_share, 'msm')}({s}, {o})"
+
+
 def _short_chunks(chunks) -> str:
     """A Dask array's chunk structure, shortened for messages."""
     return "(" + ", ".join(f"{len(c)} chunks of {c[0]}" if len(c) > 3 else repr(c)
@@ -154,8 +166,7 @@ KINDS: dict[str, GuardKind] = {k.name: k for k in [
     GuardKind("distinct", 8, lambda w, e, g: f"{w} and {e.describe()} are different objects",
               lambda c, s, g: f"{s} is {c.source_expr(g.expected)}", pair=True),
     GuardKind("disjoint", 9, lambda w, e, g: f"{w} and {e.describe()} share no memory",
-              lambda c, s, g: f"{c.consts.add(_may_share, 'msm')}({s}, "
-                              f"{c.source_expr(g.expected)})", pair=True),
+              lambda c, s, g: _disjoint_fails(c, s, g), pair=True),
     GuardKind("disjoint_items", 10,
               lambda w, e, g: f"no item of {w} shares memory with {e.describe()}",
               lambda c, s, g: f"any({c.consts.add(_may_share, 'msm')}(_i, "
@@ -196,12 +207,23 @@ class Guard:
 
 
 class GuardCode:
-    """Generates guard checks as source lines; constants go into ``consts``."""
+    """Generates guard checks as source lines; constants go into ``consts``.
+
+    An item of a list or tuple argument (``params[0]``) that several guards read is read
+    once, into a local (``_s0 = params[0]``), just before the first guard that reads it
+    (where that guard would have read it); later guards and the graph's own reads of that
+    source (`source_expr`) use the local."""
 
     def __init__(self, consts: "ConstPool"):
         self.consts = consts
+        self.bound: dict = {}          # Source.key → the local holding its value
+        self._seqs: set = set()        # keys of sources guarded to be a list or tuple
+        self.arrays: set = set()       # keys of sources guarded (earlier) to be an ndarray
 
     def source_expr(self, src: Source) -> str:
+        name = self.bound.get(src.key)
+        if name is not None:
+            return name
         if src.kind == "param":
             return src.name
         if src.kind == "global":
@@ -229,16 +251,73 @@ class GuardCode:
         pairs by `_all_own` (when every array they name allocated its own buffer and no
         two are the same object, none can fail)."""
         out = []
+        self._seqs = {g.source.key for g in guards
+                      if g.kind == "type" and g.expected in (list, tuple)}
+        self.arrays = set()
+        runs = []                      # [kind, [(index, guard)...]], merged as below
         for kind, run in itertools.groupby(enumerate(guards), key=lambda ig: ig[1].kind):
             run = list(run)
-            each = [f"if {self.condition(g)}: return {miss_name}[{i}]" for i, g in run]
-            whole = self._whole(kind, [g for _, g in run]) if len(run) > 1 else None
-            if whole is None:
-                out.extend(each)
+            if runs and kind in _TUPLE_KINDS and runs[-1][0] in (_TUPLE_KINDS, *_TUPLE_KINDS):
+                runs[-1] = [_TUPLE_KINDS, runs[-1][1] + run]   # dtype, shape...: one tuple
             else:
-                out.append(f"if {whole}:")
-                out.extend("    " + line for line in each)
+                runs.append([kind, run])
+        k = 0
+        while k < len(runs):
+            kind, run = runs[k]
+            for _, g in run:
+                self._bind(g.source, out)
+                if isinstance(g.expected, Source):
+                    self._bind(g.expected, out)
+            nxt = runs[k + 1] if k + 1 < len(runs) else None
+            if kind == "writeable" and nxt is not None and nxt[0] == "disjoint" and \
+                    len(nxt[1]) > 1:
+                for _, g in nxt[1]:
+                    self._bind(g.source, out)
+                    self._bind(g.expected, out)
+                both = self._writeable_and_own(run, nxt[1], miss_name)
+                if both is not None:   # the two runs checked at once
+                    out.extend(both)
+                    k += 2
+                    continue
+            out.extend(self._run_lines(kind, run, miss_name))
+            self.arrays |= {g.source.key for _, g in run
+                            if g.kind == "type" and g.expected is np.ndarray}
+            k += 1
         return out
+
+    def _run_lines(self, kind, run, miss_name) -> list[str]:
+        each = [f"if {self.condition(g)}: return {miss_name}[{i}]" for i, g in run]
+        whole = self._whole(kind, [g for _, g in run]) if len(run) > 1 else None
+        if whole is None:
+            return each
+        return [f"if {whole}:"] + ["    " + line for line in each]
+
+    def _writeable_and_own(self, wrun, drun, miss_name) -> list[str] | None:
+        """A ``writeable`` run followed by a ``disjoint`` run, checked as one call of
+        `_own_writeable` (one ``flags`` object per array); the runs one by one only when it
+        fails. None when some writeable value is in no disjoint pair."""
+        exprs = dict.fromkeys(self.source_expr(s) for _, g in drun
+                              for s in (g.source, g.expected))
+        written = list(dict.fromkeys(self.source_expr(g.source) for _, g in wrun))
+        if not set(written) <= set(exprs):
+            return None
+        values = written + [e for e in exprs if e not in written]
+        fn = self.consts.add(_own_writeable, "ownw")
+        inner = self._run_lines("writeable", wrun, miss_name) + \
+            self._run_lines("disjoint", drun, miss_name)
+        return [f"if not {fn}({len(written)}, {', '.join(values)}):"] + \
+            ["    " + line for line in inner]
+
+    def _bind(self, src: Source, out: list) -> None:
+        """Read ``src`` into a local before the guard that first reads it, when it is an
+        item of a value guarded to be a list or tuple (its bases first, likewise)."""
+        if src.base is not None:
+            self._bind(src.base, out)
+        if src.kind != "item" or src.key in self.bound or src.base.key not in self._seqs:
+            return
+        name = f"_s{len(self.bound)}"
+        out.append(f"{name} = {self.source_expr(src)}")
+        self.bound[src.key] = name
 
     def _whole(self, kind, run) -> str | None:
         """A condition True when some guard of ``run`` (all of ``kind``) may fail."""
@@ -246,16 +325,34 @@ class GuardCode:
             exprs = dict.fromkeys(self.source_expr(s) for g in run
                                   for s in (g.source, g.expected))
             return f"not {self.consts.add(_all_own, 'own')}({', '.join(exprs)})"
-        attr = _TUPLE_KINDS.get(kind)
-        if attr is None:
+        if kind is _TUPLE_KINDS:       # a merged run of several of these kinds
+            hint = "facts"
+        elif kind in _TUPLE_KINDS:
+            hint = kind
+        else:
             return None
-        got = "".join(f"{self.source_expr(g.source)}.{attr}, " for g in run)
-        want = self.consts.add(tuple(g.expected for g in run), kind)
+        got = "".join(f"{self.source_expr(g.source)}.{_TUPLE_KINDS[g.kind]}, " for g in run)
+        want = self.consts.add(tuple(g.expected for g in run), hint)
         return f"({got}) != {want}"
 
 
 _TUPLE_KINDS = {"dtype": "dtype", "shape": "shape", "ndim": "ndim"}
-"""Guard kinds whose facts compare as a tuple (``==`` per item, as each guard does)."""
+"""Guard kinds whose facts compare as a tuple (``==`` per item, as each guard does);
+consecutive runs of them (the dtypes, then the shapes) are compared as one tuple."""
+
+
+def _own_writeable(n_writeable, *values, _nd=np.ndarray) -> bool:
+    """Are these all arrays that allocated their own buffers, no two the same object, the
+    first ``n_writeable`` of them writeable?"""
+    i = 0
+    for v in values:
+        if type(v) is not _nd:
+            return False
+        flags = v.flags
+        if not flags.owndata or (i < n_writeable and not flags.writeable):
+            return False
+        i += 1
+    return len(set(map(id, values))) == len(values)
 
 
 def _all_own(*values) -> bool:

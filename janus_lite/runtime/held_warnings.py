@@ -11,24 +11,69 @@ pass straight through.
 """
 from __future__ import annotations
 
+import threading
+import warnings
+
 import numpy as np
 
 from ..ir import get_op
-from ..ir.quiet import Hook as _Hook, registry_of as _registry_of, take_back as _take_back
+from ..ir.quiet import registry_of as _registry_of, take_back as _take_back
 
 
 _SHAPE_CHECKED = ("reduce.", "scalar.", "matmul")
 
 
 def may_abandon(graph) -> bool:
-    """Can a run of ``graph`` be abandoned once it started computing (an assertion node, or
-    an op whose registry row says ``may_raise`` and whose operands do not rule it out)?
-    Only then are its warnings held, which costs ~0.35 µs a call. Elementwise, reduction and matmul ops over arrays whose shapes
-    the guards fix raise nothing (under ``np.errstate(all="raise")`` the op that would warn
-    raises first, before any warning of the run was shown; a mix of "warn" and "raise"
-    categories in one errstate is the corner left out)."""
+    """Can a run of ``graph`` be abandoned after it may have warned? Only then are its
+    warnings held (which costs a hook installed per call). A run is abandoned when a node
+    raises once the guards held (an assertion, an op whose registry row says ``may_raise``
+    and whose operands do not rule it out, see `may_raise`); a warning shown before that
+    would be shown again by the imperative rerun. So: does a node that may raise run after
+    (or is it itself) a node that may warn (`may_warn`)? A loop or branch counts as one
+    node whose parts may run in any order (a loop's body repeats). Elementwise, reduction
+    and matmul ops over arrays whose shapes the guards fix raise nothing (under
+    ``np.errstate(all="raise")`` the op that would warn raises first, before any warning
+    of the run was shown; a mix of "warn" and "raise" categories in one errstate is the
+    corner left out)."""
     nodes = {n.name: n for n in graph.all_nodes()}
-    return any(may_raise(n, nodes) for n in nodes.values())
+    warned = False
+    for top in graph.nodes():
+        tree = [top]
+        for sub in top.subgraphs:
+            tree.extend(sub.all_nodes())
+        warns = any(may_warn(n, nodes) for n in tree)
+        if (warned or warns) and any(may_raise(n, nodes) for n in tree):
+            return True
+        warned = warned or warns
+    return False
+
+
+_NO_WARN = {"input", "const", "source", "tuple", "list", "dict", "getattr", "truth",
+            "assert", "cond", "loop", "np.copy", "ndarray.copy", "type_is", "select",
+            "and_", "or_", "commit_final"}
+"""Ops that show no warning themselves (structured ops: their parts say for themselves)."""
+
+_PY_QUIET = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq",
+                            "ne", "truediv", "floordiv", "mod", "pow", "iadd", "isub",
+                            "imul", "itruediv"}
+"""Python arithmetic on Python numbers warns of nothing (it raises instead)."""
+
+
+def may_warn(node, nodes) -> bool:
+    """Can ``node`` show a warning (a NumPy floating-point ``RuntimeWarning``, a
+    deprecation...)? No for the structural ops in `_NO_WARN`, indexing of containers and
+    arrays, and Python arithmetic on Python numbers; conservatively yes for the rest."""
+    op = node.op
+    if op in _NO_WARN:
+        return False
+    ins = [nodes.get(i) for i in node.inputs]
+    if op == "getitem":
+        base = ins[0] if ins else None
+        return base is None or base.meta.type not in (tuple, list, dict, np.ndarray)
+    if op in _PY_QUIET and ins and all(
+            i is not None and i.meta.type in (float, int, bool) for i in ins):
+        return False
+    return True
 
 
 def is_draw(op: str) -> bool:
@@ -51,6 +96,12 @@ def may_raise(node, nodes) -> bool:
     ins = [nodes.get(i) for i in node.inputs]
     if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
         return False
+    if op in _COPIES and len(ins) == 1 and ins[0] is not None and \
+            ins[0].meta.type is np.ndarray:
+        return False        # a copy of an array (only memory can run out)
+    if op == "builtin.float" and len(ins) == 1 and ins[0] is not None and \
+            _real_scalar(ins[0].meta.type):
+        return False        # float() of a NumPy real scalar or a Python float
     if is_draw(op):
         args = ins[1:] if op.startswith("Generator.") else ins
         return not all(i is not None and i.op == "const" for i in args)
@@ -63,6 +114,14 @@ def may_raise(node, nodes) -> bool:
                     for i in ins))
 
 
+_COPIES = ("np.copy", "ndarray.copy")
+
+
+def _real_scalar(t) -> bool:
+    """A type ``float()`` converts without raising: a Python float, a NumPy floating, integer
+    or bool scalar (not a Python int: ``float(10**400)`` overflows)."""
+    return t is float or (isinstance(t, type) and
+                          issubclass(t, (np.floating, np.integer, np.bool_)))
 _NO_IDENTITY = ("reduce.max", "reduce.min")    # raise on an empty array
 _PY_SAFE = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq", "ne"}
 
@@ -84,28 +143,59 @@ def _static(node, nonempty=False) -> bool:
     return not nonempty or all(d > 0 for d in shape)
 
 
-class HeldWarnings(_Hook):
-    """Installed as ``warnings.showwarning`` for the length of one graph run."""
+class HeldWarnings(list):
+    """Installed as ``warnings.showwarning`` for the length of one graph run; holds (as
+    list items) what this thread warns meanwhile, passes other threads' warnings (and any
+    after `end`) straight through to ``shown``, the one it replaced.
 
-    __slots__ = ()
+    The dispatch installs one per held run, on its hot path, so it is cheap to make: a
+    list (made in C, no Python ``__init__``) whose three slots the maker sets — `hold`
+    does, or the dispatch inline."""
+
+    __slots__ = ("shown", "thread", "active")
 
     def __call__(self, message, category, filename, lineno, file=None, line=None):
-        if self.passes():
+        if not self.active or threading.get_ident() != self.thread:
             return self.shown(message, category, filename, lineno, file, line)
-        if self.held is None:
-            self.held = []
-        self.held.append((message, category, filename, lineno, file, line,
-                          _registry_of(filename, lineno)))
+        self.append((message, category, filename, lineno, file, line,
+                     _registry_of(filename, lineno)))
         return None
+
+    def __eq__(self, other):           # identity, as functions compare
+        return self is other
+
+    __hash__ = object.__hash__
+
+    @classmethod
+    def hold(cls) -> "HeldWarnings":
+        """A new one, for this thread, passing on to the current ``showwarning`` (not yet
+        installed)."""
+        held = cls()
+        held.shown, held.thread, held.active = warnings.showwarning, threading.get_ident(), \
+            True
+        return held
+
+    def end(self) -> None:
+        self.active = False
+        if warnings.showwarning is self:
+            warnings.showwarning = self.shown
 
     def release(self) -> None:
         """The run's answer is kept: show what it warned."""
         self.end()
-        for message, category, filename, lineno, file, line, _ in self.held or ():
+        self.show()
+
+    def show(self) -> None:
+        for message, category, filename, lineno, file, line, _ in self:
             self.shown(message, category, filename, lineno, file, line)
+        self.clear()
 
     def forget(self) -> None:
         """The run is abandoned: its warnings never happened (the rerun warns)."""
         self.end()
-        for message, category, _, lineno, _, _, registry in self.held or ():
+        self.take_back()
+
+    def take_back(self) -> None:
+        for message, category, _, lineno, _, _, registry in self:
             _take_back(message, category, lineno, registry)
+        self.clear()

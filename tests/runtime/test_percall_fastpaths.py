@@ -1,0 +1,230 @@
+"""The per-call fast paths stay exact.
+
+- Loops and branches whose tuple values are split into per-item variables (no tuple built
+  and indexed per iteration): same values, same exceptions, on the break/continue loops
+  the speed probes use, with a break that the graph speculates away taken at last.
+- Warnings are held only where a node that may raise runs after one that may warn: an
+  argument updated in place (no node after it may raise) shows its warnings directly, once;
+  a loop that warns and then abandons the run shows each warning as often as the plain
+  function does.
+- An update of the caller's array with something after it that can abandon the run (a
+  failed assertion, an exception) leaves the caller's array untouched on the fallback.
+"""
+import warnings
+
+import numpy as np
+import pytest
+
+import janus_lite
+from janus_lite.runtime.held_warnings import may_abandon
+from differential import differential, steady
+
+
+def scan(x):
+    s = 0.0
+    for i in range(8):
+        if x[i] < 0:
+            continue
+        if x[i] > 2:
+            break
+        s += x[i]
+    return s
+
+
+def while_scan(x):
+    i = 0
+    s = 0.0
+    while i < 8:
+        i += 1
+        if x[i - 1] < 0:
+            continue
+        if x[i - 1] > 2:
+            break
+        s += x[i - 1]
+    return s, i
+
+
+def scan_log(x):
+    s = 0.0
+    for i in range(4):
+        if x[i] > 5:
+            break
+        s += np.log(x[i])                  # warns for x[i] == 0, before a later break
+    return s
+
+
+def sgd(p, g):
+    p -= 0.1 * g
+    return p
+
+
+def scale(p, s):
+    p *= s                                 # overflows for big values: warns
+    return p
+
+
+def update_then_branch(w, g):
+    w -= 0.1 * g
+    if w.sum() > 0:                        # one direction seen: an assertion after the write
+        return w * 2.0
+    return w
+
+
+def update_then_raise(w, g, table):
+    w -= g
+    return table[int(w[0] > 0)]            # an IndexError after the write for a short table
+
+
+def _mixed(k):
+    r = np.random.default_rng(k)
+    return r.standard_normal(8)
+
+
+def test_break_continue_loop_split_values_stay_exact():
+    calls = [(_mixed(1),)] * 4 + [(_mixed(k),) for k in range(2, 8)] + \
+        [(np.array([1.0, -1.0, 0.5, 3.0, 1.0, 1.0, 1.0, 1.0]),), (_mixed(1),)]
+    f = differential(scan, calls)
+    steady(f, 3)
+    src = f.graphs[-1].source()
+    # a loop node whose carried values and branch values are plain variables
+    assert "for " in src, src
+    loop = src.split("for ", 1)[1]
+    assert "v_tuple" not in loop and "[0]" not in loop and "[1]" not in loop, src
+
+
+def test_while_loop_with_tuple_result_stays_exact():
+    calls = [(_mixed(1),)] * 4 + [(_mixed(k),) for k in range(2, 8)] + \
+        [(np.array([1.0, -1.0, 0.5, 3.0, 1.0, 1.0, 1.0, 1.0]),), (np.full(8, 0.5),)]
+    f = differential(while_scan, calls)
+    steady(f, 3)
+
+
+def _warned(fn, calls, action):
+    out = []
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+        warnings.simplefilter(action)
+        for args in calls:
+            n = len(caught)
+            try:
+                value = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+                outcome = repr(value)
+            except Exception as exc:           # noqa: BLE001
+                outcome = repr(exc)
+            out.append((outcome, [(w.category, str(w.message)) for w in caught[n:]]))
+    return out
+
+
+@pytest.mark.parametrize("action", ["always", "default"])
+def test_a_loop_that_warns_then_breaks_warns_once(action):
+    calls = [(np.array([1.0, 2.0, 3.0, 4.0]),)] * 4 + \
+        [(np.array([1.0, 0.0, 3.0, 4.0]),)] * 2 + \
+        [(np.array([1.0, 0.0, 9.0, 4.0]),)] * 2 + [(np.array([1.0, 2.0, 3.0, 4.0]),)]
+    f = janus_lite.jit(scan_log)
+    assert _warned(f, calls, action) == _warned(scan_log, calls, action)
+    assert f.stats["graph_calls"] >= 2
+
+
+def test_in_place_updates_do_not_hold_warnings():
+    f, h = janus_lite.jit(sgd), janus_lite.jit(scale)
+    for _ in range(4):
+        f(np.ones(16), np.ones(16))
+        h(np.ones(4), 2.0)
+    assert not may_abandon(f.graphs[-1].graph)
+    assert not may_abandon(h.graphs[-1].graph)
+    assert f.stats["graph_calls"] >= 2
+
+
+@pytest.mark.parametrize("action", ["always", "default"])
+def test_in_place_overflow_warns_as_the_plain_function(action):
+    calls = [(np.ones(4), 2.0)] * 4 + [(np.array([1.0, 1e308, 2.0, 1.0]), 2.0)] * 3 + \
+        [(np.ones(4), 2.0)]
+    f = janus_lite.jit(scale)
+    assert _warned(f, calls, action) == _warned(scale, calls, action)
+    assert f.stats["graph_calls"] >= 3
+
+
+def test_update_then_a_failed_assertion_leaves_the_callers_array():
+    rng = np.random.default_rng(3)
+    calls = [(np.ones(6), rng.standard_normal(6) * 0.1) for _ in range(5)] + \
+        [(np.full(6, -1.0), np.ones(6)), (np.ones(6), np.ones(6))]
+    f = differential(update_then_branch, calls)
+    steady(f, 3)
+    assert f.stats["fallbacks"] >= 1
+
+
+def test_update_then_an_exception_leaves_the_callers_array():
+    calls = [(np.ones(3), np.zeros(3), [1, 2])] * 5 + [(np.ones(3), np.zeros(3), [7])] + \
+        [(np.ones(3), np.zeros(3), [1, 2])]
+    f = differential(update_then_raise, calls)
+    steady(f, 3)
+
+
+def test_direct_write_is_the_callers_array_and_warnings_show_once_per_call():
+    p = np.ones(4)
+    f = janus_lite.jit(scale)
+    for _ in range(4):
+        assert f(p, 2.0) is p
+    big = np.array([1.0, 1e308, 1.0, 1.0])
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+        warnings.simplefilter("always")
+        out = f(big, 2.0)
+    assert out is big and np.isinf(big[1])
+    assert len(caught) == 1 and caught[0].category is RuntimeWarning
+    assert f.stats["graph_calls"] >= 3
+
+
+def adagrad(params, grads, mems, lr):
+    for p, g, m in zip(params, grads, mems):
+        m += g * g
+        p += -lr * g / np.sqrt(m + 1e-8)
+
+
+def _adagrad_args(k, view=False, readonly=False, alias=False):
+    r = np.random.default_rng(k)
+    shapes = [(4, 3), (3,)]
+    params = [r.standard_normal(s) for s in shapes]
+    grads = [r.standard_normal(s) for s in shapes]
+    mems = [np.abs(r.standard_normal(s)) for s in shapes]
+    if view:          # views that share no memory: not their own buffers, yet disjoint
+        big = np.abs(r.standard_normal(40))
+        mems = [big[:12].reshape(4, 3), big[20:23]]
+    if readonly:
+        params[1].flags.writeable = False
+    if alias:         # a gradient that is a parameter's memory
+        grads[1] = params[1]
+    return params, grads, mems, 0.01
+
+
+@pytest.mark.parametrize("case", ["view", "readonly", "alias"])
+def test_writeable_and_disjoint_checked_at_once_then_one_by_one(case):
+    """The one-call check of the writeable arrays and the disjoint pairs fails for views,
+    read-only arrays and aliases; the checks one by one then decide (a view that shares
+    nothing is served, a read-only array or an alias is not), exactly as before."""
+    calls = [_adagrad_args(0)] * 4 + [_adagrad_args(1, **{case: True})] * 3 + \
+        [_adagrad_args(2)]
+    f = differential(adagrad, calls)
+    steady(f, 5 if case == "view" else 2)     # disjoint views: served by the graph
+    assert "_ownw" in f.graphs[0].source()
+
+
+def step_then_loss(w, g, err):
+    w -= 0.1 * g
+    return float(np.mean(err ** 2))        # float() of a NumPy scalar: raises nothing
+
+
+@pytest.mark.parametrize("mode", ["quiet", "errstate"])
+def test_update_then_float_of_a_mean_writes_in_place(mode):
+    """Nothing after the update can raise (``float`` of a NumPy float): the update goes
+    straight into the caller's array when floating-point errors only warn; under
+    ``np.errstate(all="raise")`` an overflow in ``err ** 2`` after the update is the plain
+    function's error too, with the caller's array updated once."""
+    rng = np.random.default_rng(4)
+    calls = [(np.ones(5), rng.standard_normal(5), rng.standard_normal(5)) for _ in range(5)] + \
+        [(np.ones(5), np.ones(5), np.array([1e200, 1.0, 1.0, 1.0, 1.0])),
+         (np.ones(5), np.ones(5), np.ones(5))]
+    ctx = np.errstate(all="raise") if mode == "errstate" else np.errstate(over="warn")
+    with ctx, warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        f = differential(step_then_loss, calls)
+    steady(f, 4)
+    assert "w if _q else" in f.graphs[-1].source()
