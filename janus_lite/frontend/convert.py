@@ -38,6 +38,7 @@ from .dicts import DictConverter
 from .loop_state import LoopStateConverter
 from .comprehensions import ComprehensionConverter
 from .closures import ClosureConverter
+from .exceptions import ExceptionConverter
 
 _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itertools")
 
@@ -45,7 +46,7 @@ _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itert
 class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter,
                 ControlConverter, LoopConverter, StateConverter, ContainerConverter,
                 DictConverter, LoopStateConverter, ComprehensionConverter,
-                ClosureConverter):
+                ClosureConverter, ExceptionConverter):
     def __init__(self, fn, fdef, klass, specs: dict, profile, name: str, example=None,
                  relaxed=frozenset()):
         self.example = example or {}
