@@ -109,6 +109,12 @@ class CallConverter:
             if mutates:        # ``np.add.at(a, idx, v)``: a private copy of an argument's
                 args = list(args)
                 for i in mutates:
+                    if i < len(args) and not (isinstance(args[i], Ref) and
+                                              self.graph[args[i].name].meta.type is np.ndarray):
+                        # a list (``np.random.shuffle(idx)`` on a list) would be updated
+                        # through a materialized copy, not the list itself
+                        raise ConversionError(f"{op}() updates in place a value that is not "
+                                              f"known to be an array", lineno)
                     if i < len(args) and isinstance(args[i], Ref):
                         target = self.writable(args[i], lineno)
                         self.rebind(args[i], target)

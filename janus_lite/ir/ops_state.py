@@ -189,3 +189,11 @@ for _n in GENERATOR_METHODS:
         register_method(np.random.Generator, _n, f"Generator.{_n}")
 register(OpDef("np.random.default_rng", np.random.default_rng,
                doc="A new Generator (deterministic given its seed)."), np.random.default_rng)
+# np.random.shuffle(x): a draw from the global stream that permutes x in place (its first
+# axis) and returns None; the converter hands it a private copy of an argument's array,
+# committed back like any in-place update, and the stream is restored if the run is
+# abandoned (it is an ``np.random.`` op: see backend/state_ops.random_states).
+register(OpDef("np.random.shuffle", np.random.shuffle, side_effect=True, pure=False,
+               fresh=False, mutates=(0,), infer=_none,
+               doc="np.random.shuffle(x): permutes x in place from the global stream; "
+                   "returns None."), np.random.shuffle)
