@@ -237,6 +237,14 @@ for _n in ops_numpy.TWO_OUTPUT_UFUNCS:
               lambda _ins=_ins, _second=_second:
               (_ins(), {"out": (np.empty((3, 4)), np.empty((3, 4), _second))})]
 
+# functions updating their first argument in place (returns None)
+EX["fill_diagonal"] = [lambda: ((A(), 0.0), {}), lambda: ((A(), V()[:3]), {"wrap": True})]
+EX["copyto"] = [lambda: ((A(), 1.0), {}), lambda: ((A(), A()), {"where": A() > 2})]
+EX["put"] = [lambda: ((A(), [0, 5], [1.0, 2.0]), {})]
+EX["place"] = [lambda: ((A(), A() > 2, [9.0]), {})]
+EX["putmask"] = [lambda: ((A(), A() > 2, -1.0), {})]
+EX["put_along_axis"] = [lambda: ((A(), np.zeros((3, 1), dtype=np.intp), 0.0, 1), {})]
+
 
 def _ufunc_operand(n):
     return (I() > 2) if n.startswith("logical") else I() if n.startswith("bitwise") else A()
