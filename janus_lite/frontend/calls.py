@@ -449,7 +449,34 @@ def _tuple(self, args, kwargs, node):
     return None
 
 
-_STATIC = {builtins.len: _len, builtins.range: _range, builtins.isinstance: _isinstance,
+def _list(self, args, kwargs, node):
+    """``list(x)`` of a value of statically known length: a list the function made (a
+    box), so that appends, slices and item reads on it stay static. ``list(a)`` of an
+    array with a guarded first dim holds ``a[0]``, ``a[1]``, … (scalars of a 1-d array,
+    row views of a higher one: a later in-place update of ``a`` then refuses them)."""
+    if kwargs or len(args) > 1:
+        return None
+    if not args:
+        return self.new_box("list")
+    v = args[0]
+    items = None
+    if isinstance(v, Ref):
+        meta = self.graph[v.name].meta
+        if meta.type is np.ndarray and meta.shape and isinstance(meta.shape[0], int) \
+                and meta.shape[0] <= config.MAX_UNROLL and self.shape_is_static(v.name):
+            items = [self.emit("getitem", [v, Const(i)], lineno=node.lineno)
+                     for i in range(meta.shape[0])]
+    if items is None and (isinstance(v, (TupleVal, Const, BoxRef)) or isinstance(v, Ref) and
+                          self.graph[v.name].meta.type in (list, tuple, dict)):
+        items = _known_items(self, v)
+    if items is None:
+        return None
+    out = self.new_box("list")
+    self.box(out).items = list(items)
+    return out
+
+
+_STATIC = {builtins.list: _list, builtins.len: _len, builtins.range: _range, builtins.isinstance: _isinstance,
            builtins.type: _type, builtins.enumerate: _enumerate, builtins.zip: _zip,
            builtins.reversed: _reversed, builtins.tuple: _tuple}
 _STATIC_OBJECTS = set(_STATIC)

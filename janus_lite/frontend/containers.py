@@ -154,6 +154,10 @@ class ContainerConverter:
             if not isinstance(index, Const):
                 raise ConversionError("container index only known at run time", node.lineno)
             try:
+                if box.kind == "list" and isinstance(index.value, slice):
+                    ref = self.new_box("list")           # a new list of some of the items
+                    self.box(ref).items = box.items[index.value]
+                    return ref
                 if box.kind == "list":
                     return box.items[index.value]
                 return box.entries[index.value]
