@@ -82,6 +82,13 @@ class CallConverter:
             return self.inline_local(func, args, kwargs, node)
         if isinstance(func, Ref):
             owner = self.graph[func.name].meta.type
+            if owner is np.vectorize:
+                src = self.sources.get(func.name)
+                try:
+                    obj = self.source_value(src) if src is not None else None
+                except Exception:
+                    obj = None
+                _refuse_vectorize(obj, lineno)
             call = getattr(owner, "__call__", None) if owner is not None else None
             if isinstance(call, types.FunctionType) and owner.__module__ != "builtins":
                 self.guard_class_attribute(owner, "__call__", call, lineno)
@@ -136,6 +143,8 @@ class CallConverter:
                 return self.inline_numpy(fn, args, kwargs, node)
             return self.inline(fn, args, kwargs, node)
         owner = type(fn)
+        if owner is np.vectorize:
+            _refuse_vectorize(fn, lineno)
         call = getattr(owner, "__call__", None)
         if isinstance(call, types.FunctionType) and owner.__module__ != "builtins":
             # a callable object known while converting (a model's layer): its __call__
@@ -357,6 +366,20 @@ def _id_of(fn):
         return id(fn) if fn in _STATIC_OBJECTS else None
     except TypeError:
         return None
+
+
+def _refuse_vectorize(obj, lineno):
+    """A call of an ``np.vectorize`` object: its Python function runs once per element,
+    and NumPy picks the result dtype from the first element's result (a value only the
+    run knows); no graph op reproduces that exactly."""
+    fn = getattr(obj, "pyfunc", None)
+    code = getattr(fn, "__code__", None)
+    what = f"{getattr(fn, '__qualname__', 'a function')}" + \
+        (f" (line {code.co_firstlineno})" if code is not None else "")
+    raise ConversionError(f"np.vectorize object calls {what} once per element in Python, "
+                          f"and its result dtype comes from the first element's result: "
+                          f"kept imperative (write it with array operations, or call it outside "
+                          f"the decorated function)", lineno)
 
 
 # -- builtins decided while converting ------------------------------------------------------
