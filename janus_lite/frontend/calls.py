@@ -110,6 +110,9 @@ class CallConverter:
                 isinstance(kwargs.get("copy"), Const) and kwargs["copy"].value is True:
             # ``np.array(x, copy=True)`` is ``np.array(x)``: a new array, the graph's own
             kwargs = {k: v for k, v in kwargs.items() if k != "copy"}
+        shuffled = self.shuffle_made_list(fn, args, kwargs, lineno)
+        if shuffled is not None:
+            return shuffled
         op = op_for_callable(fn)
         if op is not None:
             mutates = get_op(op).mutates
@@ -120,8 +123,12 @@ class CallConverter:
                                               self.graph[args[i].name].meta.type is np.ndarray):
                         # a list (``np.random.shuffle(idx)`` on a list) would be updated
                         # through a materialized copy, not the list itself
-                        raise ConversionError(f"{op}() updates in place a value that is not "
-                                              f"known to be an array", lineno)
+                        kind = self.graph[args[i].name].meta.type \
+                            if isinstance(args[i], Ref) else None
+                        what = "a list argument or attribute (its items would change at " \
+                            "positions only known at run time)" if kind is list else \
+                            "a value that is not known to be an array"
+                        raise ConversionError(f"{op}() updates in place {what}", lineno)
                     if i < len(args) and isinstance(args[i], Ref):
                         target = self.writable(args[i], lineno)
                         self.rebind(args[i], target)

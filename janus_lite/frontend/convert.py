@@ -39,6 +39,7 @@ from .loop_state import LoopStateConverter
 from .comprehensions import ComprehensionConverter
 from .closures import ClosureConverter
 from .exceptions import ExceptionConverter
+from .random_draws import RandomConverter
 
 _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itertools")
 
@@ -46,7 +47,7 @@ _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itert
 class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter,
                 ControlConverter, LoopConverter, StateConverter, ContainerConverter,
                 DictConverter, LoopStateConverter, ComprehensionConverter,
-                ClosureConverter, ExceptionConverter):
+                ClosureConverter, ExceptionConverter, RandomConverter):
     def __init__(self, fn, fdef, klass, specs: dict, profile, name: str, example=None,
                  relaxed=frozenset()):
         self.example = example or {}
