@@ -18,6 +18,7 @@ Refused (the function runs imperatively, said in ``explain()``):
 from __future__ import annotations
 
 import ast
+import types
 
 from .control import may_exit
 from .errors import ConversionError
@@ -63,9 +64,40 @@ def check_try(node: ast.Try) -> None:
                               node.lineno, permanent=True)
 
 
+def _resolve(expr, scope):
+    """The object a handler's ``Name`` / ``module.attr`` names, read without running user
+    code (globals, closure cells, builtins, module attributes); None if not that simple."""
+    if isinstance(expr, ast.Name):
+        if expr.id in scope.local_names:
+            return None
+        if expr.id in scope.cells:
+            try:
+                return scope.cells[expr.id].cell_contents
+            except ValueError:
+                return None
+        if expr.id in scope.globals:
+            return scope.globals[expr.id]
+        return scope.builtins.get(expr.id)
+    if isinstance(expr, ast.Attribute):
+        base = _resolve(expr.value, scope)
+        if isinstance(base, types.ModuleType):
+            return base.__dict__.get(expr.attr)
+    return None
+
+
 class ExceptionConverter:
     def stmt_Try(self, node: ast.Try, rest) -> bool:
         """Convert the path on which the body raises nothing; consumes ``rest``."""
         check_try(node)
+        for h in node.handlers:            # a user's BaseException subclass, by any name
+            exprs = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type]
+            for e in exprs:
+                k = _resolve(e, self.scope)
+                if isinstance(k, type) and issubclass(k, BaseException) and \
+                        not issubclass(k, Exception):
+                    raise ConversionError(f"try/except: `except {k.__name__}` catches what a "
+                                          f"graph run does not answer by a rerun (a "
+                                          f"BaseException that is no Exception; line "
+                                          f"{h.lineno})", node.lineno, permanent=True)
         self.block(node.body + node.orelse + node.finalbody + list(rest))
         return True

@@ -151,6 +151,18 @@ def long_loop(xs, idx):
     return total
 
 
+class StopTraining(BaseException):
+    pass
+
+
+def custom_base_exception(x):
+    try:
+        y = np.linalg.inv(x)
+    except StopTraining:
+        y = x
+    return y
+
+
 def finally_return(x):
     try:
         return x.sum()
@@ -286,6 +298,7 @@ def test_try_in_a_loop_node():
 @pytest.mark.parametrize("fn, reason", [
     (finally_return, "inside `try` with a `finally`"),
     (bare_except, "bare `except:`"),
+    (custom_base_exception, "`except StopTraining` catches what a graph run does not answer"),
 ])
 def test_refused_forms_run_imperatively_with_reason(fn, reason):
     calls = [(_spd(3),) for _ in range(4)] + [(np.zeros((3, 3)),)]
