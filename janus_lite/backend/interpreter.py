@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import types
 
-import numpy as np
 
 from ..ir import get_op
 from ..ir.ops_core import AssumptionFailed
@@ -37,7 +36,7 @@ class Interpreter:
     def __init__(self, graph):
         self.graph = graph
         saves, gens = random_states(graph)      # what codegen saves and restores too
-        self._draws_global = bool(saves)
+        self._saves = saves
         self._draws = bool(saves or gens)
         self._commits = has_reversible(graph)
         self._undo = []
@@ -56,14 +55,14 @@ class Interpreter:
         self._generators, self._undo = {}, []
         if not self._draws and not self._commits:
             return self.run_graph(self.graph, dict(self._params))
-        saved = np.random.get_state() if self._draws_global else None
+        saved = [(get(), set_) for _, get, set_ in self._saves]
         try:
             return self.run_graph(self.graph, dict(self._params))
         except BaseException:
             for back in self._undo[::-1]:
                 back()
-            if saved is not None:
-                np.random.set_state(saved)
+            for state, set_ in saved:
+                set_(state)
             for gen, state in self._generators.values():
                 gen.bit_generator.state = state
             raise

@@ -3,6 +3,8 @@ arguments and record how to undo the reversible ones; a graph that draws random 
 restores the generators if abandoned, and one that commits undoes what it wrote."""
 from __future__ import annotations
 
+import random as _random
+
 import numpy as np
 
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
@@ -70,13 +72,17 @@ def has_reversible(graph) -> bool:
 
 def random_states(graph):
     """(save, restore) callables for each generator a graph draws from, or []."""
-    global_ops, gens = set(), []
+    global_ops, gens, py_random = set(), [], False
     for node in graph.all_nodes():
         if node.op.startswith("np.random.") and node.op != "np.random.default_rng":
             global_ops.add(node.op[len("np.random."):])
         elif node.op.startswith("Generator."):
             gens.append(node.inputs[0])
+        elif node.op.startswith("random."):
+            py_random = True
     out = []
+    if py_random:                  # Python's random module (idioms: ir/ops_state.py)
+        out.append(("python", _random.getstate, _random.setstate))
     if global_ops and global_ops <= _NO_GAUSS:     # the Mersenne Twister's words are the whole state
         out.append(("global", save_global_words, restore_global_words))
     elif global_ops:

@@ -82,6 +82,13 @@ class CallConverter:
             return self.inline_local(func, args, kwargs, node)
         if isinstance(func, Ref):
             owner = self.graph[func.name].meta.type
+            if owner is np.vectorize:
+                src = self.sources.get(func.name)
+                try:
+                    obj = self.source_value(src) if src is not None else None
+                except Exception:
+                    obj = None
+                _refuse_vectorize(obj, lineno)
             call = getattr(owner, "__call__", None) if owner is not None else None
             if isinstance(call, types.FunctionType) and owner.__module__ != "builtins":
                 self.guard_class_attribute(owner, "__call__", call, lineno)
@@ -103,12 +110,25 @@ class CallConverter:
                 isinstance(kwargs.get("copy"), Const) and kwargs["copy"].value is True:
             # ``np.array(x, copy=True)`` is ``np.array(x)``: a new array, the graph's own
             kwargs = {k: v for k, v in kwargs.items() if k != "copy"}
+        shuffled = self.shuffle_made_list(fn, args, kwargs, lineno)
+        if shuffled is not None:
+            return shuffled
         op = op_for_callable(fn)
         if op is not None:
             mutates = get_op(op).mutates
             if mutates:        # ``np.add.at(a, idx, v)``: a private copy of an argument's
                 args = list(args)
                 for i in mutates:
+                    if i < len(args) and not (isinstance(args[i], Ref) and
+                                              self.graph[args[i].name].meta.type is np.ndarray):
+                        # a list (``np.random.shuffle(idx)`` on a list) would be updated
+                        # through a materialized copy, not the list itself
+                        kind = self.graph[args[i].name].meta.type \
+                            if isinstance(args[i], Ref) else None
+                        what = "a list argument or attribute (its items would change at " \
+                            "positions only known at run time)" if kind is list else \
+                            "a value that is not known to be an array"
+                        raise ConversionError(f"{op}() updates in place {what}", lineno)
                     if i < len(args) and isinstance(args[i], Ref):
                         target = self.writable(args[i], lineno)
                         self.rebind(args[i], target)
@@ -130,6 +150,8 @@ class CallConverter:
                 return self.inline_numpy(fn, args, kwargs, node)
             return self.inline(fn, args, kwargs, node)
         owner = type(fn)
+        if owner is np.vectorize:
+            _refuse_vectorize(fn, lineno)
         call = getattr(owner, "__call__", None)
         if isinstance(call, types.FunctionType) and owner.__module__ != "builtins":
             # a callable object known while converting (a model's layer): its __call__
@@ -353,6 +375,20 @@ def _id_of(fn):
         return None
 
 
+def _refuse_vectorize(obj, lineno):
+    """A call of an ``np.vectorize`` object: its Python function runs once per element,
+    and NumPy picks the result dtype from the first element's result (a value only the
+    run knows); no graph op reproduces that exactly."""
+    fn = getattr(obj, "pyfunc", None)
+    code = getattr(fn, "__code__", None)
+    what = f"{getattr(fn, '__qualname__', 'a function')}" + \
+        (f" (line {code.co_firstlineno})" if code is not None else "")
+    raise ConversionError(f"np.vectorize object calls {what} once per element in Python, "
+                          f"and its result dtype comes from the first element's result: "
+                          f"kept imperative (write it with array operations, or call it outside "
+                          f"the decorated function)", lineno)
+
+
 # -- builtins decided while converting ------------------------------------------------------
 def _len(self, args, kwargs, node):
     if len(args) == 1 and not kwargs:
@@ -443,7 +479,34 @@ def _tuple(self, args, kwargs, node):
     return None
 
 
-_STATIC = {builtins.len: _len, builtins.range: _range, builtins.isinstance: _isinstance,
+def _list(self, args, kwargs, node):
+    """``list(x)`` of a value of statically known length: a list the function made (a
+    box), so that appends, slices and item reads on it stay static. ``list(a)`` of an
+    array with a guarded first dim holds ``a[0]``, ``a[1]``, … (scalars of a 1-d array,
+    row views of a higher one: a later in-place update of ``a`` then refuses them)."""
+    if kwargs or len(args) > 1:
+        return None
+    if not args:
+        return self.new_box("list")
+    v = args[0]
+    items = None
+    if isinstance(v, Ref):
+        meta = self.graph[v.name].meta
+        if meta.type is np.ndarray and meta.shape and isinstance(meta.shape[0], int) \
+                and meta.shape[0] <= config.MAX_UNROLL and self.shape_is_static(v.name):
+            items = [self.emit("getitem", [v, Const(i)], lineno=node.lineno)
+                     for i in range(meta.shape[0])]
+    if items is None and (isinstance(v, (TupleVal, Const, BoxRef)) or isinstance(v, Ref) and
+                          self.graph[v.name].meta.type in (list, tuple, dict)):
+        items = _known_items(self, v)
+    if items is None:
+        return None
+    out = self.new_box("list")
+    self.box(out).items = list(items)
+    return out
+
+
+_STATIC = {builtins.list: _list, builtins.len: _len, builtins.range: _range, builtins.isinstance: _isinstance,
            builtins.type: _type, builtins.enumerate: _enumerate, builtins.zip: _zip,
            builtins.reversed: _reversed, builtins.tuple: _tuple}
 _STATIC_OBJECTS = set(_STATIC)

@@ -10,7 +10,7 @@ from ..ir.ops_state import DELETED
 from ..runtime.guards import Guard, item as item_source
 from ..runtime.spec import guards_for
 from .errors import ConversionError
-from .values import BoundMethod, BoxRef, Const, Ref, TupleVal, spec_meta
+from .values import BoundMethod, BoxRef, Const, Ref, Splat, TupleVal, spec_meta
 
 
 class RuntimeFilter(ConversionError):
@@ -154,6 +154,10 @@ class ContainerConverter:
             if not isinstance(index, Const):
                 raise ConversionError("container index only known at run time", node.lineno)
             try:
+                if box.kind == "list" and isinstance(index.value, slice):
+                    ref = self.new_box("list")           # a new list of some of the items
+                    self.box(ref).items = box.items[index.value]
+                    return ref
                 if box.kind == "list":
                     return box.items[index.value]
                 return box.entries[index.value]
@@ -172,6 +176,14 @@ class ContainerConverter:
                     ref = self.new_box("list")
                     self.box(ref).items = list(picked)
                     return ref
+            bid = self.box_of.get(base.name)
+            appended = self.heap[bid].appended if bid is not None else ()
+            if meta.type is list and isinstance(index, Const) and type(index.value) is int \
+                    and -len(appended) <= index.value < 0 and \
+                    not any(isinstance(v, Splat) for v in appended[index.value:]):
+                # ``self.history.append(loss); self.history[-1]``: an item this call
+                # appended, whatever the list's length (no guard on it)
+                return appended[index.value]
             if meta.type in (dict, list, tuple) and isinstance(index, Const) and \
                     self._mirrored(base.name):
                 bid = self.box_of.get(base.name)

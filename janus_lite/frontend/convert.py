@@ -38,6 +38,8 @@ from .dicts import DictConverter
 from .loop_state import LoopStateConverter
 from .comprehensions import ComprehensionConverter
 from .closures import ClosureConverter
+from .exceptions import ExceptionConverter
+from .random_draws import RandomConverter
 
 _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itertools")
 
@@ -45,7 +47,7 @@ _TRUSTED_MODULES = ("numpy", "math", "builtins", "operator", "functools", "itert
 class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConverter,
                 ControlConverter, LoopConverter, StateConverter, ContainerConverter,
                 DictConverter, LoopStateConverter, ComprehensionConverter,
-                ClosureConverter):
+                ClosureConverter, ExceptionConverter, RandomConverter):
     def __init__(self, fn, fdef, klass, specs: dict, profile, name: str, example=None,
                  relaxed=frozenset()):
         self.example = example or {}
@@ -209,9 +211,14 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         if fresh and not opdef.mutates and meta.type not in (None, list, tuple, dict, set):
             self.roots[node.name] = frozenset({node.name})
         elif fresh and not opdef.mutates:
-            # a new container (or a value of unknown type) may hold its inputs' objects
+            # a new container (or a value of unknown type) may hold its inputs' objects;
+            # of unknown type (a join of float and np.float64, an op on such a value), it
+            # holds none of its plain-valued inputs: a fresh op shares no memory with an
+            # array, and a scalar is immutable
+            held = inputs if meta.type is not None else \
+                [i for i in inputs if not _plain_value(self.graph[i].meta)]
             self.roots[node.name] = frozenset({node.name}).union(
-                *(self.roots.get(i, frozenset({i})) for i in inputs))
+                *(self.roots.get(i, frozenset({i})) for i in held))
         else:
             # what the result may alias: the updated input of an in-place op, the container
             # of an item read, else (conservatively) every input
@@ -348,6 +355,21 @@ def _stateful_object(value) -> bool:
     return t.__module__ != "builtins" and hasattr(value, "__dict__") and \
         not isinstance(value, (type, types.FunctionType, types.MethodType,
                                types.BuiltinFunctionType, types.ModuleType))
+
+
+_PLAIN_SCALARS = (bool, int, float, complex, str, bytes, type(None))
+
+
+def _plain_value(meta) -> bool:
+    """A value no container can hold a mutable part of: an array of a non-object dtype,
+    a NumPy scalar other than a structured one (np.void views its array), a Python
+    scalar."""
+    t = meta.type
+    if t is np.ndarray:
+        return meta.dtype is not None and meta.dtype != np.dtype(object)
+    if t is not None and issubclass(t, np.generic):
+        return not issubclass(t, (np.void, np.object_))
+    return t in _PLAIN_SCALARS
 
 
 def _const_meta(value) -> Meta:

@@ -33,7 +33,7 @@ class StatementConverter:
             if method is None:
                 raise ConversionError(f"{type(stmt).__name__} statements are not supported in "
                                       f"graphs yet", stmt.lineno)
-            if isinstance(stmt, (ast.If, ast.For, ast.While)):
+            if isinstance(stmt, (ast.If, ast.For, ast.While, ast.Try)):
                 if method(stmt, stmts[i + 1:]):
                     return
                 if self.after_loop_return(stmts[i + 1:]):

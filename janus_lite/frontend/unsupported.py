@@ -4,9 +4,10 @@ from __future__ import annotations
 import ast
 
 from .errors import ConversionError
+from .exceptions import check_try
 
 _CONSTRUCTS = {
-    ast.Try: "try/except", ast.With: "with statement", ast.AsyncWith: "async with",
+    ast.With: "with statement", ast.AsyncWith: "async with",
     ast.Yield: "yield (a generator function)", ast.YieldFrom: "yield from (a generator function)",
     ast.Await: "await",
     ast.Global: "global statement", ast.Nonlocal: "nonlocal statement",
@@ -25,6 +26,8 @@ def check_supported(fdef: ast.AST) -> None:
     body = fdef.body if isinstance(fdef.body, list) else [fdef.body]
     for stmt in body:
         for node in ast.walk(stmt):
+            if isinstance(node, ast.Try):
+                check_try(node)        # try/except by speculation: some forms refused
             what = _CONSTRUCTS.get(type(node))
             if what:
                 raise ConversionError(f"{what} is not supported in graphs", node.lineno,

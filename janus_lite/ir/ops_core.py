@@ -95,7 +95,7 @@ SPECIAL = [
           doc="Build a tuple."),
     # not fresh: the list holds its inputs, so updating an item in place updates them
     OpDef("list", lambda *xs: list(xs), "special", fresh=False, may_raise=False,
-          infer=lambda o, m, a: Meta(list),
+          infer=lambda o, m, a: Meta(list, items=tuple(m)),
           doc="Build a new list."),
     # the keys are constants the converter hashed already
     OpDef("dict", lambda *kv: dict(zip(kv[::2], kv[1::2])), "call", fresh=False, may_raise=False,

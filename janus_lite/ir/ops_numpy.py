@@ -88,6 +88,9 @@ ARRAY_METHODS_VIEW = ["reshape", "transpose", "swapaxes", "ravel", "squeeze", "v
                       "diagonal", "__array__",
                       "conj", "conjugate"]   # of a real array: the array itself
 ARRAY_METHODS_MUTATING = ["fill", "sort", "partition", "resize", "put"]
+# functions that update their first argument in place and return None (the converter hands
+# them the graph's own array or a private copy of an argument's, committed back)
+MUTATING_FUNCS = ["fill_diagonal", "copyto", "put", "place", "putmask", "put_along_axis"]
 # ``astype`` copies unless ``copy=`` is passed
 ARRAY_METHODS_COPY_KW = ["astype"]
 PROPERTIES = ["T", "shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "real",
@@ -150,6 +153,9 @@ def _register():
     for n in VIEW_FUNCS:
         add(f"np.{n}", getattr(np, n, None), "NumPy function", fresh=False,
             infer=_RULES.get(n))
+    for n in MUTATING_FUNCS:
+        add(f"np.{n}", getattr(np, n, None), "NumPy function updating its first argument "
+            "in place (returns None)", fresh=False, mutates=(0,), pure=False)
     add("np.lib.stride_tricks.sliding_window_view", stride_tricks.sliding_window_view,
         "NumPy function", fresh=False)
     for n in LINALG:

@@ -189,3 +189,60 @@ for _n in GENERATOR_METHODS:
         register_method(np.random.Generator, _n, f"Generator.{_n}")
 register(OpDef("np.random.default_rng", np.random.default_rng,
                doc="A new Generator (deterministic given its seed)."), np.random.default_rng)
+# np.random.shuffle(x): a draw from the global stream that permutes x in place (its first
+# axis) and returns None; the converter hands it a private copy of an argument's array,
+# committed back like any in-place update, and the stream is restored if the run is
+# abandoned (it is an ``np.random.`` op: see backend/state_ops.random_states).
+register(OpDef("np.random.shuffle", np.random.shuffle, side_effect=True, pure=False,
+               fresh=False, mutates=(0,), infer=_none,
+               doc="np.random.shuffle(x): permutes x in place from the global stream; "
+                   "returns None."), np.random.shuffle)
+
+
+# Python's ``random`` module (its global instance): draws that advance its state, saved on
+# entry and restored if a run is abandoned like NumPy's global stream (see
+# backend/state_ops.random_states). ``random.shuffle`` permutes its argument in place (an
+# array here: a list the function made is shuffled through ``random.shuffled``, a copy).
+import random as _random  # noqa: E402
+
+PY_RANDOM = ["random", "uniform", "gauss", "normalvariate", "lognormvariate", "expovariate",
+             "vonmisesvariate", "gammavariate", "betavariate", "paretovariate",
+             "weibullvariate", "triangular", "randint", "randrange", "choice", "choices",
+             "sample", "getrandbits", "seed"]
+
+
+def _py_draw_rule(method: str):
+    """Result meta of a draw, found by drawing from a private ``random.Random``."""
+    def infer(op, metas, attrs):
+        private = _random.Random(0)
+        twin = OpDef(op.name, lambda *a, **k: getattr(private, method)(*a, **k))
+        return by_example(twin, metas, attrs)
+    return infer
+
+
+for _n in PY_RANDOM:
+    register(OpDef(f"random.{_n}", getattr(_random, _n), side_effect=True, pure=False,
+                   fresh=False, infer=_py_draw_rule(_n),
+                   doc="A draw from Python's global random module."), getattr(_random, _n))
+register(OpDef("random.shuffle", _random.shuffle, side_effect=True, pure=False, fresh=False,
+               mutates=(0,), infer=_none,
+               doc="random.shuffle(x): permutes x in place from Python's random module; "
+                   "returns None."), _random.shuffle)
+
+
+def _shuffled(shuffle):
+    def impl(seq):
+        out = list(seq)
+        shuffle(out)         # the same draws as shuffling ``seq`` itself (only len matters)
+        return out
+    return impl
+
+
+register(OpDef("random.shuffled", _shuffled(_random.shuffle), side_effect=True, pure=False,
+               fresh=False, infer=lambda o, m, a: Meta(list),
+               doc="A new list: the items of a list the function made, shuffled by "
+                   "Python's random module."))
+register(OpDef("np.random.shuffled", _shuffled(np.random.shuffle), side_effect=True,
+               pure=False, fresh=False, infer=lambda o, m, a: Meta(list),
+               doc="A new list: the items of a list the function made, shuffled from "
+                   "NumPy's global stream."))

@@ -215,6 +215,8 @@ class _StandIns:
         items = getattr(meta, "items", None)
         if t is tuple and items is not None:
             return tuple(self(m) for m in items)
+        if t is list and items is not None:      # a list the graph built ([a, b])
+            return [self(m) for m in items]
         raise CannotInfer(f"no stand-in for {t}")
 
     def array(self, shape, dtype):

@@ -77,9 +77,10 @@ def may_warn(node, nodes) -> bool:
 
 
 def is_draw(op: str) -> bool:
-    """A draw from a random generator (the global stream or a ``Generator``)."""
+    """A draw from a random generator (the global stream, a ``Generator``, Python's
+    ``random`` module)."""
     return (op.startswith("np.random.") and op != "np.random.default_rng") or \
-        op.startswith("Generator.")
+        op.startswith("Generator.") or op.startswith("random.")
 
 
 def may_raise(node, nodes) -> bool:

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
-from .harness import REPROS, assert_same_outcome, run_program, served_share
+from .harness import PROGRAMS, REPROS, assert_same_outcome, run_program, served_share
 
 
 @functools.lru_cache(maxsize=None)
@@ -160,3 +160,37 @@ def test_compile_warnings_w_error_converts(legacy_module):
 def test_array_copy_true_served():
     f = both("array_copy_true")
     assert_served(f, max_conversions=1)
+
+
+# -- frontend: corpus programs an idiom kept imperative (issue 15, build item 1) ---------
+@functools.lru_cache(maxsize=None)
+def program(name):
+    """A corpus program run plain and decorated (exactness asserted); its functions by
+    qualified name."""
+    plain = run_program(name, decorated=False, directory=PROGRAMS)
+    jitted = run_program(name, decorated=True, directory=PROGRAMS)
+    assert plain.result[0] == "ok", plain.result
+    assert_same_outcome(plain, jitted)
+    return dict(jitted.functions)
+
+
+@pytest.mark.parametrize("name, qualname, share", [
+    # try/except by speculation; a third of the calls (noise 0.0) raise LinAlgError in the
+    # try body and are answered by the plain function's handler
+    ("gp_cholesky_jitter", "log_marginal", 0.55),
+    ("multiclass_perceptron_shuffle", "perceptron_epoch", 0.9),     # np.random.shuffle
+    ("tsne_gradient", "tsne_grad", 0.9),                            # np.fill_diagonal
+    ("lasso_coordinate", "coordinate_sweep", 0.9),                  # no false stale view
+    ("word2vec_negative_sampling", "sgns_step", 0.9),               # no false stale view
+    ("ar_sliding_window", "forecast", 0.9),                         # list(x) then append
+])
+def test_corpus_idiom_served(name, qualname, share):
+    f = program(name)[qualname]
+    assert served_share(f) >= share, f"served {served_share(f):.0%}: {f.stats}\n{f.explain()}"
+
+
+def test_corpus_history_read_back_served():
+    # self.history.append(loss); self.history[-1]: no guard on the growing length. (The
+    # second phase's new self.frozen list is the policy's: a relaxed rebuild fails there.)
+    f = program("trainer_history")["Trainer.step"]
+    assert f.stats["graph_calls"] >= 100, f"{f.stats}\n{f.explain()}"

@@ -36,11 +36,19 @@ def test_op_for_callable(fn, name):
 
 @pytest.mark.parametrize("fn", [print, open, input, lambda x: x, [], {},
                                 np.save, np.vectorize, np.piecewise, np.frompyfunc,
-                                np.apply_along_axis, np.put_along_axis, np.copyto, np.put,
-                                np.fill_diagonal, np.place])
+                                np.apply_along_axis])
 def test_unknown_or_impure_callables_are_not_ops(fn):
-    """I/O, user callbacks (piecewise, vectorize…) and in-place functions stay out."""
+    """I/O and user callbacks (piecewise, vectorize…) stay out."""
     assert op_for_callable(fn) is None
+
+
+@pytest.mark.parametrize("fn", [np.put_along_axis, np.copyto, np.put, np.fill_diagonal,
+                                np.place, np.putmask, np.random.shuffle])
+def test_in_place_functions_are_mutating_ops(fn):
+    """Functions that update their first argument in place are ops that say so (the
+    converter then hands them a private copy of an argument's array)."""
+    op = get_op(op_for_callable(fn))
+    assert op.mutates == (0,) and not op.pure and not op.fresh
 
 
 def test_op_for_method():
@@ -228,6 +236,14 @@ for _n in ops_numpy.TWO_OUTPUT_UFUNCS:
     EX[_n] = [lambda _ins=_ins: (_ins(), {}),
               lambda _ins=_ins, _second=_second:
               (_ins(), {"out": (np.empty((3, 4)), np.empty((3, 4), _second))})]
+
+# functions updating their first argument in place (returns None)
+EX["fill_diagonal"] = [lambda: ((A(), 0.0), {}), lambda: ((A(), V()[:3]), {"wrap": True})]
+EX["copyto"] = [lambda: ((A(), 1.0), {}), lambda: ((A(), A()), {"where": A() > 2})]
+EX["put"] = [lambda: ((A(), [0, 5], [1.0, 2.0]), {})]
+EX["place"] = [lambda: ((A(), A() > 2, [9.0]), {})]
+EX["putmask"] = [lambda: ((A(), A() > 2, -1.0), {})]
+EX["put_along_axis"] = [lambda: ((A(), np.zeros((3, 1), dtype=np.intp), 0.0, 1), {})]
 
 
 def _ufunc_operand(n):
