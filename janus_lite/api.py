@@ -19,6 +19,7 @@ from .profile import NoSource, Profiler, function_ast
 from .profile.records import dask_array_type
 from .profile.source import mangle, source_matches, strip_decorators
 from .inspect.logs import log_graph
+from .runtime.arbitrate import Arbiter, serving_classes
 from .runtime.compiled import CompiledGraph, Status
 from .runtime.degrade import (PerformanceWarning, StrictModeError, hide_internal_frames,
                               user_frame, warn_performance)
@@ -150,6 +151,8 @@ class SpeculativeFunction:
 
     def __init__(self, fn, profile_runs=None, backend=None, max_graphs=None, *,
                  strict=False, dynamic_dims=None, no_fold=()):
+        if type(self) in (_Measuring, _PlainServing):     # reset() while arbitrating
+            self.__class__ = SpeculativeFunction
         self._init_args = (fn, profile_runs, backend, max_graphs)     # for reset()
         self._init_options = dict(strict=strict, dynamic_dims=dynamic_dims, no_fold=no_fold)
         self._disabled = 0
@@ -165,6 +168,9 @@ class SpeculativeFunction:
         self._lock = threading.RLock()
         self._calls = self._imperative = self._graph_calls = 0
         self._fallbacks = self._conversions = 0
+        self._arbiter = Arbiter()           # graphs vs the plain function, measured
+        self._arbitrated = self._arb_left = self._arb_given = 0   # calls the plain function
+        # served because it measured faster; _arb_left: fast-path calls before re-measuring
         self._run_s, self._runs_timed = 0.0, 0    # imperative runs timed (conversion budget)
         self.events = EventLog(getattr(fn, "__qualname__", repr(fn)))
         self._profiler = None
@@ -447,9 +453,63 @@ class SpeculativeFunction:
                         f"{len(cg.graph)} nodes, {len(cg.assumptions)} assumptions",
                         getattr(self._fdef, "lineno", None))
         log_graph(self.events.qualname, cg.graph)   # DEBUG, topics graphs/guards
+        self._arb_measure(config.ARBITRATE_WARMUP)
         if config.TIER != "off" and cg.backend == "numpy":   # not Dask/interpreter graphs
             from .backend.compiled import tier_up
             tier_up(self, cg, cg.specs, *getattr(cg, "tier_args", ({}, frozenset())))
+
+    # -- arbitration: graphs vs the plain function (runtime/arbitrate.py) ----------------
+    def _arb_measure(self, warmup) -> None:
+        """Start timing calls both ways (after a graph is built, or to re-check)."""
+        if not config.ARBITRATE or self.strict or \
+                any(cg.backend not in ("numpy", "interpreter") for cg in self._policy.active):
+            self._arb_flush()
+            self._arbiter.mode = "off"
+            self.__class__ = SpeculativeFunction
+            return
+        self._arbiter.start(warmup)
+        self.__class__ = _Measuring
+
+    def _arb_step(self) -> None:
+        """After a call of a measurement: decide once both sides have their samples."""
+        arb = self._arbiter
+        arb.tries += 1
+        if arb.done():
+            with self._lock:
+                if type(self) is not _Measuring:
+                    return
+                before = arb.recheck
+                mode = arb.decide()
+                if mode == "plain":
+                    arb.recheck = min(max(config.ARBITRATE_RECHECK_CALLS, before * 2),
+                                      config.ARBITRATE_RECHECK_MAX)
+                    self._arb_left = self._arb_given = arb.recheck
+                    self.__class__ = _PlainServing
+                else:
+                    arb.recheck = 0
+                    self.__class__ = SpeculativeFunction
+                self.events.add("arbitrated", arb.summary(), None, topic="graphs")
+        elif arb.tries > 8 * (config.ARBITRATE_SAMPLES + config.ARBITRATE_WARMUP):
+            # the graphs keep missing (new signatures): undecided, the graphs keep serving
+            arb.mode = "off"
+            self.__class__ = SpeculativeFunction
+
+    def _arb_flush(self) -> None:
+        """Count the calls the plain fast path served since the last count (it only counts
+        down ``_arb_left``, to stay cheap)."""
+        served = self._arb_given - self._arb_left
+        if served > 0:
+            self._arb_given = self._arb_left
+            self._calls += served
+            self._arbitrated += served
+
+    def _arb_recheck(self) -> None:
+        """The plain function has served ``recheck`` calls: measure both again."""
+        with self._lock:
+            if type(self) is _PlainServing:
+                self._arb_flush()
+                self._arb_left = self._arb_given = 0
+                self._arb_measure(0)
 
     # -- inspection -----------------------------------------------------------------------
     @property
@@ -459,11 +519,15 @@ class SpeculativeFunction:
         ``graph_calls`` (answered entirely by a graph), ``fallbacks`` (graph runs abandoned
         because an assumption failed), ``conversions`` (graphs built),
         ``failed_conversions`` (attempts that gave up; reasons in ``explain()``), ``graphs``,
-        ``disabled_calls`` (calls while janus_lite was turned off)."""
+        ``disabled_calls`` (calls while janus_lite was turned off), ``plain_calls`` (answered
+        by the plain function because it measured faster than the graphs: see
+        ``config.ARBITRATE``; not counted in ``imperative_calls``)."""
+        self._arb_flush()
         return {"calls": self._calls, "imperative_calls": self._imperative,
                 "graph_calls": self._graph_calls, "fallbacks": self._fallbacks,
                 "conversions": self._conversions, "failed_conversions": self._policy.failures,
-                "graphs": len(self._policy.active), "disabled_calls": self._disabled}
+                "graphs": len(self._policy.active), "disabled_calls": self._disabled,
+                "plain_calls": self._arbitrated}
 
     @property
     def graphs(self) -> list:
@@ -477,6 +541,14 @@ class SpeculativeFunction:
     def active_graphs(self) -> list:
         """The graphs calls are tried against, in order."""
         return list(self._policy.active)
+
+    @property
+    def arbitration(self) -> tuple[str, str] | None:
+        """The last measurement of graphs against the plain function (``config.ARBITRATE``):
+        ``("plain", text)`` while the plain function serves the calls because it measured
+        faster, ``("graph", text)`` while the graphs do; None before any was decided."""
+        arb = self._arbiter
+        return (arb.decided, arb.summary()) if arb.decided else None
 
     @property
     def imperative_reason(self) -> str | None:
@@ -560,6 +632,10 @@ class SpeculativeFunction:
         return self
 
 
+_Measuring, _PlainServing = serving_classes(
+    SpeculativeFunction, lambda exc: hide_internal_frames(exc, None))
+
+
 def _rebuild(fn, profile_runs, backend, max_graphs, options=None):
     """Unpickling of ``g = jit(plain)``: a fresh decorated ``plain`` (graphs are not sent)."""
     return SpeculativeFunction(fn, profile_runs, backend, max_graphs, **(options or {}))
@@ -607,6 +683,7 @@ class _PolicyHost:
     def run_seconds(self) -> float:
         """The function's own run time so far, estimated: calls × mean imperative run."""
         f = self.f
+        f._arb_flush()
         return f._calls * f._run_s / f._runs_timed if f._runs_timed else 0.0
 
 
