@@ -20,6 +20,7 @@ from .profile.records import dask_array_type
 from .profile.source import mangle, source_matches, strip_decorators
 from .inspect.logs import log_graph
 from .runtime.arbitrate import Arbiter, serving_classes
+from .runtime.budget import COST as _COST, Wait
 from .runtime.compiled import CompiledGraph, Status
 from .runtime.degrade import (PerformanceWarning, StrictModeError, hide_internal_frames,
                               user_frame, warn_performance)
@@ -151,7 +152,7 @@ class SpeculativeFunction:
 
     def __init__(self, fn, profile_runs=None, backend=None, max_graphs=None, *,
                  strict=False, dynamic_dims=None, no_fold=()):
-        if type(self) in (_Measuring, _PlainServing):     # reset() while arbitrating
+        if type(self) in (_Measuring, _PlainServing, _Waiting):     # reset()
             self.__class__ = SpeculativeFunction
         self._init_args = (fn, profile_runs, backend, max_graphs)     # for reset()
         self._init_options = dict(strict=strict, dynamic_dims=dynamic_dims, no_fold=no_fold)
@@ -182,9 +183,21 @@ class SpeculativeFunction:
                 for k, v in (dynamic_dims or {}).items()}
         self._policy = Policy(_PolicyHost(self), dims, frozenset(no_fold))
         self._tls = threading.local()      # .depth: imperative runs of this function in flight
-        self._setup()
+        self._set_up = False               # parsing and instrumenting wait for the first call
+        self._wait = Wait(fn)              # the conversion budget before the first graph
+        if config.CONVERSION_PAYBACK > 0 and not strict and self._wait.size:
+            self.__class__ = _Waiting      # its fast path until the budget is reached
 
     # -- set-up ---------------------------------------------------------------------------
+    def _ensure_setup(self) -> None:
+        """Parse, check and instrument the source, once, when first needed (the first call
+        or an inspection): decorating costs nothing (~20 ms per function saved at import)."""
+        if not self._set_up:
+            with self._lock:
+                if not self._set_up:
+                    self._set_up = True
+                    self._setup()
+
     def _setup(self):
         fn = self.__wrapped__
         try:
@@ -337,6 +350,11 @@ class SpeculativeFunction:
             raise
 
     def _slow(self, args, kwargs, misses):
+        if not self._wait.done and not self.strict and not self._policy.started and \
+                not self._wait.ready():
+            return self._wait_call(args, kwargs)
+        if not self._set_up:
+            self._ensure_setup()
         if self.strict and self._imperative_reason is not None:
             ev = next((e for e in reversed(list(self.events)) if e.kind == "imperative"), None)
             self._strict_error = self._strict_error or \
@@ -353,6 +371,25 @@ class SpeculativeFunction:
         if not self._policy.started:
             return self._profile_call(args, kwargs, first=True)
         return self._fallback(args, kwargs, None, counted=False)
+
+    def _wait_call(self, args, kwargs):
+        """Before the first conversion pays (runtime/budget.py): the plain function, timed."""
+        self._imperative += 1
+        tls = self._tls
+        if getattr(tls, "depth", 0):        # a recursive call: the outer one is timed
+            return self._plain(self.__wrapped__, args, kwargs)
+        wait = self._wait
+        tls.depth = 1
+        t0 = time.perf_counter()
+        try:
+            return self._plain(self.__wrapped__, args, kwargs)
+        finally:
+            tls.depth = 0
+            dt = time.perf_counter() - t0
+            wait.seconds += dt
+            wait.calls += 1
+            self._run_s += dt
+            self._runs_timed += 1
 
     def _profile_call(self, args, kwargs, first=False):
         """Answer the call imperatively through the profiler; convert when it is time."""
@@ -426,6 +463,7 @@ class SpeculativeFunction:
             guards = graph.meta["guards"]
             entry, source = backend_compile(graph, fn, self._fdef, guards, backend)
         except ConversionError as exc:
+            _COST.record(self._wait.size, time.perf_counter() - t0)
             self.events.add("conversion-failed", exc.reason, exc.lineno, filename=exc.filename)
             if self.strict:
                 self._strict_error = f"{self.events.qualname}" \
@@ -439,6 +477,7 @@ class SpeculativeFunction:
                 self._strict_error = f"{self.events.qualname}: conversion failed: {reason}"
             return Failure("conversion kept failing" if isinstance(exc, RecursionError)
                            else reason)
+        _COST.record(self._wait.size, time.perf_counter() - t0)
         graph.meta["source"] = source      # for the IR graph's own views (summary, source())
         graph.meta["backend"] = backend
         cg = CompiledGraph(graph, list(guards), entry, source, backend, specs,
@@ -551,8 +590,17 @@ class SpeculativeFunction:
         return (arb.decided, arb.summary()) if arb.decided else None
 
     @property
+    def budget_wait(self) -> str | None:
+        """While the function waits for its first conversion to pay
+        (``config.CONVERSION_PAYBACK``): what it waits for; else None."""
+        if self._wait.done or self._policy.started or self.strict:
+            return None
+        return self._wait.describe()
+
+    @property
     def imperative_reason(self) -> str | None:
         """Why the function runs imperatively for good (None while it may use graphs)."""
+        self._ensure_setup()
         return self._imperative_reason
 
     @property
@@ -563,12 +611,14 @@ class SpeculativeFunction:
     @property
     def source_lineno(self) -> int | None:
         """The line of the function's ``def`` in its file."""
+        self._ensure_setup()
         code = getattr(self.__wrapped__, "__code__", None)
         return getattr(self._fdef, "lineno", None) or getattr(code, "co_firstlineno", None)
 
     @property
     def has_profiler(self) -> bool:
         """Is the function instrumented for profiling (it has usable source)?"""
+        self._ensure_setup()
         return self._profiler is not None
 
     def explain(self) -> str:
@@ -581,6 +631,7 @@ class SpeculativeFunction:
 
     def instrumented_source(self) -> str | None:
         """The instrumented source the profiler runs (None if there is none)."""
+        self._ensure_setup()
         return self._profiler.source() if self._profiler is not None else None
 
     def __repr__(self):
@@ -632,7 +683,7 @@ class SpeculativeFunction:
         return self
 
 
-_Measuring, _PlainServing = serving_classes(
+_Measuring, _PlainServing, _Waiting = serving_classes(
     SpeculativeFunction, lambda exc: hide_internal_frames(exc, None))
 
 

@@ -297,6 +297,8 @@ class _Report:
                     f"  What you can do: {_hint(f.imperative_reason, self.path_of(ev), ev and ev.lineno)}."]
         if s["calls"] == 0:
             return ["Verdict: not called yet."]
+        if f.budget_wait is not None:
+            return [f"Verdict: runs the plain function, {f.budget_wait}."]
         if not self.active and not self.history and after <= 0:
             return [f"Verdict: still profiling: {self.profiled} of {f.profile_runs} profile "
                     f"runs done; a graph is built after {f.profile_runs} calls."]

@@ -74,7 +74,8 @@ class Arbiter:
 
 
 def serving_classes(base, hide_frames):
-    """The measuring and the plain-serving subclasses of ``base`` (api.SpeculativeFunction).
+    """The measuring, plain-serving and waiting subclasses of ``base``
+    (api.SpeculativeFunction).
     ``hide_frames(exc)`` drops janus_lite's frames from a plain call's exception."""
     from ..switch import SWITCH, is_disabled
     graph_call = base.__call__
@@ -135,7 +136,33 @@ def serving_classes(base, hide_frames):
                 hide_frames(exc)
                 raise
 
-    for cls in (Measuring, PlainServing):
+    class Waiting(base):
+        """Before the first conversion pays (runtime/budget.py): the plain function, timed;
+        the function's own dispatch takes over once the budget is reached."""
+        __slots__ = ()
+
+        def __call__(self, *args, **kwargs):
+            __tracebackhide__ = True
+            if SWITCH.on and is_disabled():
+                return self._disabled_call(args, kwargs)
+            wait = self._wait
+            if wait.ready():
+                if type(self) is Waiting:
+                    self.__class__ = base
+                return graph_call(self, *args, **kwargs)
+            self._calls += 1
+            self._imperative += 1
+            t0 = _clock()
+            try:
+                return self.__wrapped__(*args, **kwargs)
+            except Exception as exc:
+                hide_frames(exc)
+                raise
+            finally:
+                wait.seconds += _clock() - t0
+                wait.calls += 1
+
+    for cls in (Measuring, PlainServing, Waiting):
         cls.__name__, cls.__qualname__, cls.__module__ = \
             base.__name__, base.__qualname__, base.__module__
-    return Measuring, PlainServing
+    return Measuring, PlainServing, Waiting
