@@ -20,7 +20,7 @@ from .profile.records import dask_array_type
 from .profile.source import mangle, source_matches, strip_decorators
 from .inspect.logs import log_graph
 from .runtime.arbitrate import Arbiter, serving_classes
-from .runtime.budget import COST as _COST, Wait
+from .runtime.budget import COST as _COST, COST_PER_RECORD as _COST_PER_RECORD, Wait
 from .runtime.compiled import CompiledGraph, Status
 from .runtime.degrade import (PerformanceWarning, StrictModeError, hide_internal_frames,
                               user_frame, warn_performance)
@@ -391,6 +391,18 @@ class SpeculativeFunction:
             self._run_s += dt
             self._runs_timed += 1
 
+    def _wait_again(self) -> bool:
+        """Profiled: does the conversion still pay, predicted from what the profiled runs
+        recorded (runtime/budget.py)? If not, calls run the plain function again until the
+        function's run time pays for it."""
+        if config.CONVERSION_PAYBACK <= 0 or self.strict or self._wait.records:
+            return False
+        prof = self._profiler
+        if self._wait.after_profiling(prof.records / max(prof.profile.runs, 1), self._run_s):
+            return False
+        self.__class__ = _Waiting
+        return True
+
     def _profile_call(self, args, kwargs, first=False):
         """Answer the call imperatively through the profiler; convert when it is time."""
         self._imperative += 1
@@ -399,6 +411,8 @@ class SpeculativeFunction:
         if summary is not None:
             self._profiler.profile.record_args(summary)
             if first and self._profiler.profile.runs >= self.profile_runs:
+                if self._wait_again():
+                    return result
                 with self._lock:
                     if not self._policy.started:
                         self._policy.build_initial(self._profiler.bind(args, kwargs) or {})
@@ -463,7 +477,7 @@ class SpeculativeFunction:
             guards = graph.meta["guards"]
             entry, source = backend_compile(graph, fn, self._fdef, guards, backend)
         except ConversionError as exc:
-            _COST.record(self._wait.size, time.perf_counter() - t0)
+            self._cost_learnt(time.perf_counter() - t0)
             self.events.add("conversion-failed", exc.reason, exc.lineno, filename=exc.filename)
             if self.strict:
                 self._strict_error = f"{self.events.qualname}" \
@@ -477,13 +491,20 @@ class SpeculativeFunction:
                 self._strict_error = f"{self.events.qualname}: conversion failed: {reason}"
             return Failure("conversion kept failing" if isinstance(exc, RecursionError)
                            else reason)
-        _COST.record(self._wait.size, time.perf_counter() - t0)
+        self._cost_learnt(time.perf_counter() - t0)
         graph.meta["source"] = source      # for the IR graph's own views (summary, source())
         graph.meta["backend"] = backend
         cg = CompiledGraph(graph, list(guards), entry, source, backend, specs,
                            seconds=time.perf_counter() - t0)
         cg.tier_args = (example, relaxed)      # for the compiled tier's own conversion
         return cg
+
+    def _cost_learnt(self, seconds) -> None:
+        """Teach the conversion budget's cost models what this conversion cost."""
+        _COST.record(self._wait.size, seconds)
+        prof = self._profiler
+        if prof is not None and prof.profile.runs:
+            _COST_PER_RECORD.record(prof.records / prof.profile.runs, seconds)
 
     def _adopt(self, cg: CompiledGraph, why: str) -> None:
         self._conversions += 1

@@ -215,6 +215,10 @@ CONVERSION_PRIOR_US_PER_BYTE = 25.0
 microseconds per byte of the function's bytecode (measured: median ~25 µs/byte over the
 corpus' functions, from 1 to 700); each conversion then refines the estimate."""
 
+CONVERSION_PRIOR_US_PER_RECORD = 150.0
+"""The same after profiling, in microseconds per value one profiled run recorded (about
+one graph node each; measured ~100-300 µs per node converted on the corpus)."""
+
 GUARD_MISS_WARN_AFTER = 8
 """Calls in a row that fit no graph and can lead to none before a PerformanceWarning says
 the guards keep missing."""

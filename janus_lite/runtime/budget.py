@@ -12,7 +12,10 @@ start to pay); long training runs reach it within their first calls.
 
 The prediction is this process's conversion time per byte of bytecode, learnt from every
 conversion so far (seeded with ``config.CONVERSION_PRIOR_US_PER_BYTE``), times the size of
-the function's bytecode.
+the function's bytecode. Once the function is profiled, it is predicted again from the
+number of values one profiled run recorded (an unrolled loop records every trip, as its
+graph will hold a copy of the body per trip), per ``COST_PER_RECORD``; if that says the
+conversion does not pay yet, the function waits again.
 """
 from __future__ import annotations
 
@@ -24,16 +27,18 @@ _PRIOR_BYTES = 2000.0           # the weight of the prior, in bytes of converted
 
 
 class _CostModel:
-    """Process-wide seconds of conversion per byte of bytecode converted."""
+    """Process-wide seconds of conversion per unit of size converted (a byte of bytecode,
+    or a value recorded by one profiled run)."""
 
-    def __init__(self):
+    def __init__(self, prior_knob, prior_weight):
         self._lock = threading.Lock()
+        self.prior_knob, self.prior_weight = prior_knob, prior_weight
         self.seconds = 0.0
         self.size = 0.0
 
     def per_byte(self) -> float:
-        prior = config.CONVERSION_PRIOR_US_PER_BYTE * 1e-6
-        return (prior * _PRIOR_BYTES + self.seconds) / (_PRIOR_BYTES + self.size)
+        prior = getattr(config, self.prior_knob) * 1e-6
+        return (prior * self.prior_weight + self.seconds) / (self.prior_weight + self.size)
 
     def predict(self, size: int) -> float:
         return size * self.per_byte()
@@ -45,7 +50,12 @@ class _CostModel:
                 self.size += size
 
 
-COST = _CostModel()
+COST = _CostModel("CONVERSION_PRIOR_US_PER_BYTE", _PRIOR_BYTES)
+"""Conversion seconds per byte of the function's bytecode (before it is profiled)."""
+
+COST_PER_RECORD = _CostModel("CONVERSION_PRIOR_US_PER_RECORD", 2000.0)
+"""Conversion seconds per value one profiled run records: after profiling, a much better
+predictor (an unrolled loop records every trip, as its graph will hold every trip)."""
 
 
 def code_size(fn) -> int:
@@ -57,7 +67,7 @@ def code_size(fn) -> int:
 class Wait:
     """One function's wait for its first conversion: the plain run time it has had."""
 
-    __slots__ = ("size", "seconds", "calls", "done", "need")
+    __slots__ = ("size", "seconds", "calls", "done", "need", "records")
 
     def __init__(self, fn):
         self.size = code_size(fn)
@@ -65,9 +75,22 @@ class Wait:
         self.calls = 0
         self.done = False
         self.need = -1.0            # run time to reach (refreshed as the estimate learns)
+        self.records = 0.0          # values one profiled run recorded (0: not profiled yet)
 
     def predicted(self) -> float:
+        if self.records:
+            return COST_PER_RECORD.predict(self.records)
         return COST.predict(self.size)
+
+    def after_profiling(self, records_per_run: float, run_seconds: float) -> bool:
+        """Profiled: predict again from what the runs recorded. True if the conversion
+        still pays (it goes ahead); else the function waits again, its run time so far
+        counted."""
+        self.records = max(records_per_run, 1.0)
+        self.seconds = max(self.seconds, run_seconds)
+        self.need = config.CONVERSION_PAYBACK * self.predicted()
+        self.done = self.seconds >= self.need
+        return self.done
 
     def ready(self) -> bool:
         """May profiling (and then conversion) start? (Cheap: one comparison per call,

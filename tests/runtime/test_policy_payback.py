@@ -41,13 +41,31 @@ def test_function_converts_once_its_run_time_pays(monkeypatch):
     monkeypatch.setattr(janus_lite.config, "CONVERSION_PAYBACK", 1.0)
     monkeypatch.setattr(budget.COST, "seconds", 0.0)
     monkeypatch.setattr(budget.COST, "size", 0.0)
+    monkeypatch.setattr(budget.COST_PER_RECORD, "seconds", 0.0)
+    monkeypatch.setattr(budget.COST_PER_RECORD, "size", 0.0)
     # a prediction of ~0: the first timed call pays for it
     monkeypatch.setattr(janus_lite.config, "CONVERSION_PRIOR_US_PER_BYTE", 1e-9)
+    monkeypatch.setattr(janus_lite.config, "CONVERSION_PRIOR_US_PER_RECORD", 1e-9)
     f = differential(momentum_step, _calls(10))
     s = f.stats
     assert s["conversions"] == 1 and s["graph_calls"] >= 6, (s, f.explain())
     assert f.budget_wait is None
     assert budget.COST.size > 0                # the conversion taught the cost model
+
+
+def test_profiled_function_waits_again_when_its_recorded_size_says_so(monkeypatch):
+    """Bytecode predicts a cheap conversion; what the profiled runs recorded (every trip of
+    an unrolled loop) predicts an expensive one: the function waits again, said so."""
+    monkeypatch.setattr(janus_lite.config, "CONVERSION_PAYBACK", 1.0)
+    monkeypatch.setattr(budget.COST, "seconds", 0.0)
+    monkeypatch.setattr(budget.COST, "size", 0.0)
+    monkeypatch.setattr(janus_lite.config, "CONVERSION_PRIOR_US_PER_BYTE", 1e-9)
+    monkeypatch.setattr(janus_lite.config, "CONVERSION_PRIOR_US_PER_RECORD", 1e9)
+    f = differential(momentum_step, _calls(10))
+    s = f.stats
+    assert s["conversions"] == 0 and s["imperative_calls"] == 10, s
+    assert f._profiler.profile.runs == 2              # profiled once, then waiting again
+    assert "waiting for its conversion budget" in f.explain()
 
 
 def test_switching_off_and_reset_while_waiting(monkeypatch):
