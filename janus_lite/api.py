@@ -195,8 +195,10 @@ class SpeculativeFunction:
         if not self._set_up:
             with self._lock:
                 if not self._set_up:
-                    self._set_up = True
-                    self._setup()
+                    try:
+                        self._setup()
+                    finally:           # set last: other threads wait on the lock till then
+                        self._set_up = True
 
     def _setup(self):
         fn = self.__wrapped__

@@ -233,6 +233,11 @@ RETIRE_MIN_CALLS = 10
 retired only once its assertions failed on more calls than they held, over at least this
 many calls."""
 
+RETIRE_USELESS_RATIO = 8
+"""A graph whose guards miss on more than this many calls per call it serves (over at least
+RETIRE_MIN_CALLS misses), where no graph can be built for the calls it misses, is retired:
+those calls stop paying for its guards (a list that grows every call and stays guarded)."""
+
 # -- validation: the module below is replaced by a checked view of itself ---------------------
 _MIN = {"PROFILE_RUNS": 1, "MAX_GRAPHS": 1, "RELAX_AFTER": 1, "MAX_FAILED_CONVERSIONS": 1,
         "MAX_FALLBACKS_BEFORE_REGENERATE": 1, "MAX_REBUILDS": 0, "TILE_ELEMENTS": 1,
