@@ -183,20 +183,23 @@ class SpeculativeFunction:
                 for k, v in (dynamic_dims or {}).items()}
         self._policy = Policy(_PolicyHost(self), dims, frozenset(no_fold))
         self._tls = threading.local()      # .depth: imperative runs of this function in flight
-        self._set_up = False               # parsing and instrumenting wait for the first call
+        self._set_up = False               # instrumenting waits for the first call
         self._wait = Wait(fn)              # the conversion budget before the first graph
+        self._setup()                      # parse and check (instrumenting: lazily)
         if config.CONVERSION_PAYBACK > 0 and not strict and self._wait.size:
             self.__class__ = _Waiting      # its fast path until the budget is reached
 
     # -- set-up ---------------------------------------------------------------------------
     def _ensure_setup(self) -> None:
-        """Parse, check and instrument the source, once, when first needed (the first call
-        or an inspection): decorating costs nothing (~20 ms per function saved at import)."""
+        """Instrument the source for profiling, once, when first needed (the first call
+        that profiles, or an inspection); the source is parsed and checked at decoration
+        (what cannot run as graphs is said there)."""
         if not self._set_up:
             with self._lock:
                 if not self._set_up:
                     try:
-                        self._setup()
+                        if self._imperative_reason is None and self._fdef is not None:
+                            self._instrument()
                     finally:           # set last: other threads wait on the lock till then
                         self._set_up = True
 
@@ -217,6 +220,9 @@ class SpeculativeFunction:
         except ConversionError as exc:
             self._go_imperative(exc.reason, exc.lineno, exc.filename)
             return
+
+    def _instrument(self):
+        fn, fdef = self.__wrapped__, self._fdef
         try:
             self._profiler = Profiler(fn, fdef)
         except Exception as exc:   # instrumentation must never break the user's function

@@ -1,7 +1,8 @@
 """Issue 15: the conversion budget before the first graph (config.CONVERSION_PAYBACK) and
 lazy set-up. A function too cheap or too short-lived for its conversion to pay runs the
 plain function (timed, unprofiled, its source not even parsed) until its own run time has
-paid for the predicted conversion; explain() says it waits. Decorating parses nothing."""
+paid for the predicted conversion; explain() says it waits. Decorating parses and checks
+the source (what cannot run as graphs is said there, as before) but instruments nothing."""
 import warnings
 
 import numpy as np
@@ -27,7 +28,7 @@ def _calls(n):
 def test_waiting_function_runs_plainly_and_says_why(monkeypatch):
     monkeypatch.setattr(janus_lite.config, "CONVERSION_PAYBACK", 1e9)
     f = janus_lite.jit(momentum_step)
-    assert not f._set_up                       # decorating parsed nothing
+    assert not f._set_up                       # decorating instrumented nothing
     differential(momentum_step, _calls(12), decorated=f)
     s = f.stats
     assert s["calls"] == 12 and s["imperative_calls"] == 12 and s["conversions"] == 0, s
@@ -105,9 +106,11 @@ def test_lazy_setup_keeps_what_is_said_about_unsupported_code():
 
     ns = {}
     exec("def nosrc(x):\n    return x + 1\n", {}, ns)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")           # decorating says nothing and raises nothing
+    with warnings.catch_warnings(record=True) as caught:   # said at decoration, as before
+        warnings.simplefilter("always")
         g, h = janus_lite.jit(gen), janus_lite.jit(ns["nosrc"])
+    assert any(w.category is janus_lite.PerformanceWarning for w in caught)
+    assert not g._set_up                      # instrumenting waits for a profiled call
     assert list(g(3)) == [0, 1, 2] and h(1) == 2
     assert "no usable source" in h.explain()
     assert g.imperative_reason is not None and h.imperative_reason is not None
