@@ -20,6 +20,8 @@ from .profile import NoSource, Profiler, function_ast
 from .profile.records import dask_array_type
 from .profile.source import mangle, source_matches, strip_decorators
 from .inspect.logs import log_graph
+from .runtime.arbitrate import Arbiter, serving_classes
+from .runtime.budget import COST as _COST, COST_PER_RECORD as _COST_PER_RECORD, Wait
 from .runtime.compiled import CompiledGraph, Status
 from .runtime.degrade import (PerformanceWarning, StrictModeError, hide_internal_frames,
                               user_frame, warn_performance)
@@ -151,6 +153,8 @@ class SpeculativeFunction:
 
     def __init__(self, fn, profile_runs=None, backend=None, max_graphs=None, *,
                  strict=False, dynamic_dims=None, no_fold=()):
+        if type(self) in (_Measuring, _PlainServing, _Waiting):     # reset()
+            self.__class__ = SpeculativeFunction
         self._init_args = (fn, profile_runs, backend, max_graphs)     # for reset()
         self._init_options = dict(strict=strict, dynamic_dims=dynamic_dims, no_fold=no_fold)
         self._disabled = 0
@@ -166,6 +170,9 @@ class SpeculativeFunction:
         self._lock = threading.RLock()
         self._calls = self._imperative = self._graph_calls = 0
         self._fallbacks = self._conversions = 0
+        self._arbiter = Arbiter()           # graphs vs the plain function, measured
+        self._arbitrated = self._arb_left = self._arb_given = 0   # calls the plain function
+        # served because it measured faster; _arb_left: fast-path calls before re-measuring
         self._run_s, self._runs_timed = 0.0, 0    # imperative runs timed (conversion budget)
         self.events = EventLog(getattr(fn, "__qualname__", repr(fn)))
         self._profiler = None
@@ -177,9 +184,26 @@ class SpeculativeFunction:
                 for k, v in (dynamic_dims or {}).items()}
         self._policy = Policy(_PolicyHost(self), dims, frozenset(no_fold))
         self._tls = threading.local()      # .depth: imperative runs of this function in flight
-        self._setup()
+        self._set_up = False               # instrumenting waits for the first call
+        self._wait = Wait(fn)              # the conversion budget before the first graph
+        self._setup()                      # parse and check (instrumenting: lazily)
+        if config.CONVERSION_PAYBACK > 0 and not strict and self._wait.size:
+            self.__class__ = _Waiting      # its fast path until the budget is reached
 
     # -- set-up ---------------------------------------------------------------------------
+    def _ensure_setup(self) -> None:
+        """Instrument the source for profiling, once, when first needed (the first call
+        that profiles, or an inspection); the source is parsed and checked at decoration
+        (what cannot run as graphs is said there)."""
+        if not self._set_up:
+            with self._lock:
+                if not self._set_up:
+                    try:
+                        if self._imperative_reason is None and self._fdef is not None:
+                            self._instrument()
+                    finally:           # set last: other threads wait on the lock till then
+                        self._set_up = True
+
     def _setup(self):
         fn = self.__wrapped__
         try:
@@ -197,6 +221,9 @@ class SpeculativeFunction:
         except ConversionError as exc:
             self._go_imperative(exc.reason, exc.lineno, exc.filename)
             return
+
+    def _instrument(self):
+        fn, fdef = self.__wrapped__, self._fdef
         try:
             self._profiler = Profiler(fn, fdef)
         except Exception as exc:   # instrumentation must never break the user's function
@@ -335,6 +362,11 @@ class SpeculativeFunction:
             raise
 
     def _slow(self, args, kwargs, misses):
+        if not self._wait.done and not self.strict and not self._policy.started and \
+                not self._wait.ready():
+            return self._wait_call(args, kwargs)
+        if not self._set_up:
+            self._ensure_setup()
         if self.strict and self._imperative_reason is not None:
             ev = next((e for e in reversed(list(self.events)) if e.kind == "imperative"), None)
             self._strict_error = self._strict_error or \
@@ -352,6 +384,37 @@ class SpeculativeFunction:
             return self._profile_call(args, kwargs, first=True)
         return self._fallback(args, kwargs, None, counted=False)
 
+    def _wait_call(self, args, kwargs):
+        """Before the first conversion pays (runtime/budget.py): the plain function, timed."""
+        self._imperative += 1
+        tls = self._tls
+        if getattr(tls, "depth", 0):        # a recursive call: the outer one is timed
+            return self._plain(self.__wrapped__, args, kwargs)
+        wait = self._wait
+        tls.depth = 1
+        t0 = time.perf_counter()
+        try:
+            return self._plain(self.__wrapped__, args, kwargs)
+        finally:
+            tls.depth = 0
+            dt = time.perf_counter() - t0
+            wait.seconds += dt
+            wait.calls += 1
+            self._run_s += dt
+            self._runs_timed += 1
+
+    def _wait_again(self) -> bool:
+        """Profiled: does the conversion still pay, predicted from what the profiled runs
+        recorded (runtime/budget.py)? If not, calls run the plain function again until the
+        function's run time pays for it."""
+        if config.CONVERSION_PAYBACK <= 0 or self.strict or self._wait.records:
+            return False
+        prof = self._profiler
+        if self._wait.after_profiling(prof.records / max(prof.profile.runs, 1), self._run_s):
+            return False
+        self.__class__ = _Waiting
+        return True
+
     def _profile_call(self, args, kwargs, first=False):
         """Answer the call imperatively through the profiler; convert when it is time."""
         self._imperative += 1
@@ -360,6 +423,8 @@ class SpeculativeFunction:
         if summary is not None:
             self._profiler.profile.record_args(summary)
             if first and self._profiler.profile.runs >= self.profile_runs:
+                if self._wait_again():
+                    return result
                 with self._lock:
                     if not self._policy.started:
                         self._policy.build_initial(self._profiler.bind(args, kwargs) or {})
@@ -426,6 +491,7 @@ class SpeculativeFunction:
             guards = graph.meta["guards"]
             entry, source = backend_compile(graph, fn, self._fdef, guards, backend)
         except ConversionError as exc:
+            self._cost_learnt(time.perf_counter() - t0)
             self.events.add("conversion-failed", exc.reason, exc.lineno, filename=exc.filename)
             if self.strict:
                 self._strict_error = f"{self.events.qualname}" \
@@ -439,12 +505,20 @@ class SpeculativeFunction:
                 self._strict_error = f"{self.events.qualname}: conversion failed: {reason}"
             return Failure("conversion kept failing" if isinstance(exc, RecursionError)
                            else reason)
+        self._cost_learnt(time.perf_counter() - t0)
         graph.meta["source"] = source      # for the IR graph's own views (summary, source())
         graph.meta["backend"] = backend
         cg = CompiledGraph(graph, list(guards), entry, source, backend, specs,
                            seconds=time.perf_counter() - t0)
         cg.tier_args = (example, relaxed)      # for the compiled tier's own conversion
         return cg
+
+    def _cost_learnt(self, seconds) -> None:
+        """Teach the conversion budget's cost models what this conversion cost."""
+        _COST.record(self._wait.size, seconds)
+        prof = self._profiler
+        if prof is not None and prof.profile.runs:
+            _COST_PER_RECORD.record(prof.records / prof.profile.runs, seconds)
 
     def _adopt(self, cg: CompiledGraph, why: str) -> None:
         self._conversions += 1
@@ -453,9 +527,63 @@ class SpeculativeFunction:
                         f"{len(cg.graph)} nodes, {len(cg.assumptions)} assumptions",
                         getattr(self._fdef, "lineno", None))
         log_graph(self.events.qualname, cg.graph)   # DEBUG, topics graphs/guards
+        self._arb_measure(config.ARBITRATE_WARMUP)
         if config.TIER != "off" and cg.backend == "numpy":   # not Dask/interpreter graphs
             from .backend.compiled import tier_up
             tier_up(self, cg, cg.specs, *getattr(cg, "tier_args", ({}, frozenset())))
+
+    # -- arbitration: graphs vs the plain function (runtime/arbitrate.py) ----------------
+    def _arb_measure(self, warmup) -> None:
+        """Start timing calls both ways (after a graph is built, or to re-check)."""
+        if not config.ARBITRATE or self.strict or \
+                any(cg.backend not in ("numpy", "interpreter") for cg in self._policy.active):
+            self._arb_flush()
+            self._arbiter.mode = "off"
+            self.__class__ = SpeculativeFunction
+            return
+        self._arbiter.start(warmup)
+        self.__class__ = _Measuring
+
+    def _arb_step(self) -> None:
+        """After a call of a measurement: decide once both sides have their samples."""
+        arb = self._arbiter
+        arb.tries += 1
+        if arb.done():
+            with self._lock:
+                if type(self) is not _Measuring:
+                    return
+                before = arb.recheck
+                mode = arb.decide()
+                if mode == "plain":
+                    arb.recheck = min(max(config.ARBITRATE_RECHECK_CALLS, before * 2),
+                                      config.ARBITRATE_RECHECK_MAX)
+                    self._arb_left = self._arb_given = arb.recheck
+                    self.__class__ = _PlainServing
+                else:
+                    arb.recheck = 0
+                    self.__class__ = SpeculativeFunction
+                self.events.add("arbitrated", arb.summary(), None, topic="graphs")
+        elif arb.tries > 8 * (config.ARBITRATE_SAMPLES + config.ARBITRATE_WARMUP):
+            # the graphs keep missing (new signatures): undecided, the graphs keep serving
+            arb.mode = "off"
+            self.__class__ = SpeculativeFunction
+
+    def _arb_flush(self) -> None:
+        """Count the calls the plain fast path served since the last count (it only counts
+        down ``_arb_left``, to stay cheap)."""
+        served = self._arb_given - self._arb_left
+        if served > 0:
+            self._arb_given = self._arb_left
+            self._calls += served
+            self._arbitrated += served
+
+    def _arb_recheck(self) -> None:
+        """The plain function has served ``recheck`` calls: measure both again."""
+        with self._lock:
+            if type(self) is _PlainServing:
+                self._arb_flush()
+                self._arb_left = self._arb_given = 0
+                self._arb_measure(0)
 
     # -- inspection -----------------------------------------------------------------------
     @property
@@ -465,11 +593,15 @@ class SpeculativeFunction:
         ``graph_calls`` (answered entirely by a graph), ``fallbacks`` (graph runs abandoned
         because an assumption failed), ``conversions`` (graphs built),
         ``failed_conversions`` (attempts that gave up; reasons in ``explain()``), ``graphs``,
-        ``disabled_calls`` (calls while janus_lite was turned off)."""
+        ``disabled_calls`` (calls while janus_lite was turned off), ``plain_calls`` (answered
+        by the plain function because it measured faster than the graphs: see
+        ``config.ARBITRATE``; not counted in ``imperative_calls``)."""
+        self._arb_flush()
         return {"calls": self._calls, "imperative_calls": self._imperative,
                 "graph_calls": self._graph_calls, "fallbacks": self._fallbacks,
                 "conversions": self._conversions, "failed_conversions": self._policy.failures,
-                "graphs": len(self._policy.active), "disabled_calls": self._disabled}
+                "graphs": len(self._policy.active), "disabled_calls": self._disabled,
+                "plain_calls": self._arbitrated}
 
     @property
     def graphs(self) -> list:
@@ -485,8 +617,25 @@ class SpeculativeFunction:
         return list(self._policy.active)
 
     @property
+    def arbitration(self) -> tuple[str, str] | None:
+        """The last measurement of graphs against the plain function (``config.ARBITRATE``):
+        ``("plain", text)`` while the plain function serves the calls because it measured
+        faster, ``("graph", text)`` while the graphs do; None before any was decided."""
+        arb = self._arbiter
+        return (arb.decided, arb.summary()) if arb.decided else None
+
+    @property
+    def budget_wait(self) -> str | None:
+        """While the function waits for its first conversion to pay
+        (``config.CONVERSION_PAYBACK``): what it waits for; else None."""
+        if self._wait.done or self._policy.started or self.strict:
+            return None
+        return self._wait.describe()
+
+    @property
     def imperative_reason(self) -> str | None:
         """Why the function runs imperatively for good (None while it may use graphs)."""
+        self._ensure_setup()
         return self._imperative_reason
 
     @property
@@ -497,12 +646,14 @@ class SpeculativeFunction:
     @property
     def source_lineno(self) -> int | None:
         """The line of the function's ``def`` in its file."""
+        self._ensure_setup()
         code = getattr(self.__wrapped__, "__code__", None)
         return getattr(self._fdef, "lineno", None) or getattr(code, "co_firstlineno", None)
 
     @property
     def has_profiler(self) -> bool:
         """Is the function instrumented for profiling (it has usable source)?"""
+        self._ensure_setup()
         return self._profiler is not None
 
     def explain(self) -> str:
@@ -515,6 +666,7 @@ class SpeculativeFunction:
 
     def instrumented_source(self) -> str | None:
         """The instrumented source the profiler runs (None if there is none)."""
+        self._ensure_setup()
         return self._profiler.source() if self._profiler is not None else None
 
     def __repr__(self):
@@ -566,6 +718,10 @@ class SpeculativeFunction:
         return self
 
 
+_Measuring, _PlainServing, _Waiting = serving_classes(
+    SpeculativeFunction, lambda exc: hide_internal_frames(exc, None))
+
+
 def _rebuild(fn, profile_runs, backend, max_graphs, options=None):
     """Unpickling of ``g = jit(plain)``: a fresh decorated ``plain`` (graphs are not sent)."""
     return SpeculativeFunction(fn, profile_runs, backend, max_graphs, **(options or {}))
@@ -613,6 +769,7 @@ class _PolicyHost:
     def run_seconds(self) -> float:
         """The function's own run time so far, estimated: calls × mean imperative run."""
         f = self.f
+        f._arb_flush()
         return f._calls * f._run_s / f._runs_timed if f._runs_timed else 0.0
 
 

@@ -179,6 +179,46 @@ exceed CONVERSION_FREE_S plus this share of its own run time so far (calls × me
 imperative run); past it, calls that fit no graph run the plain function (said once, in a
 PerformanceWarning and in explain()) until its run time pays for another conversion."""
 
+ARBITRATE = os.environ.get("JANUS_LITE_ARBITRATE", "1").strip().lower() not in (
+    "0", "false", "no", "off")
+"""Never slower than plain (from the environment: ``JANUS_LITE_ARBITRATE=0`` turns it off): once graphs serve a function, time a few of its calls answered
+by the graphs and by the plain function (interleaved); if the graphs are not faster by
+ARBITRATE_MARGIN, the plain function serves its calls through a fast path (the graphs stay
+built, ``explain()`` says so) and the choice is re-measured now and then. Results never
+depend on it (the plain function is exact). Tests turn it off (a time measurement) except
+the tests of arbitration itself."""
+
+ARBITRATE_WARMUP = 2
+"""Graph-served calls not timed after a graph is built (first-call costs: buffers, caches)."""
+
+ARBITRATE_SAMPLES = 5
+"""Timed calls of each side (graph, plain) before deciding; the fastest of each is compared."""
+
+ARBITRATE_MARGIN = 0.03
+"""Relative gain the graphs need over the plain function to keep serving (0.03: 3% faster)."""
+
+ARBITRATE_RECHECK_CALLS = 256
+"""Calls the plain function serves (after it measured faster) before measuring again;
+doubled each time the plain function wins again, up to ARBITRATE_RECHECK_MAX."""
+
+ARBITRATE_RECHECK_MAX = 16384
+"""Most calls between two measurements of a function the plain function serves."""
+
+CONVERSION_PAYBACK = float(os.environ.get("JANUS_LITE_CONVERSION_PAYBACK", "1.0"))
+"""(From the environment: ``JANUS_LITE_CONVERSION_PAYBACK``.) Before its first graph, a function runs plainly (timed, not profiled, its source not
+parsed) until its calls have run this many times its predicted conversion cost; then it is
+profiled and converted (see janus_lite/runtime/budget.py). 0: profile from the first call
+(tests do). Larger: fewer conversions that cannot pay for themselves, later graphs."""
+
+CONVERSION_PRIOR_US_PER_BYTE = 25.0
+"""The conversion cost predicted before this process has converted anything, in
+microseconds per byte of the function's bytecode (measured: median ~25 µs/byte over the
+corpus' functions, from 1 to 700); each conversion then refines the estimate."""
+
+CONVERSION_PRIOR_US_PER_RECORD = 150.0
+"""The same after profiling, in microseconds per value one profiled run recorded (about
+one graph node each; measured ~100-300 µs per node converted on the corpus)."""
+
 GUARD_MISS_WARN_AFTER = 8
 """Calls in a row that fit no graph and can lead to none before a PerformanceWarning says
 the guards keep missing."""
@@ -193,10 +233,16 @@ RETIRE_MIN_CALLS = 10
 retired only once its assertions failed on more calls than they held, over at least this
 many calls."""
 
+RETIRE_USELESS_RATIO = 8
+"""A graph whose guards miss on more than this many calls per call it serves (over at least
+RETIRE_MIN_CALLS misses), where no graph can be built for the calls it misses, is retired:
+those calls stop paying for its guards (a list that grows every call and stays guarded)."""
+
 # -- validation: the module below is replaced by a checked view of itself ---------------------
 _MIN = {"PROFILE_RUNS": 1, "MAX_GRAPHS": 1, "RELAX_AFTER": 1, "MAX_FAILED_CONVERSIONS": 1,
         "MAX_FALLBACKS_BEFORE_REGENERATE": 1, "MAX_REBUILDS": 0, "TILE_ELEMENTS": 1,
-        "KERNEL_THREADS": 1}
+        "KERNEL_THREADS": 1, "ARBITRATE_SAMPLES": 1, "ARBITRATE_RECHECK_CALLS": 1,
+        "ARBITRATE_RECHECK_MAX": 1}
 """Smallest value of the integer knobs that have one above 0 (every other int: 0)."""
 
 _lock = threading.RLock()

@@ -4,6 +4,10 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+# the arbitration between graphs and the plain function is a time measurement: off in tests
+# (and in the subprocesses and notebook kernels they start); its own tests turn it on
+os.environ["JANUS_LITE_ARBITRATE"] = "0"
+os.environ["JANUS_LITE_CONVERSION_PAYBACK"] = "0"      # likewise the conversion budget
 
 import janus_lite  # noqa: E402
 
@@ -19,7 +23,8 @@ def _check_ir():
     """Every graph built in tests is verified after each pass, and the memory plan gives
     buffers to arrays of every size (tests use small arrays; by default tiny ones get none)."""
     old = janus_lite.config.CHECK_RULES, janus_lite.config.PLAN_MIN_BYTES, \
-        janus_lite.config.CONVERSION_FREE_S, janus_lite.config.TIER
+        janus_lite.config.CONVERSION_FREE_S, janus_lite.config.TIER, \
+        janus_lite.config.ARBITRATE, janus_lite.config.CONVERSION_PAYBACK
     janus_lite.config.CHECK_RULES = True
     janus_lite.config.PLAN_MIN_BYTES = 0
     # the conversion budget is a time measurement: under a loaded machine (and with
@@ -27,6 +32,13 @@ def _check_ir():
     # budget set it themselves
     janus_lite.config.CONVERSION_FREE_S = float("inf")
     janus_lite.config.TIER = TIER
+    # likewise the arbitration between graphs and the plain function (a time measurement
+    # that makes calls go to the plain function): its own tests turn it on
+    janus_lite.config.ARBITRATE = False
+    # and the wait for the conversion budget before the first graph: tests profile from
+    # the first call (the tests of the budget set it themselves)
+    janus_lite.config.CONVERSION_PAYBACK = 0.0
     yield
     janus_lite.config.CHECK_RULES, janus_lite.config.PLAN_MIN_BYTES, \
-        janus_lite.config.CONVERSION_FREE_S, janus_lite.config.TIER = old
+        janus_lite.config.CONVERSION_FREE_S, janus_lite.config.TIER, \
+        janus_lite.config.ARBITRATE, janus_lite.config.CONVERSION_PAYBACK = old

@@ -297,6 +297,8 @@ class _Report:
                     f"  What you can do: {_hint(f.imperative_reason, self.path_of(ev), ev and ev.lineno)}."]
         if s["calls"] == 0:
             return ["Verdict: not called yet."]
+        if f.budget_wait is not None:
+            return [f"Verdict: runs the plain function, {f.budget_wait}."]
         if not self.active and not self.history and after <= 0:
             return [f"Verdict: still profiling: {self.profiled} of {f.profile_runs} profile "
                     f"runs done; a graph is built after {f.profile_runs} calls."]
@@ -309,6 +311,11 @@ class _Report:
                         f"  What you can do: {_hint(last.text, self.path_of(last), last.lineno)}."]
             return ["Verdict: runs imperatively: every graph was retired (see the events "
                     "below)."]
+        arb = self.f.arbitration
+        if arb is not None and arb[0] == "plain":
+            return [f"Verdict: {arb[1]}.",
+                    f"  {_plural(s['plain_calls'], 'call')} answered by the plain function "
+                    f"(never slower than plain: config.ARBITRATE)."] + self.limits()
         share = s["graph_calls"] / after if after > 0 else 1.0
         head = f"served by graphs: {_pct(s['graph_calls'], after)} of calls after profiling " \
                f"({s['graph_calls']} of {after})"
@@ -347,6 +354,9 @@ class _Report:
         if self.f.stopped_reason is not None:
             out.append(f"  No more graphs are built ({self.f.stopped_reason}); the active "
                        f"ones keep serving.")
+        arb = self.f.arbitration
+        if arb is not None and arb[0] == "graph":
+            out.append(f"  Measured: {arb[1]}.")
         if any(e.kind == "budget" for e in self.events):
             out.append("  The conversion budget is spent (config.CONVERSION_TIME_SHARE): calls "
                        "that fit no graph run the plain function.")
@@ -358,8 +368,10 @@ class _Report:
         parts = [f"{self.profiled} profile runs", _plural(s["fallbacks"], "fallback")]
         if other > 0:
             parts.append(f"{other} with no graph to try")
-        return [f"Calls: {s['calls']}: {s['graph_calls']} by graphs, {s['imperative_calls']} "
-                f"imperatively ({', '.join(parts)}).",
+        plain = f", {s['plain_calls']} by the plain function (measured faster)" \
+            if s.get("plain_calls") else ""
+        return [f"Calls: {s['calls']}: {s['graph_calls']} by graphs{plain}, "
+                f"{s['imperative_calls']} imperatively ({', '.join(parts)}).",
                 f"Graphs: {s['conversions']} built, {len(self.active)} active "
                 f"(max_graphs={self.f.max_graphs}), "
                 f"{_plural(s['failed_conversions'], 'failed conversion')}."]

@@ -18,7 +18,11 @@ class Profiler:
         self.tree = tree
         profile = self.profile
 
+        self.records = 0         # values recorded over all profiled runs (≈ graph size)
+        count = self
+
         def rec(i, value, _record=profile.record, _keys=keys):
+            count.records += 1
             return _record(_keys[i], value)
 
         def truth(i, value, _record=profile.record_truth, _keys=keys):

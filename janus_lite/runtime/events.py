@@ -50,7 +50,7 @@ class EventLog:
             return ev
         self._seq += 1
         cause = self._last if self._last is not None and self._last.kind == "fallback" \
-            and kind != "fallback" else None
+            and kind not in ("fallback", "arbitrated") else None
         ev = self.events[key] = Event(kind, text, lineno, seq=self._seq, cause=cause,
                                          filename=filename)
         self._last = ev

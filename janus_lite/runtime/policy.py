@@ -251,6 +251,12 @@ class Policy:
             self.plain_streak = 0
             return Decision.PROFILE
         self.plain_streak += 1
+        if misses:
+            rec, idx = misses[0]
+            guard = rec.guards[idx]
+            if guard.kind in ("value", "len") and not from_spec(guard.source) and \
+                    guard.source.key in self.relaxed:
+                self._retire_if_useless(rec)
         if misses and len(self.active) >= self.host.max_graphs:
             self._cache_full()
         elif self.active and misses and self.plain_streak >= config.GUARD_MISS_WARN_AFTER:
@@ -282,6 +288,12 @@ class Policy:
         for rec, idx in misses or ():
             guard = rec.guards[idx]
             if not from_spec(guard.source):
+                if guard.kind in ("value", "len") and guard.source.key in self.relaxed:
+                    # read at run time already and still guarded (a list that grows every
+                    # call): relaxing again changes nothing, only a graph for other
+                    # arguments could; else profiling this call would only slow it down
+                    candidates.append(rec.specs)
+                    continue
                 return True          # state: relaxed, settled by the call, or a variant
             try:
                 candidates.append(merge_specs(rec.specs, new))
@@ -396,6 +408,17 @@ class Policy:
                        f"speculation holds for: a graph for the other case could not be "
                        f"built{why}", getattr(last, "lineno", None),
                        getattr(last, "filename", None))
+
+    def _retire_if_useless(self, cg) -> None:
+        """A graph whose guard on state read at run time misses on nearly every call, where
+        no graph can be built for the calls it misses (a list that grows every call, still
+        guarded when read at run time): retired, so those calls stop paying for its guards. One that serves a fair
+        share of the calls (more than 1 in RETIRE_USELESS_RATIO) is kept."""
+        missed = sum(cg.guard_misses)
+        if cg.active and missed >= config.RETIRE_MIN_CALLS and \
+                cg.hits * config.RETIRE_USELESS_RATIO < missed:
+            self._retire(cg, f"its guards missed on {missed} calls and held on {cg.hits}, "
+                             f"and no graph could be built for the calls it missed")
 
     def _keep_or_retire(self, cg) -> None:
         """A graph kept after a failed rebuild: retired once its assertions failed on more
