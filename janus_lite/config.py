@@ -179,9 +179,9 @@ exceed CONVERSION_FREE_S plus this share of its own run time so far (calls × me
 imperative run); past it, calls that fit no graph run the plain function (said once, in a
 PerformanceWarning and in explain()) until its run time pays for another conversion."""
 
-ARBITRATE = os.environ.get("JANUS_LITE_ARBITRATE", "1").strip().lower() not in (
+ARBITRATE = os.environ.get("JANUS_LITE_ARBITRATE", "0").strip().lower() not in (
     "0", "false", "no", "off")
-"""Never slower than plain (from the environment: ``JANUS_LITE_ARBITRATE=0`` turns it off): once graphs serve a function, time a few of its calls answered
+"""Opt-in (off by default; ``JANUS_LITE_ARBITRATE=1`` or ``config.ARBITRATE = True`` turns it on, because it moves calls from ``graph_calls`` to ``plain_calls``). Never slower than plain: once graphs serve a function, time a few of its calls answered
 by the graphs and by the plain function (interleaved); if the graphs are not faster by
 ARBITRATE_MARGIN, the plain function serves its calls through a fast path (the graphs stay
 built, ``explain()`` says so) and the choice is re-measured now and then. Results never
@@ -204,11 +204,11 @@ doubled each time the plain function wins again, up to ARBITRATE_RECHECK_MAX."""
 ARBITRATE_RECHECK_MAX = 16384
 """Most calls between two measurements of a function the plain function serves."""
 
-CONVERSION_PAYBACK = float(os.environ.get("JANUS_LITE_CONVERSION_PAYBACK", "1.0"))
+CONVERSION_PAYBACK = float(os.environ.get("JANUS_LITE_CONVERSION_PAYBACK", "0"))
 """(From the environment: ``JANUS_LITE_CONVERSION_PAYBACK``.) Before its first graph, a function runs plainly (timed, not profiled, its source not
 parsed) until its calls have run this many times its predicted conversion cost; then it is
-profiled and converted (see janus_lite/runtime/budget.py). 0: profile from the first call
-(tests do). Larger: fewer conversions that cannot pay for themselves, later graphs."""
+profiled and converted (see janus_lite/runtime/budget.py). 0 (the default: the contract
+is that the first graph is built after ``profile_runs`` calls): profile from the first call. Larger: fewer conversions that cannot pay for themselves, later graphs."""
 
 CONVERSION_PRIOR_US_PER_BYTE = 25.0
 """The conversion cost predicted before this process has converted anything, in
