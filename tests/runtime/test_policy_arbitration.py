@@ -34,7 +34,7 @@ def slow_graphs(monkeypatch):
                 time.sleep(0.002)
                 return entry(*a, **k)
             return run
-        self._entries = tuple((cg, slow(e), hold) for cg, e, hold in self._entries)
+        self._entries = tuple((cg, slow(e), *rest) for cg, e, *rest in self._entries)
     monkeypatch.setattr(SpeculativeFunction, "_install", install)
 
 
