@@ -138,14 +138,6 @@ def _check_options(fn, options) -> None:
                             f"{', '.join(params)})")
 
 
-class _Answer:
-    """A held graph run was abandoned: ``value`` is the exception that abandoned it."""
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-
 class SpeculativeFunction:
     """A function that profiles, converts to graphs, and runs them under guards."""
 

@@ -145,22 +145,16 @@ def serving_classes(base, hide_frames):
             __tracebackhide__ = True
             if SWITCH.on and is_disabled():
                 return self._disabled_call(args, kwargs)
-            wait = self._wait
-            if wait.ready():
+            if self._wait.ready():
                 if type(self) is Waiting:
                     self.__class__ = base
                 return graph_call(self, *args, **kwargs)
             self._calls += 1
-            self._imperative += 1
-            t0 = _clock()
             try:
-                return self.__wrapped__(*args, **kwargs)
+                return self._wait_call(args, kwargs)     # the plain function, timed
             except Exception as exc:
                 hide_frames(exc)
                 raise
-            finally:
-                wait.seconds += _clock() - t0
-                wait.calls += 1
 
     for cls in (Measuring, PlainServing, Waiting):
         cls.__name__, cls.__qualname__, cls.__module__ = \
