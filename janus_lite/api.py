@@ -419,7 +419,8 @@ class SpeculativeFunction:
                     return result
                 with self._lock:
                     if not self._policy.started:
-                        self._policy.build_initial(self._profiler.bind(args, kwargs) or {})
+                        self._after_plain(self._policy.build_initial,
+                                          self._profiler.bind(args, kwargs) or {})
                         self._policy.example = {}
                 self._raise_if_strict()
         return result
@@ -440,10 +441,21 @@ class SpeculativeFunction:
         if summary is not None:
             self._profiler.profile.record_args(summary)
             with self._lock:
-                self._policy.after_fallback(summary, cg, misses, assertion,
-                                            self._profiler.bind(args, kwargs) or {})
+                self._after_plain(self._policy.after_fallback, summary, cg, misses, assertion,
+                                  self._profiler.bind(args, kwargs) or {})
         self._raise_if_strict()
         return result
+
+    def _after_plain(self, step, *args) -> None:
+        """The policy's bookkeeping after the plain function answered a call: the call has
+        happened, so a bug of ours here must not turn its result into an exception; it stops
+        the graphs instead (logged, and said in explain())."""
+        try:
+            step(*args)
+        except Exception as exc:   # noqa: BLE001 (a bug of ours: never the user's problem)
+            reason = f"internal error {type(exc).__name__}: {exc}"
+            self.events.add("internal-error", reason, None, level=logging.WARNING)
+            self._go_imperative(reason, None)
 
     def _run_profiled(self, args, kwargs):
         tls = self._tls

@@ -377,7 +377,7 @@ class Policy:
         call: build nothing."""
         rec, idx = misses[0]
         guard = rec.guards[idx]
-        if from_spec(guard.source) or not holds(guard, self._read(guard.source)):
+        if from_spec(guard.source) or not self._holds_now(guard):
             return False
         self.host.events.add("settled", f"{guard.source.describe()} did not fit graph "
                              f"#{rec.number} ({guard.describe()}) until this call set it: "
@@ -463,7 +463,16 @@ class Policy:
         missed): they would miss next time too, so relax them together."""
         return {g.source.key for g in rec.guards
                 if g.kind in ("value", "len") and not from_spec(g.source)
-                and not holds(g, self._read(g.source))}
+                and not self._holds_now(g)}
+
+    def _holds_now(self, guard) -> bool:
+        """Does ``guard`` hold for the state as the call left it? A path that is gone (an item
+        past a list's new end, an attribute deleted) does not hold."""
+        try:
+            value = self._read(guard.source)
+        except Exception:
+            return False
+        return holds(guard, value)
 
     def _read(self, src, args=(), kwargs=None):
         """The value at ``src`` now (for a parameter: in this call's arguments, or in the
