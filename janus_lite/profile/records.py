@@ -11,6 +11,7 @@ import numpy as np
 from .. import config
 
 SCALARS = (bool, int, float, complex, str, type(None), bytes)
+_FAST_SCALARS = frozenset((bool, int, float, str, type(None)))
 _FUNCS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, np.ufunc,
           types.ModuleType, type)
 
@@ -73,12 +74,49 @@ def summarize(value, depth: int = 0) -> Seen:
     return Seen(t)
 
 
+_BY_IDENTITY = frozenset((types.FunctionType, np.ufunc, types.ModuleType, type))
+_PLAIN: dict = {}       # type -> does `summarize` give just Seen(type) for all its values?
+
+
+def _plain_type(t) -> bool:
+    plain = _PLAIN.get(t)
+    if plain is None:
+        plain = _PLAIN[t] = not (t in SCALARS or t in (np.ndarray, tuple, list, dict)
+                                 or issubclass(t, (np.generic,) + _FUNCS)
+                                 or callable(getattr(t, "__call__", None))
+                                 or t is dask_array_type())
+    return plain
+
+
+def _fast_key(value):
+    """A key whose equality implies equal summaries (``summarize`` gives equal `Seen`s),
+    cheap to compute, or None. Keys naming objects by ``id`` stay valid: the memo's summary
+    holds the object alive."""
+    t = type(value)
+    if t is np.ndarray:
+        return value.dtype, value.shape
+    if t in _FAST_SCALARS:
+        return t, value
+    if t is types.MethodType:
+        return t, id(value.__self__), id(value.__func__)
+    if t is types.BuiltinMethodType:
+        return t, id(value.__self__), value.__name__
+    if t in _BY_IDENTITY:
+        return t, id(value)
+    if _plain_type(t):
+        return (t,)
+    return None
+
+
 @dataclass
 class Observation:
     """Everything seen at one site: how often, and each distinct summary with its count."""
     count: int = 0
     seen: dict = field(default_factory=dict)
     overflow: bool = False      # more distinct summaries than we keep
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
+    """(type, value) of a scalar or (dtype, shape) of an array → its summary: equal keys
+    give equal summaries, so a loop's later trips skip `summarize`."""
 
     def add(self, s: Seen) -> None:
         self.count += 1
@@ -115,12 +153,26 @@ class Profile:
         obs = self.sites.get(key)
         if obs is None:
             obs = self.sites[key] = Observation()
-        obs.add(summarize(value))
+        fast = _fast_key(value)
+        if fast is None:
+            obs.add(summarize(value))
+            return value
+        s = obs.memo.get(fast)
+        if s is not None:            # seen before: the same summary object, counted
+            obs.count += 1
+            obs.seen[s] += 1
+            return value
+        s = summarize(value)
+        obs.add(s)
+        if s in obs.seen and len(obs.memo) < config.MAX_DISTINCT_OBSERVATIONS:
+            obs.memo[fast] = next(k for k in obs.seen if k == s)
         return value
 
     def record_truth(self, key, value) -> bool:
         truth = bool(value)
-        counts = self.truths.setdefault(key, {True: 0, False: 0})
+        counts = self.truths.get(key)
+        if counts is None:
+            counts = self.truths[key] = {True: 0, False: 0}
         counts[truth] += 1
         return truth
 

@@ -18,7 +18,10 @@
 * Conversion has a budget: after the first graph, conversion time may not exceed
   ``CONVERSION_FREE_S`` plus ``CONVERSION_TIME_SHARE`` × the function's own run time so
   far; past it, calls that fit no graph run the plain function (said once).
-* At most ``max_graphs`` graphs; past that, calls that fit none run imperatively.
+* At most ``max_graphs`` graphs. When they are all kept and a call needs another, a graph
+  that has served no call in ``RETIRE_MIN_CALLS`` tries (built for state that never came
+  back: a cache entry before it existed) makes room; else calls that fit none run
+  imperatively.
 
 The policy talks to its function through the small `Host` interface (no private fields)
 and answers `on_fallback` with a `Decision`.
@@ -257,7 +260,7 @@ class Policy:
             if guard.kind in ("value", "len") and not from_spec(guard.source) and \
                     guard.source.key in self.relaxed:
                 self._retire_if_useless(rec)
-        if misses and len(self.active) >= self.host.max_graphs:
+        if misses and not self._room():
             self._cache_full()
         elif self.active and misses and self.plain_streak >= config.GUARD_MISS_WARN_AFTER:
             rec, idx = misses[0]
@@ -299,7 +302,7 @@ class Policy:
                 candidates.append(merge_specs(rec.specs, new))
             except Unspecable:
                 pass
-        if len(self.active) < self.host.max_graphs:
+        if self._room():
             candidates.append(new)
         return any(self._key_of(c) not in self.failed_keys for c in candidates)
 
@@ -337,11 +340,15 @@ class Policy:
             guard = rec.guards[idx]
             if guard.kind in ("value", "len") and not from_spec(guard.source) and \
                     rec.guard_misses[idx] >= config.RELAX_AFTER:
+                before = set(self.relaxed)
                 self.relaxed.add(guard.source.key)
                 self.relaxed |= self._changed_sources(rec)
                 if self._replace(rec, rec.specs, f"relaxed: {guard.source.describe()} "
                                  f"→ read at run time"):
                     return
+                # no graph reads it at run time (a flag that decides a list's length):
+                # keep it folded, and build a graph for the new value beside this one
+                self.relaxed = before
             if sum(rec.guard_misses) < config.RELAX_AFTER:
                 continue
             try:
@@ -355,13 +362,33 @@ class Policy:
                 continue
             if self._replace(rec, relaxed, "relaxed: " + describe_relaxation(rec.specs, relaxed)):
                 return
-        if len(self.active) < host.max_graphs:
+        if self._room(evict=True):
             built = self._convert(new, "specialized for a new signature" if self.active
                                   else "retry for a new signature")
             if built is not None:
                 self._install(self.active + [built])
         elif misses:
             self._cache_full()
+
+    def _room(self, evict=False) -> bool:
+        """Is there room for another graph? Full, a graph that served no call in
+        RETIRE_MIN_CALLS tries makes room (``evict``: it is retired now)."""
+        if len(self.active) < self.host.max_graphs:
+            return True
+        idle = [cg for cg in self.active
+                if cg.hits == 0 and sum(cg.guard_misses) >= config.RETIRE_MIN_CALLS]
+        if not idle:
+            return False
+        if evict:
+            old = max(idle, key=lambda cg: sum(cg.guard_misses))
+            old.status, old.fate = Status.RETIRED, \
+                f"evicted: served no call in {sum(old.guard_misses)} tries"
+            self._install([r for r in self.active if r is not old])
+            self.host.events.add("evicted", f"graph #{old.number} evicted: it served no "
+                                 f"call in {sum(old.guard_misses)} tries and "
+                                 f"max_graphs={self.host.max_graphs} are kept; a graph for "
+                                 f"the calls that fit none takes its place")
+        return True
 
     def _cache_full(self) -> None:
         host = self.host

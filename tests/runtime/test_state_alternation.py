@@ -31,3 +31,28 @@ def test_optional_config_field_alternating_keeps_a_graph_per_variant():
     s = steady(f, 8)
     assert s["conversions"] <= 3, f.explain()
     assert s["graphs"] == 2, f.explain()
+
+
+class Frozen:
+    def __init__(self, frozen):
+        self.frozen = frozen
+        self.params = [np.zeros(2), np.zeros(2), np.ones(2)]
+
+
+def live_step(m, g):
+    grads = [None if f else g * (i + 1) for i, f in enumerate(m.frozen)]
+    live = [(p, d) for p, d in zip(m.params, grads) if d is not None]
+    for p, d in live:
+        p -= 0.1 * d
+    return len(live)
+
+
+def test_flag_that_decides_a_lists_length_gets_a_graph_per_value_when_it_cannot_be_read_at_run_time():
+    # relaxing self.frozen[1] to a run-time value cannot be converted (the live list's
+    # length would be unknown): the flag stays folded, and the new value gets its own graph
+    # beside the first instead of every later call running the plain function
+    calls = [(Frozen([False, False, True]), np.ones(2)) for _ in range(6)] + \
+            [(Frozen([False, True, False]), np.ones(2)) for _ in range(8)]
+    f = differential(live_step, calls)
+    s = f.stats
+    assert s["graphs"] == 2 and s["graph_calls"] >= 10, f.explain()
