@@ -240,9 +240,10 @@ class Policy:
                        f"failed mid-graph)", a.lineno, topic="fallbacks")
         elif error is not None:
             cg.errors += 1
+            filename, lineno = error_line(error.__traceback__)
             events.add("fallback", f"graph raised {type(error).__name__}: {error} — "
-                       f"rerun imperatively for the genuine outcome",
-                       error_line(error.__traceback__), topic="fallbacks")
+                       f"rerun imperatively for the genuine outcome", lineno,
+                       topic="fallbacks", filename=filename)
         if error is not None:
             return Decision.PLAIN        # the graph stays; nothing to learn from this call
         if assertion is not None:

@@ -3,7 +3,10 @@ holds for a value now, whether two graphs guard state differently, what a relaxa
 changed. Pure functions, no decisions (those are in `policy`)."""
 from __future__ import annotations
 
+import os
 from dataclasses import replace
+
+import numpy as np
 
 from .degrade import is_internal
 from .spec import ParamSpec, Unspecable, from_seen, merge
@@ -111,11 +114,18 @@ def describe_relaxation(old: dict, new: dict) -> str:
     return "; ".join(parts) or "respecialized"
 
 
-def error_line(tb):
-    """The last line of the user's code (or of the graph made from it) in a traceback."""
-    line = None
+_LIBRARIES = tuple(os.path.dirname(os.path.abspath(m.__file__)) + os.sep
+                   for m in (np, os))      # NumPy's package and the standard library
+
+
+def error_line(tb) -> tuple[str | None, int | None]:
+    """The file and last line of the user's code (or of the graph made from it) in a
+    traceback: frames inside janus_lite, NumPy or the standard library are skipped."""
+    where = (None, None)
     while tb is not None:
-        if not is_internal(tb.tb_frame.f_code.co_filename):
-            line = tb.tb_lineno
+        filename = tb.tb_frame.f_code.co_filename
+        if not is_internal(filename) and \
+                not os.path.abspath(filename).startswith(_LIBRARIES):
+            where = (filename if os.path.isabs(filename) else None, tb.tb_lineno)
         tb = tb.tb_next
-    return line
+    return where

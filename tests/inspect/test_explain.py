@@ -1,6 +1,7 @@
 """Golden tests of explain(): fixed functions (inspect_golden_funcs.py), fixed call
 sequences, exact text (tests/inspect/golden/explain_*.txt)."""
 import numpy as np
+import pytest
 
 import janus_lite as jl
 import inspect_golden_funcs as m
@@ -76,3 +77,20 @@ def test_held_counts_cover_every_graph_call():
         f(np.arange(3.0), True)
     assert "(held 10/10 calls)" in f.explain()
     assert "served by graphs: 100% of calls after profiling (10 of 10)" in f.explain()
+
+
+def _cholesky_of_gram(a):
+    b = a @ a.T
+    return np.linalg.cholesky(b)          # raises inside NumPy for some inputs
+
+
+def test_a_graph_error_raised_inside_numpy_is_cited_at_the_users_line_and_file():
+    import os
+    f = jl.jit(_cholesky_of_gram)
+    for i in range(4):
+        f(np.eye(3) + i)
+    with pytest.raises(np.linalg.LinAlgError):
+        f(np.zeros((3, 3)))
+    line = _cholesky_of_gram.__code__.co_firstlineno + 2
+    text = f.explain()
+    assert f"{os.path.basename(__file__)}, line {line}: graph raised LinAlgError" in text, text
