@@ -44,6 +44,15 @@ def dask_array_type():
     return getattr(mod, "Array", None) if mod is not None else None
 
 
+def _python_callable_object(t) -> bool:
+    """An instance of a user class whose ``__call__`` is written in Python (a schedule, a
+    layer): summarized by its type like any object, so that graphs guard its type and
+    attributes, not its identity, and a new object of the class fits them."""
+    call = getattr(t, "__call__", None)
+    return isinstance(call, types.FunctionType) and \
+        not (t.__module__ or "").startswith(("janus_lite", "numpy", "builtins"))
+
+
 def summarize(value, depth: int = 0) -> Seen:
     t = type(value)
     if t is np.ndarray:
@@ -67,7 +76,7 @@ def summarize(value, depth: int = 0) -> Seen:
             all(type(k) in (str, int) for k in value):
         return Seen(t, value=tuple(value), items=tuple(summarize(v, depth + 1)
                                                        for v in value.values()))
-    if isinstance(value, _FUNCS) or callable(value):
+    if isinstance(value, _FUNCS) or callable(value) and not _python_callable_object(t):
         return Seen(t, value=value, has_value=True)
     if t is dask_array_type():     # a chunked Dask array: its chunk structure as the value
         return Seen(t, value.dtype, value.shape, value.chunks)
@@ -84,6 +93,7 @@ def _plain_type(t) -> bool:
         plain = _PLAIN[t] = not (t in SCALARS or t in (np.ndarray, tuple, list, dict)
                                  or issubclass(t, (np.generic,) + _FUNCS)
                                  or callable(getattr(t, "__call__", None))
+                                 and not _python_callable_object(t)
                                  or t is dask_array_type())
     return plain
 
