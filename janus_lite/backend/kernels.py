@@ -125,7 +125,9 @@ class FusedKernel:
                     not a.flags.c_contiguous:
                 return self.plain(*ins)
         n = ref.size
-        if n == 0:
+        if n < config.FUSE_MIN_ELEMENTS:
+            # small (a shape only known at run time): one NumPy call per op costs less than
+            # the tile loop, and gives the same bits
             return self.plain(*ins)
         outs = []
         for k in range(self.n_out):

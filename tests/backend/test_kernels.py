@@ -193,3 +193,22 @@ def test_warnings_are_reported_once_per_op_as_numpy_does():
         warnings.simplefilter("always")
         same(expected, k(x))
     assert not quiet
+
+
+def test_a_small_input_skips_the_tile_loop_with_the_same_bits(monkeypatch):
+    # a shape only known at run time, below FUSE_MIN_ELEMENTS: the plain ops (one NumPy call
+    # each) answer, cheaper than the tile loop for a few elements, and bit-identical to it
+    import operator
+    from janus_lite import config
+    from janus_lite.backend.kernels import FusedKernel, Program, Step
+    prog = Program(np.dtype(np.float64), 2, (0, 1),
+                   [Step(np.multiply, operator.mul, (("in", 0), ("in", 1))),
+                    Step(np.sqrt, np.sqrt, (("step", 0),))], outputs=(1,))
+    k = FusedKernel(prog, tile=64)
+    a, b = np.linspace(0, 3, 500), np.linspace(1, 2, 500)
+    small = k(a, b)
+    assert k.runs == [0, 0]                       # the tiles did not run
+    monkeypatch.setattr(config, "FUSE_MIN_ELEMENTS", 0)
+    tiled = k(a, b)
+    assert k.runs[0] == 1
+    assert np.array_equal(small, tiled) and np.array_equal(small, np.sqrt(a * b))

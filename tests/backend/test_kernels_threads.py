@@ -50,6 +50,7 @@ def split_config(monkeypatch):
     monkeypatch.setattr(config, "KERNEL_THREADS", 2)
     monkeypatch.setattr(config, "PARALLEL_MIN_ELEMENTS", 256)
     monkeypatch.setattr(config, "KERNEL_THREADS_IF_IDLE", True)
+    monkeypatch.setattr(config, "FUSE_MIN_ELEMENTS", 0)     # small inputs run the tiles too
 
 
 def test_chosen_mode_never_changes_the_bits(split_config, monkeypatch):
