@@ -603,7 +603,8 @@ class SpeculativeFunction:
         self._arb_flush()
         return {"calls": self._calls, "imperative_calls": self._imperative,
                 "graph_calls": self._graph_calls, "fallbacks": self._fallbacks,
-                "conversions": self._conversions, "failed_conversions": self._policy.failures,
+                "conversions": self._conversions, "failed_conversions":
+                    self._policy.failures + self._policy.failed_general,
                 "graphs": len(self._policy.active), "disabled_calls": self._disabled,
                 "plain_calls": self._arbitrated}
 

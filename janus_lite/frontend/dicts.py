@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..ir.ops_state import DELETED
 from .errors import ConversionError
-from .values import BoxRef, Const, Ref, TupleVal
+from .values import BoxRef, Const, Ref, TupleVal, static_tuple
 
 _METHODS = ("get", "setdefault", "pop", "update", "copy")
 
@@ -138,6 +138,7 @@ class DictConverter:
 
     def static_in(self, op, left, right):
         """``key in d`` / ``key not in d`` decided while converting, else None."""
+        left = static_tuple(left)
         if not isinstance(left, Const):
             return None
         is_dict = isinstance(right, BoxRef) and self.box(right).kind == "dict" or \

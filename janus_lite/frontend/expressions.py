@@ -10,7 +10,8 @@ from ..ir import Meta, get_op, op_for_method
 from ..profile.instrument import site_key
 from ..runtime.guards import Source
 from .errors import ConversionError
-from .values import Const, Ref, TupleVal, BoundMethod, SuperOf, is_immutable_const
+from .values import (Const, Ref, TupleVal, BoundMethod, SuperOf, is_immutable_const,
+                     static_tuple)
 
 BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
           ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul",
@@ -410,7 +411,7 @@ class ExpressionConverter:
             if all(isinstance(i, Const) for i in items):
                 return Const(tuple(i.value for i in items))
             return TupleVal(tuple(items))
-        return self.expr(node)
+        return static_tuple(self.expr(node))
 
     def expr_Starred(self, node):
         raise ConversionError("starred expression here is not supported", node.lineno)

@@ -69,7 +69,9 @@ class HeapConverter:
             ref = self._source_node(src, Meta(type(value)), lineno)
             if type(value) is dict:
                 keys = tuple(value)
-                if len(keys) <= 64 and all(isinstance(k, (str, int)) for k in keys):
+                if len(keys) <= 64 and all(isinstance(k, (str, int)) or type(k) is tuple and
+                                           all(type(i) in (str, int) for i in k)
+                                           for k in keys):
                     self.add_guard(Guard("keys", src, keys, lineno))
                     self.known_keys[ref.name] = keys
             return ref

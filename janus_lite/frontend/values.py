@@ -127,3 +127,13 @@ class LocalFunction:
     scope: object                  # the enclosing Scope
     signature: object              # inspect.Signature, defaults as abstract values
     name: str
+
+
+def static_tuple(v):
+    """``v`` as a Const when it is a tuple of constants (a ``(layer, name)`` argument used as
+    a dict key or an index), else ``v`` itself."""
+    if isinstance(v, TupleVal):
+        items = [static_tuple(i) for i in v.items]
+        if all(isinstance(i, Const) for i in items):
+            return Const(tuple(i.value for i in items))
+    return v

@@ -53,6 +53,11 @@ def _python_callable_object(t) -> bool:
         not (t.__module__ or "").startswith(("janus_lite", "numpy", "builtins"))
 
 
+def _plain_key(k) -> bool:
+    """A dict key the profile keeps: a str, an int, or a tuple of those (``(layer, name)``)."""
+    return type(k) in (str, int) or type(k) is tuple and all(type(i) in (str, int) for i in k)
+
+
 def summarize(value, depth: int = 0) -> Seen:
     t = type(value)
     if t is np.ndarray:
@@ -73,7 +78,7 @@ def summarize(value, depth: int = 0) -> Seen:
         return Seen(t, items=items)
     if t is dict and depth < config.MAX_TRACKED_DEPTH and \
             len(value) <= config.MAX_TRACKED_SEQUENCE and \
-            all(type(k) in (str, int) for k in value):
+            all(_plain_key(k) for k in value):
         return Seen(t, value=tuple(value), items=tuple(summarize(v, depth + 1)
                                                        for v in value.values()))
     if isinstance(value, _FUNCS) or callable(value) and not _python_callable_object(t):

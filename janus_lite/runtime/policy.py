@@ -96,6 +96,7 @@ class Policy:
         self.relaxed: set = set()        # keys of non-parameter sources read at run time
         self.example: dict = {}          # arguments of the call a conversion runs for
         self.failures = 0                # conversion attempts that gave up
+        self.failed_general = 0          # ... of them, relaxations (not counted in failures)
         self.stopped: str | None = None  # why no more conversions are tried (graphs kept)
         self.conversion_seconds = 0.0
         self.dynamic_dims = dynamic_dims or {}
@@ -139,8 +140,10 @@ class Policy:
                 out[name] = replace(sp, value=None, has_value=False)
         return out
 
-    def _convert(self, specs, why):
-        """One attempt: a CompiledGraph (not yet adopted) or None."""
+    def _convert(self, specs, why, general=False):
+        """One attempt: a CompiledGraph (not yet adopted) or None. A failed ``general``
+        attempt (relaxing a graph that works) is remembered but does not count toward
+        MAX_FAILED_CONVERSIONS: a graph specialized for the call may still be built."""
         key = self._key_of(specs)
         if key is not None and key in self.failed_keys:
             return None
@@ -169,7 +172,10 @@ class Policy:
                     why += "; state it writes read at run time"
                     built = again
         if not isinstance(built, CompiledGraph):
-            self._failed(built)
+            if general:
+                self.failed_general += 1
+            else:
+                self._failed(built)
             if key is not None and len(self.failed_keys) < 64:
                 self.failed_keys.add(key)
             return None
@@ -460,7 +466,7 @@ class Policy:
         """Relax ``old`` for the call that missed. The relaxed graph replaces it, unless it
         was built for other state than ``old`` (the receiver's attributes differ: another
         layer of the same class): then both serve, side by side."""
-        built = self._convert(specs, why)
+        built = self._convert(specs, why, general=True)
         if built is None:
             return False
         if state_differs(old, built) and len(self.active) < self.host.max_graphs:
