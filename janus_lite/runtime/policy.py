@@ -165,12 +165,15 @@ class Policy:
             if grown:          # a list argument the function appends to: any length
                 named = {p: (as_seq(sp) if p in grown else sp) for p, sp in named.items()}
             if stale or grown:
+                before = set(self.relaxed)
                 self.relaxed |= stale
                 again = host.convert(named, self.example, frozenset(self.relaxed))
                 if isinstance(again, CompiledGraph):
                     self.conversion_seconds += again.seconds
                     why += "; state it writes read at run time"
                     built = again
+                else:        # the graph that folds them serves: later ones fold them too
+                    self.relaxed = before
         if not isinstance(built, CompiledGraph):
             if general:
                 self.failed_general += 1
