@@ -370,7 +370,17 @@ class Policy:
                 # object's structure) differs: keep this graph, add one for the new state
                 # (replacing would churn when the state alternates)
                 continue
-            if self._replace(rec, relaxed, "relaxed: " + describe_relaxation(rec.specs, relaxed)):
+            why = "relaxed: " + describe_relaxation(rec.specs, relaxed)
+            changed = self._changed_sources(rec) - self.relaxed
+            if changed:
+                # state this graph folded has changed too (a step counter bumped between
+                # calls): relax it with the argument, or the relaxed graph misses on it next
+                before = set(self.relaxed)
+                self.relaxed |= changed
+                if self._replace(rec, relaxed, why + "; state that changed read at run time"):
+                    return
+                self.relaxed = before
+            if self._replace(rec, relaxed, why):
                 return
         if self._room(evict=True):
             built = self._convert(new, "specialized for a new signature" if self.active

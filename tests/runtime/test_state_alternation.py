@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import janus_lite
+
 from differential import differential, steady
 
 
@@ -56,3 +58,40 @@ def test_flag_that_decides_a_lists_length_gets_a_graph_per_value_when_it_cannot_
     f = differential(live_step, calls)
     s = f.stats
     assert s["graphs"] == 2 and s["graph_calls"] >= 10, f.explain()
+
+
+class Stepper:
+    def __init__(self):
+        self.t = 0
+        self.v = np.zeros(3)
+
+    def bump(self):
+        self.t += 1
+
+
+def stepped_update(opt, g, loss):
+    lr = 0.1 / (1 + opt.t) + 0.0 * loss
+    opt.v = 0.9 * opt.v + lr * g
+    return opt.v * 2.0
+
+
+def test_an_argument_and_a_counter_changed_between_calls_are_relaxed_together():
+    # the float argument and the step counter (bumped outside the function) change on every
+    # call: relaxing the argument alone would give a graph that misses on the counter next
+    # call, rebuilding one graph per call
+    opt = Stepper()
+    calls = []
+    for i in range(30):            # two updates per step (a weight and a bias), one loss
+        calls.append((np.full(3, 1.0 + i), np.full(3, 2.0 - i), 5.0 / (i + 1)))
+    f = janus_lite.jit(stepped_update)
+    out_j, out_p = [], []
+    import copy
+    opt_p = copy.deepcopy(opt)
+    for fn, o, out in ((f, opt, out_j), (stepped_update, opt_p, out_p)):
+        for g1, g2, loss in calls:
+            out.append(fn(o, g1, loss))
+            out.append(fn(o, g2, loss))
+            o.bump()
+    assert all(np.array_equal(a, b) for a, b in zip(out_j, out_p))
+    assert opt.t == opt_p.t and np.array_equal(opt.v, opt_p.v)
+    assert f.stats["conversions"] <= 4 and f.stats["graph_calls"] >= 50, f.explain()
