@@ -9,13 +9,13 @@ and line numbers, so warnings and tracebacks point at the user's source.
 from __future__ import annotations
 
 import ast
-import copy
 import keyword
 import types
 
 import numpy as np
 
 from ..ir import get_op
+from ..profile.astcopy import copy_ast
 from ..profile.source import own_compile
 from ..runtime.guards import ConstPool, GuardCode
 from .aborts import direct_copies, draws, fp_errors_quiet, raises_from
@@ -48,7 +48,7 @@ class Miss:
 
 def signature_text(fdef: ast.AST) -> str:
     """The parameter list of ``fdef`` without defaults or annotations."""
-    args = copy.deepcopy(fdef.args)
+    args = copy_ast(fdef.args)
     args.defaults, args.kw_defaults = [], [None] * len(args.kwonlyargs)
     for a in args.posonlyargs + args.args + args.kwonlyargs + \
             [x for x in (args.vararg, args.kwarg) if x]:

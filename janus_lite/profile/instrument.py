@@ -10,9 +10,10 @@ comprehensions are not instrumented inside (their results are).
 from __future__ import annotations
 
 import ast
-import copy
 
 import astor
+
+from .astcopy import copy_ast
 
 REC, TRUTH, ITER = "__jl_rec", "__jl_truth", "__jl_iter"
 
@@ -113,7 +114,7 @@ class Instrumenter(ast.NodeTransformer):
 
 def instrument(fdef: ast.AST) -> tuple[ast.AST, list[tuple]]:
     """An instrumented copy of ``fdef`` and the site keys its integer keys stand for."""
-    tree = copy.deepcopy(fdef)
+    tree = copy_ast(fdef)
     ins = Instrumenter()
     if isinstance(tree, ast.Lambda):
         tree.body = ins.visit(tree.body)

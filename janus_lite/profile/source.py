@@ -9,12 +9,13 @@ that runs (a file edited after import must not be trusted).
 from __future__ import annotations
 
 import ast
-import copy
 import linecache
 import re
 import threading
 import types
 import warnings
+
+from .astcopy import copy_ast
 
 
 _COMPILE_CATEGORIES = (SyntaxWarning, DeprecationWarning)
@@ -60,6 +61,27 @@ class NoSource(Exception):
 
 
 _MODULE_CACHE: dict[tuple[str, int], ast.Module] = {}
+_INDEX_CACHE: dict[int, tuple] = {}      # id(module tree) -> (tree, parents, starts)
+
+
+def _module_index(filename: str) -> tuple:
+    """(tree, child -> parent, first line -> the functions and lambdas starting there) of
+    a module, built once per parsed module: every function decorated in it shares it."""
+    tree = _module_ast(filename)
+    index = _INDEX_CACHE.get(id(tree))
+    if index is None or index[0] is not tree:
+        starts: dict[int, list] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                line = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+                starts.setdefault(line, []).append(node)
+            elif isinstance(node, ast.Lambda):
+                starts.setdefault(node.lineno, []).append(node)
+        index = (tree, _parents(tree), starts)
+        if len(_INDEX_CACHE) > 64:
+            _INDEX_CACHE.clear()
+        _INDEX_CACHE[id(tree)] = index
+    return index
 
 
 def _module_ast(filename: str) -> ast.Module:
@@ -120,24 +142,22 @@ def function_ast(fn) -> tuple[ast.AST, str | None]:
         raise NoSource(f"{fn!r} is not a Python function (builtin or C function)")
     # generator functions are found here and refused by the construct checker, which names
     # the `yield` and its line
-    tree = _module_ast(code.co_filename)
+    tree, parents, starts = _module_index(code.co_filename)
     first = code.co_firstlineno
     found = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == code.co_name:
-            start = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-            if start == first:
+    for node in starts.get(first, ()):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if node.name == code.co_name:
                 found.append(node)
-        elif isinstance(node, ast.Lambda) and code.co_name == "<lambda>" and node.lineno == first:
-            if [a.arg for a in node.args.args] == list(code.co_varnames[:code.co_argcount]):
-                found.append(node)
+        elif code.co_name == "<lambda>" and \
+                [a.arg for a in node.args.args] == list(code.co_varnames[:code.co_argcount]):
+            found.append(node)
     if len(found) != 1:
         raise NoSource(f"cannot locate the source of {fn.__qualname__} in {code.co_filename}"
                        f" line {first} ({len(found)} candidates)")
     node = found[0]
     if isinstance(node, ast.AsyncFunctionDef):
         raise NoSource(f"{fn.__qualname__} is an async function")
-    parents = _parents(tree)
     klass, up = None, parents.get(node)
     while up is not None:
         if isinstance(up, ast.ClassDef):
@@ -150,7 +170,7 @@ def function_ast(fn) -> tuple[ast.AST, str | None]:
 
 
 def strip_decorators(node: ast.AST) -> ast.AST:
-    node = copy.deepcopy(node)
+    node = copy_ast(node)
     if isinstance(node, ast.FunctionDef):
         node.decorator_list = []
     return node
@@ -192,7 +212,7 @@ def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None,
     very cells, so ``nonlocal`` writes reach the same variables.
     """
     code = fn.__code__
-    fdef = copy.deepcopy(fdef)
+    fdef = copy_ast(fdef)
     if isinstance(fdef, ast.Lambda):
         ret = ast.copy_location(ast.Return(fdef.body), fdef)
         fdef = ast.copy_location(ast.FunctionDef(name="__jl_lambda", args=fdef.args,
