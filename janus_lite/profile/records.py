@@ -12,6 +12,7 @@ from .. import config
 
 SCALARS = (bool, int, float, complex, str, type(None), bytes)
 _FAST_SCALARS = frozenset((bool, int, float, str, type(None)))
+_NP_SCALARS = frozenset((np.float64, np.float32, np.int64, np.int32, np.bool_))
 _FUNCS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, np.ufunc,
           types.ModuleType, type)
 
@@ -88,7 +89,8 @@ def summarize(value, depth: int = 0) -> Seen:
     return Seen(t)
 
 
-_BY_IDENTITY = frozenset((types.FunctionType, np.ufunc, types.ModuleType, type))
+_BY_IDENTITY = frozenset((types.FunctionType, np.ufunc, types.ModuleType, type,
+                          type(np.mean)))     # NumPy's array-function dispatchers
 _PLAIN: dict = {}       # type -> does `summarize` give just Seen(type) for all its values?
 
 
@@ -97,7 +99,7 @@ def _plain_type(t) -> bool:
     if plain is None:
         plain = _PLAIN[t] = not (t in SCALARS or t in (np.ndarray, tuple, list, dict)
                                  or issubclass(t, (np.generic,) + _FUNCS)
-                                 or callable(getattr(t, "__call__", None))
+                                 or any("__call__" in vars(c) for c in t.__mro__)
                                  and not _python_callable_object(t)
                                  or t is dask_array_type())
     return plain
@@ -110,7 +112,7 @@ def _fast_key(value):
     t = type(value)
     if t is np.ndarray:
         return value.dtype, value.shape
-    if t in _FAST_SCALARS:
+    if t in _FAST_SCALARS or t in _NP_SCALARS:
         return t, value
     if t is types.MethodType:
         return t, id(value.__self__), id(value.__func__)
@@ -123,34 +125,71 @@ def _fast_key(value):
     return None
 
 
-@dataclass
 class Observation:
-    """Everything seen at one site: how often, and each distinct summary with its count."""
-    count: int = 0
-    seen: dict = field(default_factory=dict)
-    overflow: bool = False      # more distinct summaries than we keep
-    memo: dict = field(default_factory=dict, repr=False, compare=False)
-    """(type, value) of a scalar or (dtype, shape) of an array → its summary: equal keys
-    give equal summaries, so a loop's later trips skip `summarize`."""
+    """Everything seen at one site: how often, and each distinct summary with its count.
+
+    A loop records its sites once per trip: a value whose cheap key (`_fast_key`) was seen
+    before is counted under that key (``_pending``, no summary made or hashed) and folded
+    into ``seen`` when someone reads it."""
+    __slots__ = ("count", "_seen", "overflow", "memo", "_pending")
+
+    def __init__(self):
+        self.count = 0
+        self._seen: dict = {}       # Seen -> count
+        self.overflow = False       # more distinct summaries than we keep
+        self.memo: dict = {}        # fast key -> its Seen (one of _seen's keys)
+        self._pending: dict = {}    # fast key -> calls not yet counted in _seen
+
+    @property
+    def seen(self) -> dict:
+        if self._pending:
+            for fast, n in self._pending.items():
+                self._seen[self.memo[fast]] += n
+            self._pending.clear()
+        return self._seen
 
     def add(self, s: Seen) -> None:
         self.count += 1
+        seen = self._seen
         try:
-            if s in self.seen:
-                self.seen[s] += 1
-            elif len(self.seen) < config.MAX_DISTINCT_OBSERVATIONS:
-                self.seen[s] = 1
+            if s in seen:
+                seen[s] += 1
+            elif len(seen) < config.MAX_DISTINCT_OBSERVATIONS:
+                seen[s] = 1
             else:
                 self.overflow = True
         except TypeError:         # unhashable value inside: keep the type only
             self.add(Seen(s.type))
             self.count -= 1
 
+    def add_fast(self, fast, value) -> None:
+        """Count ``value``, whose `_fast_key` is ``fast``."""
+        if fast in self.memo:
+            self.count += 1
+            self._pending[fast] = self._pending.get(fast, 0) + 1
+            return
+        if self.overflow:
+            # a key never seen, so a summary not among the kept ones (values of these types
+            # come only this way, and every kept one has its key in the memo): counted, as
+            # `add` would, without making it (a value that changes every trip)
+            self.count += 1
+            return
+        s = summarize(value)
+        self.add(s)
+        if len(self.memo) < config.MAX_DISTINCT_OBSERVATIONS:
+            for k in self._seen:
+                if k == s:                # the very key object: counted under it
+                    self.memo[fast] = k
+                    break
+
     @property
     def single(self) -> Seen | None:
         if len(self.seen) == 1 and not self.overflow:
             return next(iter(self.seen))
         return None
+
+    def __repr__(self):
+        return f"Observation(count={self.count}, seen={self.seen!r}, overflow={self.overflow})"
 
 
 @dataclass
@@ -171,16 +210,8 @@ class Profile:
         fast = _fast_key(value)
         if fast is None:
             obs.add(summarize(value))
-            return value
-        s = obs.memo.get(fast)
-        if s is not None:            # seen before: the same summary object, counted
-            obs.count += 1
-            obs.seen[s] += 1
-            return value
-        s = summarize(value)
-        obs.add(s)
-        if s in obs.seen and len(obs.memo) < config.MAX_DISTINCT_OBSERVATIONS:
-            obs.memo[fast] = next(k for k in obs.seen if k == s)
+        else:
+            obs.add_fast(fast, value)
         return value
 
     def record_truth(self, key, value) -> bool:
