@@ -14,7 +14,9 @@ change can abandon it:
 
 Both rest on one more condition checked per call: NumPy's floating-point errors can only
 warn (`fp_errors_quiet`) — under ``np.errstate(all="raise")`` or ``-W error`` any arithmetic
-op may raise, and such calls take the saving/copying path.
+op may raise, and such calls take the saving/copying path — except where the one in-place
+update is the last op of the run (`only_the_update_after`): its FP error is raised after it
+wrote, as the plain function's is, so that graph writes directly in every call.
 """
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ import warnings
 
 import numpy as np
 
+from ..ir import get_op
 from ..runtime.held_warnings import is_draw, may_raise
+
 
 def _subtree(node):
     yield node
@@ -93,6 +97,31 @@ def direct_copies(graph) -> frozenset:
     if raises_from(graph, {top[first].name}, exempt={final.name, *copies}):
         return frozenset()
     return frozenset(copies)
+
+
+def only_the_update_after(graph, copies) -> bool:
+    """Is the one update of a caller's array the last thing that can raise, wherever
+    floating-point errors raise? True when from the first of the ``copies`` (`direct_copies`)
+    on the graph holds nothing but those copies, constants, one elementwise in-place op
+    updating one of them, and the commit. Under ``np.errstate(all="raise")`` or a ``RuntimeWarning`` made an
+    error, that op raises after it wrote the caller's array, as the plain function's same op
+    does (NumPy tests the FP flags after the loop): the run is past its point of no return
+    (``_wrote``), the error is the call's own. So such a graph updates in place directly in
+    every call, without asking `fp_errors_quiet`."""
+    if not copies:
+        return False
+    top = list(graph.nodes())
+    first = min(i for i, t in enumerate(top) if t.name in copies)
+    rest = [t for t in top[first:] if t.name not in copies and
+            t.op not in ("commit_final", "const")]
+    if len(rest) != 1 or rest[0].subgraphs:
+        return False
+    node = rest[0]
+    try:
+        opdef = get_op(node.op)
+    except KeyError:
+        return False
+    return opdef.elementwise and opdef.mutates == (0,) and node.inputs[0] in copies
 
 
 # -- floating-point errors: can they raise in this call? ---------------------------------------

@@ -18,7 +18,7 @@ from ..ir import get_op
 from ..profile.astcopy import copy_ast
 from ..profile.source import own_compile
 from ..runtime.guards import ConstPool, GuardCode
-from .aborts import direct_copies, draws, fp_errors_quiet, raises_from
+from .aborts import direct_copies, draws, fp_errors_quiet, only_the_update_after, raises_from
 from .numpy_rules import TABLE
 from .structured import plan as plan_structured
 from .state_ops import QUIET, UNDO, WROTE, has_reversible, mark_committed, random_states
@@ -160,7 +160,10 @@ class CodeGen:
         self.direct = direct_copies(self.graph)
         # the states are saved only where the run may still be abandoned after a draw
         always = (saves or gens) and raises_from(self.graph, set(draws(self.graph)))
-        if self.direct or ((saves or gens) and not always):
+        if self.direct and not saves and not gens and \
+                only_the_update_after(self.graph, self.direct):
+            self.emit(f"{QUIET} = True", None)     # direct in every call (see there)
+        elif self.direct or ((saves or gens) and not always):
             self.emit(f"{QUIET} = {self.pool.add(fp_errors_quiet, 'quiet')}()", None)
         if self.direct:
             self.emit(f"{WROTE} = False", None)

@@ -7,7 +7,11 @@ whose output is a ``tuple`` node built only to be unpacked assigns its items str
 the variables that receive them (no tuple built and indexed per iteration); a cond or loop
 whose value is only indexed by constants (``getitem`` nodes) is never built as a tuple, its
 ``getitem`` nodes read those variables; a loop body's constant ``False`` break flag emits no
-test; a loop condition that is a ``truth`` node tests its input (the same ``__bool__``).
+test; a loop condition that is a ``truth`` node tests its input (the same ``__bool__``);
+a loop-carried value that nothing reads (not the body, not the condition, not the code after
+the loop) is never assigned; a branch of the loop body whose item goes only into carried
+slot k assigns that slot's variable directly (when nothing after the branch reads the slot's
+old value), and an assignment of a variable to itself is not written.
 """
 from __future__ import annotations
 
@@ -58,6 +62,8 @@ def split_uses(gen, node, n) -> list | None:
 
 
 def _assign(gen, targets, values, lineno):
+    pairs = [(t, v) for t, v in zip(targets, values) if t != v]
+    targets, values = [t for t, _ in pairs], [v for _, v in pairs]
     if targets:
         gen.emit(f"{', '.join(targets)} = {', '.join(values)}", lineno)
 
@@ -65,7 +71,9 @@ def _assign(gen, targets, values, lineno):
 def plan(gen) -> None:
     """Before any code is emitted (variable names are handed out as code is written):
     the ``cond`` and ``loop`` nodes whose tuple value is only indexed by constants get
-    per-item variables, their ``getitem`` nodes aliased to them."""
+    per-item variables, their ``getitem`` nodes aliased to them (``gen.cond_items``: a
+    split cond's item variables, a loop's carried variables where `_coalesce` says)."""
+    gen.cond_items = {}
     for node in list(gen.graph.all_nodes()):
         if node.op == "cond":
             outs = [_sole_output(gen, sub, "tuple") for sub in node.subgraphs]
@@ -76,6 +84,7 @@ def plan(gen) -> None:
             if split is None:
                 continue
             out = gen.var(node.name)
+            gen.cond_items[node.name] = [f"{out}_{k}" for k in range(len(outs[0].inputs))]
             for name, k in split:
                 gen.alias(name, f"{out}_{k}")
             gen.virtual.add(node.name)
@@ -83,11 +92,61 @@ def plan(gen) -> None:
                 gen.skip.add(o.name)
         elif node.op == "loop":
             split = split_uses(gen, node, node.attrs["n_carried"])
-            if split is None:
+            if split is not None:
+                for name, k in split:
+                    gen.alias(name, carried_var(gen, node, k))
+                gen.virtual.add(node.name)
+    for node in list(gen.graph.all_nodes()):     # the conds inside are split by now
+        if node.op == "loop":
+            _coalesce(gen, node)
+
+
+def _slot_input(sub, k):
+    """``sub``'s input node of carried slot ``k`` (None when it has none)."""
+    for name in sub.inputs:
+        inp = sub[name]
+        if inp.attrs.get("role") == "carried" and inp.attrs.get("index") == k:
+            return name
+    return None
+
+
+def _reads(node, name) -> bool:
+    """Does ``node`` read ``name`` (an input, or captured by one of its subgraphs)?"""
+    if name in node.inputs:
+        return True
+    return any(n.op == "input" and n.attrs.get("outer") == name
+               for sub in node.subgraphs for n in sub.all_nodes())
+
+
+def _coalesce(gen, loop) -> None:
+    """A split ``cond`` of the loop body whose item goes only into carried slot k (the
+    body's output tuple, at k) assigns slot k's variable itself, when no node after the
+    cond reads the slot's old value (the body output's other items included)."""
+    body = loop.subgraphs[-1]
+    out = _sole_output(gen, body, "tuple")
+    n = loop.attrs["n_carried"]
+    if out is None or len(out.inputs) != n + 1:
+        return
+    order = [nd.name for nd in body.nodes()]
+    names = gen.cond_items
+    for k, v in enumerate(out.inputs[:n]):
+        item = body[v] if v in body else None
+        if item is None or item.op != "getitem" or v not in gen._aliased or \
+                out.inputs.count(v) != 1 or _captured(gen, v) or \
+                list(body.nx.successors(v)) != [out.name]:
+            continue
+        cond = body[item.inputs[0]] if item.inputs[0] in body else None
+        j = _const_index(gen, item.inputs[1])
+        if cond is None or cond.op != "cond" or cond.name not in names or j is None:
+            continue
+        old = _slot_input(body, k)
+        if old is not None:
+            after = order[order.index(cond.name) + 1:]
+            if any(_reads(body[a], old) for a in after):
                 continue
-            for name, k in split:
-                gen.alias(name, carried_var(gen, node, k))
-            gen.virtual.add(node.name)
+        var = carried_var(gen, loop, k)
+        names[cond.name][j] = var
+        gen.alias(v, var)
 
 
 def emit_cond(gen, node, ins):
@@ -96,21 +155,46 @@ def emit_cond(gen, node, ins):
     split = node.name in gen.virtual
     outs = [sub[sub.output] for sub in (then_g, else_g)] if split else [None, None]
     if split:
-        items = [f"{out}_{k}" for k in range(len(outs[0].inputs))]
+        items = gen.cond_items[node.name]
     gen.emit(f"if {ins[0]}:", node.lineno)
     for sub, o in zip((then_g, else_g), outs):
         if sub is else_g:
             gen.emit("else:", node.lineno)
         gen.indent += 1
+        start = len(gen.lines)
         gen.emit_graph(sub)
         if split:
             _assign(gen, items, [gen.var(i) for i in o.inputs], node.lineno)
-            if not items:
+            if len(gen.lines) == start:
                 gen.emit("pass", node.lineno)
         else:
             gen.emit(f"{out} = {gen.var(sub.output)}", node.lineno)
         gen.indent -= 1
     return None
+
+
+def _dead_slots(gen, loop, out) -> set:
+    """Carried slots of ``loop`` that nothing reads: not its condition or body (their slot
+    inputs unused), not the code after it (its value split, no used ``getitem`` of the
+    slot: an unused one is aliased to the slot's variable and emits nothing).
+    Only where the body's output is a tuple assigned item by item (``out``)."""
+    if out is None or loop.name not in gen.virtual:
+        return set()
+    n = loop.attrs["n_carried"]
+    graph = gen.owner_graph(loop.name)
+    read = {k for name, k in split_uses(gen, loop, n) or ()       # unused getitems aside
+            if any(True for _ in graph.nx.successors(name)) or name == graph.output or
+            _captured(gen, name)}
+    dead = set()
+    for k in range(n):
+        if k in read:
+            continue
+        names = [_slot_input(sub, k) for sub in loop.subgraphs]
+        if all(name is None or (not any(True for _ in sub.nx.successors(name)) and
+                                not _captured(gen, name) and sub.output != name)
+               for sub, name in zip(loop.subgraphs, names)):
+            dead.add(k)
+    return dead
 
 
 def carried_var(gen, node, i) -> str:
@@ -132,7 +216,12 @@ def emit_loop(gen, node, ins):
                 gen.names[name] = carried[inp.attrs["index"]]
             elif inp.attrs.get("role") == "item":
                 gen.names[name] = f"{gen.var(node.name)}_item"
-    _assign(gen, carried, inits, node.lineno)
+    out = _sole_output(gen, body_g, "tuple")
+    if out is not None and len(out.inputs) != n + 1:
+        out = None
+    dead = _dead_slots(gen, node, out)
+    live = [k for k in range(n) if k not in dead]
+    _assign(gen, [carried[k] for k in live], [inits[k] for k in live], node.lineno)
     brk = f"{gen.var(node.name)}_brk"
     if a["kind"] == "for":
         gen.emit(f"for {gen.var(node.name)}_item in {ins[0]}:", node.lineno)
@@ -146,11 +235,9 @@ def emit_loop(gen, node, ins):
         gen.emit_graph(cond_g)
         test = gen.var(truth.inputs[0] if truth is not None else cond_g.output)
         gen.emit(f"if not {test}: break", node.lineno)
-    out = _sole_output(gen, body_g, "tuple")
-    if out is not None and len(out.inputs) != n + 1:
-        out = None
     if out is not None:
         gen.skip.add(out.name)
+    start = len(gen.lines)
     gen.emit_graph(body_g)
     if out is None:
         targets = carried + [brk]
@@ -158,13 +245,13 @@ def emit_loop(gen, node, ins):
         gen.emit(f"if {brk}: break", node.lineno)
     else:
         values = [gen.var(i) for i in out.inputs]
-        _assign(gen, carried, values[:n], node.lineno)
+        _assign(gen, [carried[k] for k in live], [values[k] for k in live], node.lineno)
         flag = gen._node(out.inputs[n])
         if flag.op == "const" and flag.attrs.get("value") is True:
             gen.emit("break", node.lineno)
         elif not (flag.op == "const" and flag.attrs.get("value") is False):
             gen.emit(f"if {values[n]}: break", node.lineno)
-        if not n and flag.op == "const" and flag.attrs.get("value") is False:
+        if len(gen.lines) == start:
             gen.emit("pass", node.lineno)
     gen.indent -= 1
     if node.name in gen.virtual:      # its getitems read the carried variables (`plan`)

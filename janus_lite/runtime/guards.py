@@ -269,8 +269,7 @@ class GuardCode:
                 if isinstance(g.expected, Source):
                     self._bind(g.expected, out)
             nxt = runs[k + 1] if k + 1 < len(runs) else None
-            if kind == "writeable" and nxt is not None and nxt[0] == "disjoint" and \
-                    len(nxt[1]) > 1:
+            if kind == "writeable" and nxt is not None and nxt[0] == "disjoint":
                 for _, g in nxt[1]:
                     self._bind(g.source, out)
                     self._bind(g.expected, out)
@@ -293,20 +292,29 @@ class GuardCode:
         return [f"if {whole}:"] + ["    " + line for line in each]
 
     def _writeable_and_own(self, wrun, drun, miss_name) -> list[str] | None:
-        """A ``writeable`` run followed by a ``disjoint`` run, checked as one call of
-        `_own_writeable` (one ``flags`` object per array); the runs one by one only when it
-        fails. None when some writeable value is in no disjoint pair."""
+        """A ``writeable`` run followed by a ``disjoint`` run, checked at once (one
+        ``flags`` object per array); the runs one by one only when that fails. None when
+        some writeable value is in no disjoint pair."""
         exprs = dict.fromkeys(self.source_expr(s) for _, g in drun
                               for s in (g.source, g.expected))
         written = list(dict.fromkeys(self.source_expr(g.source) for _, g in wrun))
         if not set(written) <= set(exprs):
             return None
         values = written + [e for e in exprs if e not in written]
-        fn = self.consts.add(_own_writeable, "ownw")
         inner = self._run_lines("writeable", wrun, miss_name) + \
             self._run_lines("disjoint", drun, miss_name)
-        return [f"if not {fn}({len(written)}, {', '.join(values)}):"] + \
-            ["    " + line for line in inner]
+        keys = {g.source.key for _, g in wrun} | \
+            {s.key for _, g in drun for s in (g.source, g.expected)}
+        if keys <= self.arrays:        # all typed np.ndarray by guards before: inline
+            pairs = [(self.source_expr(g.source), self.source_expr(g.expected))
+                     for _, g in drun]
+            whole = _own_writeable_inline(self.consts, written, values[len(written):], pairs)
+        elif len(drun) > 1:
+            fn = self.consts.add(_own_writeable, "ownw")
+            whole = f"{fn}({len(written)}, {', '.join(values)})"
+        else:
+            return None
+        return [f"if not ({whole}):"] + ["    " + line for line in inner]
 
     def _bind(self, src: Source, out: list) -> None:
         """Read ``src`` into a local before the guard that first reads it, when it is an
@@ -339,6 +347,24 @@ class GuardCode:
 _TUPLE_KINDS = {"dtype": "dtype", "shape": "shape", "ndim": "ndim"}
 """Guard kinds whose facts compare as a tuple (``==`` per item, as each guard does);
 consecutive runs of them (the dtypes, then the shapes) are compared as one tuple."""
+
+
+def _own_writeable_inline(consts, written, others, pairs) -> str:
+    """`_own_writeable`'s test spelled inline, for values the guards before it typed
+    ``np.ndarray``: the ``written`` ones writeable, all of them owning their buffers, and
+    the two values of each pair in ``pairs`` different objects (for many pairs: all the
+    values different, as `_own_writeable` asks). True when it holds; one ``flags`` object
+    per array."""
+    parts = [f"(_fl := {w}.flags).writeable and _fl.owndata" for w in written]
+    parts += [f"{o}.flags.owndata" for o in others]
+    n = len(written) + len(others)
+    if len(pairs) <= 4 * n:
+        parts += [f"{a} is not {b}" for a, b in pairs]
+    else:
+        id_, len_ = consts.add(id, "id"), consts.add(len, "len")
+        ids = ", ".join(f"{id_}({v})" for v in (*written, *others))
+        parts.append(f"{len_}({{{ids}}}) == {n}")
+    return " and ".join(parts)
 
 
 def _own_writeable(n_writeable, *values, _nd=np.ndarray) -> bool:

@@ -186,6 +186,37 @@ def test_the_update_itself_overflows(mode):
     steady(f, 3)
 
 
+def two_updates(w, v, g):
+    w *= g
+    v *= g                               # the second update may overflow after the first
+
+
+@pytest.mark.parametrize("mode", ["quiet", "errstate", "warnings"])
+def test_the_only_update_writes_directly_without_asking(mode):
+    """The update is the run's last op: it writes the caller's array in every call (no
+    floating-point-errors test); an overflow in it raises after it wrote, as the plain
+    function's does."""
+    calls = [(np.ones(3), 2.0) for _ in range(5)] + \
+        [(np.array([1.0, 1e308, 2.0]), 2.0), (np.ones(3), 2.0)]
+    with fp_errors(mode):
+        f = differential(scale_in_place, calls)
+    steady(f, 3)
+    assert "_q = True" in _source(f) and "_quiet" not in _source(f)
+
+
+@pytest.mark.parametrize("mode", ["quiet", "errstate", "warnings"])
+def test_two_updates_still_ask(mode):
+    """Two updates: under FP errors that raise, an overflow in the second must find the
+    first undone (the plain function stops there too, but a graph may order the two
+    differently), so the FP-errors test stays."""
+    calls = [(np.ones(3), np.ones(3), 2.0) for _ in range(5)] + \
+        [(np.ones(3), np.array([1.0, 1e308, 2.0]), 2.0), (np.ones(3), np.ones(3), 2.0)]
+    with fp_errors(mode):
+        f = differential(two_updates, calls)
+    steady(f, 3)
+    assert "_quiet" in _source(f)
+
+
 # -- fault injection (as in test_fault_injection.py): a fault at every node of a run ----------
 @pytest.fixture
 def faults(monkeypatch):

@@ -204,7 +204,7 @@ def test_writeable_and_disjoint_checked_at_once_then_one_by_one(case):
         [_adagrad_args(2)]
     f = differential(adagrad, calls)
     steady(f, 5 if case == "view" else 2)     # disjoint views: served by the graph
-    assert "_ownw" in f.graphs[0].source()
+    assert "(_fl := " in f.graphs[0].source()
 
 
 def step_then_loss(w, g, err):
