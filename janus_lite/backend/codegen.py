@@ -18,6 +18,7 @@ import numpy as np
 from ..ir import get_op
 from ..profile.source import own_compile
 from ..runtime.guards import ConstPool, GuardCode
+from . import linetable
 from .aborts import direct_copies, draws, fp_errors_quiet, raises_from
 from .numpy_rules import TABLE
 from .structured import plan as plan_structured
@@ -334,6 +335,45 @@ def _located(node, lineno, col, end_lineno, end_col):
 def _compile_factory(text, linenos, first, consts, filename):
     """The code object of ``def __jl_make(<consts>): <text>; return __jl_graph`` with each
     statement of the graph function on its line of the user's file."""
+    if not linetable.SUPPORTED or "try:" in text or "while True:" in text:
+        # (statements that compile to a NOP: see `linetable.has_nop`)
+        return _compile_factory_ast(text, linenos, first, consts, filename)
+    # compiled from text, then its positions moved where the renumbered AST
+    # (`_compile_factory_ast`) puts them: source line 1 is the factory, 2 the graph
+    # function, 3.. the graph's lines, the last the factory's return
+    src = f"def __jl_make({', '.join(consts)}):\n    " + text.replace("\n", "\n    ") + \
+        "\n    return __jl_graph"
+    with own_compile(filename):
+        code = compile(src, filename, "exec", dont_inherit=True)
+    make = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    if linetable.has_nop(make):
+        return _compile_factory_ast(text, linenos, first, consts, filename)
+    n, last = len(linenos), text.count("\n") + 3
+    end = max([first] + [ln for ln in linenos if ln])
+
+    def line(s):
+        return (linenos[s - 3] if 0 <= s - 3 < n else None) or first
+
+    def move(pos):
+        s, e, col, end_col = pos
+        if col == 0 and end_col == 0 and e == s:    # a code object's start (RESUME)
+            s = first if s <= 2 else line(s)
+            return s, s, 0, 0
+        if s == last:
+            return 1, 1, 0, 0
+        col = None if col is None else col - 4
+        end_col = None if end_col is None else end_col - 4
+        if s == 2:                   # the graph function's definition, in the factory
+            return first, end, col, end_col
+        new = line(s)
+        return new, new, col, end_col
+
+    return linetable.relocated(make, move, lambda s: first if s <= 2 else line(s))
+
+
+def _compile_factory_ast(text, linenos, first, consts, filename):
+    """`_compile_factory` through the AST (Python versions whose location table
+    `linetable` does not know)."""
     tree = ast.parse(text)
     func = tree.body[0]
     _relocate(func, linenos, first)
