@@ -348,27 +348,30 @@ def _compile_factory(text, linenos, first, consts, filename):
     make = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     if linetable.has_nop(make):
         return _compile_factory_ast(text, linenos, first, consts, filename)
-    n, last = len(linenos), text.count("\n") + 3
+    last = text.count("\n") + 3
     end = max([first] + [ln for ln in linenos if ln])
-
-    def line(s):
-        return (linenos[s - 3] if 0 <= s - 3 < n else None) or first
+    # source line → the user's line (the graph function's lines; the rest: its own line)
+    lines = [first, first, first] + [ln or first for ln in linenos]
+    lines += [first] * (last + 1 - len(lines))
 
     def move(pos):
         s, e, col, end_col = pos
+        if e == s and col and end_col is not None and 2 < s < last:   # most: the graph's
+            new = lines[s]
+            return new, new, col - 4, end_col - 4
         if col == 0 and end_col == 0 and e == s:    # a code object's start (RESUME)
-            s = first if s <= 2 else line(s)
-            return s, s, 0, 0
+            new = lines[s]
+            return new, new, 0, 0
         if s == last:
             return 1, 1, 0, 0
         col = None if col is None else col - 4
         end_col = None if end_col is None else end_col - 4
         if s == 2:                   # the graph function's definition, in the factory
             return first, end, col, end_col
-        new = line(s)
+        new = lines[s]
         return new, new, col, end_col
 
-    return linetable.relocated(make, move, lambda s: first if s <= 2 else line(s))
+    return linetable.relocated(make, move, lines.__getitem__)
 
 
 def _compile_factory_ast(text, linenos, first, consts, filename):

@@ -24,55 +24,68 @@ _NOP = dis.opmap["NOP"]
 _NONE, _LONG, _NO_COLUMNS, _ONE_LINE0 = 15, 14, 13, 10
 
 
+def _varint(table, i):
+    """(value, next index) of the unsigned varint at ``table[i]`` (6 bits a byte)."""
+    b = table[i]
+    val, shift = b & 63, 6
+    while b & 64:
+        i += 1
+        b = table[i]
+        val |= (b & 63) << shift
+        shift += 6
+    return val, i + 1
+
+
+def _svarint(table, i):
+    v, i = _varint(table, i)
+    return (-(v >> 1) if v & 1 else v >> 1), i
+
+
 def entries(code) -> list:
     """The location table as [(code units, (line, end_line, col, end_col) or None)]; a
     missing column or end line is None."""
     table, out = code.co_linetable, []
+    append = out.append
     i, n, line = 0, len(code.co_linetable), code.co_firstlineno
-
-    def varint():
-        nonlocal i
-        b = table[i]
-        i += 1
-        val, shift = b & 63, 6
-        while b & 64:
-            b = table[i]
-            i += 1
-            val |= (b & 63) << shift
-            shift += 6
-        return val
-
-    def svarint():
-        v = varint()
-        return -(v >> 1) if v & 1 else v >> 1
-
     while i < n:
         first = table[i]
-        i += 1
         kind, length = (first >> 3) & 15, (first & 7) + 1
-        if kind == _NONE:
-            out.append((length, None))
-            continue
-        if kind == _LONG:
-            line += svarint()
-            end = line + varint()
-            col, end_col = varint() - 1, varint() - 1
-            out.append((length, (line, end, None if col < 0 else col,
-                                 None if end_col < 0 else end_col)))
-        elif kind == _NO_COLUMNS:
-            line += svarint()
-            out.append((length, (line, line, None, None)))
-        elif kind >= _ONE_LINE0:
-            line += kind - _ONE_LINE0
-            col, end_col = table[i], table[i + 1]
-            i += 2
-            out.append((length, (line, line, col, end_col)))
-        else:
-            second = table[i]
-            i += 1
+        if kind < _ONE_LINE0:                       # short form: this line, two columns
+            second = table[i + 1]
             col = kind * 8 + ((second >> 4) & 7)
-            out.append((length, (line, line, col, col + (second & 15))))
+            append((length, (line, line, col, col + (second & 15))))
+            i += 2
+        elif kind < _NO_COLUMNS:                    # one-line forms
+            line += kind - _ONE_LINE0
+            append((length, (line, line, table[i + 1], table[i + 2])))
+            i += 3
+        elif kind == _NONE:
+            append((length, None))
+            i += 1
+        elif kind == _NO_COLUMNS:
+            delta, i = _svarint(table, i + 1)
+            line += delta
+            append((length, (line, line, None, None)))
+        else:                                       # long form
+            delta, i = _svarint(table, i + 1)
+            line += delta
+            end, i = _varint(table, i)
+            col, i = _varint(table, i)
+            end_col, i = _varint(table, i)
+            append((length, (line, line + end, col - 1 if col else None,
+                             end_col - 1 if end_col else None)))
     return out
+
+
+def _put_varint(out, val):
+    while val >= 64:
+        out.append(64 | (val & 63))
+        val >>= 6
+    out.append(val)
+
+
+def _put_svarint(out, val):
+    _put_varint(out, ((-val) << 1) | 1 if val < 0 else val << 1)
 
 
 def encode(items, firstlineno: int) -> bytes:
@@ -87,49 +100,40 @@ def encode(items, firstlineno: int) -> bytes:
                 merged.append([length, pos])
         items = merged
     out = bytearray()
+    append = out.append
     prev = firstlineno
-
-    def varint(val):
-        while val >= 64:
-            out.append(64 | (val & 63))
-            val >>= 6
-        out.append(val)
-
-    def svarint(val):
-        varint(((-val) << 1) | 1 if val < 0 else val << 1)
-
     for length, pos in items:
         while length > 0:
-            size = min(length, 8)
+            size = 8 if length > 8 else length
             length -= size
-            head = 128 | (size - 1)
+            head = 127 + size            # 128 | (size - 1)
             if pos is None:
-                out.append(head | (_NONE << 3))
+                append(head | (_NONE << 3))
                 continue
             line, end, col, end_col = pos
             delta = line - prev
             if col is None or end_col is None:
                 if end == line or end is None:
-                    out.append(head | (_NO_COLUMNS << 3))
-                    svarint(delta)
+                    append(head | (_NO_COLUMNS << 3))
+                    _put_svarint(out, delta)
                     prev = line
                     continue
             elif end == line:
                 if delta == 0 and col < 80 and 0 <= end_col - col < 16:
-                    out.append(head | ((col >> 3) << 3))
-                    out.append(((col & 7) << 4) | (end_col - col))
+                    append(head | ((col >> 3) << 3))
+                    append(((col & 7) << 4) | (end_col - col))
                     continue
                 if 0 <= delta < 3 and col < 128 and end_col < 128:
-                    out.append(head | ((_ONE_LINE0 + delta) << 3))
-                    out.append(col)
-                    out.append(end_col)
+                    append(head | ((_ONE_LINE0 + delta) << 3))
+                    append(col)
+                    append(end_col)
                     prev = line
                     continue
-            out.append(head | (_LONG << 3))
-            svarint(delta)
-            varint((end if end is not None else line) - line)
-            varint(col + 1 if col is not None else 0)
-            varint(end_col + 1 if end_col is not None else 0)
+            append(head | (_LONG << 3))
+            _put_svarint(out, delta)
+            _put_varint(out, (end if end is not None else line) - line)
+            _put_varint(out, col + 1 if col is not None else 0)
+            _put_varint(out, end_col + 1 if end_col is not None else 0)
             prev = line
     return bytes(out)
 
