@@ -6,10 +6,10 @@
     python -m benchmarks.conversion --only lossFun --repeat 10
 
 Each function is taken from a corpus program (tests/corpus/programs): the program runs once
-decorated, the arguments of the function's first successful conversion (`_build`) are kept,
+decorated, the arguments of the function's first successful conversion (`_convert`) are kept,
 and that conversion is then repeated on its own, with conversion's memo tables emptied
 before each (``--warm`` keeps them: what converting the same function again costs). Reported: the best and median time of the
-whole `_build`, its phases (convert, passes, backend compile), and the node count, all in
+whole `_convert`, its phases (convert, passes, backend compile), and the node count, all in
 CPU time of this process (`time.process_time`: the machine may be busy with other work).
 """
 from __future__ import annotations
@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import janus_lite.api as api  # noqa: E402
+from janus_lite.runtime.policy import Failure  # noqa: E402
 
 CASES = [
     # (label, corpus program, qualified name of the decorated function)
@@ -45,19 +46,20 @@ def capture(program: str, qualname: str):
     """Run ``program`` decorated; the (function, args) of ``qualname``'s first conversion."""
     from corpus import harness
     seen = {}
-    orig = api.SpeculativeFunction._build
+    orig = api.SpeculativeFunction._convert
 
-    def _build(self, specs, why, example=None, relaxed=frozenset()):
-        record = orig(self, specs, why, example, relaxed)
-        if record is not None and self.__wrapped__.__qualname__ == qualname and not seen:
-            seen["call"] = (self, (specs, why, example, relaxed), len(record.graph))
+    def _convert(self, specs, example=None, relaxed=frozenset()):
+        record = orig(self, specs, example, relaxed)
+        if not isinstance(record, Failure) and not seen \
+                and self.__wrapped__.__qualname__ == qualname:
+            seen["call"] = (self, (specs, example, relaxed), len(record.graph))
         return record
 
-    api.SpeculativeFunction._build = _build
+    api.SpeculativeFunction._convert = _convert
     try:
         harness.run_program(program, True)
     finally:
-        api.SpeculativeFunction._build = orig
+        api.SpeculativeFunction._convert = orig
     if not seen:
         raise RuntimeError(f"{program}: {qualname} was never converted")
     return seen["call"]
@@ -88,15 +90,16 @@ CACHES = [
 
 def phases(sf, args) -> tuple[float, float, float]:
     """Seconds in convert, run_passes and backend compile for one conversion."""
-    specs, why, example, relaxed = args
+    specs, example, relaxed = args
     fn = sf.__wrapped__
     t0 = time.process_time()
     graph = api.convert(fn, sf._fdef, sf._klass, specs, sf._profiler.profile, fn.__name__,
                         example, relaxed)
     t1 = time.process_time()
-    api.run_passes(graph)
+    backend = api.for_specs(specs, sf.backend)
+    api.run_passes(graph, api.passes_for(backend))
     t2 = time.process_time()
-    api.backend_compile(graph, fn, sf._fdef, graph.meta["guards"], sf.backend)
+    api.backend_compile(graph, fn, sf._fdef, graph.meta["guards"], backend)
     t3 = time.process_time()
     return t1 - t0, t2 - t1, t3 - t2
 
@@ -119,7 +122,7 @@ def main(argv=None) -> int:
             continue
         sf, args, nodes = capture(program, qualname)
         t0 = time.process_time()
-        sf._build(*args)                                 # warm (imports, caches)
+        sf._convert(*args)                                 # warm (imports, caches)
         first = time.process_time() - t0
         n = a.repeat or max(2, min(30, int(1.5 / max(first, 1e-3))))
         times, split = [], []
@@ -127,9 +130,9 @@ def main(argv=None) -> int:
             if not a.warm:
                 clear_caches()
             t0 = time.process_time()
-            record = sf._build(*args)
+            record = sf._convert(*args)
             times.append(time.process_time() - t0)
-            assert record is not None
+            assert not isinstance(record, Failure), record.reason
         for _ in range(max(1, n // 3)):
             if not a.warm:
                 clear_caches()
@@ -147,7 +150,7 @@ def main(argv=None) -> int:
             for _ in range(max(1, n // 3)):
                 if not a.warm:
                     clear_caches()
-                sf._build(*args)
+                sf._convert(*args)
             prof.disable()
             s = io.StringIO()
             pstats.Stats(prof, stream=s).sort_stats(a.sort).print_stats(20)

@@ -28,24 +28,25 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 import janus_lite.api  # noqa: E402
+from janus_lite.runtime.policy import Failure  # noqa: E402
 
 BUILT: list[str] = []
 
 
 def _hook():
-    orig = janus_lite.api.SpeculativeFunction._build
+    orig = janus_lite.api.SpeculativeFunction._convert
 
-    def _build(self, specs, why, example=None, relaxed=frozenset()):
-        record = orig(self, specs, why, example, relaxed)
+    def _convert(self, specs, example=None, relaxed=frozenset()):
+        record = orig(self, specs, example, relaxed)
         name = getattr(self.__wrapped__, "__qualname__", "?")
-        if record is None:
-            BUILT.append(f"## {name}: conversion failed ({why})\n")
+        if isinstance(record, Failure):
+            BUILT.append(f"## {name}: conversion failed ({record.reason})\n")
         else:
-            BUILT.append(f"## {name}: {why}\n{record.graph.text()}\n--- source\n"
+            BUILT.append(f"## {name}\n{record.graph.text()}\n--- source\n"
                          f"{record.graph.source()}\n")
         return record
 
-    janus_lite.api.SpeculativeFunction._build = _build
+    janus_lite.api.SpeculativeFunction._convert = _convert
 
 
 def make_sample(path: str, n: int) -> None:

@@ -18,6 +18,7 @@ from ..ir import get_op
 from ..profile.astcopy import copy_ast
 from ..profile.source import own_compile
 from ..runtime.guards import ConstPool, GuardCode
+from . import linetable
 from .aborts import direct_copies, draws, fp_errors_quiet, only_the_update_after, raises_from
 from .numpy_rules import TABLE
 from .structured import plan as plan_structured
@@ -337,6 +338,48 @@ def _located(node, lineno, col, end_lineno, end_col):
 def _compile_factory(text, linenos, first, consts, filename):
     """The code object of ``def __jl_make(<consts>): <text>; return __jl_graph`` with each
     statement of the graph function on its line of the user's file."""
+    if not linetable.SUPPORTED or "try:" in text or "while True:" in text:
+        # (statements that compile to a NOP: see `linetable.has_nop`)
+        return _compile_factory_ast(text, linenos, first, consts, filename)
+    # compiled from text, then its positions moved where the renumbered AST
+    # (`_compile_factory_ast`) puts them: source line 1 is the factory, 2 the graph
+    # function, 3.. the graph's lines, the last the factory's return
+    src = f"def __jl_make({', '.join(consts)}):\n    " + text.replace("\n", "\n    ") + \
+        "\n    return __jl_graph"
+    with own_compile(filename):
+        code = compile(src, filename, "exec", dont_inherit=True)
+    make = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    if linetable.has_nop(make):
+        return _compile_factory_ast(text, linenos, first, consts, filename)
+    last = text.count("\n") + 3
+    end = max([first] + [ln for ln in linenos if ln])
+    # source line → the user's line (the graph function's lines; the rest: its own line)
+    lines = [first, first, first] + [ln or first for ln in linenos]
+    lines += [first] * (last + 1 - len(lines))
+
+    def move(pos):
+        s, e, col, end_col = pos
+        if e == s and col and end_col is not None and 2 < s < last:   # most: the graph's
+            new = lines[s]
+            return new, new, col - 4, end_col - 4
+        if col == 0 and end_col == 0 and e == s:    # a code object's start (RESUME)
+            new = lines[s]
+            return new, new, 0, 0
+        if s == last:
+            return 1, 1, 0, 0
+        col = None if col is None else col - 4
+        end_col = None if end_col is None else end_col - 4
+        if s == 2:                   # the graph function's definition, in the factory
+            return first, end, col, end_col
+        new = lines[s]
+        return new, new, col, end_col
+
+    return linetable.relocated(make, move, lines.__getitem__)
+
+
+def _compile_factory_ast(text, linenos, first, consts, filename):
+    """`_compile_factory` through the AST (Python versions whose location table
+    `linetable` does not know)."""
     tree = ast.parse(text)
     func = tree.body[0]
     _relocate(func, linenos, first)

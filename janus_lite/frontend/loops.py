@@ -174,13 +174,13 @@ class LoopConverter:
     def escape_grown_lists(self, body) -> None:
         """Lists made in the function and appended to inside a run-time loop cannot stay
         static: make them real lists (graph-owned) before the loop."""
-        grown = set()
+        grown = {}         # first-seen order (a set's would follow the strings' hash seed)
         for stmt in body:
             for n in ast.walk(stmt):
                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
                         isinstance(n.func.value, ast.Name) and \
                         n.func.attr in ("append", "extend", "pop", "insert"):
-                    grown.add(n.func.value.id)
+                    grown[n.func.value.id] = None
         for name in grown:
             value = self.scope.env.get(name)
             if not isinstance(value, BoxRef) or self.box(value).kind != "list" or \

@@ -54,10 +54,11 @@ def intervals(graph) -> dict:
     return {n: (pos[n], end[n]) for n in order}
 
 
-def peak_bytes(graph, sizes: dict, extra_at: dict | None = None, base: int = 0) -> int:
+def peak_bytes(graph, sizes: dict, extra_at: dict | None = None, base: int = 0,
+               iv: dict | None = None) -> int:
     """Peak of ``base`` + live ``sizes`` (node → bytes) + ``extra_at`` (node → bytes held
-    only while that node runs)."""
-    iv = intervals(graph)
+    only while that node runs); ``iv``: the graph's `intervals`, when already at hand."""
+    iv = intervals(graph) if iv is None else iv
     alloc: dict[int, int] = {}
     free: dict[int, int] = {}
     for n, b in sizes.items():

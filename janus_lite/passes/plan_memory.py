@@ -157,7 +157,7 @@ def run(graph) -> int:
             busy_until.append(-1)
         busy_until[s] = stop
         slot_of[value] = s
-    _record_memory(graph, slot_of, slots)
+    _record_memory(graph, slot_of, slots, iv)
     if not slot_of:
         return 0
     pool = BufferPool([(k if k[:1] != ("sym",) else None, dt) for k, dt in slots])
@@ -182,8 +182,9 @@ def run(graph) -> int:
     return len(slot_of)
 
 
-def _record_memory(graph, slot_of, slots):
-    """graph.meta['memory']: planned vs imperative peak intermediate bytes."""
+def _record_memory(graph, slot_of, slots, iv):
+    """graph.meta['memory']: planned vs imperative peak intermediate bytes (``iv``: the
+    graph's intervals; it is not changed before the plan is applied)."""
     mem = graph.meta.setdefault("memory", {})
     sizes, scratch = {}, {}
     for node in graph.nodes():
@@ -203,7 +204,7 @@ def _record_memory(graph, slot_of, slots):
             sizes[node.name] = b
     pool_bytes = sum(nbytes(Meta(np.ndarray, dt, k if k[:1] != ("sym",) else k[1:])) or 0
                      for k, dt in slots)
-    mem["planned_peak_bytes"] = peak_bytes(graph, sizes, scratch, base=pool_bytes)
+    mem["planned_peak_bytes"] = peak_bytes(graph, sizes, scratch, base=pool_bytes, iv=iv)
     mem["pool_bytes"] = int(pool_bytes)
     mem["symbolic"] = any(symbolic(graph[n].meta) for n in graph.order)
     mem.setdefault("imperative_peak_bytes", mem["planned_peak_bytes"])
