@@ -7,6 +7,13 @@ failing the same way are counted, not shrunk again, so the run goes on. At the e
 prints how many programs and calls ran, graph coverage, and each kind of failure with its
 minimal program (also written to ``--out``). Exit status 1 when anything failed.
 
+``--tier compiled`` runs every program with the compiled tier forced on (``config.TIER =
+"compiled"``: each graph's lowerable segments are compiled by numba synchronously when the
+graph is built and served at once, without measuring), so the programs run compiled code;
+the summary then also counts the graphs and calls compiled code served. ``--tier auto``
+tiers up in the background as in production (timing-dependent: few short programs get that
+far). Numba's cache: ``JANUS_LITE_CACHE_DIR``.
+
 ``--all-features`` also draws the constructs `gen.KNOWN_BUGS` leaves out while their bugs
 are open (to check a fix, or to see them fail).
 """
@@ -53,7 +60,10 @@ def _alarm(signum, frame):
 
 def run_chunk(args):
     """One hypothesis run of ``n`` programs; returns (totals, {sig: [count, program]})."""
-    chunk_seed, n, known, all_features = args
+    chunk_seed, n, known, all_features, tier = args
+    if tier is not None:
+        from janus_lite import config
+        config.TIER = tier
     warnings.simplefilter("ignore")
     logging.getLogger("janus_lite").setLevel(logging.ERROR)
     found: dict = {}
@@ -115,6 +125,9 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--out", default="fuzz-failures")
     ap.add_argument("--all-features", action="store_true")
+    ap.add_argument("--tier", choices=("off", "auto", "compiled"), default=None,
+                    help="the compiled tier for every program (default: config.TIER, "
+                         "i.e. JANUS_LITE_TIER)")
     a = ap.parse_args(argv)
     chunks = [(a.seed * 100003 + i, min(CHUNK, a.programs - i * CHUNK))
               for i in range((a.programs + CHUNK - 1) // CHUNK)]
@@ -128,7 +141,7 @@ def main(argv=None) -> int:
         # a few chunks at a time, so that kinds found early are not shrunk again
         while pending:
             batch, pending = pending[:a.workers], pending[a.workers:]
-            for tot, fnd in pool.map(run_chunk, [(s, n, tuple(found), a.all_features)
+            for tot, fnd in pool.map(run_chunk, [(s, n, tuple(found), a.all_features, a.tier)
                                                  for s, n in batch]):
                 for k, v in tot.items():
                     totals[k] = totals.get(k, 0) + v
@@ -141,7 +154,9 @@ def main(argv=None) -> int:
             print(f"[{time.time() - start:7.0f} s] chunks {done}/{len(chunks)}: "
                   f"{totals.get('generated', 0)} programs generated, "
                   f"{totals.get('calls', 0)} calls, "
-                  f"{sum(c for c, _ in found.values())} failures in {len(found)} kinds",
+                  f"{sum(c for c, _ in found.values())} failures in {len(found)} kinds"
+                  + (f"; compiled code served {totals.get('compiled_calls', 0)} calls in "
+                     f"{totals.get('compiled_programs', 0)} programs" if a.tier else ""),
                   flush=True)
     print(f"\n{totals.get('generated', 0)} programs generated ({totals.get('runs', 0)} runs with "
           f"shrinking; {sum(c for c, _ in found.values())} failed), calls of passing runs: "
@@ -149,6 +164,10 @@ def main(argv=None) -> int:
           f"graphs, {totals.get('fallbacks', 0)} fallbacks), {totals.get('conversions', 0)} "
           f"graphs built, {totals.get('graphed_programs', 0)} programs served by graphs; "
           f"{time.time() - start:.0f} s")
+    if a.tier:
+        print(f"compiled tier ({a.tier}): {totals.get('compiled_graphs', 0)} graphs served by "
+              f"compiled code, {totals.get('compiled_calls', 0)} calls answered by it, in "
+              f"{totals.get('compiled_programs', 0)} programs")
     if found:
         os.makedirs(a.out, exist_ok=True)
         for i, (sig, (count, text)) in enumerate(sorted(found.items(), key=lambda kv: -kv[1][0])):

@@ -32,8 +32,17 @@ from .support import SUPPORT_NAMES, build_calls  # noqa: E402
 _DIR = None
 _COUNTER = itertools.count()
 TOTALS = {"programs": 0, "calls": 0, "graph_calls": 0, "fallbacks": 0, "conversions": 0,
-          "graphed_programs": 0}
-"""Counts over every program run in this process (reported by the long-run script)."""
+          "graphed_programs": 0, "compiled_graphs": 0, "compiled_calls": 0,
+          "compiled_programs": 0}
+"""Counts over every program run in this process (reported by the long-run script). The
+``compiled_*`` ones count the compiled tier (``config.TIER = "compiled"``): graphs served
+by compiled code, calls that compiled code answered (not handed to the NumPy tier), and
+programs where it answered at least one."""
+
+
+def _tier_fallbacks() -> int:
+    tier = sys.modules.get("janus_lite.backend.compiled.tier")
+    return tier.COUNTS["numpy_tier_calls"] if tier is not None else 0
 
 
 def _tmpdir() -> str:
@@ -72,6 +81,7 @@ def run_program(prog, keep_file: bool = False) -> dict:
         jit_mod = load(path, stem + "_jit")
         calls = build_calls(prog.calls)
         config.PASSES = prog.passes
+        handed = _tier_fallbacks()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             jitted = janus_lite.jit(jit_mod.f, **prog.jit_kwargs)
@@ -94,6 +104,11 @@ def run_program(prog, keep_file: bool = False) -> dict:
         TOTALS["fallbacks"] += stats["fallbacks"]
         TOTALS["conversions"] += stats["conversions"]
         TOTALS["graphed_programs"] += stats["graph_calls"] > 0
+        compiled = [cg for cg in jitted.graphs if cg.tier == "compiled"]
+        served = sum(cg.hits for cg in compiled) - (_tier_fallbacks() - handed)
+        TOTALS["compiled_graphs"] += len(compiled)
+        TOTALS["compiled_calls"] += max(served, 0)
+        TOTALS["compiled_programs"] += served > 0
         return stats
     finally:
         config.PASSES = old_passes
