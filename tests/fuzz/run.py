@@ -14,6 +14,9 @@ the summary then also counts the graphs and calls compiled code served. ``--tier
 tiers up in the background as in production (timing-dependent: few short programs get that
 far). Numba's cache: ``JANUS_LITE_CACHE_DIR``.
 
+``--warnings`` also compares the warnings each call shows (recorded under ``"always"``;
+without it every warning is ignored).
+
 ``--all-features`` also draws the constructs `gen.KNOWN_BUGS` leaves out while their bugs
 are open (to check a fix, or to see them fail).
 """
@@ -60,7 +63,7 @@ def _alarm(signum, frame):
 
 def run_chunk(args):
     """One hypothesis run of ``n`` programs; returns (totals, {sig: [count, program]})."""
-    chunk_seed, n, known, all_features, tier = args
+    chunk_seed, n, known, all_features, tier, check_warnings = args
     if tier is not None:
         from janus_lite import config
         config.TIER = tier
@@ -82,7 +85,7 @@ def run_chunk(args):
         state["generated"] += not state["failed"]      # not a shrinking step
         signal.alarm(PROGRAM_TIMEOUT_S)
         try:
-            run_program(prog)
+            run_program(prog, check_warnings=check_warnings)
         except Exception as exc:            # noqa: BLE001 (any failure is a finding)
             sig = signature(exc)
             entry = found.setdefault(sig, [0, None])
@@ -108,7 +111,8 @@ def run_chunk(args):
     saved = dict(TOTALS)
     for sig, prog in last_failing.items():     # then delete dead statements and calls
         try:
-            small = reduce_program(prog, signature, max_runs=150)
+            small = reduce_program(prog, signature, max_runs=150,
+                                   check_warnings=check_warnings)
             found[sig][1] = f"{found[sig][1]}\n\n--- reduced further ---\n{small.describe()}"
         except Exception:                       # noqa: BLE001 (best effort)
             pass
@@ -125,6 +129,8 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--out", default="fuzz-failures")
     ap.add_argument("--all-features", action="store_true")
+    ap.add_argument("--warnings", action="store_true",
+                    help="also compare the warnings each call shows (under 'always')")
     ap.add_argument("--tier", choices=("off", "auto", "compiled"), default=None,
                     help="the compiled tier for every program (default: config.TIER, "
                          "i.e. JANUS_LITE_TIER)")
@@ -141,7 +147,8 @@ def main(argv=None) -> int:
         # a few chunks at a time, so that kinds found early are not shrunk again
         while pending:
             batch, pending = pending[:a.workers], pending[a.workers:]
-            for tot, fnd in pool.map(run_chunk, [(s, n, tuple(found), a.all_features, a.tier)
+            for tot, fnd in pool.map(run_chunk, [(s, n, tuple(found), a.all_features, a.tier,
+                                                  a.warnings)
                                                  for s, n in batch]):
                 for k, v in tot.items():
                     totals[k] = totals.get(k, 0) + v
