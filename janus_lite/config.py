@@ -145,16 +145,15 @@ its Dask arguments: a dataset bigger than the cluster's memory comes back in bat
 
 
 # -- the compiled tier (janus_lite/backend/compiled, needs the optional numba) -----------------
-TIER = os.environ.get("JANUS_LITE_TIER", "off")
-"""Compiled tier (numba): ``"auto"`` (opt-in for now, ``JANUS_LITE_TIER=auto``: with numba installed, graphs of functions whose
+TIER = os.environ.get("JANUS_LITE_TIER", "auto")
+"""Compiled tier (numba): ``"auto"`` (default: with numba installed, graphs of functions whose
 backend is ``"auto"`` are compiled in a separate worker process, loaded from numba's cache at
 their next call and switched to once measured faster; numba never runs in a thread of this
 process, and its effects on the process-wide ``warnings`` state and streams are undone),
-``"off"`` (the default: NumPy tier only — under ``"auto"`` one corpus program,
-decision_tree_entropy, still shows different warnings when run after 16 others, so the
-tier stays opt-in until that is found), ``"compiled"`` (compile synchronously in this process when a
-graph is built and serve the compiled code at once, without measuring: the test suites run
-the differential suites this way, ``JANUS_LITE_TIER=compiled``)."""
+``"off"`` (NumPy tier only, ``JANUS_LITE_TIER=off``), ``"compiled"`` (compile synchronously
+in this process when a graph is built and serve the compiled code at once, without
+measuring: the test suites run the differential suites this way,
+``JANUS_LITE_TIER=compiled``)."""
 
 CACHE_DIR = os.environ.get("JANUS_LITE_CACHE_DIR",
                            os.path.join(os.path.expanduser("~"), ".cache", "janus_lite"))

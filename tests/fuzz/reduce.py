@@ -25,11 +25,11 @@ def _alarm(signum, frame):
     raise _Timeout()
 
 
-def _failure(prog, signature):
+def _failure(prog, signature, check_warnings=False):
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(RUN_TIMEOUT_S)
     try:
-        run_program(prog)
+        run_program(prog, check_warnings=check_warnings)
     except _Timeout:
         return None
     except Exception as exc:           # noqa: BLE001
@@ -79,8 +79,8 @@ def _delete(lines, start, end):
     return new
 
 
-def reduce_program(prog, signature, max_runs: int = 400):
-    target = _failure(prog, signature)
+def reduce_program(prog, signature, max_runs: int = 400, check_warnings: bool = False):
+    target = _failure(prog, signature, check_warnings)
     if target is None:
         return prog
     runs = 0
@@ -93,7 +93,7 @@ def reduce_program(prog, signature, max_runs: int = 400):
                 break
             cand = dataclasses.replace(prog, source="\n".join(_delete(lines, start, end)))
             runs += 1
-            if cand.source != prog.source and _failure(cand, signature) == target:
+            if cand.source != prog.source and _failure(cand, signature, check_warnings) == target:
                 prog, changed = cand, True
                 break
         if changed:
@@ -103,7 +103,7 @@ def reduce_program(prog, signature, max_runs: int = 400):
                 break
             cand = dataclasses.replace(prog, calls=prog.calls[:i] + prog.calls[i + 1:])
             runs += 1
-            if _failure(cand, signature) == target:
+            if _failure(cand, signature, check_warnings) == target:
                 prog, changed = cand, True
                 break
     return prog

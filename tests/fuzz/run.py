@@ -7,6 +7,16 @@ failing the same way are counted, not shrunk again, so the run goes on. At the e
 prints how many programs and calls ran, graph coverage, and each kind of failure with its
 minimal program (also written to ``--out``). Exit status 1 when anything failed.
 
+``--tier compiled`` runs every program with the compiled tier forced on (``config.TIER =
+"compiled"``: each graph's lowerable segments are compiled by numba synchronously when the
+graph is built and served at once, without measuring), so the programs run compiled code;
+the summary then also counts the graphs and calls compiled code served. ``--tier auto``
+tiers up in the background as in production (timing-dependent: few short programs get that
+far). Numba's cache: ``JANUS_LITE_CACHE_DIR``.
+
+``--warnings`` also compares the warnings each call shows (recorded under ``"always"``;
+without it every warning is ignored).
+
 ``--all-features`` also draws the constructs `gen.KNOWN_BUGS` leaves out while their bugs
 are open (to check a fix, or to see them fail).
 """
@@ -53,7 +63,10 @@ def _alarm(signum, frame):
 
 def run_chunk(args):
     """One hypothesis run of ``n`` programs; returns (totals, {sig: [count, program]})."""
-    chunk_seed, n, known, all_features = args
+    chunk_seed, n, known, all_features, tier, check_warnings = args
+    if tier is not None:
+        from janus_lite import config
+        config.TIER = tier
     warnings.simplefilter("ignore")
     logging.getLogger("janus_lite").setLevel(logging.ERROR)
     found: dict = {}
@@ -72,7 +85,7 @@ def run_chunk(args):
         state["generated"] += not state["failed"]      # not a shrinking step
         signal.alarm(PROGRAM_TIMEOUT_S)
         try:
-            run_program(prog)
+            run_program(prog, check_warnings=check_warnings)
         except Exception as exc:            # noqa: BLE001 (any failure is a finding)
             sig = signature(exc)
             entry = found.setdefault(sig, [0, None])
@@ -98,7 +111,8 @@ def run_chunk(args):
     saved = dict(TOTALS)
     for sig, prog in last_failing.items():     # then delete dead statements and calls
         try:
-            small = reduce_program(prog, signature, max_runs=150)
+            small = reduce_program(prog, signature, max_runs=150,
+                                   check_warnings=check_warnings)
             found[sig][1] = f"{found[sig][1]}\n\n--- reduced further ---\n{small.describe()}"
         except Exception:                       # noqa: BLE001 (best effort)
             pass
@@ -115,6 +129,11 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--out", default="fuzz-failures")
     ap.add_argument("--all-features", action="store_true")
+    ap.add_argument("--warnings", action="store_true",
+                    help="also compare the warnings each call shows (under 'always')")
+    ap.add_argument("--tier", choices=("off", "auto", "compiled"), default=None,
+                    help="the compiled tier for every program (default: config.TIER, "
+                         "i.e. JANUS_LITE_TIER)")
     a = ap.parse_args(argv)
     chunks = [(a.seed * 100003 + i, min(CHUNK, a.programs - i * CHUNK))
               for i in range((a.programs + CHUNK - 1) // CHUNK)]
@@ -128,7 +147,8 @@ def main(argv=None) -> int:
         # a few chunks at a time, so that kinds found early are not shrunk again
         while pending:
             batch, pending = pending[:a.workers], pending[a.workers:]
-            for tot, fnd in pool.map(run_chunk, [(s, n, tuple(found), a.all_features)
+            for tot, fnd in pool.map(run_chunk, [(s, n, tuple(found), a.all_features, a.tier,
+                                                  a.warnings)
                                                  for s, n in batch]):
                 for k, v in tot.items():
                     totals[k] = totals.get(k, 0) + v
@@ -141,7 +161,9 @@ def main(argv=None) -> int:
             print(f"[{time.time() - start:7.0f} s] chunks {done}/{len(chunks)}: "
                   f"{totals.get('generated', 0)} programs generated, "
                   f"{totals.get('calls', 0)} calls, "
-                  f"{sum(c for c, _ in found.values())} failures in {len(found)} kinds",
+                  f"{sum(c for c, _ in found.values())} failures in {len(found)} kinds"
+                  + (f"; compiled code served {totals.get('compiled_calls', 0)} calls in "
+                     f"{totals.get('compiled_programs', 0)} programs" if a.tier else ""),
                   flush=True)
     print(f"\n{totals.get('generated', 0)} programs generated ({totals.get('runs', 0)} runs with "
           f"shrinking; {sum(c for c, _ in found.values())} failed), calls of passing runs: "
@@ -149,6 +171,10 @@ def main(argv=None) -> int:
           f"graphs, {totals.get('fallbacks', 0)} fallbacks), {totals.get('conversions', 0)} "
           f"graphs built, {totals.get('graphed_programs', 0)} programs served by graphs; "
           f"{time.time() - start:.0f} s")
+    if a.tier:
+        print(f"compiled tier ({a.tier}): {totals.get('compiled_graphs', 0)} graphs served by "
+              f"compiled code, {totals.get('compiled_calls', 0)} calls answered by it, in "
+              f"{totals.get('compiled_programs', 0)} programs")
     if found:
         os.makedirs(a.out, exist_ok=True)
         for i, (sig, (count, text)) in enumerate(sorted(found.items(), key=lambda kv: -kv[1][0])):

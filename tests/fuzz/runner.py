@@ -22,6 +22,7 @@ import numpy as np
 
 import janus_lite
 from janus_lite import config
+from janus_lite.runtime.degrade import PerformanceWarning
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from differential import assert_same, differential  # noqa: E402
@@ -32,8 +33,17 @@ from .support import SUPPORT_NAMES, build_calls  # noqa: E402
 _DIR = None
 _COUNTER = itertools.count()
 TOTALS = {"programs": 0, "calls": 0, "graph_calls": 0, "fallbacks": 0, "conversions": 0,
-          "graphed_programs": 0}
-"""Counts over every program run in this process (reported by the long-run script)."""
+          "graphed_programs": 0, "compiled_graphs": 0, "compiled_calls": 0,
+          "compiled_programs": 0}
+"""Counts over every program run in this process (reported by the long-run script). The
+``compiled_*`` ones count the compiled tier (``config.TIER = "compiled"``): graphs served
+by compiled code, calls that compiled code answered (not handed to the NumPy tier), and
+programs where it answered at least one."""
+
+
+def _tier_fallbacks() -> int:
+    tier = sys.modules.get("janus_lite.backend.compiled.tier")
+    return tier.COUNTS["numpy_tier_calls"] if tier is not None else 0
 
 
 def _tmpdir() -> str:
@@ -59,9 +69,24 @@ def write_module(source: str) -> tuple[str, str]:
     return path, stem
 
 
-def run_program(prog, keep_file: bool = False) -> dict:
+def _recording(fn, log: list):
+    """``fn``, with the warnings each call shows recorded (every one: ``"always"``) as one
+    list per call in ``log`` (janus_lite's own PerformanceWarning left out, DESIGN §7)."""
+    def call(*args, **kwargs):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                log.append([(w.category.__name__, str(w.message), w.lineno) for w in caught
+                            if not issubclass(w.category, PerformanceWarning)])
+    return call
+
+
+def run_program(prog, keep_file: bool = False, check_warnings: bool = False) -> dict:
     """Run ``prog``; raises AssertionError (with the program in the message) on any
-    difference. Returns the decorated function's stats."""
+    difference. Returns the decorated function's stats. ``check_warnings``: the warnings
+    each call shows (under ``"always"``) must be the same too (else all are ignored)."""
     path, stem = write_module(prog.source)
     old_passes = config.PASSES
     logger = logging.getLogger("janus_lite")
@@ -72,11 +97,20 @@ def run_program(prog, keep_file: bool = False) -> dict:
         jit_mod = load(path, stem + "_jit")
         calls = build_calls(prog.calls)
         config.PASSES = prog.passes
+        handed = _tier_fallbacks()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             jitted = janus_lite.jit(jit_mod.f, **prog.jit_kwargs)
             try:
-                differential(plain_mod.f, calls, decorated=jitted)
+                if check_warnings:
+                    plain_w: list = []
+                    jit_w: list = []
+                    differential(_recording(plain_mod.f, plain_w), calls,
+                                 decorated=_recording(jitted, jit_w))
+                    for i, (pw, jw) in enumerate(zip(plain_w, jit_w)):
+                        assert pw == jw, f"call {i}: warnings {pw} vs {jw}"
+                else:
+                    differential(plain_mod.f, calls, decorated=jitted)
                 for name in GLOBAL_NAMES:
                     assert_same(getattr(plain_mod, name), getattr(jit_mod, name),
                                 f"global {name} after the calls")
@@ -94,6 +128,11 @@ def run_program(prog, keep_file: bool = False) -> dict:
         TOTALS["fallbacks"] += stats["fallbacks"]
         TOTALS["conversions"] += stats["conversions"]
         TOTALS["graphed_programs"] += stats["graph_calls"] > 0
+        compiled = [cg for cg in jitted.graphs if cg.tier == "compiled"]
+        served = sum(cg.hits for cg in compiled) - (_tier_fallbacks() - handed)
+        TOTALS["compiled_graphs"] += len(compiled)
+        TOTALS["compiled_calls"] += max(served, 0)
+        TOTALS["compiled_programs"] += served > 0
         return stats
     finally:
         config.PASSES = old_passes

@@ -23,6 +23,7 @@ import logging
 import statistics
 import threading
 import time
+import warnings
 
 from ... import config
 from ..codegen import Miss
@@ -234,6 +235,7 @@ class Job:
 
     def _assemble(self, mod):
         """The compiled entry (and its source text) from the loaded module ``mod``."""
+        from ...runtime.held_warnings import may_abandon
         from .. import codegen
         from .build import TierFallback, wrapper
         from .segments import rewrite
@@ -249,13 +251,15 @@ class Job:
         centry, source = codegen.compile_graph(self.cgraph, owner.__wrapped__, owner._fdef,
                                                guards)
         nentry = self.numpy_entry()
-
-        def tiered(*args, **kwargs):
-            try:
-                return centry(*args, **kwargs)
-            except TierFallback:
-                COUNTS["numpy_tier_calls"] += 1
-                return nentry(*args, **kwargs)
+        if may_abandon(self.cgraph):
+            tiered = _held_tiered(centry, nentry)
+        else:
+            def tiered(*args, **kwargs):
+                try:
+                    return centry(*args, **kwargs)
+                except TierFallback:
+                    COUNTS["numpy_tier_calls"] += 1
+                    return nentry(*args, **kwargs)
 
         tiered.__wrapped__ = centry
         text = source + "\n\n# -- numba segments --\n" + self.plan.source() + \
@@ -292,6 +296,43 @@ class Job:
         if self._install(entry):
             graph.meta["tier"], graph.meta["tier_reason"] = "numpy", why
             self.owner.events.add("tier", f"NumPy tier kept: {why}", None, topic="tier")
+
+
+def _held_tiered(centry, nentry):
+    """The compiled entry for a graph whose run may be abandoned after it warned: a
+    compiled segment hands the call to the NumPy tier (`TierFallback`: NumPy would warn or
+    raise there) after NumPy ops of the entry already warned (``np.log2(p)`` before the
+    segment holding ``-p * ...``), or an assertion fails in a segment. The dispatch holds a
+    graph's warnings only where the NumPy tier's graph may be abandoned after a warning,
+    which says nothing of the segments; so the warnings of the compiled run are held here
+    and taken back when the run is abandoned (the NumPy tier or the plain function then
+    warns them), shown (to whatever ``showwarning`` was in place: the dispatch's holder,
+    if it holds) when its answer is kept."""
+    from ...runtime.held_warnings import HeldWarnings
+    from .build import TierFallback
+
+    def tiered(*args, **kwargs):
+        held = HeldWarnings.hold()
+        warnings.showwarning = held
+        try:
+            result = centry(*args, **kwargs)
+        except TierFallback:
+            held.forget()
+            COUNTS["numpy_tier_calls"] += 1
+            return nentry(*args, **kwargs)
+        except BaseException as exc:
+            if isinstance(exc, Exception) and not getattr(exc, "__jl_committed__", False):
+                held.forget()        # abandoned: the plain function answers, and warns
+            else:
+                held.release()       # the call's own outcome
+            raise
+        if type(result) is Miss:
+            held.forget()
+        else:
+            held.release()
+        return result
+
+    return tiered
 
 
 class Pending:
