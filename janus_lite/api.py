@@ -435,6 +435,14 @@ class SpeculativeFunction:
             result = self._plain(self.__wrapped__, args, kwargs)
             self._raise_if_strict()
             return result
+        if decision is Decision.SETTLE:
+            self._imperative += 1
+            result = self._plain(self.__wrapped__, args, kwargs)
+            with self._lock:
+                self._after_plain(self._policy.after_settle, misses,
+                                  self._profiler.bind(args, kwargs) or {})
+            self._raise_if_strict()
+            return result
         self._imperative += 1
         summary = self._profiler.summarize_args(args, kwargs)
         result = self._run_profiled(args, kwargs)

@@ -160,6 +160,12 @@ CACHE_DIR = os.environ.get("JANUS_LITE_CACHE_DIR",
 """Where the compiled tier writes generated numba modules (one file per hash of its
 source) and numba's on-disk cache, so a second process starts compiled."""
 
+TIER_HOT_S = float(os.environ.get("JANUS_LITE_TIER_HOT_S", "0.5"))
+"""``auto`` tier: a graph is compiled only once its calls have taken this many seconds in
+all (0: at once, as soon as it is built). The compile (a second conversion in this
+process, numba in the worker, loading numba and the code here) costs around a second, which a
+short run could never earn back."""
+
 TIER_MEASURE_CALLS = 8
 """Fewest calls each of the NumPy-tier and the compiled entry serve (alternating) once the
 compiled one is ready (more, up to 256 each, until 20 ms of calls were timed); the

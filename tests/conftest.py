@@ -24,7 +24,8 @@ def _check_ir():
     buffers to arrays of every size (tests use small arrays; by default tiny ones get none)."""
     old = janus_lite.config.CHECK_RULES, janus_lite.config.PLAN_MIN_BYTES, \
         janus_lite.config.CONVERSION_FREE_S, janus_lite.config.TIER, \
-        janus_lite.config.ARBITRATE, janus_lite.config.CONVERSION_PAYBACK
+        janus_lite.config.ARBITRATE, janus_lite.config.CONVERSION_PAYBACK, \
+        janus_lite.config.TIER_HOT_S
     janus_lite.config.CHECK_RULES = True
     janus_lite.config.PLAN_MIN_BYTES = 0
     # the conversion budget is a time measurement: under a loaded machine (and with
@@ -32,6 +33,9 @@ def _check_ir():
     # budget set it themselves
     janus_lite.config.CONVERSION_FREE_S = float("inf")
     janus_lite.config.TIER = TIER
+    # a graph tiers up at once where the tier is on (its hotness is a time measurement;
+    # tests/backend/test_tier_warmup.py sets it)
+    janus_lite.config.TIER_HOT_S = 0.0
     # likewise the arbitration between graphs and the plain function (a time measurement
     # that makes calls go to the plain function): its own tests turn it on
     janus_lite.config.ARBITRATE = False
@@ -41,4 +45,5 @@ def _check_ir():
     yield
     janus_lite.config.CHECK_RULES, janus_lite.config.PLAN_MIN_BYTES, \
         janus_lite.config.CONVERSION_FREE_S, janus_lite.config.TIER, \
-        janus_lite.config.ARBITRATE, janus_lite.config.CONVERSION_PAYBACK = old
+        janus_lite.config.ARBITRATE, janus_lite.config.CONVERSION_PAYBACK, \
+        janus_lite.config.TIER_HOT_S = old

@@ -218,6 +218,8 @@ class ContainerConverter:
             self.add_guard(Guard("len", src, len(value), lineno))
             if key < 0:
                 key += len(value)
+        if self.graph[base.name].meta.type is dict:
+            self.note_key(base.name, key)
         s = item_source(src, key)
         spec = self.item_spec(base.name, key)
         if spec is not None:
@@ -396,7 +398,11 @@ class ContainerConverter:
                                   f"attribute is not supported in graphs yet", lineno)
         raise ConversionError(f".{name}() of a container", lineno)
 
-    def dict_keys(self, ref: Ref, lineno) -> list:
+    def dict_keys(self, ref: Ref, lineno, whole=True) -> list:
+        """The dict's keys now (deferred writes and deletions included); ``whole``: the
+        graph depends on the whole list (see `narrow_key_guards`)."""
+        if whole:
+            self.note_all_keys(ref.name)
         keys = self.known_keys.get(ref.name)
         if keys is None:
             raise ConversionError("keys of a dict not known while converting", lineno)

@@ -270,6 +270,8 @@ class ControlConverter:
         if box.origin is None:
             return None
         origin = Ref(box.origin)
+        if box.kind == "dict":
+            self.note_key(box.origin, key)      # whether it exists decides the value
         try:
             if box.kind == "object":
                 owner = self.graph.root()[box.origin].meta.type

@@ -53,6 +53,8 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         self.example = example or {}
         self.init_state()
         self.known_keys: dict = {}          # dict argument node -> its guarded keys
+        self.key_uses: dict = {}            # dict node -> keys asked about (None: all)
+        self.keys_guards: dict = {}         # state dict node -> its "keys" guard
         self.seq_params: dict = {}          # list arguments of changing length -> spec
         self.param_specs: dict = {}         # list/dict argument node -> its spec
         self.maybe_unbound: set = set()     # loop results that may be the unbound marker
@@ -113,6 +115,7 @@ class Converter(ExpressionConverter, StatementConverter, CallConverter, HeapConv
         self.graph.output = output
         self.graph.meta["keep"] = self._dead_user_code()
         self.graph.meta["mutated"] = set(self.mutated)
+        self.narrow_key_guards()
         ordered = order_guards(self.guards)
         self.graph.meta["guards"] = ordered
         self.graph.assumptions = [Assumption.of_guard(i, g) for i, g in enumerate(ordered)] + \

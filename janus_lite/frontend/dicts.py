@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..ir.ops_state import DELETED
 from .errors import ConversionError
+from ..runtime.guards import Guard
 from .values import BoxRef, Const, Ref, TupleVal, static_tuple
 
 _METHODS = ("get", "setdefault", "pop", "update", "copy")
@@ -72,6 +73,36 @@ class DictConverter:
     def _dict_item(self, recv, key, node):
         return self.subscript(recv, Const(key), node)
 
+    # -- which keys a graph depends on ---------------------------------------------------
+    def note_key(self, name, key) -> None:
+        """The graph depends on whether ``key`` is in dict node ``name``."""
+        uses = self.key_uses.setdefault(name, {})
+        if uses is not None:
+            uses[key] = None
+
+    def note_all_keys(self, name) -> None:
+        """The graph depends on dict node ``name``'s whole key list (iterated, listed)."""
+        self.key_uses[name] = None
+
+    def narrow_key_guards(self) -> None:
+        """A state dict (``self.cache``, a global registry) whose keys were only asked about
+        one by one (``k in d``, ``d.get(k)``, ``d[k]``, ``setdefault``) is guarded on those
+        keys' presence, not on its whole key list: a dict that gains other keys between
+        calls (a cache filled lazily per parameter name) still fits the graph."""
+        for name, guard in self.keys_guards.items():
+            uses = self.key_uses.get(name, {})
+            if uses is None:
+                continue
+            at = next((i for i, g in enumerate(self.guards) if g is guard), None)
+            if at is None:
+                continue
+            keys = set(guard.expected)
+            facts = tuple((k, k in keys) for k in uses)
+            if facts:
+                self.guards[at] = Guard("haskeys", guard.source, facts, guard.lineno)
+            else:
+                del self.guards[at]
+
     def dict_contains(self, recv, key, what, lineno) -> bool:
         """Is ``key`` in the dict now (earlier deferred writes and deletions included)?"""
         if isinstance(recv, BoxRef):
@@ -87,7 +118,8 @@ class DictConverter:
         if box is not None and key in box.maybe_absent:
             raise ConversionError(f"{what}: key {key!r} is set or deleted on one path of a "
                                   f"run-time condition only", lineno)
-        return key in self.dict_keys(recv, lineno)
+        self.note_key(recv.name, key)
+        return key in self.dict_keys(recv, lineno, whole=False)
 
     def delete_key(self, recv, key, what, lineno) -> None:
         if isinstance(recv, BoxRef) and self.box(recv).origin is None:
@@ -98,6 +130,7 @@ class DictConverter:
         if not self._is_source(recv.name):
             raise ConversionError(f"{what} on a dict made at run time", lineno)
         box = self.mirror(recv.name, "dict")
+        self.note_key(recv.name, key)
         if key not in self.known_keys.get(recv.name, ()):
             # added by this run and removed again: the caller's dict never sees it
             del box.entries[key]

@@ -72,8 +72,10 @@ class HeapConverter:
                 if len(keys) <= 64 and all(isinstance(k, (str, int)) or type(k) is tuple and
                                            all(type(i) in (str, int) for i in k)
                                            for k in keys):
-                    self.add_guard(Guard("keys", src, keys, lineno))
+                    guard = Guard("keys", src, keys, lineno)
+                    self.add_guard(guard)
                     self.known_keys[ref.name] = keys
+                    self.keys_guards.setdefault(ref.name, guard)
             return ref
         if type(value) is np.random.Generator:
             self.add_guard(Guard("type", src, type(value), lineno))

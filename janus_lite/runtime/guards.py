@@ -122,6 +122,14 @@ def _name_of(obj) -> str:
     return name if name else type(obj).__name__
 
 
+def _haskeys_text(w, expected) -> str:
+    has = [k for k, p in expected if p]
+    lacks = [k for k, p in expected if not p]
+    parts = ([f"has key{'s' * (len(has) > 1)} {', '.join(map(repr, has))}"] if has else []) + \
+        ([f"lacks key{'s' * (len(lacks) > 1)} {', '.join(map(repr, lacks))}"] if lacks else [])
+    return f"{w} " + " and ".join(parts)
+
+
 def _may_share(a, b) -> bool:
     """Might two values share memory? Only arrays can; two different arrays that each
     allocated their own buffer cannot (no bounds arithmetic needed); else the bounds check."""
@@ -155,6 +163,10 @@ KINDS: dict[str, GuardKind] = {k.name: k for k in [
     GuardKind("value", 6, lambda w, e, g: f"{w} == {e!r}", _value_fails, lambda v, g: v),
     GuardKind("keys", 6, lambda w, e, g: f"{w} has keys {list(e)}",
               lambda c, s, g: f"tuple({s}) != {_k(c, tuple(g.expected), 'keys')}",
+              lambda v, g: list(v)),
+    GuardKind("haskeys", 6, lambda w, e, g: _haskeys_text(w, e),
+              lambda c, s, g: "(" + " or ".join(f"{k!r} {'not in' if p else 'in'} {s}"
+                                                for k, p in g.expected) + ")",
               lambda v, g: list(v)),
     GuardKind("noattr", 6, lambda w, e, g: f"{w} has no instance attribute {e!r}",
               lambda c, s, g: f"{g.expected!r} in {s}.__dict__"),

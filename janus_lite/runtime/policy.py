@@ -36,7 +36,7 @@ from typing import Protocol
 
 from .. import config
 from .compiled import CompiledGraph, Status
-from .policy_facts import (as_seq, describe_relaxation, error_line, exact, from_spec, holds,
+from .policy_facts import (FACT_KINDS, as_seq, describe_relaxation, error_line, exact, from_spec, holds,
                            merge_specs, spec_key, state_differs)
 from .spec import Unspecable, name_symbols
 
@@ -45,6 +45,7 @@ class Decision(enum.Enum):
     """How to answer a call the graphs did not."""
     PLAIN = "plain"          # the plain function: nothing to learn from this call
     PROFILE = "profile"      # the instrumented function; then `after_fallback` may build
+    SETTLE = "settle"        # the plain function; then `after_settle` checks the state it set
 
 
 class Cause(enum.Enum):
@@ -94,6 +95,8 @@ class Policy:
         self.failed_keys: set = set()
         self.plain_streak = 0            # calls in a row that could not lead to a graph
         self.relaxed: set = set()        # keys of non-parameter sources read at run time
+        self.lazy: set = set()           # (graph number, guard index): missed on state the
+        #                                  call itself then set (lazily initialised state)
         self.example: dict = {}          # arguments of the call a conversion runs for
         self.failures = 0                # conversion attempts that gave up
         self.failed_general = 0          # ... of them, relaxations (not counted in failures)
@@ -253,6 +256,8 @@ class Policy:
             events.add("fallback", f"graph raised {type(error).__name__}: {error} — "
                        f"rerun imperatively for the genuine outcome", lineno,
                        topic="fallbacks", filename=filename)
+        if misses and any((rec.number, idx) in self.lazy for rec, idx in misses):
+            return Decision.SETTLE       # seen before: a fresh object's first call sets it
         if error is not None:
             return Decision.PLAIN        # the graph stays; nothing to learn from this call
         if assertion is not None:
@@ -319,6 +324,16 @@ class Policy:
     def _key_of(self, specs):
         key = spec_key(specs)
         return None if key is None else (key, frozenset(self.relaxed))
+
+    def after_settle(self, misses, example) -> None:
+        """After a `Decision.SETTLE` call: did it set the state again? If not, the next such
+        miss is profiled (it may need a graph of its own)."""
+        self.example = example
+        try:
+            if not self._settled(misses):
+                self.lazy.difference_update((rec.number, idx) for rec, idx in misses)
+        finally:
+            self.example = {}
 
     def after_fallback(self, summary, cg, misses, assertion, example):
         self.example = example
@@ -422,10 +437,18 @@ class Policy:
         """Did the call itself settle the state a guard missed on (lazy initialisation:
         ``self.m`` was None and is an array now)? Then the graph it missed serves the next
         call: build nothing."""
-        rec, idx = misses[0]
-        guard = rec.guards[idx]
-        if from_spec(guard.source) or not self._holds_now(guard):
+        for n, (rec, idx) in enumerate(misses):
+            guard = rec.guards[idx]
+            if from_spec(guard.source) or not self._holds_now(guard):
+                continue
+            # a later graph's miss counts only where this call's arguments fit it (the
+            # graph for the other parameter of a per-parameter optimizer missed first)
+            if n == 0 or all(self._holds_now(g) for g in rec.guards
+                              if from_spec(g.source) and g.kind in FACT_KINDS):
+                break
+        else:
             return False
+        self.lazy.add((rec.number, idx))
         self.host.events.add("settled", f"{guard.source.describe()} did not fit graph "
                              f"#{rec.number} ({guard.describe()}) until this call set it: "
                              f"lazily initialised state; the graph for the steady state "

@@ -47,6 +47,11 @@ def spec_key(specs: dict):
         return None
 
 
+FACT_KINDS = frozenset({"type", "dtype", "shape", "dim", "ndim", "value", "identity", "len",
+                        "haskeys"})
+"""Guard kinds `holds` can check on one value (the others relate two arrays' memory)."""
+
+
 def holds(guard, value) -> bool:
     """Does ``guard`` hold for ``value`` now? (False where unsure.)"""
     e = guard.expected
@@ -60,6 +65,7 @@ def holds(guard, value) -> bool:
             "value": lambda: type(value) is type(e) and bool(value == e),
             "identity": lambda: value is e,
             "len": lambda: len(value) == e,
+            "haskeys": lambda: all((k in value) == p for k, p in e),
         }.get(guard.kind, lambda: False)()
     except Exception:
         return False

@@ -30,6 +30,7 @@ SCENARIO = textwrap.dedent("""
     import janus_lite as jl
     mode, cache = sys.argv[1], sys.argv[2]
     jl.config.TIER = "auto"
+    jl.config.TIER_HOT_S = 0.0
     jl.config.CACHE_DIR = cache
 
     hold, waiting, released = threading.Event(), threading.Event(), threading.Event()

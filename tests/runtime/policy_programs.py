@@ -206,3 +206,41 @@ PROGRAMS = {"polymorphic": polymorphic, "receiver_shapes": receiver_shapes,
             "lazy_state": lazy_state,
             "short_batch": short_batch, "short_batch_rows": short_batch_rows,
             "conv_backward": conv, "counter": counter}
+
+
+# -- 2b. lazy state per parameter, one graph per parameter -----------------------------------
+def _nesterov_class():
+    class Nesterov:
+        def __init__(self, lr, momentum=0.9):
+            self.lr, self.momentum = lr, momentum
+            self.velocity = [None, None]
+
+        def apply(self, k, param, grad):
+            if self.velocity[k] is None:
+                self.velocity[k] = np.zeros_like(param)
+            v_prev = self.velocity[k]
+            v = self.momentum * v_prev - self.lr * grad
+            self.velocity[k] = v
+            param += -self.momentum * v_prev + (1 + self.momentum) * v
+    return Nesterov
+
+
+def lazy_state_per_parameter(jit, runs=5, steps=20):
+    """A fresh optimizer per run whose velocities are made lazily per parameter index, for
+    two parameters of different shapes (one graph each): the first call for parameter 1
+    misses parameter 0's graph on the shape before it misses its own on the velocity."""
+    Nesterov = _nesterov_class()
+    Nesterov.apply = _deco(jit, Nesterov.apply)
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((40, 4))
+    y = X @ np.array([1.0, -2.0, 0.5, 3.0]) + 0.25
+    out = []
+    for r in range(runs):
+        opt = Nesterov(0.05)
+        W, b = np.zeros(4), np.zeros(1)
+        for _ in range(steps):
+            err = X @ W + b - y
+            opt.apply(0, W, X.T @ err / len(X))
+            opt.apply(1, b, np.array([err.mean()]))
+        out.append((W.copy(), b.copy(), opt.velocity))
+    return ([Nesterov.apply] if jit else []), out

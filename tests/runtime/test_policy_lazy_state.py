@@ -40,3 +40,33 @@ def test_state_that_stays_different_still_gets_its_own_graph():
         assert np.array_equal(b.step(np.ones(3)), np.full(3, 2.0))
     assert len(Opt.step.active_graphs) == 2, Opt.step.explain()
     assert Opt.step.stats["graph_calls"] >= 14
+
+
+def test_per_parameter_lazy_state_settles_for_every_fresh_optimizer():
+    # the miss that matters is on graph #2's velocity, listed after graph #1's shape miss:
+    # every fresh optimizer used to build (and later evict) two more graphs
+    (f,), _ = run_both(P.lazy_state_per_parameter, runs=5, steps=20)
+    s = f.stats
+    assert s["conversions"] <= 4, f.explain()
+    assert len(f.active_graphs) == 2, f.explain()
+    assert s["graph_calls"] >= 5 * 2 * 20 - 2 * 5 - 4, f.explain()
+
+
+def test_a_fresh_object_that_settles_again_runs_the_plain_function(monkeypatch):
+    # once a guard's miss was seen to be settled by the call, the next fresh object's first
+    # call runs the plain function (not the instrumented one) and is checked afterwards
+    import janus_lite.api as api
+    profiled = []
+    orig = api.SpeculativeFunction._run_profiled
+
+    def counting(self, args, kwargs):
+        profiled.append(1)
+        return orig(self, args, kwargs)
+
+    monkeypatch.setattr(api.SpeculativeFunction, "_run_profiled", counting)
+    run_both(P.lazy_state_per_parameter, runs=2, steps=10)
+    first = len(profiled)
+    profiled.clear()
+    (f,), _ = run_both(P.lazy_state_per_parameter, runs=6, steps=10)
+    assert len(profiled) == first, (first, len(profiled), f.explain())
+    assert f.explain().count("lazily initialised state") >= 1

@@ -49,13 +49,26 @@ def mode(owner) -> str:
 
 
 def tier_up(owner, record, specs, example, relaxed):
-    """Start compiling ``record``'s graph (in the background unless forced)."""
+    """Start compiling ``record``'s graph (in the background unless forced); in ``auto``
+    mode only once the graph is hot (`Warmup`)."""
     graph = record.graph
     m = mode(owner)
     if m == "off":
         graph.meta["tier"] = "numpy"
         graph.meta["tier_reason"] = f"compiled tier off (backend={owner._tier_request!r})"
         return
+    if m == "auto" and config.TIER_HOT_S > 0:
+        from . import available
+        ok, why = available()
+        graph.meta["tier"], graph.meta["tier_reason"] = "numpy", WARMING if ok else why
+        if ok:
+            record.entry = warmup(owner, record, specs, example, relaxed)
+        return
+    _start(owner, record, specs, example, relaxed, m)
+
+
+def _start(owner, record, specs, example, relaxed, m):
+    graph = record.graph
     from . import available
     ok, why = available()
     if not ok:
@@ -95,6 +108,9 @@ def _lowered(owner, specs, example, relaxed, exact):
     run_passes(cgraph, enabled=PRE_PASSES)
     return cgraph, plan_segments(cgraph, exact)
 
+
+WARMING = "NumPy tier while the graph is cold (compiled once its calls took TIER_HOT_S)"
+"""``tier_reason`` of a graph that has not run long enough to be worth compiling."""
 
 LOADS = "compiling in the background (done: loads at the graph's next call)"
 MEASURING = "compiling in the background (done: measuring against the NumPy tier)"
@@ -333,6 +349,47 @@ def _held_tiered(centry, nentry):
         return result
 
     return tiered
+
+
+def warmup(owner, record, specs, example, relaxed):
+    """The NumPy-tier entry of a graph that is not hot yet: every ``_SAMPLE``-th call is
+    timed (the others cost one counter), and once the calls took ``config.TIER_HOT_S``
+    seconds in all the tier-up starts (a second conversion, the worker's compile, a load).
+    A short run never pays for a compile it could not earn back; a long one tiers up after
+    its first fraction of a second."""
+    n = record.entry
+    state = [0, 0.0, (specs, example, relaxed)]
+    taken = threading.Lock()
+    clock = time.perf_counter
+
+    def warm(*args, **kwargs):
+        state[0] += 1
+        if state[0] % _SAMPLE:
+            return n(*args, **kwargs)
+        t = clock()
+        result = n(*args, **kwargs)
+        state[1] += (clock() - t) * _SAMPLE
+        if state[1] >= config.TIER_HOT_S and taken.acquire(blocking=False):
+            _hot(owner, record, n, state)
+        return result
+    warm.__wrapped__ = n
+    return warm
+
+
+_SAMPLE = 16
+
+
+def _hot(owner, record, numpy_entry, state):
+    with owner._lock:
+        if not any(cg is record for cg in owner._policy.active):
+            return                    # replaced or retired meanwhile
+        record.entry = numpy_entry
+        owner._install(owner._policy.active)
+    record.graph.meta["tier_hot_s"] = state[1]
+    owner.events.add("tier", f"graph #{record.number} is hot (~{state[1]:.2f} s in its "
+                     f"calls): compiling it", None, topic="tier")
+    args, state[2] = state[2], None
+    _start(owner, record, *args, mode(owner))
 
 
 class Pending:

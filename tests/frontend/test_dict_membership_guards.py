@@ -1,0 +1,151 @@
+"""A state dict whose keys a graph only asks about one by one (``k in d``, ``d.get(k)``,
+``d[k]``, ``setdefault``, ``pop``) is guarded on those keys' presence, not on its whole key
+list: a cache that gains other keys between calls keeps its graphs. Whole-key uses
+(iterating, ``keys()``/``items()``, ``len``, truth) still see every key. Each script runs
+against the plain and the decorated method, with the dict changed from outside between
+calls; results and final state must agree."""
+import numpy as np
+import pytest
+
+import janus_lite
+from differential import assert_same
+
+
+class Store:
+    def __init__(self):
+        self.cache = {}
+        self.cfg = {}
+
+    def per_name(self, name, g):
+        if name not in self.cache:
+            self.cache[name] = np.zeros_like(g)
+        self.cache[name] = 0.5 * self.cache[name] + g
+        return self.cache[name] * 2.0
+
+    def with_get(self, g):
+        lr = self.cfg.get("lr", 0.1)
+        return g * lr
+
+    def with_setdefault(self, name, g):
+        acc = self.cache.setdefault(name, np.ones_like(g))
+        return acc + g
+
+    def with_pop(self, name, g):
+        old = self.cache.pop(name, None)
+        if old is None:
+            return g
+        return g + old
+
+    def whole_sum(self, g):
+        total = g * 0.0
+        for k in self.cache:
+            total = total + self.cache[k]
+        return total
+
+    def whole_items(self, g):
+        out = g.copy()
+        for k, v in self.cache.items():
+            out = out + v * len(k)
+        return out
+
+    def with_len(self, g):
+        return g * len(self.cache)
+
+    def with_truth(self, g):
+        if self.cache:
+            return g + 1.0
+        return g - 1.0
+
+
+def _script(method, steps):
+    """Run ``steps`` on one fresh Store through ``method`` (plain or decorated): each step
+    is ('call', args) or ('set'|'del', attr, key, value)."""
+    s = Store()
+    out = []
+    for step in steps:
+        if step[0] == "call":
+            try:
+                out.append(("ok", method(s, *step[1])))
+            except Exception as exc:      # the exception is behaviour too
+                out.append(("raise", type(exc).__name__, str(exc)))
+        elif step[0] == "set":
+            getattr(s, step[1])[step[2]] = step[3]
+        else:
+            getattr(s, step[1]).pop(step[2], None)
+    return out, s
+
+
+def _check(name, steps):
+    plain = getattr(Store, name)
+    jitted = janus_lite.jit(plain)
+    want = _script(plain, steps)
+    got = _script(jitted, steps)
+    assert_same(want[0], got[0], "results")
+    assert_same(vars(want[1]), vars(got[1]), "state")
+    return jitted
+
+
+def _g(i, n=3):
+    return np.full(n, float(i + 1))
+
+
+NAMES = ["w0", "b0", "w1", "b1"]
+
+
+def test_cache_filled_per_name_keeps_one_graph_per_name():
+    steps = [("call", (n, _g(i))) for i in range(25) for n in NAMES]
+    f = _check("per_name", steps)
+    assert f.stats["conversions"] <= len(NAMES) + 1, f.explain()
+    assert f.stats["graph_calls"] >= 90, f.explain()
+    assert "has key 'w0'" in f.explain()
+
+
+def test_fresh_cache_per_run_reuses_the_graphs():
+    f = janus_lite.jit(Store.per_name)
+    for run in range(4):
+        steps = [("call", (n, _g(i))) for i in range(10) for n in NAMES]
+        want = _script(Store.per_name, steps)
+        got = _script(f, steps)
+        assert_same(want[0], got[0], f"run {run}")
+        assert_same(vars(want[1]), vars(got[1]), f"run {run} state")
+    assert f.stats["conversions"] <= len(NAMES) + 1, f.explain()
+    assert f.stats["graph_calls"] >= 4 * 40 - 4 * 4 - 8, f.explain()
+
+
+def test_a_key_removed_from_outside_makes_the_graph_miss():
+    steps = [("call", (n, _g(i))) for i in range(6) for n in NAMES[:2]]
+    steps += [("del", "cache", "w0"), ("call", ("w0", _g(9))), ("call", ("b0", _g(9)))]
+    steps += [("set", "cache", "w0", np.full(3, 7.0)), ("call", ("w0", _g(3)))]
+    _check("per_name", steps)
+
+
+def test_a_key_assumed_absent_that_appears_makes_the_graph_miss():
+    steps = [("call", (_g(i),)) for i in range(5)]
+    steps += [("set", "cfg", "lr", 0.5)] + [("call", (_g(i),)) for i in range(5)]
+    steps += [("set", "cfg", "other", 1)] + [("call", (_g(i),)) for i in range(3)]
+    steps += [("del", "cfg", "lr")] + [("call", (_g(i),)) for i in range(3)]
+    f = _check("with_get", steps)
+    assert f.stats["graph_calls"] >= 6, f.explain()
+
+
+@pytest.mark.parametrize("name", ["with_setdefault", "with_pop"])
+def test_setdefault_and_pop_with_other_keys_changing(name):
+    steps = []
+    for i in range(8):
+        steps.append(("call", ("a", _g(i))))
+        steps.append(("set", "cache", f"other{i}", _g(-i)))
+        if i % 3 == 2:
+            steps.append(("del", "cache", "a"))
+    _check(name, steps)
+
+
+@pytest.mark.parametrize("name", ["whole_sum", "whole_items", "with_len", "with_truth"])
+def test_whole_key_uses_see_keys_added_and_removed_from_outside(name):
+    steps = [("call", (_g(0),))]
+    for i in range(6):
+        steps += [("call", (_g(i),)), ("call", (_g(i),))]
+        steps.append(("set", "cache", f"k{i}", _g(i)))
+        if i == 3:
+            steps.append(("del", "cache", "k1"))
+    steps += [("call", (_g(1),)), ("call", (_g(2),))]
+    _check(name, steps)
