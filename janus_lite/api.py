@@ -158,7 +158,10 @@ class SpeculativeFunction:
         self._exact = getattr(self, "_exact", True)         # kept across reset()
         self.max_graphs = config.MAX_GRAPHS if max_graphs is None else max_graphs
         self.strict = strict
-        self._entries: tuple = ()          # (graph, entry, hold warnings?), tried in order
+        self._entries: tuple = ()          # (graph, entry, hold warnings?, counts, index)
+        self._plan = None                   # several graphs: (orders, learned successors)
+        self._cur: tuple = ()               # the order the next call tries them in
+        self._prev = 0                      # the graph that served the last call
         self._lock = threading.RLock()
         self._calls = self._imperative = self._graph_calls = 0
         self._fallbacks = self._conversions = 0
@@ -224,7 +227,7 @@ class SpeculativeFunction:
     def _go_imperative(self, reason, lineno, filename=None):
         """No graph will serve this function: every call runs the plain function."""
         self._imperative_reason = reason
-        self._entries = ()
+        self._entries, self._plan = (), None
         for cg in self._policy.active:
             cg.status = Status.RETIRED
             cg.fate = "the function runs imperatively for good"
@@ -280,7 +283,8 @@ class SpeculativeFunction:
             return self._disabled_call(args, kwargs)
         self._calls += 1
         misses = None
-        for cg, entry, hold, counts in self._entries:
+        plan = self._plan
+        for cg, entry, hold, counts, at in self._entries if plan is None else self._cur:
             if hold:               # its warnings: shown only if its answer is kept
                 held = _Held()
                 held.shown, held.thread, held.active = warnings.showwarning, _get_ident(), True
@@ -315,7 +319,16 @@ class SpeculativeFunction:
                 continue
             counts["hits"] += 1    # cg.hits, past CompiledGraph's __getattr__ hook
             self._graph_calls += 1
+            if plan is not None:   # learn which graph follows which (see _install)
+                byfirst, after = plan
+                if at < len(byfirst):
+                    after[self._prev] = byfirst[at]
+                    self._prev = at
+                    self._cur = after.get(at, byfirst[at])
             return result
+        if plan is not None and misses:     # as the graphs' own order would have met them
+            pos = {id(e[0]): e[4] for e in self._entries}
+            misses.sort(key=lambda m: pos.get(id(m[0]), len(pos)))
         return self._answer(self._slow, args, kwargs, misses)
 
     @staticmethod
@@ -489,7 +502,19 @@ class SpeculativeFunction:
     def _install(self, active):
         """The graphs calls are tried against, in order: (graph, its entry, hold its
         warnings?, its ``__dict__`` — where the dispatch counts its hits)."""
-        self._entries = tuple((cg, cg.entry, may_abandon(cg.graph), vars(cg)) for cg in active)
+        entries = tuple((cg, cg.entry, may_abandon(cg.graph), vars(cg), i)
+                        for i, cg in enumerate(active))
+        self._entries = self._cur = entries
+        if len(entries) > 1:
+            # several graphs (one per layer, per parameter): calls usually come round in
+            # the same order, so after graph i's hit, the graph that followed i's last hit
+            # is tried first (``byfirst[j]``: the entries, graph j first; ``after[i]``:
+            # the order to use after graph i served)
+            byfirst = [(e,) + entries[:i] + entries[i + 1:] for i, e in enumerate(entries)]
+            self._prev = 0
+            self._plan = (byfirst, {})
+        else:
+            self._plan = None
 
     def _convert(self, specs, example=None, relaxed=frozenset()):
         """Convert for ``specs``: a CompiledGraph, or a `Failure` (its reason logged)."""
