@@ -14,7 +14,6 @@ import types
 
 import numpy as np
 
-from ..ir import get_op
 from ..profile.astcopy import copy_ast
 from ..profile.source import own_compile
 from ..runtime.guards import ConstPool, GuardCode
@@ -109,8 +108,7 @@ class CodeGen:
         ins = [self.var(i) for i in node.inputs]
         if node.name in self.direct:      # the caller's array itself, when it may be
             self.emit(f"{WROTE} = {QUIET}", node.lineno)
-            impl = self.pool.add(get_op(node.op).impl, "f")
-            return f"{ins[0]} if {QUIET} else {impl}({ins[0]})"
+            return f"{ins[0]} if {QUIET} else {TABLE.rule(node.op)(self, node, ins)}"
         rule = TABLE.rule(node.op)
         if rule is None:
             raise NotImplementedError(f"codegen for op {node.op}")

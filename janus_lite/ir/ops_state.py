@@ -98,7 +98,23 @@ def commit_final(undo, outbox, flush, *pairs):
     end whatever interrupts it, then re-raise the first exception, marked as committed."""
     if undo is not None:
         undo.clear()          # past the point of no return
-    first = None
+    n = len(pairs)
+    done = 0          # pair items taken (each copy counts once taken), n + 1: printing
+    try:
+        while done < n:
+            dst, src = pairs[done], pairs[done + 1]
+            done += 2
+            commit_copyto(dst, src)
+        if outbox is not None:
+            done += 1
+            flush_prints(outbox, flush)
+    except BaseException as exc:            # noqa: B036 (re-raised by the rest)
+        _commit_rest(exc, outbox if done <= n else None, flush, pairs[done:])
+
+
+def _commit_rest(first, outbox, flush, pairs):
+    """The rest of `commit_final` after ``first`` interrupted it: the remaining pairs, then
+    the printed text (None: the printing itself was interrupted); re-raises ``first``."""
     steps = [(commit_copyto, pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
     if outbox is not None:
         steps.append((flush_prints, outbox, flush))
