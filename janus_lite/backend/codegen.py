@@ -21,7 +21,7 @@ from . import linetable
 from .aborts import direct_copies, draws, fp_errors_quiet, only_the_update_after, raises_from
 from .numpy_rules import TABLE
 from .structured import plan as plan_structured
-from .state_ops import QUIET, UNDO, WROTE, has_reversible, mark_committed, random_states
+from .state_ops import QUIET, UNDO, WROTE, mark_committed, needs_undo, random_states
 
 _LITERAL_TYPES = (bool, int, str, type(None))
 
@@ -155,7 +155,7 @@ class CodeGen:
         self._all = {}
         plan_structured(self)
         saves, gens = random_states(self.graph)
-        undo = has_reversible(self.graph)
+        undo = self.keeps_undo = needs_undo(self.graph)
         self.direct = direct_copies(self.graph)
         # the states are saved only where the run may still be abandoned after a draw
         always = (saves or gens) and raises_from(self.graph, set(draws(self.graph)))

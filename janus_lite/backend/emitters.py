@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .. import config
 from ..passes.ops import reduce_mean
 
 
@@ -70,7 +71,16 @@ def emit_fused(gen, node, ins):
     code = getattr(gen.fn, "__code__", None)
     kernel = program.kernel(code.co_filename if code else None,
                             getattr(gen.fn, "__globals__", None))
-    return f"{gen.pool.add(kernel, 'kernel')}({', '.join(ins[1:] + bufs)})"
+    call = f"{gen.pool.add(kernel, 'kernel')}({', '.join(ins[1:] + bufs)})"
+    ref = node.inputs[1 + kernel.ref]
+    if node_of(gen, ref).meta.type is np.ndarray:
+        # a shape known only at run time: a small array (the usual case for a graph
+        # relaxed over a batch size) goes op by op straight away, as the kernel itself
+        # would after its checks
+        small = f"{ins[1 + kernel.ref]}.size < {gen.pool.add(config, 'cfg')}.FUSE_MIN_ELEMENTS"
+        return f"({gen.pool.add(kernel.plain, 'kplain')}({', '.join(ins[1:])}) if {small} " \
+               f"else {call})"
+    return call
 
 
 def emit_item(gen, node, ins):

@@ -26,24 +26,25 @@ def _call(gen, node, fn, label, args) -> None:
 
 
 def emit_commit_setattr(gen, node, ins):
-    _call(gen, node, commit_setattr, "setattr", [*ins[:2], repr(node.attrs["name"]), UNDO])
+    _call(gen, node, commit_setattr, "setattr",
+          [*ins[:2], repr(node.attrs["name"]), undo_var(gen)])
 
 
 def emit_commit_setitem(gen, node, ins):
     _call(gen, node, commit_setitem, "setitem",
-          [*ins[:2], gen.const(node.attrs["key"]), UNDO])
+          [*ins[:2], gen.const(node.attrs["key"]), undo_var(gen)])
 
 
 def emit_commit_append(gen, node, ins):
-    _call(gen, node, commit_append, "append", [*ins, f"undo={UNDO}"])
+    _call(gen, node, commit_append, "append", [*ins, f"undo={undo_var(gen)}"])
 
 
 def emit_commit_extend(gen, node, ins):
-    _call(gen, node, commit_extend, "extend", [*ins[:2], f"undo={UNDO}"])
+    _call(gen, node, commit_extend, "extend", [*ins[:2], f"undo={undo_var(gen)}"])
 
 
 def emit_commit_final(gen, node, ins):
-    undo = UNDO if has_reversible(gen.graph) else "None"
+    undo = undo_var(gen) if has_reversible(gen.graph) else "None"
     outbox, pairs = (ins[0], ins[1:]) if node.attrs.get("outbox") else ("None", ins)
     args = [undo, outbox, str(bool(node.attrs.get("flush"))), *pairs]
     if gen.direct:          # every pair's copy is the caller's array when _q holds
@@ -68,6 +69,27 @@ def mark_committed(exc) -> None:
 
 def has_reversible(graph) -> bool:
     return any(n.op in REVERSIBLE for n in graph.nodes())
+
+
+ATOMIC = ("commit_setattr", "commit_setitem")
+"""Reversible commits that either happen whole or raise having changed nothing."""
+
+
+def needs_undo(graph) -> bool:
+    """Must the reversible commits record how to undo them? Not where there is one, it is
+    atomic, and nothing from it on may raise (``self.Y = y`` as a method's last step)."""
+    from .aborts import raises_from
+    revs = [n for n in graph.nodes() if n.op in REVERSIBLE]
+    if not revs:
+        return False
+    if len(revs) > 1 or revs[0].op not in ATOMIC:
+        return True
+    return raises_from(graph, {revs[0].name}, exempt={revs[0].name})
+
+
+def undo_var(gen) -> str:
+    """The undo list the commits of ``gen``'s graph record into ("None": none kept)."""
+    return UNDO if getattr(gen, "keeps_undo", True) else "None"
 
 
 def random_states(graph):
