@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from .. import config
-from ..passes.ops import reduce_mean
+from ..passes.ops import REDUCE_UFUNCS, same_place
 
 
 def node_of(gen, name):
@@ -87,17 +87,17 @@ def emit_item(gen, node, ins):
     return f"{ins[0]}[{ins[1]}]"
 
 
-_REDUCE_UFUNC = {"reduce.sum": np.add, "reduce.max": np.maximum, "reduce.min": np.minimum}
-
-
 def emit_reduce(gen, node, ins):
+    """The call NumPy's own wrapper makes, from the same function (`same_place`): the bits
+    and the warnings' file, line and registry are the plain call's; only the dispatch in
+    front of it is skipped."""
     x, axis, keep = ins
-    if node.op == "reduce.mean":
-        return f"{gen.pool.add(reduce_mean, 'mean')}({x}, {axis}, {keep})"
-    red = gen.pool.add(_REDUCE_UFUNC[node.op].reduce, "reduce")
-    if node_of(gen, node.inputs[2]).attrs.get("value") is False:
-        return f"{red}({x}, {axis})"
-    return f"{red}({x}, {axis}, None, None, {keep})"
+    fn = gen.pool.add(same_place(node.op, node.attrs.get("via")), "red")
+    if node.op != "reduce.mean" and node.attrs.get("via") == "np":
+        ufunc, name = REDUCE_UFUNCS[node.op]
+        return f"{fn}({x}, {gen.pool.add(ufunc, 'uf')}, {name!r}, {axis}, None, None, " \
+               f"keepdims={keep})"
+    return f"{fn}({x}, {axis}, keepdims={keep})"
 
 
 def emit_scalar_sqrt(gen, node, ins):

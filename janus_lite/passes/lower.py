@@ -15,6 +15,7 @@ import numpy as np
 
 from ..ir.node import Meta
 from .analysis import loop_dtypes, operand_dtype, ufunc_of
+from .ops import same_place
 
 _REDUCE = {"sum": "reduce.sum", "mean": "reduce.mean", "max": "reduce.max",
            "amax": "reduce.max", "min": "reduce.min", "amin": "reduce.min"}
@@ -23,6 +24,8 @@ _REDUCE = {"sum": "reduce.sum", "mean": "reduce.mean", "max": "reduce.max",
 def _reduction(graph, node):
     prefix, _, name = node.op.partition(".")
     if prefix not in ("np", "ndarray") or name not in _REDUCE or not node.inputs:
+        return None
+    if same_place(_REDUCE[name], prefix) is None:
         return None
     x = graph[node.inputs[0]].meta
     if x.type is not np.ndarray or x.dtype is None or x.shape is None:
@@ -47,7 +50,7 @@ def _reduction(graph, node):
         type(axis) is tuple and all(type(a) is int for a in axis))
     if not ok_axis or type(keep) is not bool:
         return None
-    return _REDUCE[name], axis, keep
+    return _REDUCE[name], axis, keep, prefix
 
 
 def _zero_d(value, dtype):
@@ -114,14 +117,14 @@ def run(graph) -> int:
     for node in list(graph.nodes()):
         red = _reduction(graph, node)
         if red is not None:
-            opname, axis, keep = red
+            opname, axis, keep, via = red
             a = graph.add("const", attrs={"value": axis}, meta=Meta(type(axis), value=axis),
                           before=node.name)
             k = graph.add("const", attrs={"value": keep}, meta=Meta(bool, value=keep),
                           before=node.name)
             graph.set_inputs(node.name, (node.inputs[0], a.name, k.name))
             node.op = opname
-            node.attrs = {}
+            node.attrs = {"via": via}     # which NumPy function's frame warns (same_place)
             changed += 1
             continue
         if node.op == "np.sqrt" and len(node.inputs) == 1 and not node.attrs.get("kw"):

@@ -9,10 +9,12 @@ import numpy as np
 from ..ir.node import Meta
 from ..ir.registry import OpDef, get_op, register
 
-_add_reduce = np.add.reduce
-_max_reduce = np.maximum.reduce
-_min_reduce = np.minimum.reduce
-_intp = np.intp
+try:      # the functions NumPy's own reductions run in (warnings are attributed to them)
+    from numpy._core import _methods as _np_methods
+    from numpy._core.fromnumeric import _wrapreduction
+except ImportError:          # another NumPy layout: reductions are not lowered
+    _np_methods = _wrapreduction = None
+
 _math_sqrt = math.sqrt
 
 
@@ -33,35 +35,23 @@ def release(pool, bufs):
 
 
 def reduce_sum(x, axis, keepdims):
-    """``np.sum(x, axis, keepdims=…)`` / ``x.sum(…)`` for an exact ndarray: the very
-    ``np.add.reduce`` call NumPy makes, without its Python wrappers."""
-    return _add_reduce(x, axis, None, None, keepdims)
+    """``x.sum(axis, keepdims=…)`` for an exact ndarray: NumPy's own ``_methods._sum``
+    (the interpreter's rule; generated code picks the function by the call's form, see
+    `same_place`)."""
+    return _np_methods._sum(x, axis, keepdims=keepdims)
 
 
 def reduce_max(x, axis, keepdims):
-    return _max_reduce(x, axis, None, None, keepdims)
+    return _np_methods._amax(x, axis, keepdims=keepdims)
 
 
 def reduce_min(x, axis, keepdims):
-    return _min_reduce(x, axis, None, None, keepdims)
+    return _np_methods._amin(x, axis, keepdims=keepdims)
 
 
 def reduce_mean(x, axis, keepdims):
-    """``np.mean`` of a float32/float64 exact ndarray, the steps of NumPy's ``_mean``:
-    sum with ``add.reduce``, then divide by the count as an ``intp`` (float64 division,
-    rounded back to the array's type)."""
-    if axis is None:
-        count = x.size
-    elif type(axis) is tuple:
-        count = 1
-        for ax in axis:
-            count *= x.shape[ax]
-    else:
-        count = x.shape[axis]
-    ret = _add_reduce(x, axis, None, None, keepdims)
-    if type(ret) is np.ndarray:
-        return np.true_divide(ret, _intp(count), out=ret, casting="unsafe", subok=False)
-    return ret.dtype.type(float(ret) / count)
+    """``np.mean`` / ``x.mean()`` of a float32/float64 exact ndarray: NumPy's ``_mean``."""
+    return _np_methods._mean(x, axis, keepdims=keepdims)
 
 
 def scalar_sqrt(x):
@@ -69,6 +59,26 @@ def scalar_sqrt(x):
     ``math.sqrt`` (in double, then rounded to the scalar's type) gives the same bits; a
     negative input raises (→ the imperative run shows NumPy's nan and warning)."""
     return x.dtype.type(_math_sqrt(x))
+
+
+def same_place(op: str, via: str | None):
+    """``(function, keywords?)``: the NumPy function whose frame runs the reduction for
+    ``x.sum()`` (``via="ndarray"``: ``_methods._sum`` & co.) or ``np.sum(x)`` (``"np"``:
+    ``fromnumeric._wrapreduction``), so that a floating-point warning it raises names the
+    same file, line and module as the plain call's (and its registry). None when NumPy's
+    layout is not the one known here."""
+    if _np_methods is None:
+        return None
+    if op == "reduce.mean":
+        return _np_methods._mean        # np.mean(x) calls it too, with the same arguments
+    if via == "np":
+        return _wrapreduction
+    return {"reduce.sum": _np_methods._sum, "reduce.max": _np_methods._amax,
+            "reduce.min": _np_methods._amin}[op]
+
+
+REDUCE_UFUNCS = {"reduce.sum": (np.add, "sum"), "reduce.max": (np.maximum, "max"),
+                 "reduce.min": (np.minimum, "min")}
 
 
 REDUCTIONS = {"reduce.sum": reduce_sum, "reduce.mean": reduce_mean,

@@ -178,7 +178,7 @@ def test_lower_spells_sum_as_the_ufunc_reduction_and_scalars_as_0d_arrays():
           %const_0 = const(){value=1} : int
           %const_4 = const(){value=1} : int
           %const_5 = const(){value=False} : bool
-          %np_sum_1 = reduce.sum(%x, %const_4, %const_5) : float32(4,)  # line 2
+          %np_sum_1 = reduce.sum(%x, %const_4, %const_5){via='np'} : float32(4,)  # line 2
           %const_2 = const(){value=0.5} : float
           %const_6 = const(){value=array<float32[]>} : float32()
           %mul_3 = mul(%np_sum_1, %const_6) : float32(4,)  # line 3
