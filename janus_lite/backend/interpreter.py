@@ -17,6 +17,7 @@ from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
                             commit_setitem, flush_prints)
 from ..ir.tables import OpTable, register_table
+from ..profile.source import own_compile
 from ..runtime.guards import ConstPool, GuardCode
 from .codegen import Miss, signature_text
 from .state_ops import has_reversible, random_states
@@ -32,7 +33,32 @@ class NodeError(Exception):
         self.original = exc
 
 
+class _Placed:
+    """Calls made as if from the user's source line: per line, a trampoline compiled with
+    the user's file name and that line number, over the user's module globals. A warning a
+    NumPy C function raises names the frame that called it; through the trampoline that is
+    the user's file, line, module and warning registry, as in the plain function."""
+
+    def __init__(self, fn):
+        self.filename = fn.__code__.co_filename
+        self.globals = fn.__globals__
+        self.at: dict = {}
+
+    def __call__(self, lineno):
+        tramp = self.at.get(lineno)
+        if tramp is None:
+            text = "\n" * max((lineno or 1) - 1, 0) + "def _at(f, a, k): return f(*a, **k)\n"
+            with own_compile(self.filename):
+                code = compile(text, self.filename, "exec")
+            tramp = types.FunctionType(next(c for c in code.co_consts
+                                            if isinstance(c, types.CodeType)), self.globals)
+            self.at[lineno] = tramp
+        return tramp
+
+
 class Interpreter:
+    placed = None          # a `_Placed` for the user's function (warnings at its lines)
+
     def __init__(self, graph):
         self.graph = graph
         saves, gens = random_states(graph)      # what codegen saves and restores too
@@ -145,8 +171,12 @@ class Interpreter:
         pos, kw = (args[:len(args) - len(kwn)], dict(zip(kwn, args[len(args) - len(kwn):]))) \
             if kwn else (args, {})
         if op.emit == "method":
-            return getattr(pos[0], op.symbol)(*pos[1:], **kw)
-        return op.impl(*pos, **kw)
+            fn, pos = getattr(pos[0], op.symbol), pos[1:]
+        else:
+            fn = op.impl
+        if self.placed is not None:
+            return self.placed(node.lineno)(fn, pos, kw)
+        return fn(*pos, **kw)
 
     def op_const(self, node, args):
         return node.attrs["value"]
@@ -166,7 +196,10 @@ class Interpreter:
     def op_call(self, node, args):
         kwn = node.attrs.get("kw", ())
         pos = args[:len(args) - len(kwn)] if kwn else args
-        return node.attrs["fn"](*pos, **dict(zip(kwn, args[len(args) - len(kwn):])))
+        kw = dict(zip(kwn, args[len(args) - len(kwn):]))
+        if self.placed is not None:
+            return self.placed(node.lineno)(node.attrs["fn"], pos, kw)
+        return node.attrs["fn"](*pos, **kw)
 
     # the commit step: static attributes travel in attrs, not as inputs
     def op_commit_setattr(self, node, args):
@@ -217,7 +250,10 @@ Interpreter.rules = RULES
 
 def compile_interpreted(graph, fn, fdef, guards):
     """An entry with the user's signature: guards, then the interpreter."""
-    return interpreter_entry(Interpreter(graph), graph, fn, fdef, guards)
+    interp = Interpreter(graph)
+    if isinstance(getattr(fn, "__code__", None), types.CodeType):
+        interp.placed = _Placed(fn)
+    return interpreter_entry(interp, graph, fn, fdef, guards)
 
 
 def interpreter_entry(interp, graph, fn, fdef, guards, name="entry"):

@@ -39,3 +39,25 @@ def test_reduction_warnings_name_numpys_own_line(fn):
         assert warned == jwarned
     assert jf.stats["graph_calls"] >= 3, jf.explain()
     assert "_red" in jf.active_graphs[0].source(), "the reductions were lowered"
+
+
+class _Obj:
+    def __init__(self):
+        self.w = np.full(4, 1e200)
+
+
+def _squares(obj, flag):
+    for _ in range(3):
+        if not flag:
+            obj.w = np.square(obj.w)
+
+
+def test_interpreter_backend_warns_at_the_users_line():
+    # backend="interpreter" ran each op from its own frame: the overflow was named
+    # interpreter.py's line (fuzz seed 26, kinds 0 and 1)
+    jf = jl.jit(_squares, backend="interpreter")
+    for _ in range(5):
+        want = _seen(lambda o: _squares(o, False), _Obj())[1]
+        got = _seen(lambda o: jf(o, False), _Obj())[1]
+        assert want == got
+    assert jf.stats["graph_calls"] >= 2, jf.explain()
