@@ -47,3 +47,11 @@ def _check_ir():
         janus_lite.config.CONVERSION_FREE_S, janus_lite.config.TIER, \
         janus_lite.config.ARBITRATE, janus_lite.config.CONVERSION_PAYBACK, \
         janus_lite.config.TIER_HOT_S = old
+
+
+@pytest.fixture
+def compiled():
+    """The compiled tier forced on for one test (compiled synchronously, served at once;
+    the autouse fixture above puts config.TIER back)."""
+    janus_lite.config.TIER = "compiled"
+    yield

@@ -19,14 +19,6 @@ from differential import assert_same, differential, steady  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-@pytest.fixture
-def compiled():
-    old = jl.config.TIER
-    jl.config.TIER = "compiled"
-    yield
-    jl.config.TIER = old
-
-
 def tier_of(f):
     g = f.graphs[-1]
     return g.meta.get("tier"), g.meta.get("tier_reason")

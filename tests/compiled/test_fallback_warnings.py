@@ -12,14 +12,6 @@ pytest.importorskip("numba")
 import janus_lite as jl  # noqa: E402
 
 
-@pytest.fixture
-def compiled():
-    old = jl.config.TIER
-    jl.config.TIER = "compiled"
-    yield
-    jl.config.TIER = old
-
-
 def entropy(y, n_classes):
     p = np.bincount(y, minlength=n_classes) / len(y)
     return float(np.nan_to_num(-p * np.log2(p)).sum())

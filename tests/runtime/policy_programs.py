@@ -210,19 +210,16 @@ PROGRAMS = {"polymorphic": polymorphic, "receiver_shapes": receiver_shapes,
 
 # -- 2b. lazy state per parameter, one graph per parameter -----------------------------------
 def _nesterov_class():
-    class Nesterov:
-        def __init__(self, lr, momentum=0.9):
-            self.lr, self.momentum = lr, momentum
-            self.velocity = [None, None]
-
-        def apply(self, k, param, grad):
-            if self.velocity[k] is None:
-                self.velocity[k] = np.zeros_like(param)
-            v_prev = self.velocity[k]
-            v = self.momentum * v_prev - self.lr * grad
-            self.velocity[k] = v
-            param += -self.momentum * v_prev + (1 + self.momentum) * v
-    return Nesterov
+    """The corpus's Nesterov optimizer (velocities made lazily per parameter index), from a
+    fresh module each time: decorating its method touches no other run's class."""
+    import importlib.util
+    import os
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus",
+                        "programs", "nesterov_optimizer.py")
+    spec = importlib.util.spec_from_file_location("policy_nesterov", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.Nesterov
 
 
 def lazy_state_per_parameter(jit, runs=5, steps=20):
