@@ -169,8 +169,9 @@ short run could never earn back."""
 TIER_MEASURE_CALLS = 8
 """Fewest calls each of the NumPy-tier and the compiled entry serve (alternating) once the
 compiled one is ready (more, up to 256 each, until 20 ms of calls were timed); the
-compiled one takes over only if its median process CPU time per call is lower by
-TIER_MIN_GAIN (CPU time: on a shared machine, wall time mostly measures the others)."""
+compiled one takes over only if its median per call is lower by TIER_MIN_GAIN both in
+process CPU time (on a shared machine, wall time alone mostly measures the others) and in
+wall time (CPU time alone counts a NumPy-tier kernel split over two threads twice)."""
 
 TIER_MIN_GAIN = 0.05
 """Relative gain (0.05: 5 % faster) the compiled entry needs over the NumPy-tier entry on
