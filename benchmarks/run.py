@@ -94,6 +94,7 @@ def compiled_impls(janus_lite, fn, args, feed, H) -> list:
     # the rows time the compiled steady state: tier up at once instead of after
     # config.TIER_HOT_S seconds of the graph's own calls (the default for users)
     janus_lite.config.TIER_HOT_S = 0.0
+    janus_lite.config.TIER_RECHECK_CALLS = 32      # the re-check soon (wait_tier_up waits)
     return [H.Impl("janus[compiled]", janus_lite.jit(fn), args, feed),
             H.Impl("janus[compiled,exact=False]", janus_lite.jit(fn, exact=False), args, feed)]
 
@@ -109,7 +110,7 @@ def wait_tier_up(impl, t0, limit=600.0) -> dict:
         if ready is None and "tier_compile_s" in meta:
             ready = time.perf_counter() - t0
         reason = meta.get("tier_reason", "")
-        if graphs and not reason.startswith("compiling"):
+        if graphs and not reason.startswith("compiling") and not meta.get("tier_recheck"):
             return {"tier": meta.get("tier"), "reason": reason, "to_compiled_s": ready,
                     "decided_s": time.perf_counter() - t0,
                     "compile_s": meta.get("tier_compile_s")}

@@ -173,6 +173,11 @@ compiled one takes over only if its median per call is lower by TIER_MIN_GAIN bo
 process CPU time (on a shared machine, wall time alone mostly measures the others) and in
 wall time (CPU time alone counts a NumPy-tier kernel split over two threads twice)."""
 
+TIER_RECHECK_CALLS = 256
+"""After the compiled entry took over, it is measured against the NumPy tier once more
+after this many calls (0: never), and that verdict stands: the first measurement runs
+right after the compile, when the machine may not be as it will be."""
+
 TIER_MIN_GAIN = 0.05
 """Relative gain (0.05: 5 % faster) the compiled entry needs over the NumPy-tier entry on
 this graph before it serves the graph's calls."""

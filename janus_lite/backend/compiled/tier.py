@@ -295,9 +295,14 @@ class Job:
             owner._install(active)
             return True
 
-    def _switch(self, entry, why, forced=False):
+    def _switch(self, entry, why, forced=False, recheck=False):
+        """Serve ``entry`` (``recheck``: it measures itself once more later)."""
         graph = self.record.graph
         if self._install(entry, forced):
+            graph.meta["tier_recheck"] = recheck
+            if graph.meta.get("tier") == "compiled":       # the re-check confirmed it
+                graph.meta["tier_reason"] = why
+                return
             COUNTS["graphs_compiled"] += 1
             graph.meta["tier"], graph.meta["tier_reason"] = "compiled", why
             graph.meta["numpy_source"] = graph.meta.get("source")
@@ -310,6 +315,12 @@ class Job:
     def _stay(self, entry, why):
         graph = self.record.graph
         if self._install(entry):
+            graph.meta["tier_recheck"] = False
+            if graph.meta.get("tier") == "compiled":       # the re-check overturned it
+                COUNTS["graphs_compiled"] -= 1
+                graph.meta["source"] = graph.meta.get("numpy_source")
+                self.record.tier = "numpy"
+                self.record.code = graph.meta["source"]
             graph.meta["tier"], graph.meta["tier_reason"] = "numpy", why
             self.owner.events.add("tier", f"NumPy tier kept: {why}", None, topic="tier")
 
@@ -407,12 +418,27 @@ class Pending:
         return self.n(*args, **kwargs)
 
 
+def _recheck(job, numpy_entry, compiled_entry):
+    """The compiled entry, counting its calls: after ``config.TIER_RECHECK_CALLS`` it hands
+    over to a last `Measure` (whose verdict stands)."""
+    left = [config.TIER_RECHECK_CALLS]
+
+    def compiled(*args, **kwargs):
+        left[0] -= 1
+        if left[0] == 0:
+            job._install(Measure(job, numpy_entry, compiled_entry, final=True))
+        return compiled_entry(*args, **kwargs)
+    compiled.__wrapped__ = getattr(compiled_entry, "__wrapped__", compiled_entry)
+    return compiled
+
+
 class Measure:
     """An entry that alternates the NumPy-tier and compiled entries, timing each, and then
     installs the faster."""
 
-    def __init__(self, job, numpy_entry, compiled_entry):
+    def __init__(self, job, numpy_entry, compiled_entry, final=False):
         self.job, self.n, self.c = job, numpy_entry, compiled_entry
+        self.final = final               # the re-check after TIER_RECHECK_CALLS calls
         self.times = ([], [])
         self.walls = ([], [])
         self.calls = 0
@@ -439,7 +465,14 @@ class Measure:
             # faster by both clocks: CPU time alone favours one thread over the NumPy
             # tier's kernels split across two; wall time alone measures the neighbours
             if tc < tn * (1 - config.TIER_MIN_GAIN) and wc < wn * (1 - config.TIER_MIN_GAIN):
-                self.job._switch(self.c, how)
+                if self.final or config.TIER_RECHECK_CALLS <= 0:
+                    self.job._switch(self.c, how + (" (re-checked)" if self.final else ""))
+                else:
+                    # measured right after the compile, the machine may not be as it will
+                    # be (a NumPy-tier kernel that splits over two threads ran alone while
+                    # the worker was busy): serve compiled, and measure once more later
+                    self.job._switch(_recheck(self.job, self.n, self.c), how, recheck=True)
             else:
-                self.job._stay(self.n, "compiled not faster: " + how)
+                self.job._stay(self.n, "compiled not faster: " + how +
+                               (" (re-checked)" if self.final else ""))
         return result
