@@ -160,7 +160,8 @@ class SpeculativeFunction:
         self.strict = strict
         self._entries: tuple = ()          # (graph, entry, hold warnings?, counts, index)
         self._plan = None                   # several graphs: (orders, learned successors)
-        self._cur: tuple = ()               # the order the next call tries them in
+        self._cur: tuple = ()               # the order the next call tries them in (with
+        #                                     one graph, or none: the entries themselves)
         self._prev = 0                      # the graph that served the last call
         self._lock = threading.RLock()
         self._calls = self._imperative = self._graph_calls = 0
@@ -227,7 +228,8 @@ class SpeculativeFunction:
     def _go_imperative(self, reason, lineno, filename=None):
         """No graph will serve this function: every call runs the plain function."""
         self._imperative_reason = reason
-        self._entries, self._plan = (), None
+        self._entries = self._cur = ()
+        self._plan = None
         for cg in self._policy.active:
             cg.status = Status.RETIRED
             cg.fate = "the function runs imperatively for good"
@@ -284,7 +286,7 @@ class SpeculativeFunction:
         self._calls += 1
         misses = None
         plan = self._plan
-        for cg, entry, hold, counts, at in self._entries if plan is None else self._cur:
+        for cg, entry, hold, counts, at in self._cur:
             if hold:               # its warnings: shown only if its answer is kept
                 held = _Held()
                 held.shown, held.thread, held.active = warnings.showwarning, _get_ident(), True

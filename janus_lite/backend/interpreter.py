@@ -17,7 +17,6 @@ from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
                             commit_setitem, flush_prints)
 from ..ir.tables import OpTable, register_table
-from ..profile.source import own_compile
 from ..runtime.guards import ConstPool, GuardCode
 from .codegen import Miss, signature_text
 from .state_ops import has_reversible, random_states
@@ -33,11 +32,14 @@ class NodeError(Exception):
         self.original = exc
 
 
+def _at(f, a, k): return f(*a, **k)      # one line: the call sits on co_firstlineno
+
+
 class _Placed:
-    """Calls made as if from the user's source line: per line, a trampoline compiled with
-    the user's file name and that line number, over the user's module globals. A warning a
-    NumPy C function raises names the frame that called it; through the trampoline that is
-    the user's file, line, module and warning registry, as in the plain function."""
+    """Calls made as if from the user's source line: per line, a copy of `_at` whose code
+    names the user's file and that line, over the user's module globals. A warning a NumPy
+    C function raises names the frame that called it; through the trampoline that is the
+    user's file, line, module and warning registry, as in the plain function."""
 
     def __init__(self, fn):
         self.filename = fn.__code__.co_filename
@@ -47,12 +49,9 @@ class _Placed:
     def __call__(self, lineno):
         tramp = self.at.get(lineno)
         if tramp is None:
-            text = "\n" * max((lineno or 1) - 1, 0) + "def _at(f, a, k): return f(*a, **k)\n"
-            with own_compile(self.filename):
-                code = compile(text, self.filename, "exec")
-            tramp = types.FunctionType(next(c for c in code.co_consts
-                                            if isinstance(c, types.CodeType)), self.globals)
-            self.at[lineno] = tramp
+            code = _at.__code__.replace(co_filename=self.filename,
+                                        co_firstlineno=lineno or 1)
+            tramp = self.at[lineno] = types.FunctionType(code, self.globals)
         return tramp
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
                             commit_setitem, flush_prints)
+from .aborts import raises_from
 
 UNDO = "_undo"
 """The generated function's list of undo actions for the reversible commits."""
@@ -78,7 +79,6 @@ ATOMIC = ("commit_setattr", "commit_setitem")
 def needs_undo(graph) -> bool:
     """Must the reversible commits record how to undo them? Not where there is one, it is
     atomic, and nothing from it on may raise (``self.Y = y`` as a method's last step)."""
-    from .aborts import raises_from
     revs = [n for n in graph.nodes() if n.op in REVERSIBLE]
     if not revs:
         return False

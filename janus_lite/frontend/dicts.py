@@ -9,8 +9,8 @@ dict only at the commit, all or nothing (see frontend/state.py).
 from __future__ import annotations
 
 from ..ir.ops_state import DELETED
-from .errors import ConversionError
 from ..runtime.guards import Guard
+from .errors import ConversionError
 from .values import BoxRef, Const, Ref, TupleVal, static_tuple
 
 _METHODS = ("get", "setdefault", "pop", "update", "copy")

@@ -62,11 +62,11 @@ def scalar_sqrt(x):
 
 
 def same_place(op: str, via: str | None):
-    """``(function, keywords?)``: the NumPy function whose frame runs the reduction for
-    ``x.sum()`` (``via="ndarray"``: ``_methods._sum`` & co.) or ``np.sum(x)`` (``"np"``:
-    ``fromnumeric._wrapreduction``), so that a floating-point warning it raises names the
-    same file, line and module as the plain call's (and its registry). None when NumPy's
-    layout is not the one known here."""
+    """The NumPy function whose frame runs the reduction for ``x.sum()`` (``via="ndarray"``:
+    ``_methods._sum`` & co.) or ``np.sum(x)`` (``"np"``: ``fromnumeric._wrapreduction``,
+    called with the ufunc and name of `REDUCE_UFUNCS`), so that a floating-point warning it
+    raises names the same file, line and module as the plain call's (and its registry).
+    None when NumPy's layout is not the one known here."""
     if _np_methods is None:
         return None
     if op == "reduce.mean":

@@ -36,8 +36,8 @@ from typing import Protocol
 
 from .. import config
 from .compiled import CompiledGraph, Status
-from .policy_facts import (FACT_KINDS, as_seq, describe_relaxation, error_line, exact, from_spec, holds,
-                           merge_specs, spec_key, state_differs)
+from .policy_facts import (FACT_KINDS, as_seq, describe_relaxation, error_line, exact,
+                           from_spec, holds, merge_specs, spec_key, state_differs)
 from .spec import Unspecable, name_symbols
 
 

@@ -47,26 +47,30 @@ def spec_key(specs: dict):
         return None
 
 
-FACT_KINDS = frozenset({"type", "dtype", "shape", "dim", "ndim", "value", "identity", "len",
-                        "haskeys"})
+_HOLDS = {
+    "type": lambda v, e, g: type(v) is e,
+    "dtype": lambda v, e, g: v.dtype == e,
+    "shape": lambda v, e, g: v.shape == e,
+    "dim": lambda v, e, g: v.shape[g.axis] == e,
+    "ndim": lambda v, e, g: v.ndim == e,
+    "value": lambda v, e, g: type(v) is type(e) and bool(v == e),
+    "identity": lambda v, e, g: v is e,
+    "len": lambda v, e, g: len(v) == e,
+    "haskeys": lambda v, e, g: all((k in v) == p for k, p in e),
+}
+"""How `holds` checks each guard kind on one value."""
+
+FACT_KINDS = frozenset(_HOLDS)
 """Guard kinds `holds` can check on one value (the others relate two arrays' memory)."""
 
 
 def holds(guard, value) -> bool:
     """Does ``guard`` hold for ``value`` now? (False where unsure.)"""
-    e = guard.expected
+    check = _HOLDS.get(guard.kind)
+    if check is None:
+        return False
     try:
-        return {
-            "type": lambda: type(value) is e,
-            "dtype": lambda: value.dtype == e,
-            "shape": lambda: value.shape == e,
-            "dim": lambda: value.shape[guard.axis] == e,
-            "ndim": lambda: value.ndim == e,
-            "value": lambda: type(value) is type(e) and bool(value == e),
-            "identity": lambda: value is e,
-            "len": lambda: len(value) == e,
-            "haskeys": lambda: all((k in value) == p for k, p in e),
-        }.get(guard.kind, lambda: False)()
+        return check(value, guard.expected, guard)
     except Exception:
         return False
 

@@ -228,73 +228,57 @@ def test_reasons_for_what_stays_in_numpy(compiled):
     assert "tier" in jf.explain().lower()
 
 
+def _gd_decided():
+    """``gd`` under ``TIER="auto"``: served on the NumPy tier while numba compiles, then
+    called until the first measurement decided (every answer checked against plain)."""
+    rng = np.random.default_rng(5)
+    A = np.eye(20) + 0.05 * rng.standard_normal((20, 20))
+    args = (A, rng.standard_normal(20), np.zeros(20), 0.1, 1e-6)
+    f = jl.jit(gd)
+    want = gd(*args)
+    for _ in range(3):
+        assert_same(f(*args), want)
+    g = f.graphs[-1]
+    assert g.meta["tier"] == "numpy"          # serving while numba compiles
+    deadline = time.time() + 600
+    while "tier_compile_s" not in g.meta and time.time() < deadline:
+        assert_same(f(*args), want)
+        time.sleep(0.05)
+    for _ in range(2 * 256 + 2):      # measuring: both tiers answer, alternating
+        assert_same(f(*args), want)
+        if not g.meta["tier_reason"].startswith("compiling"):
+            break
+    return f, g, args, want
+
+
 def test_background_tier_up_switches_only_after_measuring():
-    old = jl.config.TIER
-    jl.config.TIER = "auto"
-    try:
-        rng = np.random.default_rng(5)
-        A = np.eye(20) + 0.05 * rng.standard_normal((20, 20))
-        args = (A, rng.standard_normal(20), np.zeros(20), 0.1, 1e-6)
-        f = jl.jit(gd)
-        want = gd(*args)
-        for _ in range(3):
-            assert_same(f(*args), want)
-        g = f.graphs[-1]
-        assert g.meta["tier"] == "numpy"          # serving while numba compiles
-        deadline = time.time() + 600
-        while "tier_compile_s" not in g.meta and time.time() < deadline:
-            assert_same(f(*args), want)
-            time.sleep(0.05)
-        for _ in range(2 * 256 + 2):      # measuring: both tiers answer, alternating
-            assert_same(f(*args), want)
-            if not g.meta["tier_reason"].startswith("compiling"):
-                break
+    with jl.config.patch(TIER="auto"):
+        f, g, _, _ = _gd_decided()
         assert g.meta["tier_reason"].startswith(("measured", "compiled not faster")), \
             g.meta["tier_reason"]
         assert f.stats["fallbacks"] == 0
-    finally:
-        jl.config.TIER = old
 
 
 def test_the_recheck_can_overturn_the_first_measurement():
     # the first measurement runs right after the compile; once the compiled entry has
     # served TIER_RECHECK_CALLS calls it is measured again and that verdict stands: here
     # the bar is raised in between, so the re-check puts the NumPy tier back
-    old = jl.config.TIER, jl.config.TIER_RECHECK_CALLS, jl.config.TIER_MIN_GAIN
-    jl.config.TIER, jl.config.TIER_RECHECK_CALLS = "auto", 8
-    try:
-        rng = np.random.default_rng(5)
-        A = np.eye(20) + 0.05 * rng.standard_normal((20, 20))
-        args = (A, rng.standard_normal(20), np.zeros(20), 0.1, 1e-6)
-        f = jl.jit(gd)
-        want = gd(*args)
-        for _ in range(3):
-            assert_same(f(*args), want)
-        g = f.graphs[-1]
-        deadline = time.time() + 600
-        while "tier_compile_s" not in g.meta and time.time() < deadline:
-            assert_same(f(*args), want)
-            time.sleep(0.05)
-        for _ in range(2 * 256 + 2):
-            assert_same(f(*args), want)
-            if not g.meta["tier_reason"].startswith("compiling"):
-                break
+    with jl.config.patch(TIER="auto", TIER_RECHECK_CALLS=8):
+        f, g, args, want = _gd_decided()
         if g.meta["tier"] != "compiled":
             pytest.skip(f"the compiled entry did not win here: {g.meta['tier_reason']}")
         assert g.meta["tier_recheck"]
-        jl.config.TIER_MIN_GAIN = 0.999          # no entry is 1000x faster
-        for _ in range(8 + 2 * 256 + 2):
-            assert_same(f(*args), want)
-            if not g.meta["tier_recheck"]:
-                break
+        with jl.config.patch(TIER_MIN_GAIN=0.999):       # no entry is 1000x faster
+            for _ in range(8 + 2 * 256 + 2):
+                assert_same(f(*args), want)
+                if not g.meta["tier_recheck"]:
+                    break
         assert g.meta["tier"] == "numpy", g.meta["tier_reason"]
         assert "re-checked" in g.meta["tier_reason"]
         assert g.source() == g.meta["numpy_source"]
         for _ in range(3):
             assert_same(f(*args), want)
         assert f.stats["fallbacks"] == 0
-    finally:
-        jl.config.TIER, jl.config.TIER_RECHECK_CALLS, jl.config.TIER_MIN_GAIN = old
 
 
 def test_exact_false_within_documented_bound(compiled):

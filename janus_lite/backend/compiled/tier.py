@@ -50,30 +50,28 @@ def mode(owner) -> str:
 
 def tier_up(owner, record, specs, example, relaxed):
     """Start compiling ``record``'s graph (in the background unless forced); in ``auto``
-    mode only once the graph is hot (`Warmup`)."""
+    mode only once the graph is hot (`warmup`)."""
     graph = record.graph
     m = mode(owner)
     if m == "off":
         graph.meta["tier"] = "numpy"
         graph.meta["tier_reason"] = f"compiled tier off (backend={owner._tier_request!r})"
         return
-    if m == "auto" and config.TIER_HOT_S > 0:
-        from . import available
-        ok, why = available()
-        graph.meta["tier"], graph.meta["tier_reason"] = "numpy", WARMING if ok else why
-        if ok:
-            record.entry = warmup(owner, record, specs, example, relaxed)
-        return
-    _start(owner, record, specs, example, relaxed, m)
-
-
-def _start(owner, record, specs, example, relaxed, m):
-    graph = record.graph
     from . import available
     ok, why = available()
     if not ok:
         graph.meta["tier"], graph.meta["tier_reason"] = "numpy", why
         return
+    if m == "auto" and config.TIER_HOT_S > 0:
+        graph.meta["tier"], graph.meta["tier_reason"] = "numpy", WARMING
+        record.entry = warmup(owner, record, specs, example, relaxed)
+        return
+    _start(owner, record, specs, example, relaxed, m)
+
+
+def _start(owner, record, specs, example, relaxed, m):
+    """Lower the graph and compile it (numba is available: `tier_up` checked)."""
+    graph = record.graph
     exact = getattr(owner, "_exact", True)
     try:
         cgraph, plan = _lowered(owner, specs, example, relaxed, exact)
@@ -283,17 +281,10 @@ class Job:
         return tiered, text
 
     def _install(self, entry, forced=False):
-        owner = self.owner
         if forced:           # inside _build: the policy installs the record afterwards
             self.record.entry = entry
             return True
-        with owner._lock:
-            active = owner._policy.active
-            if not any(cg is self.record for cg in active):
-                return False          # replaced or retired meanwhile
-            self.record.entry = entry
-            owner._install(active)
-            return True
+        return _install_entry(self.owner, self.record, entry)
 
     def _switch(self, entry, why, forced=False, recheck=False):
         """Serve ``entry`` (``recheck``: it measures itself once more later)."""
@@ -390,12 +381,21 @@ def warmup(owner, record, specs, example, relaxed):
 _SAMPLE = 16
 
 
-def _hot(owner, record, numpy_entry, state):
+def _install_entry(owner, record, entry) -> bool:
+    """Serve ``record``'s calls through ``entry`` (False: the graph was replaced or retired
+    meanwhile, and nothing changes)."""
     with owner._lock:
-        if not any(cg is record for cg in owner._policy.active):
-            return                    # replaced or retired meanwhile
-        record.entry = numpy_entry
-        owner._install(owner._policy.active)
+        active = owner._policy.active
+        if not any(cg is record for cg in active):
+            return False
+        record.entry = entry
+        owner._install(active)
+        return True
+
+
+def _hot(owner, record, numpy_entry, state):
+    if not _install_entry(owner, record, numpy_entry):
+        return
     record.graph.meta["tier_hot_s"] = state[1]
     owner.events.add("tier", f"graph #{record.number} is hot (~{state[1]:.2f} s in its "
                      f"calls): compiling it", None, topic="tier")
