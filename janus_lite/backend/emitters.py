@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from .. import config
-from ..passes.ops import REDUCE_UFUNCS, same_place
+from ..passes.ops import same_place
 
 
 def node_of(gen, name):
@@ -92,12 +92,9 @@ def emit_reduce(gen, node, ins):
     and the warnings' file, line and registry are the plain call's; only the dispatch in
     front of it is skipped."""
     x, axis, keep = ins
-    fn = gen.pool.add(same_place(node.op, node.attrs.get("via")), "red")
-    if node.op != "reduce.mean" and node.attrs.get("via") == "np":
-        ufunc, name = REDUCE_UFUNCS[node.op]
-        return f"{fn}({x}, {gen.pool.add(ufunc, 'uf')}, {name!r}, {axis}, None, None, " \
-               f"keepdims={keep})"
-    return f"{fn}({x}, {axis}, keepdims={keep})"
+    fn, head, tail = same_place(node.op, node.attrs.get("via"))
+    args = [x, *map(gen.const, head), axis, *map(gen.const, tail)]
+    return f"{gen.pool.add(fn, 'red')}({', '.join(args)}, keepdims={keep})"
 
 
 def emit_scalar_sqrt(gen, node, ins):

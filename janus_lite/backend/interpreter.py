@@ -17,6 +17,7 @@ from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
                             commit_setitem, flush_prints)
 from ..ir.tables import OpTable, register_table
+from ..passes.ops import REDUCTIONS, same_place
 from ..runtime.guards import ConstPool, GuardCode
 from .codegen import Miss, signature_text
 from .state_ops import has_reversible, random_states
@@ -192,6 +193,15 @@ class Interpreter:
     def op_getattr(self, node, args):
         return getattr(args[0], node.attrs["name"])
 
+    def op_reduce(self, node, args):
+        """A lowered reduction, called as generated code calls it (`same_place`)."""
+        x, axis, keep = args
+        fn, head, tail = same_place(node.op, node.attrs.get("via"))
+        pos, kw = (x, *head, axis, *tail), {"keepdims": keep}
+        if self.placed is not None:
+            return self.placed(node.lineno)(fn, pos, kw)
+        return fn(*pos, **kw)
+
     def op_call(self, node, args):
         kwn = node.attrs.get("kw", ())
         pos = args[:len(args) - len(kwn)] if kwn else args
@@ -242,6 +252,7 @@ RULES = register_table(OpTable("interpreter", {
     "commit_final": Interpreter.op_commit_final,
     "flush_prints": Interpreter.op_flush_prints,
     "tuple": Interpreter.op_tuple, "unpack": Interpreter.op_unpack,
+    **dict.fromkeys(REDUCTIONS, Interpreter.op_reduce),
 }, default=_default))
 """The interpreter's rules (see the module docstring)."""
 Interpreter.rules = RULES

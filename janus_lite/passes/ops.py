@@ -62,23 +62,27 @@ def scalar_sqrt(x):
 
 
 def same_place(op: str, via: str | None):
-    """The NumPy function whose frame runs the reduction for ``x.sum()`` (``via="ndarray"``:
-    ``_methods._sum`` & co.) or ``np.sum(x)`` (``"np"``: ``fromnumeric._wrapreduction``,
-    called with the ufunc and name of `REDUCE_UFUNCS`), so that a floating-point warning it
-    raises names the same file, line and module as the plain call's (and its registry).
-    None when NumPy's layout is not the one known here."""
+    """``(fn, head, tail)``: the reduction runs as ``fn(x, *head, axis, *tail,
+    keepdims=keepdims)``, from the very NumPy function the call's form reaches: for
+    ``x.sum()`` & co. (``via="ndarray"``) ``_methods._sum/_amax/_amin/_mean``, for
+    ``np.sum/np.max/np.min(x)`` (``"np"``) ``fromnumeric._wrapreduction``, for ``np.mean(x)``
+    ``fromnumeric.mean`` past its dispatcher. A warning NumPy raises there (``overflow
+    encountered in reduce``, ``Mean of empty slice`` one frame up) then names the same
+    file, line and module as the plain call's, with its registry. None when NumPy's layout
+    is not the one known here (the reduction is not lowered)."""
     if _np_methods is None:
         return None
-    if op == "reduce.mean":
-        return _np_methods._mean        # np.mean(x) calls it too, with the same arguments
     if via == "np":
-        return _wrapreduction
+        if op == "reduce.mean":
+            return None if _np_mean is None else (_np_mean, (), ())
+        return _wrapreduction, _REDUCE_UFUNCS[op], (None, None)
     return {"reduce.sum": _np_methods._sum, "reduce.max": _np_methods._amax,
-            "reduce.min": _np_methods._amin}[op]
+            "reduce.min": _np_methods._amin, "reduce.mean": _np_methods._mean}[op], (), ()
 
 
-REDUCE_UFUNCS = {"reduce.sum": (np.add, "sum"), "reduce.max": (np.maximum, "max"),
-                 "reduce.min": (np.minimum, "min")}
+_REDUCE_UFUNCS = {"reduce.sum": (np.add, "sum"), "reduce.max": (np.maximum, "max"),
+                  "reduce.min": (np.minimum, "min")}
+_np_mean = getattr(np.mean, "_implementation", None)     # fromnumeric.mean itself
 
 
 REDUCTIONS = {"reduce.sum": reduce_sum, "reduce.mean": reduce_mean,
