@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..ir.node import IMMUTABLE_CONSTS, Meta, is_immutable_const  # noqa: F401  (re-exported)
+from ..profile.records import JIT_MARKER, is_jitted  # noqa: F401  (re-exported)
 from ..runtime.spec import _same_value
 
 
@@ -76,14 +77,6 @@ class Splat:
 Value = Const | Ref | TupleVal | BoundMethod | UserMethod | SuperOf | BoxRef | OrigRef | Splat
 """Every abstract value the converter computes with."""
 
-JIT_MARKER = "__janus_lite_jit__"
-"""Class attribute (True) of `janus_lite.api.SpeculativeFunction`: the frontend recognises a
-decorated function by it without importing the api layer above it."""
-
-
-def is_jitted(value) -> bool:
-    """Is ``value`` a decorated function (an instance of a class carrying `JIT_MARKER`)?"""
-    return getattr(type(value), JIT_MARKER, False) is True
 
 
 def same_value(a, b) -> bool:

@@ -45,11 +45,24 @@ def dask_array_type():
     return getattr(mod, "Array", None) if mod is not None else None
 
 
+JIT_MARKER = "__janus_lite_jit__"
+"""Class attribute (True) of `janus_lite.api.SpeculativeFunction`: the profile and the frontend
+recognise a decorated function by it without importing the api layer above them."""
+
+
+def is_jitted(value) -> bool:
+    """Is ``value`` a decorated function (an instance of a class carrying `JIT_MARKER`)?"""
+    return getattr(type(value), JIT_MARKER, False) is True
+
+
 def _python_callable_object(t) -> bool:
     """An instance of a user class whose ``__call__`` is written in Python (a schedule, a
-    layer): summarized by its type like any object, so that graphs guard its type and
-    attributes, not its identity, and a new object of the class fits them."""
+    layer), decorated or not (``Layer.__call__ = jit(Layer.__call__)``): summarized by its
+    type like any object, so that graphs guard its type and attributes, not its identity,
+    and a new object of the class fits them."""
     call = getattr(t, "__call__", None)
+    if is_jitted(call):
+        call = getattr(call, "__wrapped__", None)
     return isinstance(call, types.FunctionType) and \
         not (t.__module__ or "").startswith(("janus_lite", "numpy", "builtins"))
 
