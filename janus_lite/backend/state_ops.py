@@ -116,7 +116,14 @@ def random_states(graph):
 # stream's state is the Mersenne Twister's 624 words and position, saved by one memcpy
 # (~1 µs) instead of `np.random.get_state` (~45 µs: it copies the words one by one).
 _NO_GAUSS = {"rand", "random_sample", "random", "ranf", "sample", "uniform", "randint",
-             "bytes", "permutation", "choice", "exponential", "laplace", "logistic"}
+             "bytes", "permutation", "choice", "exponential", "laplace", "logistic",
+             "binomial", "poisson", "geometric", "hypergeometric", "multinomial",
+             "standard_exponential", "triangular", "pareto", "power", "weibull", "gumbel",
+             "rayleigh", "logseries", "zipf", "vonmises"}
+"""Checked against NumPy in tests/backend/test_rng_words.py (each leaves ``has_gauss`` and
+``gauss`` as it found them, in every sampling regime); normal, gamma and what is built on
+them (lognormal, beta, chisquare, standard_t, wald, standard_cauchy, negative_binomial ...)
+use the cache and keep the full `np.random.get_state`."""
 _MT_BYTES = 624 * 4 + 4             # mt19937_state: uint32 key[624]; int pos
 _words = (None, None)               # (the bit generator, a view of its state's bytes)
 
