@@ -133,6 +133,21 @@ class StateConverter:
             box.dirty.append(name)
         self.distinct_from_others(base.name, lineno)
 
+    def _rebinds_itself(self, origin, name, value) -> bool:
+        """Is writing ``value`` to ``.name`` of the object ``origin`` rebinding the very object
+        the attribute holds (``self.W += g``: ``W`` rebound to the array it read, updated in
+        place), so that there is nothing to commit? Only for an attribute of the instance
+        (no class attribute of that name but a slot): ``object.__setattr__`` (`write_attr`
+        refused any other) then leaves everything as it was."""
+        src = self.sources.get(origin)
+        node = self.graph[value] if isinstance(value, str) and value in self.graph else None
+        if src is None or node is None or node.op != "source" or \
+                node.attrs["src"].key != attr_source(src, name).key:
+            return False
+        owner = self.graph[origin].meta.type
+        static = inspect.getattr_static(owner, name, None) if isinstance(owner, type) else 0
+        return static is None or type(static).__name__ == "member_descriptor"
+
     def _is_source(self, name) -> bool:
         node = self.graph[name]
         return node.op in ("input", "source")
@@ -266,6 +281,9 @@ class StateConverter:
             for name in box.dirty:
                 value = self.materialize(self.committed_value(box.entries[name]))
                 if box.kind == "object":
+                    if self._rebinds_itself(box.origin, name, value):
+                        written.add(attr_source(self.sources[box.origin], name).key)
+                        continue
                     add("commit_setattr", [box.origin, value], {"name": name})
                 else:
                     add("commit_setitem", [box.origin, value], {"key": name})

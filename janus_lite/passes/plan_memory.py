@@ -15,6 +15,7 @@ import numpy as np
 from ..ir.buffers import BufferPool
 from ..ir.kernel_program import Program
 from ..ir.node import Meta
+from ..runtime.held_warnings import is_draw
 from .analysis import is_fresh, only_read, same_dtype_loop, ufunc_of, unary_operand
 from .liveness import intervals, nbytes, peak_bytes, symbolic
 from . import ops
@@ -29,19 +30,29 @@ def _static(meta) -> bool:
 
 def _trusted(graph) -> set:
     """Array nodes whose run-time shape is certainly their static meta shape: guarded
-    inputs, and ufuncs/``@``/fused kernels/``.T`` over trusted arrays (their shape rules are
+    inputs and state read on entry (``self.W``: a `source`, guarded like an argument), and
+    ufuncs/``@``/fused kernels/``.T``/``astype`` over trusted arrays (their shape rules are
     exact)."""
     ok = set()
     for node in graph.nodes():
         m = node.meta
         if m.type is not np.ndarray or not _static(m):
             continue
-        if node.op == "input":
+        if node.op in ("input", "source"):
             ok.add(node.name)
             continue
         src = graph[node.inputs[0]] if node.op == "fused.item" else node
         if node.op == "getattr":
             arrays = node.inputs if node.attrs.get("name") == "T" else None
+        elif node.op == "ndarray.astype":
+            arrays = node.inputs[:1]
+        elif is_draw(node.op) and not node.attrs.get("kw") and \
+                not node.op.startswith("Generator."):
+            # np.random.rand(20, 8), np.random.binomial(1, p): sized by constants or by
+            # trusted arrays (a run-time int as a size would not be: not trusted)
+            if all(graph[i].op == "const" or i in ok for i in node.inputs):
+                ok.add(node.name)
+            continue
         elif src.op == "fused" or src.op in _MATMUL or ufunc_of(graph, src) is not None:
             arrays = [i for i in src.inputs
                       if graph[i].meta.type is np.ndarray and graph[i].op != "const"]

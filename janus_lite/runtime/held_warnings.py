@@ -100,6 +100,8 @@ def may_raise(node, nodes) -> bool:
     if op in _COPIES and len(ins) == 1 and ins[0] is not None and \
             ins[0].meta.type is np.ndarray:
         return False        # a copy of an array (only memory can run out)
+    if op == "ndarray.astype" and _numeric_cast(node, ins):
+        return False        # bool/int/float to a number: FP errors at most (`fp_errors_quiet`)
     if op == "builtin.float" and len(ins) == 1 and ins[0] is not None and \
             _real_scalar(ins[0].meta.type):
         return False        # float() of a NumPy real scalar or a Python float
@@ -116,6 +118,17 @@ def may_raise(node, nodes) -> bool:
 
 
 _COPIES = ("np.copy", "ndarray.copy")
+
+
+def _numeric_cast(node, ins) -> bool:
+    """``a.astype(dtype)`` alone (no keywords: the default unsafe casting) from a bool,
+    integer or real array to a bool, integer, real or complex array: it raises nothing
+    (complex sources are left out: they warn ComplexWarning)."""
+    if len(ins) != 2 or ins[0] is None or ins[0].meta.type is not np.ndarray:
+        return False
+    src, dst = ins[0].meta.dtype, node.meta.dtype
+    return src is not None and dst is not None and node.meta.type is np.ndarray and \
+        src.kind in "biuf" and dst.kind in "biufc"
 
 
 def _real_scalar(t) -> bool:

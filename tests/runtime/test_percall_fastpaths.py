@@ -228,3 +228,99 @@ def test_update_then_float_of_a_mean_writes_in_place(mode):
         f = differential(step_then_loss, calls)
     steady(f, 4)
     assert "w if _q else" in f.graphs[-1].source()
+
+
+class RBM:
+    """State updated in place on ``self`` (``self.W += ...`` rebinds W to the array it holds)
+    after draws whose arrays are then cast (``.astype(float)``): nothing after the first
+    update can raise, so the updates go straight into the object's arrays."""
+
+    def __init__(self, seed, shared_a=False):
+        r = np.random.default_rng(seed)
+        self.W = r.standard_normal((6, 4)) * 0.1
+        self.b = np.zeros(4)
+        if not shared_a:
+            self.a = np.zeros(6)
+
+    def cd1(self, v0, lr):
+        ph0 = 1 / (1 + np.exp(-(v0 @ self.W + self.b)))
+        h0 = (np.random.rand(*ph0.shape) < ph0).astype(float)
+        pv1 = 1 / (1 + np.exp(-(h0 @ self.W.T + self.a)))
+        v1 = np.random.binomial(1, pv1).astype(float)
+        self.W += lr * (v0.T @ ph0 - v1.T @ h0) / v0.shape[0]
+        self.a += lr * (v0 - v1).mean(axis=0)
+        self.b += lr * (ph0 - h0).mean(axis=0)
+        return float(np.mean((v0 - pv1) ** 2))
+
+
+class SharedA(RBM):
+    a = np.zeros(6)          # a class attribute: `self.a += ...` makes an instance attribute
+
+    def __init__(self, seed):
+        super().__init__(seed, shared_a=True)
+
+
+class Slotted:
+    __slots__ = ("W", "b")
+
+    def __init__(self):
+        self.W = np.ones((3, 2))
+        self.b = np.zeros(2)
+
+    def step(self, x, g):
+        self.W -= 0.1 * (x.T @ g)
+        self.b -= 0.1 * g.sum(0)
+        return float(self.W.sum())
+
+
+def _run_models(fn, make, n_calls, seed=0):
+    np.random.seed(seed)
+    data = (np.random.default_rng(7).random((5, 6)) < 0.5).astype(float)
+    models, out = [make(0), make(1)], []
+    for i in range(n_calls):
+        if i == n_calls // 2:
+            models.append(make(2))      # a fresh object, first called with graphs built
+        for m in models:
+            out.append(fn(m, data, 0.1))
+    return out, [vars(m) for m in models], np.random.get_state()[1].sum()
+
+
+def _make(klass):
+    def make(seed):
+        if klass is SharedA:
+            SharedA.a = np.zeros(6)     # each run starts from the same class attribute
+        return klass(seed)
+    return make
+
+
+@pytest.mark.parametrize("klass", [RBM, SharedA])
+def test_self_state_updated_in_place_after_draws_stays_exact(klass):
+    from differential import assert_same
+    f = janus_lite.jit(klass.cd1)
+    want = _run_models(klass.cd1, _make(klass), 8)
+    want_a = getattr(klass, "a", None)
+    got = _run_models(f, _make(klass), 8)
+    assert_same(want, got)
+    assert_same(want_a, getattr(klass, "a", None))
+    assert f.stats["graph_calls"] >= 10, f.explain()
+
+
+def test_self_state_updates_go_straight_into_the_objects_arrays():
+    f = janus_lite.jit(RBM.cd1)
+    _run_models(f, RBM, 5)
+    src = f.graphs[-1].source()
+    assert src.count("if _q else") == 3 and "_setattr" not in src, src
+
+
+def test_slotted_state_updated_in_place_stays_exact():
+    def run(fn):
+        objs, out = [Slotted(), Slotted()], []
+        x, g = np.ones((4, 3)), np.full((4, 2), 0.5)
+        for _ in range(6):
+            for o in objs:
+                out.append(fn(o, x, g))
+        return out, [(o.W, o.b) for o in objs]
+    from differential import assert_same
+    f = janus_lite.jit(Slotted.step)
+    assert_same(run(Slotted.step), run(f))
+    assert f.stats["graph_calls"] >= 8, f.explain()
