@@ -19,30 +19,31 @@ from .unsupported import check_supported
 from .values import (Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod, SuperOf,
                      LocalFunction,
                      is_immutable_const, is_jitted)
+from .part import Part
 
 _SIDE_EFFECTS = {print: "print() output", input: "input()", open: "file I/O"}
 
 
-class CallConverter:
+class CallConverter(Part):
     def expr_Call(self, node):
-        func = self.expr(node.func)
+        func = self.exprs.expr(node.func)
         args = []
         for a in node.args:
             if isinstance(a, ast.GeneratorExp) and isinstance(func, Const) and \
                     _consumes_whole(func.value):
                 # sum(f(p) for p in ps): consumed whole, so the same as over a list (a
                 # graph's side effects are all or nothing); any()/all() stop early: not here
-                args.append(self.expr_ListComp(a))
+                args.append(self.containers.expr_ListComp(a))
             elif isinstance(a, ast.Starred):
-                args.extend(self.static_items(self.expr(a.value), node.lineno))
+                args.extend(self.exprs.static_items(self.exprs.expr(a.value), node.lineno))
             else:
-                args.append(self.expr(a))
+                args.append(self.exprs.expr(a))
         kwargs = {}
         for k in node.keywords:
             if k.arg is None:
-                v = self.expr(k.value)
+                v = self.exprs.expr(k.value)
                 what = f"**mapping in a call (line {node.lineno})"
-                pairs = self._mapping_pairs(v, what, node.lineno)
+                pairs = self.dicts._mapping_pairs(v, what, node.lineno)
                 for key, val in pairs:
                     if not isinstance(key, str):
                         raise ConversionError(f"{what}: keywords must be strings (TypeError: "
@@ -55,37 +56,37 @@ class CallConverter:
                 if k.arg in kwargs:
                     raise ConversionError(f"keyword {k.arg!r} given twice in a call (TypeError:"
                                           f" runs imperatively)", node.lineno)
-                kwargs[k.arg] = self.expr(k.value)
+                kwargs[k.arg] = self.exprs.expr(k.value)
         return self.call(func, args, kwargs, node)
 
     def call(self, func, args, kwargs, node):
         lineno = node.lineno
         if isinstance(func, BoundMethod):
             if func.owner in (list, dict):
-                return self.container_method(func, args, kwargs, node)
+                return self.containers.container_method(func, args, kwargs, node)
             op = op_for_method(func.owner, func.name)
             recv = func.recv
             if op in ("ndarray.astype",) and isinstance(kwargs.get("copy"), Const) and \
                     kwargs["copy"].value is True:
                 kwargs = {k: v for k, v in kwargs.items() if k != "copy"}   # the default
             if get_op(op).mutates:
-                recv = self.writable(recv, lineno)
+                recv = self.state.writable(recv, lineno)
             if "out" in kwargs and isinstance(kwargs["out"], Ref):
-                kwargs = dict(kwargs, out=self.writable(kwargs["out"], lineno))
-            result = self.emit(op, [recv] + args, kwargs, lineno=lineno, site=node)
+                kwargs = dict(kwargs, out=self.state.writable(kwargs["out"], lineno))
+            result = self.nodes.emit(op, [recv] + args, kwargs, lineno=lineno, site=node)
             if get_op(op).mutates:
-                self.rebind(func.recv, recv)
+                self.stmts.rebind(func.recv, recv)
             return result
         if isinstance(func, UserMethod):
             return self.inline(func.fn, [func.recv] + args, kwargs, node)
         if isinstance(func, LocalFunction):
-            return self.inline_local(func, args, kwargs, node)
+            return self.closures.inline_local(func, args, kwargs, node)
         if isinstance(func, Ref):
-            owner = self.graph[func.name].meta.type
+            owner = self.cx.graph[func.name].meta.type
             if owner is np.vectorize:
-                src = self.sources.get(func.name)
+                src = self.cx.sources.get(func.name)
                 try:
-                    obj = self.source_value(src) if src is not None else None
+                    obj = self.external.source_value(src) if src is not None else None
                 except Exception:
                     obj = None
                 _refuse_vectorize(obj, lineno)
@@ -102,15 +103,15 @@ class CallConverter:
             if result is not None:
                 return result
         if fn is print:
-            return self.deferred_print(args, kwargs, lineno)
+            return self.state.deferred_print(args, kwargs, lineno)
         if isinstance(fn, types.BuiltinMethodType) and isinstance(getattr(fn, "__self__", None),
-                                                                 (str, bytes)):
-            return self.emit("call", args, kwargs, attrs={"fn": fn}, lineno=lineno)
+                                                                  (str, bytes)):
+            return self.nodes.emit("call", args, kwargs, attrs={"fn": fn}, lineno=lineno)
         if op_for_callable(fn) in _COPY_DEFAULT_TRUE and \
                 isinstance(kwargs.get("copy"), Const) and kwargs["copy"].value is True:
             # ``np.array(x, copy=True)`` is ``np.array(x)``: a new array, the graph's own
             kwargs = {k: v for k, v in kwargs.items() if k != "copy"}
-        shuffled = self.shuffle_made_list(fn, args, kwargs, lineno)
+        shuffled = self.draws.shuffle_made_list(fn, args, kwargs, lineno)
         if shuffled is not None:
             return shuffled
         op = op_for_callable(fn)
@@ -120,26 +121,26 @@ class CallConverter:
                 args = list(args)
                 for i in mutates:
                     if i < len(args) and not (isinstance(args[i], Ref) and
-                                              self.graph[args[i].name].meta.type is np.ndarray):
+                                              self.cx.graph[args[i].name].meta.type is np.ndarray):
                         # a list (``np.random.shuffle(idx)`` on a list) would be updated
                         # through a materialized copy, not the list itself
-                        kind = self.graph[args[i].name].meta.type \
+                        kind = self.cx.graph[args[i].name].meta.type \
                             if isinstance(args[i], Ref) else None
                         what = "a list argument or attribute (its items would change at " \
                             "positions only known at run time)" if kind is list else \
                             "a value that is not known to be an array"
                         raise ConversionError(f"{op}() updates in place {what}", lineno)
                     if i < len(args) and isinstance(args[i], Ref):
-                        target = self.writable(args[i], lineno)
-                        self.rebind(args[i], target)
+                        target = self.state.writable(args[i], lineno)
+                        self.stmts.rebind(args[i], target)
                         args[i] = target
             if "out" in kwargs and isinstance(kwargs["out"], Ref):
-                out = self.writable(kwargs["out"], lineno)
+                out = self.state.writable(kwargs["out"], lineno)
                 kwargs = dict(kwargs, out=out)
-                result = self.emit(op, args, kwargs, lineno=lineno, site=node)
-                self.rebind(out, result)
+                result = self.nodes.emit(op, args, kwargs, lineno=lineno, site=node)
+                self.stmts.rebind(out, result)
                 return result
-            return self.emit(op, args, kwargs, lineno=lineno, site=node)
+            return self.nodes.emit(op, args, kwargs, lineno=lineno, site=node)
         if is_jitted(fn):
             fn = fn.__wrapped__
         if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType) \
@@ -210,11 +211,11 @@ class CallConverter:
     def zero_arg_super(self, lineno) -> SuperOf:
         """``super()`` in a method: the class it is written in (its ``__class__`` cell) and
         the method's first argument; attributes resolve along the receiver's MRO."""
-        scope = self.scope
+        scope = self.cx.scope
         params = scope.fdef.args.posonlyargs + scope.fdef.args.args
         if "__class__" not in scope.cells or not params:
             raise ConversionError("super() outside a method", lineno)
-        klass = self.load_name("__class__", lineno)
+        klass = self.exprs.load_name("__class__", lineno)
         recv = scope.env.get(params[0].arg)
         if not isinstance(klass, Const) or not isinstance(recv, Ref):
             raise ConversionError("super() with a receiver known only at run time", lineno)
@@ -239,8 +240,8 @@ class CallConverter:
     def guard_class_attribute(self, klass, name, value, lineno) -> None:
         """Assume ``klass.name`` stays ``value`` (a method: a class attribute can be
         rebound)."""
-        self.add_guard(Guard("identity", attr_source(const_holder(klass, klass.__name__), name),
-                             value, lineno))
+        self.cx.add_guard(Guard("identity", attr_source(const_holder(klass, klass.__name__), name),
+                                value, lineno))
 
     def static_type(self, ref):
         """The type a graph value has on every run of the graph, or None when not certain.
@@ -249,7 +250,7 @@ class CallConverter:
         by NumPy ops keep the type the rules inferred (it follows from guarded dtypes and
         ranks); Python scalars computed at run time do not: ``2 ** k`` is an int or a float,
         ``max(n, 1.5)`` either argument, depending on values."""
-        node_ = self.graph[ref.name]
+        node_ = self.cx.graph[ref.name]
         t = node_.meta.type
         if t is None:
             return None
@@ -257,7 +258,7 @@ class CallConverter:
             return t
         if not (t is np.ndarray or issubclass(t, np.generic)) or node_.op in _VALUE_TYPED:
             return None
-        if node_.op == "getitem" and self.graph[node_.inputs[0]].meta.type is not np.ndarray:
+        if node_.op == "getitem" and self.cx.graph[node_.inputs[0]].meta.type is not np.ndarray:
             return None
         return t
 
@@ -266,19 +267,19 @@ class CallConverter:
         guarded (an argument, a guarded read, or an item of one)?"""
         if node_.op != "getitem":
             return False
-        parent = self.graph[node_.inputs[0]]
-        index = self.graph[node_.inputs[1]]
+        parent = self.cx.graph[node_.inputs[0]]
+        index = self.cx.graph[node_.inputs[1]]
         if index.op != "const" or not isinstance(index.attrs["value"], int):
             return False
         if parent.op == "input" and parent.attrs.get("role") == "capture":
-            parent = self.graph[parent.attrs["outer"]]
+            parent = self.cx.graph[parent.attrs["outer"]]
         return parent.meta.items is not None and (parent.op in ("input", "source") or
                                                   self._spec_item(parent))
 
     def inline(self, fn, args, kwargs, node):
         """Convert a call of a user function by converting its body in place."""
         lineno = node.lineno
-        if len(self.scopes) >= config.MAX_INLINE_DEPTH:
+        if len(self.cx.scopes) >= config.MAX_INLINE_DEPTH:
             raise ConversionError(f"calls nested deeper than {config.MAX_INLINE_DEPTH} "
                                   f"(recursion is specialized on the structure of its "
                                   f"arguments, which must end sooner)", lineno)
@@ -294,25 +295,25 @@ class CallConverter:
             if kind is inspect.Parameter.VAR_POSITIONAL:
                 value = self.pack_varargs(value)
             elif kind is inspect.Parameter.VAR_KEYWORD:
-                box = self.new_box("dict")       # a new dict of the extra keywords
-                self.box(box).entries = dict(value)
+                box = self.cx.heap.new_box("dict")       # a new dict of the extra keywords
+                self.cx.heap.box(box).entries = dict(value)
                 value = box
             elif not isinstance(value, (Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod)):
                 value = Const(value)        # a default value
             scope.env[pname] = value
-        self.scopes.append(scope)
-        saved = self.lineno
+        self.cx.scopes.append(scope)
+        saved = self.cx.lineno
         try:
             body = fdef.body if isinstance(fdef.body, list) else \
                 [ast.copy_location(ast.Return(fdef.body), fdef.body)]
-            self.block(body)
+            self.stmts.block(body)
         except ConversionError as exc:      # its line is in the callee's file
             if exc.filename is None:
                 exc.filename = _file_of(fn)
             raise
         finally:
-            self.scopes.pop()
-            self.lineno = saved
+            self.cx.scopes.pop()
+            self.cx.lineno = saved
         return scope.returned if scope.done else Const(None)
 
 
@@ -393,15 +394,15 @@ def _refuse_vectorize(obj, lineno):
 def _len(self, args, kwargs, node):
     if len(args) == 1 and not kwargs:
         v = args[0]
-        boxed = self.container_len(v)
+        boxed = self.containers.container_len(v)
         if boxed is not None:
             return boxed
         if isinstance(v, TupleVal):
             return Const(len(v.items))
         if isinstance(v, Ref):
-            meta = self.graph[v.name].meta
+            meta = self.cx.graph[v.name].meta
             if meta.type is np.ndarray and meta.shape and isinstance(meta.shape[0], int) \
-                    and self.shape_is_static(v.name):
+                    and self.exprs.shape_is_static(v.name):
                 return Const(meta.shape[0])
     return None
 
@@ -444,7 +445,7 @@ def _known_items(self, v):
         return list(v.items)
     if isinstance(v, Const) and isinstance(v.value, (tuple, list, range)):
         return [Const(x) for x in v.value]
-    return self.container_items(v, self.lineno)
+    return self.containers.container_items(v, self.cx.lineno)
 
 
 def _enumerate(self, args, kwargs, node):
@@ -487,26 +488,27 @@ def _list(self, args, kwargs, node):
     if kwargs or len(args) > 1:
         return None
     if not args:
-        return self.new_box("list")
+        return self.cx.heap.new_box("list")
     v = args[0]
     items = None
     if isinstance(v, Ref):
-        meta = self.graph[v.name].meta
+        meta = self.cx.graph[v.name].meta
         if meta.type is np.ndarray and meta.shape and isinstance(meta.shape[0], int) \
-                and meta.shape[0] <= config.MAX_UNROLL and self.shape_is_static(v.name):
-            items = [self.emit("getitem", [v, Const(i)], lineno=node.lineno)
+                and meta.shape[0] <= config.MAX_UNROLL and self.exprs.shape_is_static(v.name):
+            items = [self.nodes.emit("getitem", [v, Const(i)], lineno=node.lineno)
                      for i in range(meta.shape[0])]
     if items is None and (isinstance(v, (TupleVal, Const, BoxRef)) or isinstance(v, Ref) and
-                          self.graph[v.name].meta.type in (list, tuple, dict)):
+                          self.cx.graph[v.name].meta.type in (list, tuple, dict)):
         items = _known_items(self, v)
     if items is None:
         return None
-    out = self.new_box("list")
-    self.box(out).items = list(items)
+    out = self.cx.heap.new_box("list")
+    self.cx.heap.box(out).items = list(items)
     return out
 
 
-_STATIC = {builtins.list: _list, builtins.len: _len, builtins.range: _range, builtins.isinstance: _isinstance,
+_STATIC = {builtins.list: _list, builtins.len: _len, builtins.range: _range,
+           builtins.isinstance: _isinstance,
            builtins.type: _type, builtins.enumerate: _enumerate, builtins.zip: _zip,
            builtins.reversed: _reversed, builtins.tuple: _tuple}
 _STATIC_OBJECTS = set(_STATIC)

@@ -17,14 +17,15 @@ from .errors import ConversionError
 from .scope import Scope, assigned_names
 from .unsupported import check_supported
 from .values import LocalFunction
+from .part import Part
 
 
-class ClosureConverter:
+class ClosureConverter(Part):
     def stmt_FunctionDef(self, node):
         if node.decorator_list:
             raise ConversionError(f"decorated nested function {node.name}() (the decorator "
                                   f"runs at each call)", node.lineno)
-        self.scope.env[node.name] = self._local_function(node, node.name)
+        self.cx.scope.env[node.name] = self._local_function(node, node.name)
 
     def expr_Lambda(self, node):
         return self._local_function(node, f"<lambda at line {node.lineno}>")
@@ -35,8 +36,8 @@ class ClosureConverter:
         except ConversionError as exc:
             raise ConversionError(f"in {name}: {exc.reason}", exc.lineno) from None
         args = fdef.args
-        defaults = [self.expr(d) for d in args.defaults]
-        kw_defaults = [self.expr(d) if d is not None else None for d in args.kw_defaults]
+        defaults = [self.exprs.expr(d) for d in args.defaults]
+        kw_defaults = [self.exprs.expr(d) if d is not None else None for d in args.kw_defaults]
         P = inspect.Parameter
         params = []
         positional = args.posonlyargs + args.args
@@ -51,12 +52,12 @@ class ClosureConverter:
             params.append(P(a.arg, P.KEYWORD_ONLY, default=P.empty if d is None else d))
         if args.kwarg is not None:
             params.append(P(args.kwarg.arg, P.VAR_KEYWORD))
-        return LocalFunction(fdef, self.scope, inspect.Signature(params), name)
+        return LocalFunction(fdef, self.cx.scope, inspect.Signature(params), name)
 
     def inline_local(self, func: LocalFunction, args, kwargs, node):
         """A call of a function defined in the function: its body, inlined."""
         lineno = node.lineno
-        if len(self.scopes) >= config.MAX_INLINE_DEPTH:
+        if len(self.cx.scopes) >= config.MAX_INLINE_DEPTH:
             raise ConversionError(f"calls nested deeper than {config.MAX_INLINE_DEPTH} "
                                   f"(recursion of {func.name})", lineno)
         try:
@@ -71,20 +72,20 @@ class ClosureConverter:
         for pname, value in bound.arguments.items():
             kind = func.signature.parameters[pname].kind
             if kind is inspect.Parameter.VAR_POSITIONAL:
-                value = self.pack_varargs(value)
+                value = self.calls.pack_varargs(value)
             elif kind is inspect.Parameter.VAR_KEYWORD:
-                box = self.new_box("dict")
-                self.box(box).entries = dict(value)
+                box = self.cx.heap.new_box("dict")
+                self.cx.heap.box(box).entries = dict(value)
                 value = box
             scope.env[pname] = value
-        self.scopes.append(scope)
-        saved = self.lineno
+        self.cx.scopes.append(scope)
+        saved = self.cx.lineno
         try:
             body = func.fdef.body if isinstance(func.fdef.body, list) else \
                 [ast.copy_location(ast.Return(func.fdef.body), func.fdef.body)]
-            self.block(body)
+            self.stmts.block(body)
         finally:
-            self.scopes.pop()
-            self.lineno = saved
+            self.cx.scopes.pop()
+            self.cx.lineno = saved
         from .values import Const
         return scope.returned if scope.done else Const(None)

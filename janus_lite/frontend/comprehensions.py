@@ -18,14 +18,15 @@ from __future__ import annotations
 import ast
 
 from .loops import assigned_in
+from .part import Part
 
 
-class ComprehensionConverter:
+class ComprehensionConverter(Part):
     def comprehension_loop(self, node: ast.ListComp, iterable):
         gen = node.generators[0]
-        scope = self.scope
-        k = getattr(self, "_n_comps", 0)
-        self._n_comps = k + 1
+        scope = self.cx.scope
+        k = self.cx.n_comps
+        self.cx.n_comps = k + 1
         res, it = f".comp{k}", f".iter{k}"
         targets = assigned_in([ast.Assign(targets=[gen.target], value=ast.Constant(0))])
         saved = {n: scope.env[n] for n in targets + [res, it] if n in scope.env}
@@ -41,9 +42,9 @@ class ComprehensionConverter:
             if not hasattr(n, "lineno") or n.lineno is None:
                 ast.copy_location(n, node)
         scope.env[it] = iterable
-        scope.env[res] = self.new_box("list")
+        scope.env[res] = self.cx.heap.new_box("list")
         try:
-            self.loop_node("for", loop, self.loop_iterable(iterable, node))
+            self.loops.loop_node("for", loop, self.stmts.loop_iterable(iterable, node))
             result = scope.env[res]
         finally:
             for n in targets + [res, it]:

@@ -11,45 +11,47 @@ from ..runtime.guards import Guard, item as item_source
 from ..runtime.spec import guards_for
 from .errors import ConversionError
 from .values import BoundMethod, BoxRef, Const, Ref, Splat, TupleVal, spec_meta
+from .part import Part
 
 
 class RuntimeFilter(ConversionError):
     """A comprehension's filter depends on run-time data (it becomes a loop node)."""
 
 
-class ContainerConverter:
+class ContainerConverter(Part):
     # -- literals -------------------------------------------------------------------------
     def expr_List(self, node):
         items = []
         for e in node.elts:
             if isinstance(e, ast.Starred):
-                items.extend(self.static_items(self.expr(e.value), node.lineno))
+                items.extend(self.exprs.static_items(self.exprs.expr(e.value), node.lineno))
             else:
-                items.append(self.expr(e))
-        ref = self.new_box("list")
-        self.box(ref).items = items
+                items.append(self.exprs.expr(e))
+        ref = self.cx.heap.new_box("list")
+        self.cx.heap.box(ref).items = items
         return ref
 
     def expr_Dict(self, node):
-        ref = self.new_box("dict")
-        box = self.box(ref)
+        ref = self.cx.heap.new_box("dict")
+        box = self.cx.heap.box(ref)
         for k, v in zip(node.keys, node.values):
             if k is None:
                 raise ConversionError("**mapping in a dict display", node.lineno)
-            key = self.expr(k)
+            key = self.exprs.expr(k)
             if not isinstance(key, Const):
                 raise ConversionError("dict key only known at run time", node.lineno)
-            box.entries[key.value] = self.expr(v)
+            box.entries[key.value] = self.exprs.expr(v)
         return ref
 
     def expr_DictComp(self, node):
         """``{k: v for target in <static sequence>}`` unrolled (keys known while converting)."""
-        pairs = self._comprehension(node, lambda: (self.expr(node.key), self.expr(node.value)))
-        ref = self.new_box("dict")
+        pairs = self._comprehension(node, lambda: (
+            self.exprs.expr(node.key), self.exprs.expr(node.value)))
+        ref = self.cx.heap.new_box("dict")
         for key, value in pairs:
             if not isinstance(key, Const):
                 raise ConversionError("dict key only known at run time", node.lineno)
-            self.box(ref).entries[key.value] = value
+            self.cx.heap.box(ref).entries[key.value] = value
         return ref
 
     def expr_ListComp(self, node):
@@ -59,19 +61,20 @@ class ContainerConverter:
         if len(node.generators) != 1 or node.generators[0].is_async:
             raise ConversionError("nested comprehensions (several for clauses) are not "
                                   "supported yet", node.lineno)
-        iterable = self.expr(node.generators[0].iter)
-        items = self.static_loop_items(iterable)
+        iterable = self.exprs.expr(node.generators[0].iter)
+        items = self.stmts.static_loop_items(iterable)
         if items is not None:
-            before, n_asserts, state = set(self.graph.order), len(self.asserts), self._state()
+            before, n_asserts, state = set(self.cx.graph.order), len(
+                self.cx.asserts), self.cx.snapshot()
             try:
-                ref = self.new_box("list")
-                self.box(ref).items = self._comprehension(node, lambda: self.expr(node.elt),
-                                                          items)
+                ref = self.cx.heap.new_box("list")
+                self.cx.heap.box(ref).items = self._comprehension(
+                    node, lambda: self.exprs.expr(node.elt), items)
                 return ref
             except RuntimeFilter:
-                self.roll_back(before, n_asserts)
-                self._set_state(state)
-        return self.comprehension_loop(node, iterable)
+                self.stmts.roll_back(before, n_asserts)
+                self.cx.restore(state)
+        return self.comps.comprehension_loop(node, iterable)
 
     def _comprehension(self, node, element, items=None):
         if len(node.generators) != 1 or node.generators[0].is_async:
@@ -79,19 +82,19 @@ class ContainerConverter:
                                   "supported yet", node.lineno)
         gen = node.generators[0]
         if items is None:
-            items = self.static_loop_items(self.expr(gen.iter))
+            items = self.stmts.static_loop_items(self.exprs.expr(gen.iter))
         if items is None:
             raise ConversionError("dict comprehension over a sequence known only at run "
                                   "time", node.lineno)
-        scope = self.scope
+        scope = self.cx.scope
         saved = dict(scope.env)
         out = []
         try:
             for item in items:
-                self.assign(gen.target, item)
+                self.stmts.assign(gen.target, item)
                 keep = True
                 for cond in gen.ifs:
-                    c = self.expr(cond)
+                    c = self.exprs.expr(cond)
                     if not isinstance(c, Const):
                         raise RuntimeFilter("dict comprehension with a filter on run-time "
                                             "data", node.lineno)
@@ -106,26 +109,26 @@ class ContainerConverter:
     def container_items(self, value, lineno):
         """Items a loop or unpacking gets from a container (None: not a container)."""
         if isinstance(value, Ref) and self._mirrored(value.name):
-            src = self.sources[value.name]
-            if src.key in self.relaxed:
+            src = self.cx.sources[value.name]
+            if src.key in self.cx.relaxed:
                 return None         # its length changes between calls: read at run time
-            if self.graph[value.name].meta.type is dict:
+            if self.cx.graph[value.name].meta.type is dict:
                 return [Const(k) for k in self.dict_keys(value, lineno)]
-            n = len(self.source_value(src))
+            n = len(self.external.source_value(src))
             if n > 64:
                 return None
-            self.add_guard(Guard("len", src, n, lineno))
-            bid = self.box_of.get(value.name)
-            appended = list(self.heap[bid].appended) if bid is not None else []
+            self.cx.add_guard(Guard("len", src, n, lineno))
+            bid = self.cx.heap.box_of.get(value.name)
+            appended = list(self.cx.heap.boxes[bid].appended) if bid is not None else []
             if any(not isinstance(v, (Const, Ref, TupleVal, BoxRef)) for v in appended):
                 raise ConversionError("a list is read after appends known only at run time "
                                       "(made in a run-time loop, or in one branch of a "
                                       "run-time condition)", lineno)
-            written = self.heap[bid].entries if bid is not None else {}
+            written = self.cx.heap.boxes[bid].entries if bid is not None else {}
             return [written[i] if i in written else self.read_item(value, src, i, lineno)
                     for i in range(n)] + appended
         if isinstance(value, BoxRef):
-            box = self.box(value)
+            box = self.cx.heap.box(value)
             if box.origin is not None:
                 return None
             if box.kind == "list":
@@ -135,28 +138,28 @@ class ContainerConverter:
 
     def _mirrored(self, name) -> bool:
         """A list/tuple/dict read from an argument or state, item by item (guarded)."""
-        return self.graph[name].meta.type in (list, dict, tuple) and name in self.sources \
-            and name not in self.seq_params
+        return self.cx.graph[name].meta.type in (list, dict, tuple) and name in self.cx.sources \
+            and name not in self.cx.seq_params
 
     def container_len(self, value):
         if isinstance(value, Ref) and self._mirrored(value.name):
-            items = self.container_items(value, self.lineno)
+            items = self.container_items(value, self.cx.lineno)
             return Const(len(items)) if items is not None else None
-        if isinstance(value, BoxRef) and self.box(value).origin is None:
-            box = self.box(value)
+        if isinstance(value, BoxRef) and self.cx.heap.box(value).origin is None:
+            box = self.cx.heap.box(value)
             return Const(len(box.items) if box.kind == "list" else len(box.entries))
         return None
 
     def container_getitem(self, base, index, node):
         """``base[index]`` for containers; None when ``base`` is not one."""
         if isinstance(base, BoxRef):
-            box = self.box(base)
+            box = self.cx.heap.box(base)
             if not isinstance(index, Const):
                 raise ConversionError("container index only known at run time", node.lineno)
             try:
                 if box.kind == "list" and isinstance(index.value, slice):
-                    ref = self.new_box("list")           # a new list of some of the items
-                    self.box(ref).items = box.items[index.value]
+                    ref = self.cx.heap.new_box("list")           # a new list of some of the items
+                    self.cx.heap.box(ref).items = box.items[index.value]
                     return ref
                 if box.kind == "list":
                     return box.items[index.value]
@@ -165,7 +168,7 @@ class ContainerConverter:
                 raise ConversionError(f"index {index.value!r} is not in the container (the call "
                                       f"raises: runs imperatively)", node.lineno) from None
         if isinstance(base, Ref):
-            meta = self.graph[base.name].meta
+            meta = self.cx.graph[base.name].meta
             if meta.type in (list, tuple) and isinstance(index, Const) and \
                     isinstance(index.value, slice) and self._mirrored(base.name):
                 items = self.container_items(base, node.lineno)
@@ -173,11 +176,11 @@ class ContainerConverter:
                     picked = items[index.value]
                     if meta.type is tuple:
                         return TupleVal(tuple(picked))
-                    ref = self.new_box("list")
-                    self.box(ref).items = list(picked)
+                    ref = self.cx.heap.new_box("list")
+                    self.cx.heap.box(ref).items = list(picked)
                     return ref
-            bid = self.box_of.get(base.name)
-            appended = self.heap[bid].appended if bid is not None else ()
+            bid = self.cx.heap.box_of.get(base.name)
+            appended = self.cx.heap.boxes[bid].appended if bid is not None else ()
             if meta.type is list and isinstance(index, Const) and type(index.value) is int \
                     and -len(appended) <= index.value < 0 and \
                     not any(isinstance(v, Splat) for v in appended[index.value:]):
@@ -186,55 +189,55 @@ class ContainerConverter:
                 return appended[index.value]
             if meta.type in (dict, list, tuple) and isinstance(index, Const) and \
                     self._mirrored(base.name):
-                bid = self.box_of.get(base.name)
+                bid = self.cx.heap.box_of.get(base.name)
                 if meta.type is dict and bid is not None and \
-                        index.value in self.heap[bid].entries:
-                    value = self.heap[bid].entries[index.value]
-                    if index.value in self.heap[bid].maybe_absent or \
+                        index.value in self.cx.heap.boxes[bid].entries:
+                    value = self.cx.heap.boxes[bid].entries[index.value]
+                    if index.value in self.cx.heap.boxes[bid].maybe_absent or \
                             isinstance(value, Const) and value.value is DELETED:
                         raise ConversionError(f"key {index.value!r} read where it may have "
                                               f"been deleted or never set", node.lineno)
                     return value
-                if meta.type is list and bid is not None and self.heap[bid].entries and \
+                if meta.type is list and bid is not None and self.cx.heap.boxes[bid].entries and \
                         type(index.value) is int:
                     items = self.container_items(base, node.lineno)
                     if items is not None and -len(items) <= index.value < len(items):
                         return items[index.value]
-                if meta.type is list and bid is not None and self.heap[bid].appended:
+                if meta.type is list and bid is not None and self.cx.heap.boxes[bid].appended:
                     items = self.container_items(base, node.lineno)
                     if items is not None and isinstance(index.value, int):
                         return items[index.value]
-                src = self.sources[base.name]
+                src = self.cx.sources[base.name]
                 if isinstance(index.value, (int, str)):
                     return self.read_item(base, src, index.value, node.lineno)
         return None
 
     def read_item(self, base, src, key, lineno):
         """``container[key]`` of an argument or state container: a guarded read."""
-        if isinstance(key, int) and self.graph[base.name].meta.type is list:
-            value = self.source_value(src)
-            if src.key in self.relaxed:       # length varies: read the item at run time
-                return self.emit("getitem", [base, Const(key)], lineno=lineno)
-            self.add_guard(Guard("len", src, len(value), lineno))
+        if isinstance(key, int) and self.cx.graph[base.name].meta.type is list:
+            value = self.external.source_value(src)
+            if src.key in self.cx.relaxed:       # length varies: read the item at run time
+                return self.nodes.emit("getitem", [base, Const(key)], lineno=lineno)
+            self.cx.add_guard(Guard("len", src, len(value), lineno))
             if key < 0:
                 key += len(value)
-        if self.graph[base.name].meta.type is dict:
-            self.note_key(base.name, key)
+        if self.cx.graph[base.name].meta.type is dict:
+            self.dicts.note_key(base.name, key)
         s = item_source(src, key)
         spec = self.item_spec(base.name, key)
         if spec is not None:
             return self.read_spec(s, spec, lineno)
         try:
-            value = self.source_value(s)
+            value = self.external.source_value(s)
         except Exception:
             raise ConversionError(f"{s.describe()} does not exist (the call raises: runs "
                                   f"imperatively)", lineno) from None
-        return self.read_external(s, value, lineno)
+        return self.external.read_external(s, value, lineno)
 
     def item_spec(self, name, key):
         """The spec of an argument container's item (its speculation was merged over the
         profiled calls: a relaxed item is read at run time, not folded)."""
-        spec = self.param_specs.get(name)
+        spec = self.cx.param_specs.get(name)
         if spec is None or not spec.items:
             return None
         if spec.kind == "list" and isinstance(key, int) and -len(spec.items) <= key < \
@@ -247,14 +250,14 @@ class ContainerConverter:
     def read_spec(self, src, spec, lineno):
         """A guarded read of ``src`` as ``spec`` says (constants folded, the rest read)."""
         for g in guards_for(spec, src, lineno):
-            self.add_guard(g)
+            self.cx.add_guard(g)
         if spec.kind == "const" or (spec.kind == "scalar" and spec.has_value):
             return Const(spec.value)
-        ref = self._source_node(src, spec_meta(spec), lineno)
+        ref = self.external._source_node(src, spec_meta(spec), lineno)
         if spec.kind in ("list", "dict"):
-            self.param_specs[ref.name] = spec
+            self.cx.param_specs[ref.name] = spec
             if spec.kind == "dict":
-                self.known_keys[ref.name] = tuple(spec.value)
+                self.cx.known_keys[ref.name] = tuple(spec.value)
         if spec.kind == "tuple":
             return TupleVal(tuple(self.read_spec(item_source(src, i), sub, lineno)
                                   for i, sub in enumerate(spec.items)), origin=ref.name)
@@ -263,7 +266,7 @@ class ContainerConverter:
     # -- writes -----------------------------------------------------------------------------
     def container_setitem(self, base, index, value, node) -> bool:
         if isinstance(base, BoxRef):
-            box = self.box(base)
+            box = self.cx.heap.box(base)
             if not isinstance(index, Const):
                 raise ConversionError("container index only known at run time", node.lineno)
             if box.kind == "list":
@@ -275,13 +278,13 @@ class ContainerConverter:
             else:
                 box.entries[index.value] = value
             return True
-        if isinstance(base, Ref) and self.graph[base.name].meta.type is dict:
+        if isinstance(base, Ref) and self.cx.graph[base.name].meta.type is dict:
             if not isinstance(index, Const):
                 raise ConversionError("dict key only known at run time", node.lineno)
-            if not self._is_source(base.name):
+            if not self.state._is_source(base.name):
                 raise ConversionError("item assignment into a dict made at run time",
                                       node.lineno)
-            box = self.mirror(base.name, "dict")
+            box = self.cx.heap.mirror(base.name, "dict")
             old = box.entries.get(index.value)
             if isinstance(old, Const) and old.value is DELETED or index.value in box.maybe_absent:
                 raise ConversionError(f"key {index.value!r} set again after it was deleted "
@@ -290,9 +293,9 @@ class ContainerConverter:
             box.entries[index.value] = value
             if index.value not in box.dirty:
                 box.dirty.append(index.value)
-            self.distinct_from_others(base.name, node.lineno)
+            self.state.distinct_from_others(base.name, node.lineno)
             return True
-        if isinstance(base, Ref) and self.graph[base.name].meta.type is list:
+        if isinstance(base, Ref) and self.cx.graph[base.name].meta.type is list:
             self._list_setitem(base, index, value, node.lineno)
             return True
         return False
@@ -302,45 +305,45 @@ class ContainerConverter:
         if not isinstance(index, Const) or type(index.value) is not int:
             raise ConversionError("item assignment into a list argument or attribute with an "
                                   "index (or slice) known only at run time", lineno)
-        if not self._is_source(base.name) or not self._mirrored(base.name):
+        if not self.state._is_source(base.name) or not self._mirrored(base.name):
             raise ConversionError("item assignment into a list made at run time", lineno)
-        src = self.sources[base.name]
-        if src.key in self.relaxed:
+        src = self.cx.sources[base.name]
+        if src.key in self.cx.relaxed:
             raise ConversionError("item assignment into a list argument whose length "
                                   "changes between calls", lineno)
-        n = len(self.source_value(src))
-        self.add_guard(Guard("len", src, n, lineno))
+        n = len(self.external.source_value(src))
+        self.cx.add_guard(Guard("len", src, n, lineno))
         i = index.value + n if index.value < 0 else index.value
         if not 0 <= i < n:
             raise ConversionError("list assignment index out of range (IndexError: runs "
                                   "imperatively)", lineno)
-        box = self.mirror(base.name, "list")
+        box = self.cx.heap.mirror(base.name, "list")
         if box.appended:
             raise ConversionError("item assignment into a list after appending to it",
                                   lineno)
         box.entries[i] = value
         if i not in box.dirty:
             box.dirty.append(i)
-        self.distinct_from_others(base.name, lineno)
+        self.state.distinct_from_others(base.name, lineno)
 
     # -- methods ----------------------------------------------------------------------------
     def container_attribute(self, base, attr, node):
         if isinstance(base, BoxRef):
-            return BoundMethod(base, attr, list if self.box(base).kind == "list" else dict)
-        if isinstance(base, Ref) and self.graph[base.name].meta.type in (list, dict):
-            return BoundMethod(base, attr, self.graph[base.name].meta.type)
+            return BoundMethod(base, attr, list if self.cx.heap.box(base).kind == "list" else dict)
+        if isinstance(base, Ref) and self.cx.graph[base.name].meta.type in (list, dict):
+            return BoundMethod(base, attr, self.cx.graph[base.name].meta.type)
         return None
 
     def container_method(self, func: BoundMethod, args, kwargs, node):
         recv, name, lineno = func.recv, func.name, node.lineno
-        if isinstance(recv, BoxRef) and self.box(recv).origin is None:
-            box = self.box(recv)
+        if isinstance(recv, BoxRef) and self.cx.heap.box(recv).origin is None:
+            box = self.cx.heap.box(recv)
             if box.kind == "list":
                 if name == "append" and len(args) == 1 and not kwargs:
                     box.items.append(args[0])
                     return Const(None)
                 if name == "extend" and len(args) == 1:
-                    box.items.extend(self.static_items(args[0], lineno))
+                    box.items.extend(self.exprs.static_items(args[0], lineno))
                     return Const(None)
                 if name == "pop" and not kwargs:
                     idx = args[0].value if args and isinstance(args[0], Const) else -1
@@ -352,8 +355,8 @@ class ContainerConverter:
                     box.items.reverse()
                     return Const(None)
                 if name == "copy" and not args:
-                    out = self.new_box("list")
-                    self.box(out).items = list(box.items)
+                    out = self.cx.heap.new_box("list")
+                    self.cx.heap.box(out).items = list(box.items)
                     return out
             else:
                 if name in ("items", "keys", "values") and not args:
@@ -362,28 +365,28 @@ class ContainerConverter:
                     if name == "values":
                         return TupleVal(tuple(box.entries.values()))
                     return TupleVal(tuple(TupleVal((Const(k), v)) for k, v in box.entries.items()))
-                handled = self.dict_method(recv, name, args, kwargs, node)
+                handled = self.dicts.dict_method(recv, name, args, kwargs, node)
                 if handled is not None:
                     return handled
             raise ConversionError(f"{box.kind}.{name}() is not supported in graphs yet", lineno)
         if isinstance(recv, Ref):
-            kind = self.graph[recv.name].meta.type
-            if kind is list and self.fresh(recv.name) and op_for_method(list, name):
+            kind = self.cx.graph[recv.name].meta.type
+            if kind is list and self.cx.aliases.fresh(recv.name) and op_for_method(list, name):
                 # a list the graph owns (built by a run-time loop): a real method call
-                return self.emit(op_for_method(list, name), [recv] + list(args), kwargs,
-                                 lineno=lineno)
+                return self.nodes.emit(op_for_method(list, name), [recv] + list(args), kwargs,
+                                       lineno=lineno)
             if kind is list and name == "append" and len(args) == 1 and not kwargs:
-                pending = self.loop_append(recv, args[0])
+                pending = self.loop_state.loop_append(recv, args[0])
                 if pending is not None:
                     return pending
-                if not self._is_source(recv.name):
+                if not self.state._is_source(recv.name):
                     raise ConversionError("append to a list made at run time", lineno)
-                box = self.mirror(recv.name, "list")
+                box = self.cx.heap.mirror(recv.name, "list")
                 box.appended.append(args[0])
-                self.distinct_from_others(recv.name, lineno)
+                self.state.distinct_from_others(recv.name, lineno)
                 return Const(None)
             if kind is dict:
-                handled = self.dict_method(recv, name, args, kwargs, node)
+                handled = self.dicts.dict_method(recv, name, args, kwargs, node)
                 if handled is not None:
                     return handled
             if kind is dict and name in ("items", "keys", "values") and not args:
@@ -402,12 +405,12 @@ class ContainerConverter:
         """The dict's keys now (deferred writes and deletions included); ``whole``: the
         graph depends on the whole list (see `narrow_key_guards`)."""
         if whole:
-            self.note_all_keys(ref.name)
-        keys = self.known_keys.get(ref.name)
+            self.dicts.note_all_keys(ref.name)
+        keys = self.cx.known_keys.get(ref.name)
         if keys is None:
             raise ConversionError("keys of a dict not known while converting", lineno)
-        bid = self.box_of.get(ref.name)
-        entries = self.heap[bid].entries if bid is not None else {}
+        bid = self.cx.heap.box_of.get(ref.name)
+        entries = self.cx.heap.boxes[bid].entries if bid is not None else {}
         extra = [k for k in entries if k not in keys]
         return [k for k in list(keys) + extra
                 if not (isinstance(entries.get(k), Const) and entries[k].value is DELETED)]
@@ -415,12 +418,12 @@ class ContainerConverter:
     def check_container_read(self, name: str) -> None:
         """A mirrored list/dict with deferred changes cannot be used whole (it would miss
         them)."""
-        bid = self.box_of.get(name)
-        if bid is not None and not self.output_mode:
-            box = self.heap[bid]
+        bid = self.cx.heap.box_of.get(name)
+        if bid is not None and not self.cx.output_mode:
+            box = self.cx.heap.boxes[bid]
             if box.kind in ("list", "dict") and (box.appended or box.dirty):
                 raise ConversionError("a list/dict argument or attribute is used whole after a "
-                                      "deferred change", self.lineno)
+                                      "deferred change", self.cx.lineno)
 
 
 _ = Meta

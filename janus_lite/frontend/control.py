@@ -17,6 +17,7 @@ from .errors import ConversionError
 from ..ir.ops_state import ABSENT
 from .state import Box
 from .values import Const, Ref, TupleVal, BoundMethod, UserMethod, Splat, same_value
+from .part import Part
 
 BRK, RET, RETVAL = ".brk", ".ret", ".retval"
 
@@ -53,11 +54,11 @@ def may_exit(stmts) -> bool:
     return walk(stmts, False)
 
 
-class ControlConverter:
+class ControlConverter(Part):
     # -- plumbing -----------------------------------------------------------------------
     def capture(self, name: str) -> str:
         """The name under which the current (sub)graph sees outer node ``name``."""
-        chain, g = [], self.graph
+        chain, g = [], self.cx.graph
         while name not in g.nx:
             chain.append(g)
             g = g.parent
@@ -68,29 +69,20 @@ class ControlConverter:
             inner = sub.captures.get(outer)
             if inner is None:
                 node = sub.add("input", attrs={"name": outer, "role": "capture", "outer": outer},
-                               meta=self.graph[name].meta, name=sub.fresh_name("cap"))
+                               meta=self.cx.graph[name].meta, name=sub.fresh_name("cap"))
                 sub.captures[outer] = inner = node.name
-                self.roots[inner] = self.roots.get(name, frozenset({name}))
+                self.cx.aliases.roots[inner] = self.cx.aliases.roots.get(name, frozenset({name}))
             outer = inner
         return outer
 
-    def _state(self):
-        s = self.scope
-        return dict(s.env), s.done, s.returned, s.loop_exit, self.heap_snapshot()
-
-    def _set_state(self, state):
-        s = self.scope
-        s.env, s.done, s.returned, s.loop_exit = dict(state[0]), state[1], state[2], state[3]
-        self.heap_restore(state[4])
-
     def in_loop_node(self) -> bool:
-        return any(loop != "unroll" for loop in self.scope.loops)
+        return any(loop != "unroll" for loop in self.cx.scope.loops)
 
     def do_return(self, value) -> None:
-        scope = self.scope
+        scope = self.cx.scope
         if self.in_loop_node():
-            if scope is self.top:
-                value = self.committed_value(value)   # returned after the commit
+            if scope is self.cx.top:
+                value = self.state.committed_value(value)   # returned after the commit
             scope.env[RET], scope.env[RETVAL], scope.env[BRK] = Const(True), value, Const(True)
             scope.loop_exit = "return"     # leaves unrolled loops too, up to the loop node
         else:
@@ -105,41 +97,35 @@ class ControlConverter:
         else_stmts = node.orelse + (rest if dup else [])
         if dup and self.in_unrolled_loop():
             raise NeedLoopNode()
-        self.cond_with_tail(test, lambda: self.block(then_stmts),
-                            lambda: self.block(else_stmts), node.lineno, dup)
+        self.cond_with_tail(test, lambda: self.stmts.block(then_stmts),
+                            lambda: self.stmts.block(else_stmts), node.lineno, dup)
         return dup
 
     def in_unrolled_loop(self) -> bool:
         """Is the innermost enclosing loop one being unrolled (so the rest of the function
         after it is not at hand for tail duplication)?"""
-        return bool(self.scope.loops) and self.scope.loops[-1] == "unroll"
+        return bool(self.cx.scope.loops) and self.cx.scope.loops[-1] == "unroll"
 
     def cond_with_tail(self, test, then_fn, else_fn, lineno, tail_dup: bool) -> None:
         """`cond`, where ``tail_dup`` says the branches carry the rest of the block."""
-        saved, self.tail_dup = self.tail_dup, tail_dup
-        try:
+        with self.cx.scoped(tail_dup=tail_dup):
             self.cond(test, then_fn, else_fn, lineno)
-        finally:
-            self.tail_dup = saved
 
     def cond(self, test, then_fn, else_fn, lineno) -> None:
-        scope = self.scope
-        before = self._state()
-        truth = self.emit("truth", [test], lineno=lineno)
+        scope = self.cx.scope
+        before = self.cx.snapshot()
+        truth = self.nodes.emit("truth", [test], lineno=lineno)
         results = []
         for label, fn in (("then", then_fn), ("else", else_fn)):
-            self._set_state(before)
-            prev = self.graph
+            self.cx.restore(before)
+            prev = self.cx.graph
             sub = Graph(f"{prev.name}.{label}{lineno}", parent=prev)
-            self.graph = sub
-            try:
+            with self.cx.scoped(graph=sub):
                 fn()
-                if self.tail_dup and not self.in_loop_node() and not scope.done \
+                if self.cx.tail_dup and not self.in_loop_node() and not scope.done \
                         and not scope.loop_exit:
                     self.do_return(Const(None))     # fell off the end of the function
-            finally:
-                self.graph = prev
-            results.append((sub, self._state()))
+            results.append((sub, self.cx.snapshot()))
         (g_then, s_then), (g_else, s_else) = results
         env_t, done_t, ret_t, exit_t, heap_t = s_then
         env_e, done_e, ret_e, exit_e, heap_e = s_else
@@ -148,38 +134,38 @@ class ControlConverter:
         heap, heap_slots, hv_t, hv_e = self.merge_heaps(heap_t, heap_e, g_then, g_else, lineno)
         # a value the function returns is seen after the commit: the caller's own array,
         # not the graph's private copy of it (inlined calls return into the graph instead)
-        final = self.committed_value if scope is self.top else (lambda v: v)
+        final = self.state.committed_value if scope is self.cx.top else (lambda v: v)
         slots_t = [env_t[n] for n in names] + ([final(ret_t)] if both_done else []) + hv_t
         slots_e = [env_e[n] for n in names] + ([final(ret_e)] if both_done else []) + hv_e
         if done_t != done_e:
             raise ConversionError("internal: a branch returned and the other did not", lineno)
         # each branch's outputs are made with that branch's heap (a list it made)
-        self.heap_restore(heap_t)
+        self.cx.heap.restore(heap_t)
         outs_t = self._branch_output(g_then, slots_t, lineno)
-        self.heap_restore(heap_e)
+        self.cx.heap.restore(heap_e)
         outs_e = self._branch_output(g_else, slots_e, lineno)
         captured = list(dict.fromkeys(list(g_then.captures) + list(g_else.captures)))
-        inputs = [truth.name] + [self.capture(c) if c not in self.graph.nx else c
+        inputs = [truth.name] + [self.capture(c) if c not in self.cx.graph.nx else c
                                  for c in captured]
         metas = tuple(join(g_then[a].meta, g_else[b].meta) for a, b in zip(outs_t, outs_e))
-        cnode = self.graph.add("cond", inputs, attrs={"captures": tuple(captured),
-                                                     "n_out": len(metas)},
-                               meta=Meta(tuple, items=metas), lineno=lineno,
-                               subgraphs=(g_then, g_else))
-        self.roots[cnode.name] = frozenset({cnode.name})
+        cnode = self.cx.graph.add("cond", inputs, attrs={"captures": tuple(captured),
+                                                         "n_out": len(metas)},
+                                  meta=Meta(tuple, items=metas), lineno=lineno,
+                                  subgraphs=(g_then, g_else))
+        self.cx.aliases.roots[cnode.name] = frozenset({cnode.name})
         merged = {}
         labels = names + (["<ret>"] if both_done else []) + [("heap", b, k) for b, k in heap_slots]
         for i, n in enumerate(labels):
-            item = self.graph.add("getitem", (cnode.name, self.const_node(i)), meta=metas[i],
-                                  lineno=lineno)
-            roots = self.roots.get(outs_t[i], frozenset()) | self.roots.get(outs_e[i],
-                                                                            frozenset())
-            self.roots[item.name] = roots or frozenset({item.name})
+            item = self.cx.graph.add("getitem", (cnode.name, self.cx.const_node(i)), meta=metas[i],
+                                     lineno=lineno)
+            known = self.cx.aliases.roots
+            roots = known.get(outs_t[i], frozenset()) | known.get(outs_e[i], frozenset())
+            self.cx.aliases.roots[item.name] = roots or frozenset({item.name})
             merged[n] = Ref(item.name)
-            orig_t, orig_e = self.original_in(g_then, outs_t[i]), \
-                self.original_in(g_else, outs_e[i])
+            orig_t, orig_e = self.state.original_in(g_then, outs_t[i]), \
+                self.state.original_in(g_else, outs_e[i])
             if orig_t == orig_e and orig_t != outs_t[i]:
-                self.identity[item.name] = orig_t     # both: the argument's array, updated
+                self.cx.heap.identity[item.name] = orig_t     # both: the argument's array, updated
         env = {n: v for n, v in env_t.items() if n in env_e and same_value(v, env_e[n])}
         env.update({n: merged[n] for n in names})
         scope.env = env
@@ -192,7 +178,7 @@ class ControlConverter:
                 box.items[key] = value
             else:
                 box.entries[key] = value
-        self.heap, self.box_of = heap
+        self.cx.heap.boxes, self.cx.heap.box_of = heap
         scope.done = both_done
         scope.returned = merged.get("<ret>") if both_done else None
         scope.loop_exit = None
@@ -271,16 +257,16 @@ class ControlConverter:
             return None
         origin = Ref(box.origin)
         if box.kind == "dict":
-            self.note_key(box.origin, key)      # whether it exists decides the value
+            self.dicts.note_key(box.origin, key)      # whether it exists decides the value
         try:
             if box.kind == "object":
-                owner = self.graph.root()[box.origin].meta.type
-                if owner is None or box.origin not in self.sources:
+                owner = self.cx.graph.root()[box.origin].meta.type
+                if owner is None or box.origin not in self.cx.sources:
                     return None
-                value = self.object_attribute(origin, owner, key, lineno)
-            elif box.kind == "dict" and key in self.known_keys.get(box.origin, ()) or \
+                value = self.external.object_attribute(origin, owner, key, lineno)
+            elif box.kind == "dict" and key in self.cx.known_keys.get(box.origin, ()) or \
                     box.kind == "list" and isinstance(key, int):
-                value = self.read_item(origin, self.sources[box.origin], key, lineno)
+                value = self.containers.read_item(origin, self.cx.sources[box.origin], key, lineno)
             else:
                 return None
         except (ConversionError, KeyError):
@@ -289,25 +275,18 @@ class ControlConverter:
 
     def _current_entry(self, box, key, sub, absent):
         """Inside branch ``sub``: the entry's value as the real object holds it now."""
-        prev, self.graph = self.graph, sub
-        try:
+        with self.cx.scoped(graph=sub):
             getter = getattr if box.kind == "object" else (lambda o, k, d: o.get(k, d))
-            return self.emit("call", [Ref(box.origin), Const(key), Const(absent)],
-                             attrs={"fn": getter}, lineno=self.lineno)
-        finally:
-            self.graph = prev
+            return self.nodes.emit("call", [Ref(box.origin), Const(key), Const(absent)],
+                                   attrs={"fn": getter}, lineno=self.cx.lineno)
 
     def _branch_output(self, sub, slots, lineno) -> list[str]:
-        prev = self.graph
-        self.graph = sub
-        try:
-            names = [self.materialize(v) for v in slots]
+        with self.cx.scoped(graph=sub):
+            names = [self.nodes.materialize(v) for v in slots]
             out = sub.add("tuple", names, meta=Meta(tuple, items=tuple(sub[n].meta
                                                                        for n in names)),
                           lineno=lineno)
             sub.output = out.name
-        finally:
-            self.graph = prev
         return names
 
 

@@ -12,11 +12,12 @@ from ..ir.ops_state import DELETED
 from ..runtime.guards import Guard
 from .errors import ConversionError
 from .values import BoxRef, Const, Ref, TupleVal, static_tuple
+from .part import Part
 
 _METHODS = ("get", "setdefault", "pop", "update", "copy")
 
 
-class DictConverter:
+class DictConverter(Part):
     def dict_method(self, recv, name, args, kwargs, node):
         """``recv.name(*args, **kwargs)`` for a dict; None when not handled here."""
         if name not in _METHODS:
@@ -35,7 +36,7 @@ class DictConverter:
             if name == "setdefault":
                 if present:
                     return self._dict_item(recv, key, node)
-                self.set_item(recv, Const(key), default, node)
+                self.stmts.set_item(recv, Const(key), default, node)
                 return default
             if not present:
                 if len(args) < 2:
@@ -51,11 +52,11 @@ class DictConverter:
             pairs = self._mapping_pairs(args[0], what, lineno) if args else []
             pairs += [(k, v) for k, v in kwargs.items()]
             for k, v in pairs:
-                self.set_item(recv, Const(k), v, node)
+                self.stmts.set_item(recv, Const(k), v, node)
             return Const(None)
         if name == "copy" and not args and not kwargs:
-            out = self.new_box("dict")
-            self.box(out).entries = dict(self._mapping_pairs(recv, what, lineno))
+            out = self.cx.heap.new_box("dict")
+            self.cx.heap.box(out).entries = dict(self._mapping_pairs(recv, what, lineno))
             return out
         return None
 
@@ -71,67 +72,67 @@ class DictConverter:
         return key.value
 
     def _dict_item(self, recv, key, node):
-        return self.subscript(recv, Const(key), node)
+        return self.exprs.subscript(recv, Const(key), node)
 
     # -- which keys a graph depends on ---------------------------------------------------
     def note_key(self, name, key) -> None:
         """The graph depends on whether ``key`` is in dict node ``name``."""
-        uses = self.key_uses.setdefault(name, {})
+        uses = self.cx.key_uses.setdefault(name, {})
         if uses is not None:
             uses[key] = None
 
     def note_all_keys(self, name) -> None:
         """The graph depends on dict node ``name``'s whole key list (iterated, listed)."""
-        self.key_uses[name] = None
+        self.cx.key_uses[name] = None
 
     def narrow_key_guards(self) -> None:
         """A state dict (``self.cache``, a global registry) whose keys were only asked about
         one by one (``k in d``, ``d.get(k)``, ``d[k]``, ``setdefault``) is guarded on those
         keys' presence, not on its whole key list: a dict that gains other keys between
         calls (a cache filled lazily per parameter name) still fits the graph."""
-        for name, guard in self.keys_guards.items():
-            uses = self.key_uses.get(name, {})
+        for name, guard in self.cx.keys_guards.items():
+            uses = self.cx.key_uses.get(name, {})
             if uses is None:
                 continue
-            at = next((i for i, g in enumerate(self.guards) if g is guard), None)
+            at = next((i for i, g in enumerate(self.cx.guards) if g is guard), None)
             if at is None:
                 continue
             keys = set(guard.expected)
             facts = tuple((k, k in keys) for k in uses)
             if facts:
-                self.guards[at] = Guard("haskeys", guard.source, facts, guard.lineno)
+                self.cx.guards[at] = Guard("haskeys", guard.source, facts, guard.lineno)
             else:
-                del self.guards[at]
+                del self.cx.guards[at]
 
     def dict_contains(self, recv, key, what, lineno) -> bool:
         """Is ``key`` in the dict now (earlier deferred writes and deletions included)?"""
         if isinstance(recv, BoxRef):
-            box = self.box(recv)
+            box = self.cx.heap.box(recv)
             if box.origin is None:
                 if key in box.maybe_absent:
                     raise ConversionError(f"{what}: key {key!r} is set on one path of a "
                                           f"run-time condition only", lineno)
                 return key in box.entries
             recv = Ref(box.origin)
-        bid = self.box_of.get(recv.name)
-        box = self.heap[bid] if bid is not None else None
+        bid = self.cx.heap.box_of.get(recv.name)
+        box = self.cx.heap.boxes[bid] if bid is not None else None
         if box is not None and key in box.maybe_absent:
             raise ConversionError(f"{what}: key {key!r} is set or deleted on one path of a "
                                   f"run-time condition only", lineno)
         self.note_key(recv.name, key)
-        return key in self.dict_keys(recv, lineno, whole=False)
+        return key in self.containers.dict_keys(recv, lineno, whole=False)
 
     def delete_key(self, recv, key, what, lineno) -> None:
-        if isinstance(recv, BoxRef) and self.box(recv).origin is None:
-            del self.box(recv).entries[key]
+        if isinstance(recv, BoxRef) and self.cx.heap.box(recv).origin is None:
+            del self.cx.heap.box(recv).entries[key]
             return
         if isinstance(recv, BoxRef):
-            recv = Ref(self.box(recv).origin)
-        if not self._is_source(recv.name):
+            recv = Ref(self.cx.heap.box(recv).origin)
+        if not self.state._is_source(recv.name):
             raise ConversionError(f"{what} on a dict made at run time", lineno)
-        box = self.mirror(recv.name, "dict")
+        box = self.cx.heap.mirror(recv.name, "dict")
         self.note_key(recv.name, key)
-        if key not in self.known_keys.get(recv.name, ()):
+        if key not in self.cx.known_keys.get(recv.name, ()):
             # added by this run and removed again: the caller's dict never sees it
             del box.entries[key]
             box.dirty.remove(key)
@@ -139,28 +140,28 @@ class DictConverter:
         box.entries[key] = Const(DELETED)
         if key not in box.dirty:
             box.dirty.append(key)
-        self.distinct_from_others(recv.name, lineno)
+        self.state.distinct_from_others(recv.name, lineno)
 
     def _mapping_pairs(self, value, what, lineno) -> list:
         """(key, value) pairs of a mapping known key by key while converting."""
-        if isinstance(value, BoxRef) and self.box(value).kind == "dict" and \
-                self.box(value).origin is None:
-            box = self.box(value)
+        if isinstance(value, BoxRef) and self.cx.heap.box(value).kind == "dict" and \
+                self.cx.heap.box(value).origin is None:
+            box = self.cx.heap.box(value)
             if box.maybe_absent:
                 raise ConversionError(f"{what}: a key is set on one path of a run-time "
                                       f"condition only", lineno)
             return list(box.entries.items())
         if isinstance(value, Const) and isinstance(value.value, dict):
             return [(k, Const(v)) for k, v in value.value.items()]
-        if isinstance(value, Ref) and self.graph[value.name].meta.type is dict and \
-                self._mirrored(value.name):
+        if isinstance(value, Ref) and self.cx.graph[value.name].meta.type is dict and \
+                self.containers._mirrored(value.name):
             site = _Site(lineno)
-            return [(k, self.subscript(value, Const(k), site))
-                    for k in self.dict_keys(value, lineno)]
+            return [(k, self.exprs.subscript(value, Const(k), site))
+                    for k in self.containers.dict_keys(value, lineno)]
         if isinstance(value, TupleVal):
             pairs = []
             for item in value.items:
-                kv = self.static_items(item, lineno)
+                kv = self.exprs.static_items(item, lineno)
                 if len(kv) != 2:
                     raise ConversionError(f"{what}: an item is not a (key, value) pair",
                                           lineno)
@@ -174,9 +175,9 @@ class DictConverter:
         left = static_tuple(left)
         if not isinstance(left, Const):
             return None
-        is_dict = isinstance(right, BoxRef) and self.box(right).kind == "dict" or \
-            isinstance(right, Ref) and self.graph[right.name].meta.type is dict and \
-            self._mirrored(right.name) and right.name in self.known_keys
+        is_dict = isinstance(right, BoxRef) and self.cx.heap.box(right).kind == "dict" or \
+            isinstance(right, Ref) and self.cx.graph[right.name].meta.type is dict and \
+            self.containers._mirrored(right.name) and right.name in self.cx.known_keys
         if not is_dict:
             return None
         try:
@@ -184,7 +185,7 @@ class DictConverter:
         except TypeError:
             return None
         found = self.dict_contains(right, left.value, f"`{left.value!r} in` a dict",
-                                   self.lineno)
+                                   self.cx.lineno)
         return Const(found if op == "in_" else not found)
 
 

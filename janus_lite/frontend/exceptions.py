@@ -22,6 +22,7 @@ import types
 
 from .control import may_exit
 from .errors import ConversionError
+from .part import Part
 
 _NOT_FALLBACKS = {"BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit"}
 
@@ -85,19 +86,19 @@ def _resolve(expr, scope):
     return None
 
 
-class ExceptionConverter:
+class ExceptionConverter(Part):
     def stmt_Try(self, node: ast.Try, rest) -> bool:
         """Convert the path on which the body raises nothing; consumes ``rest``."""
         check_try(node)
         for h in node.handlers:            # a user's BaseException subclass, by any name
             exprs = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type]
             for e in exprs:
-                k = _resolve(e, self.scope)
+                k = _resolve(e, self.cx.scope)
                 if isinstance(k, type) and issubclass(k, BaseException) and \
                         not issubclass(k, Exception):
                     raise ConversionError(f"try/except: `except {k.__name__}` catches what a "
                                           f"graph run does not answer by a rerun (a "
                                           f"BaseException that is no Exception; line "
                                           f"{h.lineno})", node.lineno, permanent=True)
-        self.block(node.body + node.orelse + node.finalbody + list(rest))
+        self.stmts.block(node.body + node.orelse + node.finalbody + list(rest))
         return True

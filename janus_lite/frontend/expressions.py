@@ -8,10 +8,12 @@ import numpy as np
 
 from ..ir import Meta, get_op, op_for_method
 from ..profile.instrument import site_key
-from ..runtime.guards import Source
+from ..runtime.guards import Guard, Source, cell as cell_source, global_
+from .control import UNBOUND
 from .errors import ConversionError
 from .values import (Const, Ref, TupleVal, BoundMethod, SuperOf, is_immutable_const,
                      static_tuple)
+from .part import Part
 
 BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
           ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul",
@@ -25,13 +27,13 @@ ARRAY_PROPERTIES = {"T", "shape", "ndim", "size", "dtype", "itemsize", "nbytes",
                     "imag", "mT", "strides"}
 
 
-class ExpressionConverter:
+class ExpressionConverter(Part):
     def expr(self, node: ast.expr):
-        method = getattr(self, "expr_" + type(node).__name__, None)
+        method = self.cx.expr_handlers.get(type(node))
         if method is None:
             raise ConversionError(f"{type(node).__name__} expressions are not supported in "
                                   f"graphs yet", getattr(node, "lineno", None))
-        self.lineno = getattr(node, "lineno", self.lineno)
+        self.cx.lineno = getattr(node, "lineno", self.cx.lineno)
         value = method(node)
         if type(value) is Ref:
             self.note_profiled_items(value, node)
@@ -41,8 +43,8 @@ class ExpressionConverter:
         """Remember the items a run-time list/tuple had while profiling (one length seen),
         so that unpacking it needs no static length: the ``unpack`` node checks the length
         at run time (another length raises inside the graph, and the call falls back)."""
-        meta = self.graph[value.name].meta
-        profile = self.scope.profile
+        meta = self.cx.graph[value.name].meta
+        profile = self.cx.scope.profile
         if meta.type not in (list, tuple, None) or profile is None:
             return
         obs = profile.sites.get(site_key(node))
@@ -54,9 +56,7 @@ class ExpressionConverter:
                 any(s.type is not kind or s.items is None for s in seen) or \
                 len({len(s.items) for s in seen}) != 1:
             return
-        if not hasattr(self, "profiled_items"):
-            self.profiled_items = {}
-        self.profiled_items[value.name] = seen[0].items if len(seen) == 1 else \
+        self.cx.profiled_items[value.name] = seen[0].items if len(seen) == 1 else \
             (None,) * len(seen[0].items)
 
     def expr_Constant(self, node):
@@ -64,6 +64,37 @@ class ExpressionConverter:
 
     def expr_Name(self, node):
         return self.load_name(node.id, node.lineno)
+
+    # -- names ----------------------------------------------------------------------------
+    def load_name(self, name: str, lineno, scope=None):
+        scope = scope or self.cx.scope
+        if name in scope.env:
+            value = scope.env[name]
+            if isinstance(value, Ref) and value.name in self.cx.maybe_unbound:
+                self.cx.maybe_unbound.discard(value.name)
+                bound = self.nodes.emit("is_not", [value, Const(UNBOUND)], lineno=lineno)
+                self.cx.add_assert(bound, True, "bound", f"{name} is bound after the loop", lineno)
+            return value
+        if name in scope.local_names:
+            raise ConversionError(f"local variable {name!r} may be unbound here", lineno)
+        if scope.parent is not None:
+            # a function defined in the function: free names are the enclosing function's
+            # variables as they are when it is called (late binding, as Python's closures)
+            return self.load_name(name, lineno, scope.parent)
+        if name in scope.cells:
+            cell_obj = scope.cells[name]
+            try:
+                value = cell_obj.cell_contents
+            except ValueError:
+                raise ConversionError(f"closure variable {name!r} is empty", lineno) from None
+            return self.external.read_external(cell_source(cell_obj, name), value, lineno)
+        if name in scope.globals:
+            return self.external.read_external(global_(scope.globals, name),
+                                               scope.globals[name], lineno)
+        if name in scope.builtins:
+            self.cx.add_guard(Guard("absent", global_(scope.globals, name), None, lineno))
+            return Const(scope.builtins[name])
+        raise ConversionError(f"name {name!r} is not defined", lineno)
 
     def expr_Tuple(self, node):
         items = []
@@ -81,13 +112,13 @@ class ExpressionConverter:
         """The items of a value whose length is known while converting."""
         if isinstance(v, TupleVal):
             return list(v.items)
-        boxed = self.container_items(v, lineno)
+        boxed = self.containers.container_items(v, lineno)
         if boxed is not None:
             return boxed
         if isinstance(v, Const) and isinstance(v.value, (tuple, list, range)):
             return [Const(x) for x in v.value]
         if isinstance(v, Ref):
-            meta = self.graph[v.name].meta
+            meta = self.cx.graph[v.name].meta
             if meta.type is np.ndarray and meta.shape and isinstance(meta.shape[0], int) \
                     and meta.shape[0] <= 64:
                 n = meta.shape[0]
@@ -96,24 +127,24 @@ class ExpressionConverter:
             elif isinstance(meta.type, type) and issubclass(meta.type, tuple) and \
                     isinstance(getattr(meta.type, "_fields", None), tuple):
                 n = len(meta.type._fields)     # a named tuple (np.linalg.eig's EigResult)
-            elif v.name in getattr(self, "profiled_items", {}):
+            elif v.name in self.cx.profiled_items:
                 return self._unpack_profiled(v, lineno)
             else:
                 raise ConversionError("unpacking a value of unknown length", lineno)
-            packed = self.emit("unpack", [v], attrs={"n": n}, lineno=lineno)
-            return [self.emit("getitem", [packed, Const(i)], lineno=lineno) for i in range(n)]
+            packed = self.nodes.emit("unpack", [v], attrs={"n": n}, lineno=lineno)
+            return [self.nodes.emit("getitem", [packed, Const(i)], lineno=lineno) for i in range(n)]
         raise ConversionError("unpacking a value of unknown length", lineno)
 
     def _unpack_profiled(self, v, lineno) -> list:
         """Unpack a list/tuple by its profiled length; items whose meta the rules cannot
         infer take the profiled type and dtype (not the shape: it may depend on run-time
         values even when the length does not)."""
-        seen_items = self.profiled_items[v.name]
-        packed = self.emit("unpack", [v], attrs={"n": len(seen_items)}, lineno=lineno)
+        seen_items = self.cx.profiled_items[v.name]
+        packed = self.nodes.emit("unpack", [v], attrs={"n": len(seen_items)}, lineno=lineno)
         items = []
         for i, seen in enumerate(seen_items):
-            item = self.emit("getitem", [packed, Const(i)], lineno=lineno)
-            node = self.graph[item.name]
+            item = self.nodes.emit("getitem", [packed, Const(i)], lineno=lineno)
+            node = self.cx.graph[item.name]
             if node.meta.type is None and seen is not None and not seen.has_value:
                 node.meta = Meta(seen.type, seen.dtype)
             items.append(item)
@@ -128,14 +159,14 @@ class ExpressionConverter:
             if op == "add" and all(isinstance(x, (TupleVal, Const)) for x in (left, right)):
                 return TupleVal(tuple(self.static_items(left, node.lineno) +
                                       self.static_items(right, node.lineno)))
-        return self.emit(op, [left, right], lineno=node.lineno, site=node)
+        return self.nodes.emit(op, [left, right], lineno=node.lineno, site=node)
 
     def expr_UnaryOp(self, node):
         operand = self.expr(node.operand)
         if isinstance(node.op, ast.Not) and not isinstance(operand, (Const, Ref)):
             operand = Const(True) if isinstance(operand, TupleVal) and operand.items \
                 else operand
-        return self.emit(UNOPS[type(node.op)], [operand], lineno=node.lineno, site=node)
+        return self.nodes.emit(UNOPS[type(node.op)], [operand], lineno=node.lineno, site=node)
 
     def expr_Compare(self, node):
         left = self.expr(node.left)
@@ -144,10 +175,10 @@ class ExpressionConverter:
             right = self.expr(comp)
             part = self.none_identity(op, left, right)
             if part is None and isinstance(op, (ast.In, ast.NotIn)):
-                part = self.static_in(CMPOPS[type(op)], left, right)
+                part = self.dicts.static_in(CMPOPS[type(op)], left, right)
             if part is None:
-                part = self.emit(CMPOPS[type(op)], [left, right], lineno=node.lineno,
-                                 site=node if len(node.ops) == 1 else None)
+                part = self.nodes.emit(CMPOPS[type(op)], [left, right], lineno=node.lineno,
+                                       site=node if len(node.ops) == 1 else None)
             result = part if result is None else self.bool_and(result, part, node)
             left = right
         return result
@@ -159,7 +190,7 @@ class ExpressionConverter:
             return None
         for a, b in ((left, right), (right, left)):
             if isinstance(b, Const) and b.value is None and isinstance(a, Ref):
-                t = self.static_type(a)
+                t = self.calls.static_type(a)
                 if t is not None:
                     return Const((t is type(None)) == isinstance(op, ast.Is))
         return None
@@ -167,7 +198,7 @@ class ExpressionConverter:
     def bool_and(self, a, b, node):
         if isinstance(a, Const):
             return b if a.value else a
-        return self.emit("and_", [a, b], lineno=node.lineno)
+        return self.nodes.emit("and_", [a, b], lineno=node.lineno)
 
     def expr_BoolOp(self, node):
         is_and = isinstance(node.op, ast.And)
@@ -194,18 +225,15 @@ class ExpressionConverter:
     def lazy_select(self, test, then_fn, else_fn, node):
         """``then_fn() if test else else_fn()`` with only the chosen side evaluated (a cond
         node): the other side may raise or rest on assumptions only true when chosen."""
-        scope = self.scope
-        slot = f".select{node.lineno}_{node.col_offset}_{len(self.graph)}"
+        scope = self.cx.scope
+        slot = f".select{node.lineno}_{node.col_offset}_{len(self.cx.graph)}"
 
         def branch(fn):
             def run():
                 scope.env[slot] = fn()
             return run
-        saved, self.tail_dup = self.tail_dup, False
-        try:
-            self.cond(test, branch(then_fn), branch(else_fn), node.lineno)
-        finally:
-            self.tail_dup = saved
+        with self.cx.scoped(tail_dup=False):
+            self.control.cond(test, branch(then_fn), branch(else_fn), node.lineno)
         return scope.env.pop(slot)
 
     def expr_IfExp(self, node):
@@ -227,10 +255,10 @@ class ExpressionConverter:
         if isinstance(base, Const):
             value = base.value
             if isinstance(value, type(np)):
-                if not self.trusted_module(value):
+                if not self.cx.trusted_module(value):
                     # a user module's attribute may be rebound: read it as a guarded global
-                    return self.read_external(Source("global", attr, holder=value.__dict__),
-                                              getattr(value, attr), lineno)
+                    src = Source("global", attr, holder=value.__dict__)
+                    return self.external.read_external(src, getattr(value, attr), lineno)
                 try:
                     return Const(getattr(value, attr))
                 except AttributeError:
@@ -254,13 +282,13 @@ class ExpressionConverter:
         if isinstance(base, TupleVal):
             raise ConversionError(f"attribute {attr} of a tuple", lineno)
         if isinstance(base, SuperOf):
-            return self.super_attribute(base, attr, lineno)
-        boxed = self.container_attribute(base, attr, node)
+            return self.calls.super_attribute(base, attr, lineno)
+        boxed = self.containers.container_attribute(base, attr, node)
         if boxed is not None:
             return boxed
         if not isinstance(base, Ref):
             raise ConversionError(f"attribute {attr} of {base!r}", lineno)
-        meta = self.graph[base.name].meta
+        meta = self.cx.graph[base.name].meta
         owner = meta.type
         if owner is None:
             meta = self.assume_array(base, attr, node)
@@ -274,17 +302,17 @@ class ExpressionConverter:
                     return folded
                 if attr == "shape" and meta.shape is not None:
                     return self.shape_items(base, meta, lineno, node)
-                return self.emit("getattr", [base], attrs={"name": attr}, lineno=lineno,
-                                 site=node)
+                return self.nodes.emit("getattr", [base], attrs={"name": attr}, lineno=lineno,
+                                       site=node)
             if op_for_method(owner, attr) is not None:
                 return BoundMethod(base, attr, owner)
             raise ConversionError(f"array method/attribute .{attr} is not supported", lineno)
         if owner in (list, dict):
-            return self.container_attribute(base, attr, node)
+            return self.containers.container_attribute(base, attr, node)
         if owner is not None and op_for_method(owner, attr) is not None:
             return BoundMethod(base, attr, owner)      # e.g. a Generator's draws
         if owner is not None and owner.__module__ != "builtins":
-            return self.read_attr(base, owner, attr, lineno)
+            return self.state.read_attr(base, owner, attr, lineno)
         raise ConversionError(f"attribute .{attr} of a value of type "
                               f"{getattr(owner, '__name__', 'unknown')}", lineno)
 
@@ -292,20 +320,20 @@ class ExpressionConverter:
         """A value of unknown type used like an array (``v.T``, ``v.sum()``): assert at run
         time that it is an ndarray, and go on knowing that much (plus the profiled dtype)."""
         if attr not in ARRAY_PROPERTIES and op_for_method(np.ndarray, attr) is None:
-            return self.graph[base.name].meta
-        check = self.emit("type_is", [base, Const(np.ndarray)], lineno=node.lineno)
-        self.add_assert(check, True, "type", f"{ast.unparse(node.value)} is an ndarray",
-                        node.lineno)
+            return self.cx.graph[base.name].meta
+        check = self.nodes.emit("type_is", [base, Const(np.ndarray)], lineno=node.lineno)
+        self.cx.add_assert(check, True, "type", f"{ast.unparse(node.value)} is an ndarray",
+                           node.lineno)
         seen = self.profiled(node.value)
         dtype = seen.dtype if seen is not None and seen.type is np.ndarray else None
         ndim = len(seen.shape) if seen is not None and seen.type is np.ndarray else None
         meta = Meta(np.ndarray, dtype, (None,) * ndim if ndim is not None else None)
-        self.graph[base.name].meta = meta
+        self.cx.graph[base.name].meta = meta
         return meta
 
     def profiled(self, site):
         """The one summary the profile saw at ``site`` (top-level function only), or None."""
-        profile = self.scope.profile
+        profile = self.cx.scope.profile
         if profile is None:
             return None
         obs = profile.sites.get(site_key(site))
@@ -327,7 +355,7 @@ class ExpressionConverter:
 
     def _shape_is_static(self, name: str) -> bool:
         try:
-            node = self.graph[name]
+            node = self.cx.graph[name]
             opdef = get_op(node.op)
         except KeyError:
             return False
@@ -344,7 +372,7 @@ class ExpressionConverter:
         return all(self._static_operand(i, opdef.elementwise) for i in node.inputs)
 
     def _static_operand(self, name: str, elementwise: bool) -> bool:
-        node = self.graph[name]
+        node = self.cx.graph[name]
         m = node.meta
         if m.is_const:
             return True
@@ -357,7 +385,7 @@ class ExpressionConverter:
             (m.type in (bool, int, float, complex) or issubclass(m.type, np.generic))
 
     def _static_index(self, name: str) -> bool:
-        node = self.graph[name]
+        node = self.cx.graph[name]
         m = node.meta
         if m.is_const:
             return True
@@ -371,14 +399,14 @@ class ExpressionConverter:
 
     def shape_items(self, base, meta, lineno, node):
         """``x.shape`` with some symbolic dims: a static tuple of ints and run-time dims."""
-        shape = self.emit("getattr", [base], attrs={"name": "shape"}, lineno=lineno)
+        shape = self.nodes.emit("getattr", [base], attrs={"name": "shape"}, lineno=lineno)
         items = []
         for i, d in enumerate(meta.shape):
             if isinstance(d, int):
                 items.append(Const(d))
             else:
-                item = self.emit("getitem", [shape, Const(i)], lineno=lineno)
-                self.graph[item.name].meta = Meta(int)
+                item = self.nodes.emit("getitem", [shape, Const(i)], lineno=lineno)
+                self.cx.graph[item.name].meta = Meta(int)
                 items.append(item)
         return TupleVal(tuple(items))
 
@@ -388,7 +416,7 @@ class ExpressionConverter:
         return self.subscript(base, index, node)
 
     def subscript(self, base, index, node):
-        boxed = self.container_getitem(base, index, node)
+        boxed = self.containers.container_getitem(base, index, node)
         if boxed is not None:
             return boxed
         if isinstance(base, TupleVal) and isinstance(index, Const):
@@ -397,7 +425,7 @@ class ExpressionConverter:
             except (IndexError, TypeError):
                 raise ConversionError("tuple index out of range", node.lineno) from None
             return TupleVal(tuple(picked)) if isinstance(picked, tuple) else picked
-        return self.emit("getitem", [base, index], lineno=node.lineno, site=node)
+        return self.nodes.emit("getitem", [base, index], lineno=node.lineno, site=node)
 
     def index_value(self, node):
         if isinstance(node, ast.Slice):
@@ -405,7 +433,7 @@ class ExpressionConverter:
                      for p in (node.lower, node.upper, node.step)]
             if all(isinstance(p, Const) for p in parts):
                 return Const(slice(*(p.value for p in parts)))
-            return self.emit("call", parts, attrs={"fn": slice}, lineno=node.lineno)
+            return self.nodes.emit("call", parts, attrs={"fn": slice}, lineno=node.lineno)
         if isinstance(node, ast.Tuple):
             items = [self.index_value(e) for e in node.elts]
             if all(isinstance(i, Const) for i in items):
@@ -419,7 +447,7 @@ class ExpressionConverter:
     def speculate_truth(self, value, site):
         """Speculate a run-time condition from the profile: the direction it always took,
         guarded by an assertion node; None when both directions were seen (or no profile)."""
-        profile = self.scope.profile
+        profile = self.cx.scope.profile
         if profile is None:
             return None
         counts = profile.truths.get(site_key(site)) or _truth_from_sites(profile, site)
@@ -429,9 +457,9 @@ class ExpressionConverter:
         if len(seen) != 1:
             return None
         truth = seen[0]
-        cond = self.emit("truth", [value], lineno=site.lineno)
-        self.add_assert(cond, truth, "branch", f"{ast.unparse(site)} is {truth}",
-                        site.lineno)
+        cond = self.nodes.emit("truth", [value], lineno=site.lineno)
+        self.cx.add_assert(cond, truth, "branch", f"{ast.unparse(site)} is {truth}",
+                           site.lineno)
         return truth
 
 
@@ -493,10 +521,11 @@ def _expr_joined_str(self, node):
         value = self.expr(part.value)
         conv = _CONVERSIONS.get(part.conversion)
         if conv is not None:
-            value = self.emit("call", [value], attrs={"fn": conv}, lineno=node.lineno)
+            value = self.nodes.emit("call", [value], attrs={"fn": conv}, lineno=node.lineno)
         spec = self.expr(part.format_spec) if part.format_spec is not None else Const("")
-        parts.append(self.emit("call", [value, spec], attrs={"fn": format}, lineno=node.lineno))
-    return self.emit("call", parts, attrs={"fn": _join_parts}, lineno=node.lineno)
+        parts.append(self.nodes.emit("call", [value, spec],
+                     attrs={"fn": format}, lineno=node.lineno))
+    return self.nodes.emit("call", parts, attrs={"fn": _join_parts}, lineno=node.lineno)
 
 
 ExpressionConverter.expr_JoinedStr = _expr_joined_str

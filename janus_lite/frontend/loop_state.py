@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from .errors import ConversionError
 from .values import BoxRef, Const, Ref, Splat
+from .part import Part
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Slot:
     name: str          # the synthetic carried variable
 
 
-class LoopStateConverter:
+class LoopStateConverter(Part):
     def loop_state_slots(self, body, rebound: set) -> list:
         """Prepare the state slots of a loop body (see module doc); returns them."""
         slots, seen = [], set()
@@ -43,89 +44,90 @@ class LoopStateConverter:
             if kind == "append" and _names_in(base_expr) & rebound:
                 continue
             try:
-                base = self.expr(base_expr)
+                base = self.exprs.expr(base_expr)
             except ConversionError:
                 continue
             if kind == "attr":
-                if not isinstance(base, Ref) or base.name not in self.sources or \
-                        not self._is_source(base.name):
+                if not isinstance(base, Ref) or base.name not in self.cx.sources or \
+                        not self.state._is_source(base.name):
                     continue
                 key = ("attr", base.name, target.attr)
                 if key in seen:
                     continue
                 seen.add(key)
-                value = self.read_attr(base, self.graph[base.name].meta.type, target.attr,
-                                       target.lineno)
-                if isinstance(value, BoxRef) and self.box(value).kind == "list" and \
-                        self.box(value).origin is None:
-                    value = Ref(self.materialize(value))    # a list made here: real, owned
+                value = self.state.read_attr(base, self.cx.graph[base.name].meta.type, target.attr,
+                                             target.lineno)
+                if isinstance(value, BoxRef) and self.cx.heap.box(value).kind == "list" and \
+                        self.cx.heap.box(value).origin is None:
+                    value = Ref(self.nodes.materialize(value))    # a list made here: real, owned
                 if not isinstance(value, (Ref, Const)):
                     raise ConversionError(f"attribute .{target.attr} written in a run-time "
                                           f"loop holds a {type(value).__name__} value",
                                           target.lineno)
-                self.write_attr(base, target.attr, value, target.lineno)
+                self.state.write_attr(base, target.attr, value, target.lineno)
                 slots.append(Slot("attr", base.name, target.attr,
                                   f".state{len(slots)}:{target.attr}"))
-                self.scope.env[slots[-1].name] = value
+                self.cx.scope.env[slots[-1].name] = value
             else:
-                if isinstance(base, BoxRef) and self.box(base).origin is None:
+                if isinstance(base, BoxRef) and self.cx.heap.box(base).origin is None:
                     if isinstance(base_expr, ast.Attribute) and \
                             isinstance(base_expr.value, ast.Name):
                         self._own_attribute_list(base_expr, base)
                     continue
-                if not (isinstance(base, Ref) and self.graph[base.name].meta.type is list
-                        and self._is_source(base.name)) or ("append", base.name) in seen:
+                if not (isinstance(base, Ref) and self.cx.graph[base.name].meta.type is list
+                        and self.state._is_source(base.name)) or ("append", base.name) in seen:
                     continue
                 seen.add(("append", base.name))
-                box = self.mirror(base.name, "list")
-                pending = self.emit("list", [], lineno=target.lineno)
+                box = self.cx.heap.mirror(base.name, "list")
+                pending = self.nodes.emit("list", [], lineno=target.lineno)
                 box.appended.append(Splat(pending))          # placeholder: reads refused
                 slots.append(Slot("append", base.name, None, f".appends{len(slots)}"))
-                self.scope.env[slots[-1].name] = pending
-                self.distinct_from_others(base.name, target.lineno)
+                self.cx.scope.env[slots[-1].name] = pending
+                self.state.distinct_from_others(base.name, target.lineno)
         return slots
 
     def _own_attribute_list(self, base_expr, box_ref) -> None:
         """``self.errors = []`` before the loop, appended to inside: a real list."""
-        obj = self.expr(base_expr.value)
-        real = Ref(self.materialize(box_ref))
-        self.write_attr(obj, base_expr.attr, real, base_expr.lineno)
+        obj = self.exprs.expr(base_expr.value)
+        real = Ref(self.nodes.materialize(box_ref))
+        self.state.write_attr(obj, base_expr.attr, real, base_expr.lineno)
 
     def bind_state_slots(self, slots) -> None:
         """Inside the body (or a while test): box entries read the carried values."""
-        env = self.scope.env
+        env = self.cx.scope.env
         for s in slots:
             if s.kind == "attr":
-                self.mirror(s.origin, "object").entries[s.key] = env[s.name]
+                self.cx.heap.mirror(s.origin, "object").entries[s.key] = env[s.name]
 
     def collect_state_slots(self, slots, bound: dict) -> None:
         """After the body: each slot's carried output is the entry's current value; the
         entries go back to the carried inputs (the heap is the same on every trip)."""
-        env = self.scope.env
+        env = self.cx.scope.env
         for s in slots:
             if s.kind == "attr":
-                box = self.mirror(s.origin, "object")
+                box = self.cx.heap.mirror(s.origin, "object")
                 env[s.name] = box.entries[s.key]
                 box.entries[s.key] = bound[s.name]
 
     def exit_state_slots(self, slots) -> None:
         """After the loop: entries hold the loop's outputs; appends become one extend."""
-        env = self.scope.env
+        env = self.cx.scope.env
         for s in slots:
             value = env.pop(s.name)
             if s.kind == "attr":
-                self.mirror(s.origin, "object").entries[s.key] = value
+                self.cx.heap.mirror(s.origin, "object").entries[s.key] = value
             else:
-                box = self.mirror(s.origin, "list")
+                box = self.cx.heap.mirror(s.origin, "list")
                 box.appended[-1] = Splat(value)
 
     def loop_append(self, recv: Ref, value):
         """``lst.append(v)`` inside a loop node on a list with a state slot, else None."""
-        for s in reversed(getattr(self, "active_slots", ())):
-            if s.kind == "append" and s.origin == self.outer_name(recv.name):
+        for s in reversed(self.cx.active_slots):
+            if s.kind == "append" and s.origin == self.state.outer_name(recv.name):
                 from ..ir import op_for_method
-                pending = self.scope.env[s.name]
-                self.emit(op_for_method(list, "append"), [pending, value], lineno=self.lineno)
+                pending = self.cx.scope.env[s.name]
+                self.nodes.emit(op_for_method(list, "append"), [
+                                pending, value], lineno=self.cx.lineno)
                 return Const(None)
         return None
 

@@ -16,6 +16,7 @@ from ..ir.node import join, widened
 from .control import BRK, RET, RETVAL, UNBOUND, NeedLoopNode, may_exit
 from .errors import ConversionError
 from .values import Const, Ref, BoxRef
+from .part import Part
 
 
 def updated_in_place(stmts) -> set:
@@ -79,11 +80,11 @@ def assigned_in(stmts) -> list[str]:
     return out
 
 
-class LoopConverter:
+class LoopConverter(Part):
     # -- loops ------------------------------------------------------------------------------
     def loop_node(self, kind: str, node, iterable=None) -> None:
         """A loop node for ``for target in iterable`` or ``while test``."""
-        scope = self.scope
+        scope = self.cx.scope
         lineno = node.lineno
         if node.orelse:
             raise ConversionError("loop else-clause on a run-time loop is not supported yet",
@@ -95,7 +96,7 @@ class LoopConverter:
         returns = any(isinstance(n, ast.Return) for s in node.body for n in ast.walk(s))
         self.escape_grown_lists(node.body)
         self.copy_updated_state(node.body)
-        slots = self.loop_state_slots(node.body, set(names))
+        slots = self.loop_state.loop_state_slots(node.body, set(names))
         carried = names + [s.name for s in slots] + ([RET, RETVAL] if returns else [])
         init_env = dict(scope.env)
         init_env.setdefault(RET, Const(False))
@@ -105,20 +106,20 @@ class LoopConverter:
         for i, n in enumerate(carried):
             # an argument's array updated in place inside the loop: copy it once, before
             if n in updated and isinstance(inits[i], Ref) and \
-                    self.graph[inits[i].name].meta.type is np.ndarray:
-                inits[i] = self.writable(inits[i], node.lineno)
-        init_names = [self.materialize(v) for v in inits]
-        owned = [self.roots.get(i, frozenset({i})) if self.fresh(i) else None
+                    self.cx.graph[inits[i].name].meta.type is np.ndarray:
+                inits[i] = self.state.writable(inits[i], node.lineno)
+        init_names = [self.nodes.materialize(v) for v in inits]
+        owned = [self.cx.aliases.roots.get(i, frozenset({i})) if self.cx.aliases.fresh(i) else None
                  for i in init_names]
-        metas = [widened(self.graph[i].meta) for i in init_names]
-        iter_name = self.materialize(iterable) if iterable is not None else None
-        n_asserts = len(self.asserts)
+        metas = [widened(self.cx.graph[i].meta) for i in init_names]
+        iter_name = self.nodes.materialize(iterable) if iterable is not None else None
+        n_asserts = len(self.cx.asserts)
         # slots whose value stays the initial object on every trip (the carried input passed
         # through or updated in place): assumed for all, dropped where a trip rebinds it
-        origins = [self.original(i) for i in init_names]
+        origins = [self.state.original(i) for i in init_names]
         same = set(range(len(carried)))
         for attempt in range(4 + len(carried)):
-            del self.asserts[n_asserts:]
+            del self.cx.asserts[n_asserts:]
             result = self._loop_body(kind, node, carried, metas, iter_name, exits, updated,
                                      owned, {i: origins[i] for i in same}, slots)
             cond_g, body_g, out_metas, kept, flow = result
@@ -131,31 +132,32 @@ class LoopConverter:
         captured = list(dict.fromkeys(list(body_g.captures) +
                                       (list(cond_g.captures) if cond_g is not None else [])))
         inputs = ([iter_name] if iter_name else []) + init_names + \
-            [self.capture(c) if c not in self.graph.nx else c for c in captured]
+            [self.control.capture(c) if c not in self.cx.graph.nx else c for c in captured]
         subs = (cond_g, body_g) if cond_g is not None else (body_g,)
-        lnode = self.graph.add("loop", inputs, attrs={
+        lnode = self.cx.graph.add("loop", inputs, attrs={
             "kind": kind, "n_carried": len(carried), "carried": tuple(carried),
             "captures": tuple(captured), "has_iter": iter_name is not None},
             meta=Meta(tuple, items=tuple(metas)), lineno=lineno, subgraphs=subs)
-        self.roots[lnode.name] = frozenset({lnode.name})
+        self.cx.aliases.roots[lnode.name] = frozenset({lnode.name})
         out_roots = self._loop_out_roots(init_names, flow)
         env = dict(scope.env)
         for i, n in enumerate(carried):
-            item = self.graph.add("getitem", (lnode.name, self.const_node(i)), meta=metas[i],
-                                  lineno=lineno)
-            self.roots[item.name] = frozenset({item.name}) if _immutable_meta(metas[i]) else \
+            item = self.cx.graph.add("getitem", (lnode.name, self.cx.const_node(i)), meta=metas[i],
+                                     lineno=lineno)
+            self.cx.aliases.roots[item.name] = frozenset({item.name}) \
+                if _immutable_meta(metas[i]) else \
                 frozenset().union(out_roots[i], frozenset({item.name}))
             env[n] = Ref(item.name)
             if i in same and origins[i] != item.name:
-                self.identity[item.name] = origins[i]
+                self.cx.heap.identity[item.name] = origins[i]
             if isinstance(inits[i], Const) and inits[i].value is UNBOUND:
-                self.maybe_unbound.add(item.name)
+                self.cx.maybe_unbound.add(item.name)
         scope.env = env
-        self.exit_state_slots(slots)
+        self.loop_state.exit_state_slots(slots)
         if returns:
             ret_flag, ret_val = env.pop(RET), env.pop(RETVAL)
-            self.pending_return = (ret_flag, ret_val)
-            if self.in_loop_node():
+            self.cx.pending_return = (ret_flag, ret_val)
+            if self.control.in_loop_node():
                 # an enclosing loop node's own flags: no return has happened on this path
                 env[RET], env[RETVAL] = Const(False), Const(None)
 
@@ -164,12 +166,12 @@ class LoopConverter:
         before the loop, so that every trip reads the updated copy."""
         for target in updated_in_place_targets(body):
             try:
-                value = self.expr(target)
+                value = self.exprs.expr(target)
             except ConversionError:
                 continue
-            if isinstance(value, Ref) and self.graph[value.name].meta.type is np.ndarray \
-                    and not self.fresh(self.cow.get(value.name, value.name)):
-                self.writable(value, target.lineno)
+            if isinstance(value, Ref) and self.cx.graph[value.name].meta.type is np.ndarray \
+                    and not self.cx.aliases.fresh(self.cx.heap.cow.get(value.name, value.name)):
+                self.state.writable(value, target.lineno)
 
     def escape_grown_lists(self, body) -> None:
         """Lists made in the function and appended to inside a run-time loop cannot stay
@@ -182,21 +184,21 @@ class LoopConverter:
                         n.func.attr in ("append", "extend", "pop", "insert"):
                     grown[n.func.value.id] = None
         for name in grown:
-            value = self.scope.env.get(name)
-            if not isinstance(value, BoxRef) or self.box(value).kind != "list" or \
-                    self.box(value).origin is not None:
+            value = self.cx.scope.env.get(name)
+            if not isinstance(value, BoxRef) or self.cx.heap.box(value).kind != "list" or \
+                    self.cx.heap.box(value).origin is not None:
                 continue
-            real = Ref(self.materialize(value))
-            for scope in self.scopes:
+            real = Ref(self.nodes.materialize(value))
+            for scope in self.cx.scopes:
                 for k, v in list(scope.env.items()):
                     if v == value:
                         scope.env[k] = real
 
     def _loop_body(self, kind, node, carried, metas, iter_name, exits, updated, owned,
                    origins, slots=()):
-        scope = self.scope
-        outer_state = self._state()
-        prev = self.graph
+        scope = self.cx.scope
+        outer_state = self.cx.snapshot()
+        prev = self.cx.graph
         cond_g = None
         lineno = node.lineno
         inputs: list = []          # the body's carried input nodes, by slot
@@ -207,66 +209,66 @@ class LoopConverter:
                 inp = sub.add("input", attrs={"name": n, "role": "carried", "index": i}, meta=m,
                               name=sub.fresh_name("c"))
                 # graph-owned on entry stays graph-owned (checked on the body's output below)
-                self.roots[inp.name] = owned[i] if owned[i] is not None else \
+                self.cx.aliases.roots[inp.name] = owned[i] if owned[i] is not None else \
                     frozenset({inp.name})
                 if i in origins:
-                    self.identity[inp.name] = origins[i]
+                    self.cx.heap.identity[inp.name] = origins[i]
                 scope.env[n] = Ref(inp.name)
                 inputs.append(inp.name)
-            self.bind_state_slots(slots)
+            self.loop_state.bind_state_slots(slots)
         try:
             if kind == "while":
                 cond_g = Graph(f"{prev.name}.while{lineno}", parent=prev)
-                self.graph = cond_g
+                self.cx.graph = cond_g
                 bind_carried(cond_g)
-                test = self.expr(node.test)
-                t = self.emit("truth", [test], lineno=lineno)
-                cond_g.output = self.materialize(t)
-                self._set_state(outer_state)
+                test = self.exprs.expr(node.test)
+                t = self.nodes.emit("truth", [test], lineno=lineno)
+                cond_g.output = self.nodes.materialize(t)
+                self.cx.restore(outer_state)
             body_g = Graph(f"{prev.name}.body{lineno}", parent=prev)
-            self.graph = body_g
+            self.cx.graph = body_g
             bind_carried(body_g)
             if kind == "for":
                 item = body_g.add("input", attrs={"name": "item", "role": "item"},
                                   meta=self._iter_item_meta(prev, iter_name),
                                   name=body_g.fresh_name("item"))
-                self.roots[item.name] = self.roots.get(iter_name, frozenset({iter_name}))
-                self.assign(node.target, Ref(item.name))
+                self.cx.aliases.roots[item.name] = self.cx.aliases.roots.get(
+                    iter_name, frozenset({iter_name}))
+                self.stmts.assign(node.target, Ref(item.name))
             scope.env[BRK] = Const(False)
             scope.loops.append(node)
-            heap_before = self.heap_snapshot()
+            heap_before = self.cx.heap.snapshot()
             bound = {s.name: scope.env[s.name] for s in slots}
-            self.active_slots = getattr(self, "active_slots", []) + list(slots)
             try:
-                self.block(node.body)
+                with self.cx.scoped(active_slots=self.cx.active_slots + list(slots)):
+                    self.stmts.block(node.body)
             finally:
                 scope.loops.pop()
-                self.active_slots = self.active_slots[:len(self.active_slots) - len(slots)]
-            self.collect_state_slots(slots, bound)
-            if not self.heap_unchanged(heap_before):
+            self.loop_state.collect_state_slots(slots, bound)
+            if not self.cx.heap.unchanged(heap_before):
                 raise ConversionError("state written inside a run-time loop (object attributes, "
                                       "containers) is not supported yet", lineno)
             env = scope.env
             if any(isinstance(env.get(n), BoxRef) for n in carried):
                 raise ConversionError("a container made in the function is rebound inside a "
                                       "run-time loop", lineno)
-            outs = [self.materialize(env.get(n, Const(UNBOUND))) for n in carried]
-            brk = self.materialize(env.get(BRK, Const(False)))
+            outs = [self.nodes.materialize(env.get(n, Const(UNBOUND))) for n in carried]
+            brk = self.nodes.materialize(env.get(BRK, Const(False)))
             out = body_g.add("tuple", outs + [brk], meta=Meta(tuple), lineno=lineno)
             body_g.output = out.name
             out_metas = [body_g[o].meta for o in outs]
-            kept = {i for i in origins if self.original(outs[i]) == origins[i]}
+            kept = {i for i in origins if self.state.original(outs[i]) == origins[i]}
             # what each slot's output may alias, in terms of the carried inputs
-            flow = (list(inputs), [self.roots.get(o, frozenset({o})) for o in outs])
+            flow = (list(inputs), [self.cx.aliases.roots.get(o, frozenset({o})) for o in outs])
             for i, o in enumerate(outs):
                 if carried[i] in updated and owned[i] is not None and \
                         metas[i].type is np.ndarray and \
-                        not self.fresh(o):
+                        not self.cx.aliases.fresh(o):
                     raise ConversionError(f"loop variable {carried[i]!r} is updated in place and "
                                           f"may be rebound to an argument's array", lineno)
         finally:
-            self.graph = prev
-            self._set_state(outer_state)
+            self.cx.graph = prev
+            self.cx.restore(outer_state)
         return cond_g, body_g, out_metas, kept, flow
 
     def _loop_out_roots(self, init_names, flow) -> list:
@@ -275,7 +277,7 @@ class LoopConverter:
         ``x = y`` inside the loop makes the output alias the argument ``y``)."""
         inputs, outs = flow
         slot = {name: i for i, name in enumerate(inputs)}
-        roots = [set(self.roots.get(n, frozenset({n}))) for n in init_names]
+        roots = [set(self.cx.aliases.roots.get(n, frozenset({n}))) for n in init_names]
         changed = True
         while changed:
             changed = False
@@ -318,17 +320,17 @@ class LoopConverter:
 
     def after_loop_return(self, rest: list) -> bool:
         """After a loop whose body may return: ``if ret: return retval`` + rest."""
-        pending = getattr(self, "pending_return", None)
+        pending = self.cx.pending_return
         if pending is None:
             return False
-        self.pending_return = None
-        if self.in_unrolled_loop():
+        self.cx.pending_return = None
+        if self.control.in_unrolled_loop():
             # the rest to duplicate is the rest of the function, past the unrolled loop's
             # other trips: not at hand here, so the unrolled loop becomes a loop node
             raise NeedLoopNode()
         flag, value = pending
-        self.cond_with_tail(flag, lambda: self.do_return(value), lambda: self.block(rest),
-                            self.lineno, True)
+        self.control.cond_with_tail(flag, lambda: self.control.do_return(value),
+                                    lambda: self.stmts.block(rest), self.cx.lineno, True)
         return True
 
 

@@ -15,21 +15,22 @@ import random
 import numpy as np
 
 from .values import BoxRef, Const
+from .part import Part
 
 _SHUFFLED = {id(random.shuffle): "random.shuffled", id(np.random.shuffle): "np.random.shuffled"}
 
 
-class RandomConverter:
+class RandomConverter(Part):
     def shuffle_made_list(self, fn, args, kwargs, lineno):
         """``shuffle(lst)`` of a list made in the function: its items permuted at run time;
         None when this is not that case."""
         op = _SHUFFLED.get(id(fn))
         if op is None or kwargs or len(args) != 1 or not isinstance(args[0], BoxRef):
             return None
-        box = self.box(args[0])
+        box = self.cx.heap.box(args[0])
         if box.origin is not None or box.kind != "list":
             return None
-        shuffled = self.emit(op, [args[0]], lineno=lineno)
-        box.items = [self.emit("getitem", [shuffled, Const(i)], lineno=lineno)
+        shuffled = self.nodes.emit(op, [args[0]], lineno=lineno)
+        box.items = [self.nodes.emit("getitem", [shuffled, Const(i)], lineno=lineno)
                      for i in range(len(box.items))]
         return Const(None)

@@ -20,6 +20,7 @@ from ..ir import Meta
 from ..ir.ops_state import ABSENT
 from ..runtime.guards import Guard, attr as attr_source, item as item_source
 from .errors import ConversionError
+from .part import Part
 from .values import BoxRef, Const, OrigRef, Ref, Splat, TupleVal, same_value
 
 
@@ -38,26 +39,29 @@ class Box:
                    list(self.dirty), list(self.appended), set(self.maybe_absent))
 
 
-class StateConverter:
-    def init_state(self):
-        self.heap: dict[int, Box] = {}
+class Heap:
+    """The boxes of one conversion and the bookkeeping of arrays updated in place: what
+    the graph will write outside itself, none of it written before the commit."""
+
+    def __init__(self):
+        self.boxes: dict = {}                   # box id -> Box
         self.box_of: dict[str, int] = {}       # origin node -> box id
         self.cow: dict[str, str] = {}          # original array node -> working copy node
         self.identity: dict[str, str] = {}     # working-copy chain node -> original node
         self.outbox: str | None = None
         self.const_params: dict[int, str | None] = {}   # id(folded argument) -> its input
+        self.flush_print = False               # a deferred print asked for flush=True
         self._next_box = 0
 
-    # -- boxes -----------------------------------------------------------------------------
     def new_box(self, kind, origin=None) -> BoxRef:
         self._next_box += 1
-        self.heap[self._next_box] = Box(kind, origin)
+        self.boxes[self._next_box] = Box(kind, origin)
         if origin is not None:
             self.box_of[origin] = self._next_box
         return BoxRef(self._next_box)
 
     def box(self, ref: BoxRef) -> Box:
-        return self.heap[ref.id]
+        return self.boxes[ref.id]
 
     def mirror(self, origin: str, kind: str) -> Box:
         """The box mirroring real object ``origin`` (made on first use)."""
@@ -66,16 +70,16 @@ class StateConverter:
             # keyed by the object's node, so that boxes two branches make for one object
             # are recognized as one when the branches merge
             bid = "origin:" + origin
-            self.heap[bid] = Box(kind, origin)
+            self.boxes[bid] = Box(kind, origin)
             self.box_of[origin] = bid
-        return self.heap[bid]
+        return self.boxes[bid]
 
-    def heap_snapshot(self):
-        return {k: b.copy() for k, b in self.heap.items()}, dict(self.box_of)
+    def snapshot(self):
+        return {k: b.copy() for k, b in self.boxes.items()}, dict(self.box_of)
 
-    def heap_unchanged(self, snap) -> bool:
+    def unchanged(self, snap) -> bool:
         before = snap[0]
-        for bid, box in self.heap.items():
+        for bid, box in self.boxes.items():
             old = before.get(bid)
             if old is None:
                 if box.origin is not None and (box.dirty or box.appended):
@@ -90,36 +94,38 @@ class StateConverter:
                 return False
         return True
 
-    def heap_restore(self, snap):
-        self.heap = {k: b.copy() for k, b in snap[0].items()}
+    def restore(self, snap):
+        self.boxes = {k: b.copy() for k, b in snap[0].items()}
         self.box_of = dict(snap[1])
 
+
+class StateConverter(Part):
     # -- objects ------------------------------------------------------------------------
     def read_attr(self, base: Ref, owner, name, lineno):
-        bid = self.box_of.get(base.name)
-        if bid is not None and name in self.heap[bid].entries:
-            value = self.heap[bid].entries[name]
+        bid = self.cx.heap.box_of.get(base.name)
+        if bid is not None and name in self.cx.heap.boxes[bid].entries:
+            value = self.cx.heap.boxes[bid].entries[name]
             if isinstance(value, Const) and value.value is ABSENT:
                 raise ConversionError(f"attribute {name} read where it may not exist", lineno)
             return value
-        value = self.object_attribute(base, owner, name, lineno)
+        value = self.external.object_attribute(base, owner, name, lineno)
         return value
 
     def write_attr(self, base, name, value, lineno):
         if not isinstance(base, Ref):
             raise ConversionError(f"setting .{name} on a constant", lineno)
-        owner = self.graph[base.name].meta.type
+        owner = self.cx.graph[base.name].meta.type
         if owner is None or owner.__module__ == "builtins" or owner is np.ndarray:
             raise ConversionError(f"setting .{name} on a value of type "
                                   f"{getattr(owner, '__name__', 'unknown')}", lineno)
-        if base.name not in self.sources and not self._is_source(base.name):
+        if base.name not in self.cx.sources and not self._is_source(base.name):
             raise ConversionError(f"setting .{name} on an object made in the function", lineno)
         static = inspect.getattr_static(owner, name, None)
         if type(static) is property and isinstance(static.fset, types.FunctionType) and \
                 owner.__setattr__ is object.__setattr__:
             # a property setter: its Python function, inlined (guarded on the property)
-            self.guard_class_attribute(_defining_class(owner, name), name, static, lineno)
-            self.inline(static.fset, [base, value], {}, types.SimpleNamespace(lineno=lineno))
+            self.calls.guard_class_attribute(_defining_class(owner, name), name, static, lineno)
+            self.calls.inline(static.fset, [base, value], {}, types.SimpleNamespace(lineno=lineno))
             return
         if static is not None and hasattr(type(static), "__set__") and \
                 not isinstance(static, (type(owner.__dict__.get("__weakref__")),)) and \
@@ -127,7 +133,7 @@ class StateConverter:
             raise ConversionError(f"{owner.__name__}.{name} is a descriptor/property", lineno)
         if owner.__setattr__ is not object.__setattr__:
             raise ConversionError(f"{owner.__name__} customizes attribute assignment", lineno)
-        box = self.mirror(base.name, "object")
+        box = self.cx.heap.mirror(base.name, "object")
         box.entries[name] = value
         if name not in box.dirty:
             box.dirty.append(name)
@@ -139,133 +145,127 @@ class StateConverter:
         place), so that there is nothing to commit? Only for an attribute of the instance
         (no class attribute of that name but a slot): ``object.__setattr__`` (`write_attr`
         refused any other) then leaves everything as it was."""
-        src = self.sources.get(origin)
-        node = self.graph[value] if isinstance(value, str) and value in self.graph else None
+        src = self.cx.sources.get(origin)
+        node = self.cx.graph[value] if isinstance(value, str) and value in self.cx.graph else None
         if src is None or node is None or node.op != "source" or \
                 node.attrs["src"].key != attr_source(src, name).key:
             return False
-        owner = self.graph[origin].meta.type
+        owner = self.cx.graph[origin].meta.type
         static = inspect.getattr_static(owner, name, None) if isinstance(owner, type) else 0
         return static is None or type(static).__name__ == "member_descriptor"
 
     def _is_source(self, name) -> bool:
-        node = self.graph[name]
+        node = self.cx.graph[name]
         return node.op in ("input", "source")
 
     def distinct_from_others(self, origin, lineno):
         """Writes through one name must not be missed through another: guard that every
         other mirrored object of the same type is a different object."""
-        src = self.sources.get(origin)
-        t = self.graph[origin].meta.type
+        src = self.cx.sources.get(origin)
+        t = self.cx.graph[origin].meta.type
         if src is None:
             return
-        for other, src2 in self.sources.items():
-            if other == origin or self.graph[other].meta.type is not t or src2 is None:
+        for other, src2 in self.cx.sources.items():
+            if other == origin or self.cx.graph[other].meta.type is not t or src2 is None:
                 continue
-            if self.graph[other].op not in ("input", "source"):
+            if self.cx.graph[other].op not in ("input", "source"):
                 continue
             a, b = sorted([src, src2], key=lambda s: s.describe())
-            self.add_guard(Guard("distinct", a, b, lineno))
+            self.cx.add_guard(Guard("distinct", a, b, lineno))
 
     # -- arrays updated in place ------------------------------------------------------
     def writable(self, ref: Ref, lineno) -> Ref:
         """A value about to be updated in place: itself if the graph owns it, else (an
         argument's or attribute's array) a private copy committed back at the end."""
-        name = self.cow.get(ref.name, ref.name)
-        if self.fresh(name):
+        name = self.cx.heap.cow.get(ref.name, ref.name)
+        if self.cx.aliases.fresh(name):
             return Ref(name)
-        node = self.graph[name]
-        src = self.sources.get(self.outer_name(name))
+        node = self.cx.graph[name]
+        src = self.cx.sources.get(self.outer_name(name))
         if src is None or node.meta.type is not np.ndarray:
-            raise ConversionError(f"in-place update{self.statement_text()} of a view of (or "
+            raise ConversionError(f"in-place update{self.cx.statement_text()} of a view of (or "
                                   f"an alias to) an argument or state array", lineno)
         name = self.outer_name(name)
-        self.add_guard(Guard("writeable", src, True, lineno))
-        root = self.graph.root()
-        prev, self.graph = self.graph, root
-        try:
+        self.cx.add_guard(Guard("writeable", src, True, lineno))
+        root = self.cx.graph.root()
+        with self.cx.scoped(graph=root):
             # np.copy keeps the memory layout (order='K'): reductions and products over
             # the copy then run exactly as over the caller's array
-            copy = self.emit("np.copy", [Ref(name)], lineno=lineno)
-        finally:
-            self.graph = prev
-        self.cow[name] = copy.name
-        self.identity[copy.name] = name
+            copy = self.nodes.emit("np.copy", [Ref(name)], lineno=lineno)
+        self.cx.heap.cow[name] = copy.name
+        self.cx.heap.identity[copy.name] = name
         return copy
 
     def note_inplace_result(self, target: str, result: str) -> None:
         """``result`` is the same object as ``target`` (updated in place): if that is the
         private copy of an argument's array, the result stands for that array too. The copy
         node itself stays the array's stand-in (it is one object, updated in place)."""
-        origin = self.identity.get(self.outer_name(target))
+        origin = self.cx.heap.identity.get(self.outer_name(target))
         if origin is not None:
-            self.identity[result] = origin
+            self.cx.heap.identity[result] = origin
 
     def outer_name(self, name: str) -> str:
         """The node a subgraph's capture input stands for (the name itself otherwise)."""
         try:
-            node = self.graph[name]
+            node = self.cx.graph[name]
             while node.op == "input" and node.attrs.get("role") == "capture":
                 name = node.attrs["outer"]
-                node = self.graph[name]
+                node = self.cx.graph[name]
         except KeyError:      # a node of a finished subgraph: never a capture here
             pass
         return name
 
     def original_in(self, graph, name: str) -> str:
         """`original` of a node of ``graph`` (a finished subgraph)."""
-        prev, self.graph = self.graph, graph
-        try:
+        with self.cx.scoped(graph=graph):
             return self.original(name)
-        finally:
-            self.graph = prev
 
     def original(self, name: str) -> str:
         name = self.outer_name(name)
-        return self.identity.get(name, name)
+        return self.cx.heap.identity.get(name, name)
 
     # -- deferred print -----------------------------------------------------------------
     def deferred_print(self, args, kwargs, lineno):
         for k, v in kwargs.items():
             if k not in ("sep", "end", "flush") or not isinstance(v, Const):
                 raise ConversionError(f"print(..., {k}=...) is kept imperative", lineno)
-        if self.outbox is None:
-            root = self.graph.root()
+        if self.cx.heap.outbox is None:
+            root = self.cx.graph.root()
             node = root.add("list", (), meta=Meta(list), lineno=lineno,
                             before=root.order[len(root.inputs)] if len(root.order) >
                             len(root.inputs) else None)
-            self.roots[node.name] = frozenset({node.name})
-            self.outbox = node.name
+            self.cx.aliases.roots[node.name] = frozenset({node.name})
+            self.cx.heap.outbox = node.name
         kw = {k: v for k, v in kwargs.items() if k in ("sep", "end")}
-        self.flush_print = getattr(self, "flush_print", False) or \
+        self.cx.heap.flush_print = self.cx.heap.flush_print or \
             bool(kwargs.get("flush", Const(False)).value)
-        self.emit("print", [Ref(self.outbox)] + list(args), kw, lineno=lineno)
+        self.nodes.emit("print", [Ref(self.cx.heap.outbox)] + list(args), kw, lineno=lineno)
         return Const(None)
 
     # -- commit -------------------------------------------------------------------------
     def emit_commits(self, lineno):
         """The graph's last step: write every deferred update, in program order."""
-        written = self.graph.meta.setdefault("written", set())
+        written = self.cx.graph.meta.setdefault("written", set())
 
         # every array updated in place must share no memory with any other array the
         # graph reads (the other read would miss the update until the commit)
-        for orig in self.cow:
-            src = self.sources.get(orig)
-            for seq, spec in self.seq_params.items():   # items read at run time: check all
-                if src is not None and seq in self.sources and \
+        for orig in self.cx.heap.cow:
+            src = self.cx.sources.get(orig)
+            for seq, spec in self.cx.seq_params.items():   # items read at run time: check all
+                if src is not None and seq in self.cx.sources and \
                         (not spec.items or spec.items[0].kind not in ("scalar", "const")):
-                    self.add_guard(Guard("disjoint_items", self.sources[seq], src, lineno))
-            for other, src2 in self.sources.items():
+                    self.cx.add_guard(Guard("disjoint_items", self.cx.sources[seq], src, lineno))
+            for other, src2 in self.cx.sources.items():
                 if other != orig and src is not None and \
-                        self._op_of(other) in ("input", "source") and \
-                        self.graph[other].meta.type in (np.ndarray, None):
+                        self.cx.aliases.op_of(other) in ("input", "source") and \
+                        self.cx.graph[other].meta.type in (np.ndarray, None):
                     a, b = sorted([src, src2], key=lambda s: s.describe())
-                    self.add_guard(Guard("disjoint", a, b, lineno))
+                    self.cx.add_guard(Guard("disjoint", a, b, lineno))
 
         def add(op, names, attrs=None):
-            node = self.graph.add(op, names, attrs or {}, Meta(type(None), value=None), lineno)
-            self.roots[node.name] = frozenset()
-            src = self.sources.get(names[0])
+            node = self.cx.graph.add(op, names, attrs or {}, Meta(type(None), value=None), lineno)
+            self.cx.aliases.roots[node.name] = frozenset()
+            src = self.cx.sources.get(names[0])
             if src is not None:          # which guarded reads this graph itself changes
                 if not (op == "commit_setitem" and isinstance(attrs["key"], int)):
                     written.add(src.key)       # (an item write keeps a list's length)
@@ -275,14 +275,14 @@ class StateConverter:
                     written.add(item_source(src, attrs["key"]).key)
         # reversible writes first (undone if the run aborts), then one final step that
         # writes the arrays and the printed text (see ir/ops_state.py)
-        for bid, box in self.heap.items():
+        for bid, box in self.cx.heap.boxes.items():
             if box.origin is None:
                 continue
             for name in box.dirty:
-                value = self.materialize(self.committed_value(box.entries[name]))
+                value = self.nodes.materialize(self.committed_value(box.entries[name]))
                 if box.kind == "object":
                     if self._rebinds_itself(box.origin, name, value):
-                        written.add(attr_source(self.sources[box.origin], name).key)
+                        written.add(attr_source(self.cx.sources[box.origin], name).key)
                         continue
                     add("commit_setattr", [box.origin, value], {"name": name})
                 else:
@@ -294,45 +294,47 @@ class StateConverter:
                         add("commit_append", [box.origin] + plain)
                         plain = []
                     if v is not None:
-                        add("commit_extend", [box.origin, self.materialize(v.value)])
+                        add("commit_extend", [box.origin, self.nodes.materialize(v.value)])
                 else:
-                    plain.append(self.materialize(self.committed_value(v)))
-        pairs = [n for orig, work in self.cow.items() for n in (orig, work)]
-        if pairs or self.outbox is not None:
-            node = self.graph.add("commit_final", ([self.outbox] if self.outbox else []) + pairs,
-                                  {"flush": getattr(self, "flush_print", False),
-                                   "outbox": self.outbox is not None},
-                                  Meta(type(None), value=None), lineno)
-            self.roots[node.name] = frozenset()
-            for orig in self.cow:
-                if orig in self.sources:
-                    written.add(self.sources[orig].key)
+                    plain.append(self.nodes.materialize(self.committed_value(v)))
+        pairs = [n for orig, work in self.cx.heap.cow.items() for n in (orig, work)]
+        if pairs or self.cx.heap.outbox is not None:
+            outbox = [self.cx.heap.outbox] if self.cx.heap.outbox else []
+            node = self.cx.graph.add("commit_final", outbox + pairs,
+                                     {"flush": self.cx.heap.flush_print,
+                                      "outbox": self.cx.heap.outbox is not None},
+                                     Meta(type(None), value=None), lineno)
+            self.cx.aliases.roots[node.name] = frozenset()
+            for orig in self.cx.heap.cow:
+                if orig in self.cx.sources:
+                    written.add(self.cx.sources[orig].key)
 
     def check_stale_view(self, name: str) -> None:
         """A view of an array taken before the array was updated in place would show the
         update imperatively; the graph's copy-on-write cannot: refuse."""
-        if not self.cow:
+        if not self.cx.heap.cow:
             return
-        for root in self.roots.get(name, ()):
-            if root in self.cow and root != name and name not in self.identity:
+        for root in self.cx.aliases.roots.get(name, ()):
+            if root in self.cx.heap.cow and root != name and name not in self.cx.heap.identity:
                 raise ConversionError("a view of an array is used after the array was "
-                                      "updated in place", self.lineno)
+                                      "updated in place", self.cx.lineno)
 
     def materialize_box(self, ref: BoxRef) -> str:
         """A real list/dict for a container made in the function (a fresh object)."""
-        box = self.box(ref)
+        box = self.cx.heap.box(ref)
         if box.origin is not None:
-            if (box.appended or box.dirty) and not self.output_mode:
+            if (box.appended or box.dirty) and not self.cx.output_mode:
                 raise ConversionError("a mirrored container is used whole after being "
-                                      "changed", self.lineno)
-            return self.materialize(Ref(box.origin))
+                                      "changed", self.cx.lineno)
+            return self.nodes.materialize(Ref(box.origin))
         if box.kind == "list":
-            return self.materialize(self.emit("list", list(box.items), lineno=self.lineno))
+            made = self.nodes.emit("list", list(box.items), lineno=self.cx.lineno)
+            return self.nodes.materialize(made)
         keys = list(box.entries)
         flat = []
         for k in keys:
             flat += [Const(k), box.entries[k]]
-        return self.materialize(self.emit("dict", flat, lineno=self.lineno))
+        return self.nodes.materialize(self.nodes.emit("dict", flat, lineno=self.cx.lineno))
 
     def committed_value(self, v):
         """What a deferred write stores: original arrays (not private copies), containers
@@ -343,22 +345,22 @@ class StateConverter:
                 return OrigRef(orig)
             # a value that only at run time is or is not a private copy (a branch rebinds
             # the name): the caller's own array when it is the copy
-            copies = [c for c in sorted(self.roots.get(v.name, ()))
-                      if self.cow.get(self.identity.get(c)) == c and c != v.name]
-            roots = self.roots.get(v.name)
+            copies = [c for c in sorted(self.cx.aliases.roots.get(v.name, ()))
+                      if self.cx.heap.cow.get(self.cx.heap.identity.get(c)) == c and c != v.name]
+            roots = self.cx.aliases.roots.get(v.name)
             v = OrigRef(orig)
             for c in copies:
-                v = self.emit("uncopy", [v, Ref(c), OrigRef(self.identity[c])],
-                              lineno=self.lineno)
+                v = self.nodes.emit("uncopy", [v, Ref(c), OrigRef(self.cx.heap.identity[c])],
+                                    lineno=self.cx.lineno)
                 if roots is not None:    # the argument itself is never a stale view of it
-                    self.roots[v.name] = roots
+                    self.cx.aliases.roots[v.name] = roots
             return v
-        if isinstance(v, Const) and self.const_params.get(id(v.value)) is not None:
-            return OrigRef(self.const_params[id(v.value)])
+        if isinstance(v, Const) and self.cx.heap.const_params.get(id(v.value)) is not None:
+            return OrigRef(self.cx.heap.const_params[id(v.value)])
         if isinstance(v, TupleVal):
             return TupleVal(tuple(self.committed_value(i) for i in v.items), origin=v.origin)
         if isinstance(v, BoxRef):
-            return Ref(self.materialize(v))
+            return Ref(self.nodes.materialize(v))
         return v
 
 

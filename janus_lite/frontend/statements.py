@@ -10,6 +10,7 @@ from .control import BRK, NeedLoopNode
 from .errors import ConversionError
 from .expressions import BINOPS
 from .values import BoxRef, Const, Ref, TupleVal
+from .part import Part
 
 IMMUTABLE_TYPES = (bool, int, float, complex, str, bytes, tuple, type(None), frozenset)
 
@@ -18,25 +19,25 @@ class _LoopExit(Exception):
     pass
 
 
-class StatementConverter:
+class StatementConverter(Part):
     def block(self, stmts) -> None:
         """Convert statements in order; a statement handler given ``rest`` may convert the
         rest of the block itself (inside branches) and return True."""
-        scope = self.scope
+        scope = self.cx.scope
         stmts = list(stmts)
         for i, stmt in enumerate(stmts):
             if scope.done or scope.loop_exit:
                 return
-            self.lineno = stmt.lineno
-            self.current_stmt = stmt
-            method = getattr(self, "stmt_" + type(stmt).__name__, None)
+            self.cx.lineno = stmt.lineno
+            self.cx.current_stmt = stmt
+            method = self.cx.stmt_handlers.get(type(stmt))
             if method is None:
                 raise ConversionError(f"{type(stmt).__name__} statements are not supported in "
                                       f"graphs yet", stmt.lineno)
             if isinstance(stmt, (ast.If, ast.For, ast.While, ast.Try)):
                 if method(stmt, stmts[i + 1:]):
                     return
-                if self.after_loop_return(stmts[i + 1:]):
+                if self.loops.after_loop_return(stmts[i + 1:]):
                     return
             else:
                 method(stmt)
@@ -48,57 +49,57 @@ class StatementConverter:
     def stmt_Expr(self, node):
         if isinstance(node.value, ast.Constant):
             return   # docstring or bare constant
-        self.expr(node.value)
+        self.exprs.expr(node.value)
 
     def stmt_Return(self, node):
-        value = self.expr(node.value) if node.value is not None else Const(None)
-        self.do_return(value)
+        value = self.exprs.expr(node.value) if node.value is not None else Const(None)
+        self.control.do_return(value)
 
     def stmt_Assign(self, node):
         if isinstance(node.value, ast.GeneratorExp) and \
                 all(isinstance(t, (ast.Tuple, ast.List)) for t in node.targets):
             # ``i, f, o = (g(k) for k in range(3))``: unpacking exhausts the generator
             # before anything is bound, as for a list comprehension
-            value = self.expr_ListComp(node.value)
+            value = self.containers.expr_ListComp(node.value)
         else:
-            value = self.expr(node.value)
+            value = self.exprs.expr(node.value)
         for target in node.targets:
             self.assign(target, value)
 
     def stmt_AnnAssign(self, node):
         if node.value is not None:
-            self.assign(node.target, self.expr(node.value))
+            self.assign(node.target, self.exprs.expr(node.value))
 
     def stmt_Delete(self, node):
         for target in node.targets:
             if isinstance(target, ast.Subscript):
-                base = self.expr(target.value)
-                key = self.index_value(target.slice)
-                if self.static_in("in_", key, base) is not None:   # a dict, key known
+                base = self.exprs.expr(target.value)
+                key = self.exprs.index_value(target.slice)
+                if self.dicts.static_in("in_", key, base) is not None:   # a dict, key known
                     what = f"del of a dict item (line {node.lineno})"
-                    if not self.dict_contains(base, key.value, what, node.lineno):
+                    if not self.dicts.dict_contains(base, key.value, what, node.lineno):
                         raise ConversionError(f"{what}: key {key.value!r} is missing "
                                               f"(KeyError: runs imperatively)", node.lineno)
-                    self.delete_key(base, key.value, what, node.lineno)
+                    self.dicts.delete_key(base, key.value, what, node.lineno)
                     continue
                 raise ConversionError("del of an item of anything but a dict with known keys",
                                       node.lineno)
-            if not isinstance(target, ast.Name) or target.id not in self.scope.env:
+            if not isinstance(target, ast.Name) or target.id not in self.cx.scope.env:
                 raise ConversionError("del of anything but a bound local name or a dict item",
                                       node.lineno)
-            del self.scope.env[target.id]
+            del self.cx.scope.env[target.id]
 
     def stmt_Assert(self, node):
         if not __debug__:
             return
-        test = self.expr(node.test)
+        test = self.exprs.expr(node.test)
         if isinstance(test, Const):
             if not test.value:
                 raise ConversionError("assert that always fails", node.lineno)
             return
-        cond = self.emit("truth", [test], lineno=node.lineno)
-        self.add_assert(cond, True, "user-assert", f"{ast.unparse(node.test)} holds",
-                        node.lineno)
+        cond = self.nodes.emit("truth", [test], lineno=node.lineno)
+        self.cx.add_assert(cond, True, "user-assert", f"{ast.unparse(node.test)} holds",
+                           node.lineno)
 
     def stmt_Raise(self, node):
         raise ConversionError("raise on the speculated path (the call raises: runs "
@@ -107,23 +108,23 @@ class StatementConverter:
     # -- assignment -------------------------------------------------------------------
     def assign(self, target, value) -> None:
         if isinstance(target, ast.Name):
-            self.scope.env[target.id] = value
+            self.cx.scope.env[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             if any(isinstance(e, ast.Starred) for e in target.elts):
                 raise ConversionError("starred assignment targets are not supported",
                                       target.lineno)
-            items = self.static_items(value, target.lineno)
+            items = self.exprs.static_items(value, target.lineno)
             if len(items) != len(target.elts):
                 raise ConversionError(f"unpacking {len(items)} values into "
                                       f"{len(target.elts)} targets", target.lineno)
             for t, v in zip(target.elts, items):
                 self.assign(t, v)
         elif isinstance(target, ast.Subscript):
-            base = self.expr(target.value)
-            index = self.index_value(target.slice)
+            base = self.exprs.expr(target.value)
+            index = self.exprs.index_value(target.slice)
             self.set_item(base, index, value, target)
         elif isinstance(target, ast.Attribute):
-            self.write_attr(self.expr(target.value), target.attr, value, target.lineno)
+            self.state.write_attr(self.exprs.expr(target.value), target.attr, value, target.lineno)
         else:
             raise ConversionError(f"assignment to {type(target).__name__} is not supported",
                                   target.lineno)
@@ -131,17 +132,17 @@ class StatementConverter:
     def set_item(self, base, index, value, node):
         """``base[index] = value``: into a container, or into an array (the graph's own, or
         a private copy of an argument's that the commit copies back)."""
-        if self.container_setitem(base, index, value, node):
+        if self.containers.container_setitem(base, index, value, node):
             return
         if not isinstance(base, Ref):
             raise ConversionError("item assignment into a constant or tuple", node.lineno)
-        base = self.writable(base, node.lineno)
-        result = self.emit("setitem", [base, index, value], lineno=node.lineno)
+        base = self.state.writable(base, node.lineno)
+        result = self.nodes.emit("setitem", [base, index, value], lineno=node.lineno)
         self.rebind(base, result)
 
     def rebind(self, old: Ref, new: Ref) -> None:
         """After an in-place update, names bound to the updated object read the new node."""
-        for scope in self.scopes:
+        for scope in self.cx.scopes:
             for k, v in scope.env.items():
                 if isinstance(v, Ref) and v.name == old.name:
                     scope.env[k] = new
@@ -150,23 +151,24 @@ class StatementConverter:
         op = BINOPS[type(node.op)]
         target = node.target
         if isinstance(target, ast.Name):
-            current = self.load_name(target.id, node.lineno)
-            self.scope.env[target.id] = self.augmented(op, current, self.expr(node.value), node)
+            current = self.exprs.load_name(target.id, node.lineno)
+            self.cx.scope.env[target.id] = self.augmented(
+                op, current, self.exprs.expr(node.value), node)
         elif isinstance(target, ast.Subscript):
-            base = self.expr(target.value)
-            index = self.index_value(target.slice)
-            if isinstance(base, Ref) and self.graph[base.name].meta.type not in (list, dict):
-                base = self.writable(base, node.lineno)
-            current = self.subscript(base, index, target)
-            new = self.augmented(op, current, self.expr(node.value), node)
+            base = self.exprs.expr(target.value)
+            index = self.exprs.index_value(target.slice)
+            if isinstance(base, Ref) and self.cx.graph[base.name].meta.type not in (list, dict):
+                base = self.state.writable(base, node.lineno)
+            current = self.exprs.subscript(base, index, target)
+            new = self.augmented(op, current, self.exprs.expr(node.value), node)
             if self._updated_item_in_place(base, current, new):
                 return      # `params[k] -= g`: the caller's item array itself, updated
             self.set_item(base, index, new, target)
         elif isinstance(target, ast.Attribute):
-            obj = self.expr(target.value)
-            current = self.attribute(obj, target.attr, target)
-            new = self.augmented(op, current, self.expr(node.value), node)
-            self.write_attr(obj, target.attr, new, node.lineno)
+            obj = self.exprs.expr(target.value)
+            current = self.exprs.attribute(obj, target.attr, target)
+            new = self.augmented(op, current, self.exprs.expr(node.value), node)
+            self.state.write_attr(obj, target.attr, new, node.lineno)
         else:
             raise ConversionError(f"augmented assignment to {type(target).__name__} (object "
                                   f"state is not supported yet)", node.lineno)
@@ -176,11 +178,12 @@ class StatementConverter:
         updated in place through its private copy)? Then storing it back changes nothing."""
         if not (isinstance(base, Ref) and isinstance(current, Ref) and isinstance(new, Ref)):
             return False
-        if self.graph[base.name].meta.type not in (list, dict):
+        if self.cx.graph[base.name].meta.type not in (list, dict):
             return False
-        item = self.outer_name(current.name)
-        return item in self.sources and self._op_of(item) in ("getitem", "source") and \
-            self.original(new.name) == item
+        item = self.state.outer_name(current.name)
+        return item in self.cx.sources and \
+            self.cx.aliases.op_of(item) in ("getitem", "source") and \
+            self.state.original(new.name) == item
 
     def augmented(self, op, current, rhs, node):
         """``current op= rhs``: a plain op on immutable values, an in-place op otherwise."""
@@ -188,30 +191,31 @@ class StatementConverter:
             if isinstance(current, Const) and not isinstance(current.value, IMMUTABLE_TYPES) \
                     and not _is_scalar(current.value):
                 raise ConversionError("in-place update of a mutable constant", node.lineno)
-            return self.binop(op, current, rhs, node)
+            return self.exprs.binop(op, current, rhs, node)
         if not isinstance(current, Ref):
             raise ConversionError("in-place update of this kind of value", node.lineno)
-        meta = self.graph[current.name].meta
+        meta = self.cx.graph[current.name].meta
         if meta.type is not None and (issubclass(meta.type, IMMUTABLE_TYPES) or
                                       _is_numpy_scalar_type(meta.type)):
-            return self.emit(op, [current, rhs], lineno=node.lineno, site=node)
-        if meta.type is None and not self.fresh(self.cow.get(current.name, current.name)):
+            return self.nodes.emit(op, [current, rhs], lineno=node.lineno, site=node)
+        working = self.cx.heap.cow.get(current.name, current.name)
+        if meta.type is None and not self.cx.aliases.fresh(working):
             # a value of unknown type the graph does not own (an item of a list argument,
             # ``posterior = self.priors[i]; posterior *= p``): assert at run time that it is
             # an immutable scalar, for which ``x op= y`` is ``x = x op y``; an array there
             # (whose in-place update the caller would see) abandons the run
-            check = self.emit("call", [current], attrs={"fn": _immutable_scalar},
-                              lineno=node.lineno)
-            self.add_assert(check, True, "type", f"{ast.unparse(node.target)} is an "
-                            f"immutable scalar (int, float, bool, complex or a NumPy scalar)",
-                            node.lineno)
-            return self.emit(op, [current, rhs], lineno=node.lineno, site=node)
-        target = self.writable(current, node.lineno) if meta.type is np.ndarray else current
-        result = self.emit("i" + op, [target, rhs], lineno=node.lineno, site=node)
+            check = self.nodes.emit("call", [current], attrs={"fn": _immutable_scalar},
+                                    lineno=node.lineno)
+            self.cx.add_assert(check, True, "type", f"{ast.unparse(node.target)} is an "
+                               f"immutable scalar (int, float, bool, complex or a NumPy scalar)",
+                               node.lineno)
+            return self.nodes.emit(op, [current, rhs], lineno=node.lineno, site=node)
+        target = self.state.writable(current, node.lineno) if meta.type is np.ndarray else current
+        result = self.nodes.emit("i" + op, [target, rhs], lineno=node.lineno, site=node)
         if meta.type is None:
             # unknown type: the result is the same object only if it is mutable; claim
             # nothing (a float ``loss += s`` carried by a loop is a new object each trip)
-            self.identity.pop(result.name, None)
+            self.cx.heap.identity.pop(result.name, None)
         self.rebind(current, result)
         self.rebind(target, result)
         return result
@@ -220,34 +224,34 @@ class StatementConverter:
     def stmt_If(self, node, rest):
         """Constant test: one branch. Profiled one-way test: that branch plus an assertion.
         Otherwise a cond node. The chosen branch takes the rest of the block with it."""
-        test = self.expr(node.test)
+        test = self.exprs.expr(node.test)
         if isinstance(test, TupleVal):
             test = Const(bool(test.items))
         if isinstance(test, Const):
             self.block((node.body if test.value else node.orelse) + rest)
             return True
-        truth = self.speculate_truth(test, node.test)
+        truth = self.exprs.speculate_truth(test, node.test)
         if truth is not None:
             self.block((node.body if truth else node.orelse) + rest)
             return True
-        return self.dynamic_if(test, node, rest)
+        return self.control.dynamic_if(test, node, rest)
 
     def stmt_For(self, node, rest):
-        iterable = self.expr(node.iter)
+        iterable = self.exprs.expr(node.iter)
         items = self.static_loop_items(iterable)
         if items is not None and len(items) <= config.MAX_UNROLL:
             if self.unroll(node, items):
                 return False
-        self.loop_node("for", node, self.loop_iterable(iterable, node))
+        self.loops.loop_node("for", node, self.loop_iterable(iterable, node))
         return False
 
     def unroll(self, node, items) -> bool:
         """Unroll a loop over a sequence known while converting; False (nothing emitted)
         when a run-time exit inside needs a loop node instead."""
-        scope = self.scope
-        graph = self.graph
-        before, state = set(graph.order), self._state()
-        n_asserts, n_unbound = len(self.asserts), set(self.maybe_unbound)
+        scope = self.cx.scope
+        graph = self.cx.graph
+        before, state = set(graph.order), self.cx.snapshot()
+        n_asserts, n_unbound = len(self.cx.asserts), set(self.cx.maybe_unbound)
         start = len(graph.order)
         scope.loops.append("unroll")
         try:
@@ -267,8 +271,8 @@ class StatementConverter:
             return True
         except NeedLoopNode:
             self.roll_back(before, n_asserts)
-            self.maybe_unbound = n_unbound
-            self._set_state(state)
+            self.cx.maybe_unbound = n_unbound
+            self.cx.restore(state)
             return False
         finally:
             scope.loops.pop()
@@ -277,13 +281,13 @@ class StatementConverter:
         """Remove what was emitted into the current graph since it held the nodes
         ``before``. By membership, not position: reads of state and the print outbox are
         inserted at the front of the root graph, and they stay (they are cached)."""
-        graph = self.graph
+        graph = self.cx.graph
         for name in graph.order[::-1]:
             if name not in before and graph[name].op not in ("input", "source") \
-                    and name != self.outbox:
+                    and name != self.cx.heap.outbox:
                 graph.nx.remove_node(name)
         graph.order = [n for n in graph.order if n in graph.nx]
-        del self.asserts[n_asserts:]
+        del self.cx.asserts[n_asserts:]
 
     def static_loop_items(self, iterable):
         """Items of a loop's sequence when its length is known while converting: constants,
@@ -293,16 +297,16 @@ class StatementConverter:
         if isinstance(iterable, TupleVal):
             return list(iterable.items)
         if isinstance(iterable, BoxRef):
-            return self.container_items(iterable, self.lineno)
+            return self.containers.container_items(iterable, self.cx.lineno)
         if isinstance(iterable, Ref):
-            node = self.graph[iterable.name]
-            boxed = self.container_items(iterable, node.lineno)
+            node = self.cx.graph[iterable.name]
+            boxed = self.containers.container_items(iterable, node.lineno)
             if boxed is not None:
                 return boxed
             if node.meta.items is not None and len(node.meta.items) <= config.MAX_UNROLL and \
-                    (node.op in ("input", "source") or self._spec_item(node)) and \
-                    iterable.name not in self.mutated:
-                return self.static_items(iterable, node.lineno)
+                    (node.op in ("input", "source") or self.calls._spec_item(node)) and \
+                    iterable.name not in self.cx.aliases.mutated:
+                return self.exprs.static_items(iterable, node.lineno)
         return None
 
     def loop_iterable(self, iterable, node):
@@ -316,25 +320,26 @@ class StatementConverter:
         # a look at the test decides whether the loop runs at all; otherwise what it
         # emitted goes (the loop node evaluates the test itself, once per trip: a random
         # draw or a print in the test must not happen one extra time)
-        before, n_asserts, state = set(self.graph.order), len(self.asserts), self._state()
-        test = self.expr(node.test)
+        before, n_asserts, state = set(self.cx.graph.order), len(
+            self.cx.asserts), self.cx.snapshot()
+        test = self.exprs.expr(node.test)
         if isinstance(test, Const) and not test.value:
             self.block(node.orelse)
             return False
         self.roll_back(before, n_asserts)
-        self._set_state(state)
-        self.loop_node("while", node)
+        self.cx.restore(state)
+        self.loops.loop_node("while", node)
         return False
 
     def stmt_Break(self, node):
-        if self.in_unrolled_loop():
-            self.scope.loop_exit = "break"
+        if self.control.in_unrolled_loop():
+            self.cx.scope.loop_exit = "break"
             return
-        self.scope.env[BRK] = Const(True)
-        self.scope.loop_exit = "break"
+        self.cx.scope.env[BRK] = Const(True)
+        self.cx.scope.loop_exit = "break"
 
     def stmt_Continue(self, node):
-        self.scope.loop_exit = "continue"
+        self.cx.scope.loop_exit = "continue"
 
 
 

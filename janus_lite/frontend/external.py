@@ -19,6 +19,7 @@ from ..runtime.guards import Guard, attr as attr_source, const_holder, item as i
 from ..runtime.spec import ParamSpec, guards_for
 from .errors import ConversionError
 from .values import Const, Ref, TupleVal, UserMethod, is_immutable_const, is_jitted
+from .part import Part
 
 _MISSING = object()
 _IDENTITY_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
@@ -36,36 +37,36 @@ def _hashable(value) -> bool:
         return False
 
 
-class HeapConverter:
+class ExternalConverter(Part):
     def read_external(self, src, value, lineno):
         """Classify a value read from ``src`` (see module doc); returns an abstract value."""
         if isinstance(value, _IDENTITY_TYPES) or is_jitted(value):
-            self.add_guard(Guard("identity", src, value, lineno))
+            self.cx.add_guard(Guard("identity", src, value, lineno))
             return Const(value)
         if is_immutable_const(value) and _hashable(value):
-            self.add_guard(Guard("type", src, type(value), lineno))
+            self.cx.add_guard(Guard("type", src, type(value), lineno))
             scalar = isinstance(value, (bool, int, float, complex, np.generic))
-            if scalar and src.key in self.relaxed:
+            if scalar and src.key in self.cx.relaxed:
                 return self._source_node(src, Meta(type(value), getattr(value, "dtype", None),
                                                    () if isinstance(value, np.generic) else None),
                                          lineno)
             if value is not None and not (isinstance(value, float) and value != value):
-                self.add_guard(Guard("value", src, value, lineno))
+                self.cx.add_guard(Guard("value", src, value, lineno))
             return Const(value)
         if type(value) is np.ndarray:
             spec = ParamSpec("array", np.ndarray, value.dtype, tuple(value.shape))
             for g in guards_for(spec, src, lineno):
-                self.add_guard(g)
+                self.cx.add_guard(g)
             return self._source_node(src, meta_of_value(value), lineno)
         if type(value) is tuple and len(value) <= 64:
-            self.add_guard(Guard("type", src, tuple, lineno))
-            self.add_guard(Guard("len", src, len(value), lineno))
+            self.cx.add_guard(Guard("type", src, tuple, lineno))
+            self.cx.add_guard(Guard("len", src, len(value), lineno))
             whole = self._source_node(src, Meta(tuple), lineno)
             items = tuple(self.read_external(item_source(src, i), v, lineno)
                           for i, v in enumerate(value))
             return TupleVal(items, origin=whole.name)
         if type(value) in (list, dict):
-            self.add_guard(Guard("type", src, type(value), lineno))
+            self.cx.add_guard(Guard("type", src, type(value), lineno))
             ref = self._source_node(src, Meta(type(value)), lineno)
             if type(value) is dict:
                 keys = tuple(value)
@@ -73,36 +74,36 @@ class HeapConverter:
                                            all(type(i) in (str, int) for i in k)
                                            for k in keys):
                     guard = Guard("keys", src, keys, lineno)
-                    self.add_guard(guard)
-                    self.known_keys[ref.name] = keys
-                    self.keys_guards.setdefault(ref.name, guard)
+                    self.cx.add_guard(guard)
+                    self.cx.known_keys[ref.name] = keys
+                    self.cx.keys_guards.setdefault(ref.name, guard)
             return ref
         if type(value) is np.random.Generator:
-            self.add_guard(Guard("type", src, type(value), lineno))
+            self.cx.add_guard(Guard("type", src, type(value), lineno))
             return self._source_node(src, Meta(type(value)), lineno)
         if _plain_object(value):
-            self.add_guard(Guard("type", src, type(value), lineno))
+            self.cx.add_guard(Guard("type", src, type(value), lineno))
             return self._source_node(src, Meta(type(value)), lineno)
         raise ConversionError(f"reads {src.describe()} of type {type(value).__name__} "
                               f"(not supported in graphs yet)", lineno)
 
     def _source_node(self, src, meta, lineno) -> Ref:
-        for name, known in self.sources.items():
-            if known.key == src.key and self.graph[name].op == "source":
+        for name, known in self.cx.sources.items():
+            if known.key == src.key and self.cx.graph[name].op == "source":
                 return Ref(name)
-        root = self.graph.root()      # reads happen on entry: writes are deferred anyway
+        root = self.cx.graph.root()      # reads happen on entry: writes are deferred anyway
         node = root.add("source", attrs={"src": src}, meta=meta, lineno=lineno,
                         before=_after_inputs(root))
-        self.roots[node.name] = frozenset({node.name})
-        self.sources[node.name] = src
+        self.cx.aliases.roots[node.name] = frozenset({node.name})
+        self.cx.sources[node.name] = src
         return Ref(node.name)
 
     def source_value(self, src):
         """The value ``src`` has in the example call the conversion runs for."""
         if src.kind == "param":
-            if src.name not in self.example:
-                raise ConversionError(f"no example value for {src.name}", self.lineno)
-            return self.example[src.name]
+            if src.name not in self.cx.example:
+                raise ConversionError(f"no example value for {src.name}", self.cx.lineno)
+            return self.cx.example[src.name]
         if src.kind == "global":
             return src.holder[src.name]
         if src.kind == "cell":
@@ -128,27 +129,27 @@ class HeapConverter:
             static.__wrapped__ if is_jitted(static) and \
             isinstance(static.__wrapped__, types.FunctionType) else None
         if target is not None:
-            self.add_guard(Guard("identity", attr_source(holder, name), static, lineno))
-            src = self.sources.get(base.name)
+            self.cx.add_guard(Guard("identity", attr_source(holder, name), static, lineno))
+            src = self.cx.sources.get(base.name)
             if src is not None and "__dict__" in dir(owner):
                 # an instance attribute of that name would shadow the method
-                self.add_guard(Guard("noattr", src, name, lineno))
+                self.cx.add_guard(Guard("noattr", src, name, lineno))
             return UserMethod(base, target)
         if isinstance(static, staticmethod):
-            self.add_guard(Guard("identity", attr_source(holder, name), static.__func__, lineno))
+            self.cx.add_guard(Guard("identity", attr_source(holder, name), static.__func__, lineno))
             return Const(static.__func__)
         if isinstance(static, classmethod):
             return Const(types.MethodType(static.__func__, owner))
         if type(static) is property and isinstance(static.fget, types.FunctionType):
             # a read-only use of a property: its getter, inlined (guarded on identity)
-            self.add_guard(Guard("identity", attr_source(holder, name), static, lineno))
+            self.cx.add_guard(Guard("identity", attr_source(holder, name), static, lineno))
             site = types.SimpleNamespace(lineno=lineno)
-            return self.inline(static.fget, [base], {}, site)
+            return self.calls.inline(static.fget, [base], {}, site)
         if static is not _MISSING and hasattr(type(static), "__get__") and \
                 not isinstance(static, _SAFE_DESCRIPTORS):
             raise ConversionError(f"{owner.__name__}.{name} is a {type(static).__name__} "
                                   f"(descriptors/properties are not supported yet)", lineno)
-        src = self.sources.get(base.name)
+        src = self.cx.sources.get(base.name)
         if src is None:
             raise ConversionError(f"attribute .{name} of an object computed in the function",
                                   lineno)

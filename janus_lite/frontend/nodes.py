@@ -1,0 +1,129 @@
+"""Adding op nodes: `emit` folds an op on constants or adds its node with the meta the
+op's rules infer and the alias roots of its result; `materialize` turns any abstract value
+into a node of the current (sub)graph."""
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+
+from ..ir import Meta, get_op, infer_meta
+from ..ir.quiet import intercepted
+from ..profile.instrument import site_key
+from .errors import ConversionError
+from .part import Part
+from .values import BoundMethod, BoxRef, Const, LocalFunction, OrigRef, Ref, TupleVal, \
+    is_immutable_const
+
+
+class NodeBuilder(Part):
+    def materialize(self, v) -> str:
+        if isinstance(v, Ref):
+            name = v.name if isinstance(v, OrigRef) else self.cx.heap.cow.get(v.name, v.name)
+            self.state.check_stale_view(name)
+            self.containers.check_container_read(name)
+            return name if name in self.cx.graph.nx else self.control.capture(name)
+        if isinstance(v, BoxRef):
+            return self.state.materialize_box(v)
+        if isinstance(v, Const):
+            return self.cx.const_node(v.value)
+        if isinstance(v, TupleVal):
+            if v.origin is not None:
+                return self.materialize(Ref(v.origin))
+            return self.emit("tuple", list(v.items), lineno=self.cx.lineno).name
+        if isinstance(v, BoundMethod):
+            raise ConversionError(f"method {v.name} used as a value", self.cx.lineno)
+        if isinstance(v, LocalFunction):
+            raise ConversionError(f"the function {v.name} defined in the function (line "
+                                  f"{v.fdef.lineno}) is used as a value: returned, stored or "
+                                  f"passed on (only its calls are graphed)", self.cx.lineno)
+        raise ConversionError(f"cannot use {v!r} as a graph value", self.cx.lineno)
+
+    def emit(self, op: str, args: list, kw: dict | None = None, attrs: dict | None = None,
+             lineno=None, site: ast.AST | None = None):
+        """Add an op node (or fold it) and return its abstract value."""
+        opdef = get_op(op)
+        kw = kw or {}
+        attrs = dict(attrs or {})
+        if kw:
+            attrs["kw"] = tuple(kw)
+        values = list(args) + list(kw.values())
+        impl = opdef.impl if op != "call" else attrs.get("fn")
+        if opdef.pure and not opdef.side_effect and impl is not None and \
+                all(isinstance(v, Const) for v in values) and op not in ("tuple", "list"):
+            folded = self._fold(impl, args, kw)
+            if folded is not None:
+                return folded
+        inputs = [self.materialize(v) for v in values]
+        metas = [self.cx.graph[i].meta for i in inputs]
+        meta = infer_meta(opdef, metas, attrs)
+        meta = self._check_meta(meta, site)
+        node = self.cx.graph.add(op, inputs, attrs, meta, lineno or self.cx.lineno)
+        fresh = opdef.fresh(attrs) if callable(opdef.fresh) else opdef.fresh
+        if fresh and not opdef.mutates and meta.type not in (None, list, tuple, dict, set):
+            self.cx.aliases.roots[node.name] = frozenset({node.name})
+        elif fresh and not opdef.mutates:
+            # a new container (or a value of unknown type) may hold its inputs' objects;
+            # of unknown type (a join of float and np.float64, an op on such a value), it
+            # holds none of its plain-valued inputs: a fresh op shares no memory with an
+            # array, and a scalar is immutable
+            held = inputs if meta.type is not None else \
+                [i for i in inputs if not _plain_value(self.cx.graph[i].meta)]
+            self.cx.aliases.roots[node.name] = frozenset({node.name}).union(
+                *(self.cx.aliases.roots.get(i, frozenset({i})) for i in held))
+        else:
+            # what the result may alias: the updated input of an in-place op, the container
+            # of an item read, else (conservatively) every input
+            aliased = [inputs[opdef.mutates[0]]] if opdef.mutates else \
+                inputs[:1] if op in ("getitem", "getattr", "setitem") else inputs
+            roots = self.cx.aliases.roots
+            roots[node.name] = frozenset().union(*(roots.get(i, frozenset({i}))
+                                                   for i in aliased))
+        for idx in opdef.mutates:
+            self.cx.aliases.mark_mutated(inputs[idx], lineno)
+            self.state.note_inplace_result(inputs[idx], node.name)
+        if "out" in kw:
+            target = inputs[len(args) + list(kw).index("out")]
+            self.cx.aliases.mark_mutated(target, lineno)
+            self.cx.aliases.roots[node.name] = self.cx.aliases.roots[target]
+            self.state.note_inplace_result(target, node.name)
+        return Ref(node.name)
+
+    def _fold(self, impl, args, kw):
+        """Evaluate an op on constants now; not when it raises or warns (the run must show
+        the warning, or raise under the caller's np.errstate)."""
+        try:
+            with np.errstate(all="raise"), intercepted(error=True):
+                value = impl(*[a.value for a in args], **{k: v.value for k, v in kw.items()})
+        except Exception:
+            return None   # let it happen at run time: the fallback shows the real outcome
+        return Const(value) if is_immutable_const(value) else None
+
+    def _check_meta(self, meta: Meta, site):
+        """Cross-check an inferred meta against the profile; disagreement → unknown."""
+        if site is None or self.cx.scope.profile is None:
+            return meta
+        obs = self.cx.scope.profile.sites.get(site_key(site))
+        seen = obs.single if obs is not None else None
+        if seen is None:
+            return meta
+        if meta.type is None:
+            return meta     # a profiled type is not guarded: never build on it unchecked
+        if meta.type is not seen.type or (meta.dtype is not None and meta.dtype != seen.dtype):
+            return Meta()
+        return meta
+
+
+_PLAIN_SCALARS = (bool, int, float, complex, str, bytes, type(None))
+
+
+def _plain_value(meta) -> bool:
+    """A value no container can hold a mutable part of: an array of a non-object dtype,
+    a NumPy scalar other than a structured one (np.void views its array), a Python
+    scalar."""
+    t = meta.type
+    if t is np.ndarray:
+        return meta.dtype is not None and meta.dtype != np.dtype(object)
+    if t is not None and issubclass(t, np.generic):
+        return not issubclass(t, (np.void, np.object_))
+    return t in _PLAIN_SCALARS

@@ -1,0 +1,26 @@
+"""The base of the converters of construct families."""
+from __future__ import annotations
+
+import ast
+
+FAMILIES = ("exprs", "stmts", "calls", "external", "control", "loops", "state", "containers",
+            "dicts", "loop_state", "comps", "closures", "excepts", "draws", "nodes")
+"""The attribute names under which every family sees the others."""
+
+
+class Part:
+    """One converter of a construct family. It reaches the conversion's shared state as
+    ``self.cx`` and the other families as attributes named by `FAMILIES` (``self.exprs``,
+    ``self.state``, ...), which the driver sets. Its methods named ``expr_<Node>`` /
+    ``stmt_<Node>`` handle those AST node types."""
+
+    def __init__(self, cx):
+        self.cx = cx
+
+    def handlers(self):
+        """(table, AST type, bound method) for each ``expr_X`` / ``stmt_X`` method."""
+        for name in dir(type(self)):
+            prefix, _, node = name.partition("_")
+            if prefix in ("expr", "stmt") and node and node[0].isupper():
+                table = self.cx.expr_handlers if prefix == "expr" else self.cx.stmt_handlers
+                yield table, getattr(ast, node), getattr(self, name)
