@@ -98,6 +98,14 @@ class Heap:
         self.boxes = {k: b.copy() for k, b in snap[0].items()}
         self.box_of = dict(snap[1])
 
+    def forget(self, removed: set) -> None:
+        """Nodes ``removed`` were rolled back (an abandoned unrolling): a private copy of
+        an argument's array made among them is gone, so the next in-place update of that
+        array makes a new one."""
+        if removed:
+            self.cow = {k: v for k, v in self.cow.items() if v not in removed}
+            self.identity = {k: v for k, v in self.identity.items() if k not in removed}
+
 
 class StateConverter(Part):
     # -- objects ------------------------------------------------------------------------

@@ -282,12 +282,15 @@ class StatementConverter(Part):
         ``before``. By membership, not position: reads of state and the print outbox are
         inserted at the front of the root graph, and they stay (they are cached)."""
         graph = self.cx.graph
+        removed = set()
         for name in graph.order[::-1]:
             if name not in before and graph[name].op not in ("input", "source") \
                     and name != self.cx.heap.outbox:
                 graph.nx.remove_node(name)
+                removed.add(name)
         graph.order = [n for n in graph.order if n in graph.nx]
         del self.cx.asserts[n_asserts:]
+        self.cx.heap.forget(removed)
 
     def static_loop_items(self, iterable):
         """Items of a loop's sequence when its length is known while converting: constants,
