@@ -35,6 +35,7 @@ import numpy as np
 from .. import config
 from ..ir import get_op
 from ..ir.backend_state import DaskReport
+from ..ir.node import split_inputs
 from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import deferred_print
 from .dask_args import STATS, is_big
@@ -220,9 +221,7 @@ class DaskInterpreter(Interpreter):
         return op.impl
 
     def _delayed(self, node, fn, args):
-        kwn = node.attrs.get("kw", ())
-        pos = args[:len(args) - len(kwn)] if kwn else args
-        kw = dict(zip(kwn, args[len(args) - len(kwn):])) if kwn else {}
+        pos, kw = split_inputs(node, args)
         value = dask.delayed(fn, pure=False)(*pos, **kw)
         m = node.meta
         if m.type is np.ndarray and m.dtype is not None and m.shape is not None and \
@@ -259,9 +258,7 @@ class DaskInterpreter(Interpreter):
         self._pending.append((args[0], node.attrs["expect"], node.attrs["index"]))
 
     def lazy_print(self, node, args):
-        kwn = node.attrs.get("kw", ())
-        pos = args[:len(args) - len(kwn)] if kwn else args
-        kw = dict(zip(kwn, args[len(args) - len(kwn):])) if kwn else {}
+        pos, kw = split_inputs(node, args)
         ph = Text()
         pos[0].append(ph)
         self._prints.append((ph, pos[0], list(pos[1:]), kw))
