@@ -14,6 +14,7 @@ import types
 
 from ..ir import get_op
 from ..ir.node import split_inputs
+from ..ir.pycode import compile_function
 from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
                             commit_setitem, flush_prints)
@@ -277,9 +278,8 @@ def interpreter_entry(interp, graph, fn, fdef, guards, name="entry"):
     names = list(pool.values)
     outer = f"def __jl_make({', '.join(names)}):\n" + \
         "\n".join("    " + ln for ln in text.splitlines()) + f"\n    return {name}"
-    code = compile(outer, fn.__code__.co_filename, "exec")
-    make = types.FunctionType(next(c for c in code.co_consts if isinstance(c, types.CodeType)),
-                              fn.__globals__)
+    make = compile_function(outer, fn.__code__.co_filename, fn.__globals__, quiet=False,
+                            future_annotations=True)
     entry = make(*pool.values.values())
     entry.__defaults__ = fn.__defaults__
     entry.__kwdefaults__ = fn.__kwdefaults__
