@@ -106,14 +106,15 @@ def wait_tier_up(impl, t0, limit=600.0) -> dict:
     ready = None
     while time.perf_counter() - t0 < limit:
         graphs = impl.fn.graphs
-        meta = graphs[-1].meta if graphs else {}
-        if ready is None and "tier_compile_s" in meta:
+        state = graphs[-1].tier_state if graphs else None     # an ir.backend_state.TierState
+        tiered = state is not None
+        if ready is None and tiered and state.compile_s is not None:
             ready = time.perf_counter() - t0
-        reason = meta.get("tier_reason", "")
-        if graphs and not reason.startswith("compiling") and not meta.get("tier_recheck"):
-            return {"tier": meta.get("tier"), "reason": reason, "to_compiled_s": ready,
-                    "decided_s": time.perf_counter() - t0,
-                    "compile_s": meta.get("tier_compile_s")}
+        reason = state.reason if tiered else ""
+        if graphs and not reason.startswith("compiling") and not (tiered and state.recheck):
+            return {"tier": state.tier if tiered else None, "reason": reason,
+                    "to_compiled_s": ready, "decided_s": time.perf_counter() - t0,
+                    "compile_s": state.compile_s if tiered else None}
         impl.call()
         if ready is None:
             time.sleep(0.01)

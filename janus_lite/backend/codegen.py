@@ -15,7 +15,7 @@ import types
 import numpy as np
 
 from ..profile.astcopy import copy_ast
-from ..profile.source import own_compile
+from ..ir.pycode import function_code
 from ..runtime.guards import ConstPool, GuardCode
 from . import linetable
 from .aborts import direct_copies, draws, fp_errors_quiet, only_the_update_after, raises_from
@@ -344,9 +344,7 @@ def _compile_factory(text, linenos, first, consts, filename):
     # function, 3.. the graph's lines, the last the factory's return
     src = f"def __jl_make({', '.join(consts)}):\n    " + text.replace("\n", "\n    ") + \
         "\n    return __jl_graph"
-    with own_compile(filename):
-        code = compile(src, filename, "exec", dont_inherit=True)
-    make = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    make = function_code(src, filename)
     if linetable.has_nop(make):
         return _compile_factory_ast(text, linenos, first, consts, filename)
     last = text.count("\n") + 3
@@ -396,6 +394,4 @@ def _compile_factory_ast(text, linenos, first, consts, filename):
         decorator_list=[], returns=None, type_params=[]), 1, 0, 1, 0)
     module = ast.Module([factory], type_ignores=[])
     factory.lineno, factory.end_lineno = first, func.end_lineno
-    with own_compile(filename):
-        code = compile(module, filename, "exec", dont_inherit=True)
-    return next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return function_code(module, filename)

@@ -34,6 +34,8 @@ import numpy as np
 
 from .. import config
 from ..ir import get_op
+from ..ir.backend_state import DaskReport
+from ..ir.node import split_inputs
 from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import deferred_print
 from .dask_args import STATS, is_big
@@ -56,15 +58,13 @@ class DaskInterpreter(Interpreter):
 
     def __init__(self, graph):
         super().__init__(graph)
-        self.report = {"runs": 0, "computes": 0, "persists": 0, "bytes_back": 0,
-                       "cluster_nodes": set()}
-        graph.meta["dask"] = self.report
+        self.report = graph.dask_report = DaskReport()
 
     # -- the run and its compute point -----------------------------------------------
     def run(self, *inputs):
         self._pending, self._prints, self._persisted = [], [], {}
         self._env = None
-        self.report["runs"] += 1
+        self.report.runs += 1
         return super().run(*inputs)
 
     def run_graph(self, graph, env):
@@ -126,9 +126,9 @@ class DaskInterpreter(Interpreter):
             return {}
         lazy_preds = [p for p, _, _ in pending]
         out = compute_in_order([*leaves, *lazy_preds, *extra])
-        self.report["computes"] += 1
+        self.report.computes += 1
         STATS["computes"] += 1
-        self.report["bytes_back"] += sum(getattr(v, "nbytes", 8) for v in out)
+        self.report.bytes_back += sum(getattr(v, "nbytes", 8) for v in out)
         for v, (_, expect, index) in zip(out[len(leaves):], pending):
             if bool(v) is not expect:
                 raise AssumptionFailed(index)
@@ -174,7 +174,7 @@ class DaskInterpreter(Interpreter):
             return self.op_loop(node, args)
         if not any(has_lazy(a) for a in args):
             return super().run_node(node, args)
-        self.report["cluster_nodes"].add(node.name)
+        self.report.cluster_nodes.add(node.name)
         special = getattr(self, "lazy_" + node.op, None)
         if special is not None:
             return special(node, args)
@@ -221,9 +221,7 @@ class DaskInterpreter(Interpreter):
         return op.impl
 
     def _delayed(self, node, fn, args):
-        kwn = node.attrs.get("kw", ())
-        pos = args[:len(args) - len(kwn)] if kwn else args
-        kw = dict(zip(kwn, args[len(args) - len(kwn):])) if kwn else {}
+        pos, kw = split_inputs(node, args)
         value = dask.delayed(fn, pure=False)(*pos, **kw)
         m = node.meta
         if m.type is np.ndarray and m.dtype is not None and m.shape is not None and \
@@ -260,9 +258,7 @@ class DaskInterpreter(Interpreter):
         self._pending.append((args[0], node.attrs["expect"], node.attrs["index"]))
 
     def lazy_print(self, node, args):
-        kwn = node.attrs.get("kw", ())
-        pos = args[:len(args) - len(kwn)] if kwn else args
-        kw = dict(zip(kwn, args[len(args) - len(kwn):])) if kwn else {}
+        pos, kw = split_inputs(node, args)
         ph = Text()
         pos[0].append(ph)
         self._prints.append((ph, pos[0], list(pos[1:]), kw))
@@ -282,7 +278,7 @@ class DaskInterpreter(Interpreter):
     def op_cond(self, node, args):
         if not is_lazy(args[0]):
             return super().op_cond(node, args)
-        self.report["cluster_nodes"].add(node.name)
+        self.report.cluster_nodes.add(node.name)
         if all(pure_branch(sub) for sub in node.subgraphs):
             return self._select(node, args)
         return super().op_cond(node, [self._compute_now(args[0])[0], *args[1:]])
@@ -335,7 +331,7 @@ class DaskInterpreter(Interpreter):
             small = [i for i, c in enumerate(carried) if is_lazy(c) and not is_big(c)]
             if not small and not any(is_lazy(f) for f in flags):
                 return flags
-            self.report["cluster_nodes"].add(node.name)
+            self.report.cluster_nodes.add(node.name)
             out = self._compute_now(*flags, *(carried[i] for i in small))
             metas = getattr(node.meta, "items", None) or (None,) * n
             for i, v in zip(small, out[len(flags):]):
@@ -372,7 +368,7 @@ class DaskInterpreter(Interpreter):
                 id(args[i]) not in self._persisted]
         if todo:
             done = dask.persist(*(args[i] for i in todo))
-            self.report["persists"] += 1
+            self.report.persists += 1
             STATS["persists"] += 1
             for i, p in zip(todo, done):
                 self._persisted[id(args[i])] = (args[i], p)
@@ -393,5 +389,5 @@ def compile_dask(graph, fn, fdef, guards):
         raise ConversionError(f"Dask array argument {sorted(hit)[0]} is updated in place "
                               f"(Dask arrays cannot be)", getattr(fdef, "lineno", None))
     interp = DaskInterpreter(graph)
-    interp.report["cluster_nodes"] |= static_cluster(graph, dask_params & set(graph.inputs))
+    interp.report.cluster_nodes |= static_cluster(graph, dask_params & set(graph.inputs))
     return interpreter_entry(interp, graph, fn, fdef, guards, name="__jl_graph")

@@ -13,6 +13,8 @@ import types
 
 
 from ..ir import get_op
+from ..ir.node import split_inputs
+from ..ir.pycode import compile_function
 from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
                             commit_setitem, flush_prints)
@@ -167,9 +169,7 @@ class Interpreter:
         op = get_op(node.op)
         if node.op.startswith("Generator.") and id(args[0]) not in self._generators:
             self._generators[id(args[0])] = (args[0], args[0].bit_generator.state)
-        kwn = node.attrs.get("kw", ())
-        pos, kw = (args[:len(args) - len(kwn)], dict(zip(kwn, args[len(args) - len(kwn):]))) \
-            if kwn else (args, {})
+        pos, kw = split_inputs(node, args)
         if op.emit == "method":
             fn, pos = getattr(pos[0], op.symbol), pos[1:]
         else:
@@ -203,9 +203,7 @@ class Interpreter:
         return fn(*pos, **kw)
 
     def op_call(self, node, args):
-        kwn = node.attrs.get("kw", ())
-        pos = args[:len(args) - len(kwn)] if kwn else args
-        kw = dict(zip(kwn, args[len(args) - len(kwn):]))
+        pos, kw = split_inputs(node, args)
         if self.placed is not None:
             return self.placed(node.lineno)(node.attrs["fn"], pos, kw)
         return node.attrs["fn"](*pos, **kw)
@@ -280,9 +278,8 @@ def interpreter_entry(interp, graph, fn, fdef, guards, name="entry"):
     names = list(pool.values)
     outer = f"def __jl_make({', '.join(names)}):\n" + \
         "\n".join("    " + ln for ln in text.splitlines()) + f"\n    return {name}"
-    code = compile(outer, fn.__code__.co_filename, "exec")
-    make = types.FunctionType(next(c for c in code.co_consts if isinstance(c, types.CodeType)),
-                              fn.__globals__)
+    make = compile_function(outer, fn.__code__.co_filename, fn.__globals__, quiet=False,
+                            future_annotations=True)
     entry = make(*pool.values.values())
     entry.__defaults__ = fn.__defaults__
     entry.__kwdefaults__ = fn.__kwdefaults__

@@ -29,12 +29,12 @@ import math
 import sys
 import threading
 import time
-import types
 import weakref
 import numpy as np
 
 from .. import config
 from ..ir.kernel_program import Program, Step, set_kernel_factory, slots as _slots
+from ..ir.pycode import compile_function
 from .kernel_threads import Chooser, cores_free, helpers
 
 
@@ -342,9 +342,7 @@ def _compile(program, slot_of, n_slots, tile, filename, globals_):
         if hasattr(sub, "lineno"):
             sub.lineno = linemap.get(sub.lineno, first)
             sub.end_lineno = sub.lineno
-    code = compile(tree, filename, "exec", dont_inherit=True)
-    make_code = next(c for c in code.co_consts if hasattr(c, "co_code"))
-    make = types.FunctionType(make_code, globals_, "__jl_make")
+    make = compile_function(tree, filename, globals_, "__jl_make", quiet=False)
     values = {**ufs, **consts}
     tiles, plain = make(*(values[n] for n in closure))
     tiles.source = plain.source = text

@@ -17,17 +17,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import get_op
+from ..ir.node import split_inputs
 from ..ir.ops_core import AssumptionFailed, unpack_impl
 from ..ir.tables import OpTable, register_table
 from . import emitters, state_ops
 from .structured import emit_cond, emit_loop
 
 
-def call_args(node, ins) -> tuple[list, list, str]:
-    """(positional input texts, keyword value texts, ``"a, b, k=c"``) for ``node``."""
-    kwn = node.attrs.get("kw", ())
-    pos, kw = (ins[:len(ins) - len(kwn)], ins[len(ins) - len(kwn):]) if kwn else (ins, [])
-    return pos, kw, ", ".join(pos + [f"{k}={v}" for k, v in zip(kwn, kw)])
+def call_args(node, ins) -> tuple[list, dict, str]:
+    """(positional input texts, {keyword: value text}, ``"a, b, k=c"``) for ``node``."""
+    pos, kw = split_inputs(node, ins)
+    return pos, kw, ", ".join(pos + [f"{k}={v}" for k, v in kw.items()])
 
 
 # -- core ops ("special" or spelled better than a call) ----------------------------------
@@ -107,8 +107,7 @@ def emit_unop(gen, node, ins):
 
 def emit_method(gen, node, ins):
     pos, kw, _ = call_args(node, ins)
-    kwn = node.attrs.get("kw", ())
-    rest = ", ".join(pos[1:] + [f"{k}={v}" for k, v in zip(kwn, kw)])
+    rest = ", ".join(pos[1:] + [f"{k}={v}" for k, v in kw.items()])
     return f"{pos[0]}.{get_op(node.op).symbol}({rest})"
 
 

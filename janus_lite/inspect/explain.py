@@ -232,16 +232,16 @@ def assertion_lines(rec, at=lambda n: f"line {n}: " if n else "") -> list[tuple[
 
 def dask_lines(graph) -> list[str]:
     """What a graph run on Dask cost: computes per call, persists, bytes moved back to the
-    client, nodes run on the cluster (``graph.meta["dask"]``, kept by the Dask backend)."""
-    d = graph.meta.get("dask")
-    if not d:
+    client, nodes run on the cluster (``graph.dask_report``, kept by the Dask backend)."""
+    d = graph.dask_report
+    if d is None:
         return []
-    runs = d["runs"]
-    per = f" ({d['computes'] / runs:.1f} per call)" if runs else ""
+    runs = d.runs
+    per = f" ({d.computes / runs:.1f} per call)" if runs else ""
     total = sum(1 for _ in graph.all_nodes())
-    return [f"  On Dask: {_plural(d['computes'], 'compute')} in {_plural(runs, 'run')}{per}, "
-            f"{_plural(d['persists'], 'persist')}; {d['bytes_back']} bytes moved back to "
-            f"the client; {len(d['cluster_nodes'])} of {total} nodes run on the cluster "
+    return [f"  On Dask: {_plural(d.computes, 'compute')} in {_plural(runs, 'run')}{per}, "
+            f"{_plural(d.persists, 'persist')}; {d.bytes_back} bytes moved back to "
+            f"the client; {len(d.cluster_nodes)} of {total} nodes run on the cluster "
             f"(marked * in summary())"]
 
 
@@ -380,8 +380,9 @@ class _Report:
         out = [f"Graph #{rec.number} — {rec.status}, served {_plural(rec.hits, 'call')}; "
                f"backend {rec.backend}" + (f"; built {rec.why}" if rec.why else "")]
         out += dask_lines(rec.graph)
-        if rec.graph.meta.get("tier"):
-            out.append(f"  Tier: {rec.graph.meta['tier']} — {rec.graph.meta.get('tier_reason', '')}")
+        state = rec.graph.tier_state
+        if state is not None:
+            out.append(f"  Tier: {state.tier} — {state.reason}")
         guards = guard_lines(rec, self.at)
         out.append("  Checked on entry (guards):" if guards else "  No entry guards.")
         out += _table(guards)

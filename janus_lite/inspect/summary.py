@@ -196,7 +196,8 @@ def summary(graph, **options) -> str:
     if options:
         raise TypeError(f"summary() got unexpected options {sorted(options)}")
     rows = [_HEAD]
-    marks = (graph.meta.get("dask") or {}).get("cluster_nodes", frozenset())
+    report = graph.dask_report
+    marks = report.cluster_nodes if report is not None else frozenset()
     _rows(graph, 0, rows, show_all, marks)
     widths = [max(len(r[i]) for r in rows) for i in range(len(_HEAD))]
 
@@ -235,10 +236,11 @@ def summary(graph, **options) -> str:
 
 def tier_lines(graph) -> list[str]:
     """Which tier serves the graph and which nodes its compiled segments hold."""
-    if not graph.meta.get("tier"):
+    state = graph.tier_state
+    if state is None:
         return []
-    out = [f"Tier: {graph.meta['tier']} ({graph.meta.get('tier_reason', '')})"]
-    plan = graph.meta.get("tier_segments")
+    out = [f"Tier: {state.tier} ({state.reason})"]
+    plan = state.segments
     for seg in getattr(plan, "segments", ()):
         lines = sorted({n.lineno for n in seg.nodes if n.lineno})
         ops = ", ".join(dict.fromkeys(n.op for n in seg.nodes))

@@ -10,6 +10,7 @@ from typing import Iterator
 
 import networkx as nx
 
+from .backend_state import DaskReport, TierState
 from .node import Meta, Node, UNKNOWN
 from .printer import format_graph
 from .registry import get_op
@@ -32,6 +33,9 @@ class Graph:
         self.output: str | None = None    # the node whose value the graph returns
         self.assumptions: list = []       # runtime.assumptions.Assumption records
         self.meta: dict = {}              # free-form facts set by passes/backends
+        # what a backend keeps on the graph it serves (typed; see ir/backend_state.py)
+        self.tier_state: TierState | None = None    # the compiled tier's, once tiered
+        self.dask_report: DaskReport | None = None  # the Dask backend's counters
         self._ids = parent._ids if parent is not None else itertools.count()
 
     # -- building -----------------------------------------------------------------------

@@ -104,6 +104,23 @@ class Node:
         return f"Node({self.name}={self.op}({', '.join(self.inputs)}))"
 
 
+def split_values(values, kw):
+    """``values``, one per input of a call node in input order, split into (positional
+    part, ``{keyword: value}``), where ``kw`` (the node's ``attrs["kw"]``) names the
+    keywords the last inputs are passed as. The positional part is a slice of ``values``
+    (``values`` itself when there are no keywords); the dict follows ``kw``'s order."""
+    if not kw:
+        return values, {}
+    n = len(values) - len(kw)
+    return values[:n], dict(zip(kw, values[n:]))
+
+
+def split_inputs(node: Node, values):
+    """`split_values` by ``node``'s keywords: ``values`` are ``node``'s inputs or what
+    stands for them (their values when running it, their code when generating it)."""
+    return split_values(values, node.attrs.get("kw", ()))
+
+
 def join(a: Meta, b: Meta) -> Meta:
     """The most specific meta true of both (for values merged by conditionals and loops)."""
     if a is b and not a.is_const:

@@ -19,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from .node import Meta, NOVALUE, UNKNOWN
+from .node import Meta, NOVALUE, UNKNOWN, split_values
 from .quiet import intercepted
 from .registry import _OPS as _REGISTERED
 
@@ -49,10 +49,8 @@ class CannotInfer(Exception):
 
 def split_kw(metas, attrs):
     """Positional and keyword input metas of a call node (``attrs['kw']`` names the tail)."""
-    kw = attrs.get("kw", ())
-    if not kw:
-        return list(metas), {}
-    return list(metas[:-len(kw)]), dict(zip(kw, metas[-len(kw):]))
+    pos, kw = split_values(metas, attrs.get("kw", ()))
+    return list(pos), kw
 
 
 def meta_of_value(value, symbols=None, exact_dims=frozenset()) -> Meta:

@@ -11,6 +11,7 @@ import heapq
 import numpy as np
 
 from ..ir import get_op
+from ..ir.node import split_inputs
 
 PY_SCALARS = (bool, int, float)
 
@@ -115,9 +116,8 @@ def mutated_roots(graph, roots=None) -> set:
     for node in graph.nodes():
         op = opdef(node)
         targets = [node.inputs[i] for i in op.mutates if i < len(node.inputs)]
-        kw = node.attrs.get("kw", ())
-        if "out" in kw:
-            targets.append(node.inputs[len(node.inputs) - len(kw) + list(kw).index("out")])
+        if "out" in node.attrs.get("kw", ()):
+            targets.append(split_inputs(node, node.inputs)[1]["out"])
         if node.subgraphs:       # conservatively: a structured node may update its inputs
             targets += list(node.inputs)
         for t in targets:

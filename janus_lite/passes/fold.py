@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import get_op
-from ..ir.node import is_immutable_const
+from ..ir.node import is_immutable_const, split_inputs
 from ..ir.quiet import intercepted
 from ..ir.rules import meta_of_value
 from ..ir.node import Meta
@@ -41,9 +41,7 @@ def _foldable(graph, node) -> bool:
 def _value(graph, node):
     op = get_op(node.op)
     args = [graph[i].attrs["value"] for i in node.inputs]
-    kwn = node.attrs.get("kw", ())
-    pos, kw = (args[:len(args) - len(kwn)], dict(zip(kwn, args[len(args) - len(kwn):]))) \
-        if kwn else (args, {})
+    pos, kw = split_inputs(node, args)
     with intercepted(error=True), np.errstate(all="raise"):
         if op.emit == "method":
             return getattr(pos[0], op.symbol)(*pos[1:], **kw)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ir.node import Meta
+from ..ir.node import Meta, split_inputs
 from .analysis import loop_dtypes, operand_dtype, ufunc_of
 from .ops import same_place
 
@@ -34,13 +34,11 @@ def _reduction(graph, node):
         return None
     if name != "mean" and x.dtype.kind not in "biuf":
         return None
-    kw = node.attrs.get("kw", ())
-    n_pos = len(node.inputs) - len(kw)
-    if n_pos > 2 or any(k not in ("axis", "keepdims") for k in kw):
+    pos, kw = split_inputs(node, node.inputs)
+    if len(pos) > 2 or any(k not in ("axis", "keepdims") for k in kw):
         return None
     args = {"axis": None, "keepdims": False}
-    names = ["axis"][: n_pos - 1] + list(kw)
-    for key, i in zip(names, node.inputs[1:]):
+    for key, i in [*zip(["axis"], pos[1:]), *kw.items()]:
         src = graph[i]
         if src.op != "const":
             return None

@@ -10,50 +10,10 @@ from __future__ import annotations
 
 import ast
 import linecache
-import re
-import threading
 import types
-import warnings
 
+from ..ir.pycode import function_code, own_compile
 from .astcopy import copy_ast
-
-
-_COMPILE_CATEGORIES = (SyntaxWarning, DeprecationWarning)
-_compile_lock = threading.Lock()
-
-
-class own_compile:
-    """``with own_compile(filename): ast.parse(...) / compile(...)`` — janus_lite parsing or
-    compiling a user's source again: the compile-time warnings that source gives (``x is 0``,
-    an invalid escape ``"\\d"``) were the user's to see when Python first compiled it, so
-    here they are neither shown nor, under ``-W error``, raised. The warnings the parser
-    and compiler emit carry no registry, so an "ignore" filter leaves no trace; it is put
-    in front of the filters for the length of the block on a new list (the user's list is
-    never changed, and `warnings.catch_warnings` is not used: it would bump the filters'
-    version, and every module would show again what the default filters had shown once),
-    and only for warnings attributed to ``filename`` (the parser names the module after
-    the file)."""
-
-    def __init__(self, filename: str | None):
-        self.filename = filename or "<unknown>"
-        self.saved = None
-
-    def __enter__(self):
-        module = self.filename[:-3] if self.filename.endswith(".py") else self.filename
-        pattern = re.compile(re.escape(module) + r"\Z")
-        _compile_lock.acquire()
-        self.saved = warnings.filters
-        warnings.filters = [("ignore", None, c, pattern, 0) for c in _COMPILE_CATEGORIES] + \
-            list(self.saved)
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            if warnings.filters is not self.saved:
-                warnings.filters = self.saved
-        finally:
-            _compile_lock.release()
-        return False
 
 
 class NoSource(Exception):
@@ -235,9 +195,7 @@ def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None,
                (_module_imports(code.co_filename) if imports else ())]
     module = ast.Module(imports + [factory], type_ignores=[])
     ast.fix_missing_locations(module)
-    with own_compile(filename or code.co_filename):
-        compiled = compile(module, filename or code.co_filename, "exec", dont_inherit=True)
-    fcode = next(c for c in compiled.co_consts if isinstance(c, types.CodeType))
+    fcode = function_code(module, filename or code.co_filename)
     inner = next(c for c in fcode.co_consts if isinstance(c, types.CodeType))
     inner = inner.replace(co_name=code.co_name, co_qualname=code.co_qualname)
     cells = dict(zip(code.co_freevars, fn.__closure__ or ()))

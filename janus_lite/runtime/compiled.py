@@ -35,7 +35,8 @@ class CompiledGraph:
     why: str = ""                      # why it was built ("after profiling", "relaxed: ...")
     number: int = 0                    # 1, 2, ... in build order per function (0: not adopted)
     status: Status = Status.ACTIVE
-    tier: str = "numpy"                # which executor tier runs it (the compiled tier sets it)
+    tier: str = "numpy"                # which executor tier runs it (the compiled tier sets it;
+                                       # why, and its timings: graph.tier_state)
     seconds: float = 0.0               # conversion time (profile → graph → passes → code)
     hits: int = 0                      # calls it answered
     guard_misses: list = field(default_factory=list)

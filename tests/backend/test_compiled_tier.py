@@ -20,8 +20,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def tier_of(f):
-    g = f.graphs[-1]
-    return g.meta.get("tier"), g.meta.get("tier_reason")
+    state = f.graphs[-1].tier_state
+    return (state.tier, state.reason) if state is not None else (None, None)
 
 
 def adam(p, g, m, v, lr, b1, b2, eps, t):
@@ -93,7 +93,7 @@ def test_gd_while_loop_runs_whole_loop_compiled(compiled):
     f = differential(gd, calls)
     steady(f, 2)
     assert tier_of(f)[0] == "compiled"
-    assert "while True:" in f.graphs[-1].meta["compiled_source"].split("numba segments")[1]
+    assert "while True:" in f.graphs[-1].tier_state.compiled_source.split("numba segments")[1]
 
 
 def test_summary_and_source_show_the_compiled_segments(compiled):
@@ -239,14 +239,14 @@ def _gd_decided():
     for _ in range(3):
         assert_same(f(*args), want)
     g = f.graphs[-1]
-    assert g.meta["tier"] == "numpy"          # serving while numba compiles
+    assert g.tier_state.tier == "numpy"          # serving while numba compiles
     deadline = time.time() + 600
-    while "tier_compile_s" not in g.meta and time.time() < deadline:
+    while g.tier_state.compile_s is None and time.time() < deadline:
         assert_same(f(*args), want)
         time.sleep(0.05)
     for _ in range(2 * 256 + 2):      # measuring: both tiers answer, alternating
         assert_same(f(*args), want)
-        if not g.meta["tier_reason"].startswith("compiling"):
+        if not g.tier_state.reason.startswith("compiling"):
             break
     return f, g, args, want
 
@@ -254,8 +254,8 @@ def _gd_decided():
 def test_background_tier_up_switches_only_after_measuring():
     with jl.config.patch(TIER="auto"):
         f, g, _, _ = _gd_decided()
-        assert g.meta["tier_reason"].startswith(("measured", "compiled not faster")), \
-            g.meta["tier_reason"]
+        assert g.tier_state.reason.startswith(("measured", "compiled not faster")), \
+            g.tier_state.reason
         assert f.stats["fallbacks"] == 0
 
 
@@ -265,17 +265,17 @@ def test_the_recheck_can_overturn_the_first_measurement():
     # the bar is raised in between, so the re-check puts the NumPy tier back
     with jl.config.patch(TIER="auto", TIER_RECHECK_CALLS=8):
         f, g, args, want = _gd_decided()
-        if g.meta["tier"] != "compiled":
-            pytest.skip(f"the compiled entry did not win here: {g.meta['tier_reason']}")
-        assert g.meta["tier_recheck"]
+        if g.tier_state.tier != "compiled":
+            pytest.skip(f"the compiled entry did not win here: {g.tier_state.reason}")
+        assert g.tier_state.recheck
         with jl.config.patch(TIER_MIN_GAIN=0.999):       # no entry is 1000x faster
             for _ in range(8 + 2 * 256 + 2):
                 assert_same(f(*args), want)
-                if not g.meta["tier_recheck"]:
+                if not g.tier_state.recheck:
                     break
-        assert g.meta["tier"] == "numpy", g.meta["tier_reason"]
-        assert "re-checked" in g.meta["tier_reason"]
-        assert g.source() == g.meta["numpy_source"]
+        assert g.tier_state.tier == "numpy", g.tier_state.reason
+        assert "re-checked" in g.tier_state.reason
+        assert g.source() == g.tier_state.numpy_source
         for _ in range(3):
             assert_same(f(*args), want)
         assert f.stats["fallbacks"] == 0
@@ -315,7 +315,7 @@ def test_second_process_loads_from_disk_cache(tmp_path):
         for _ in range(3):
             f(*args)
         g = f.graphs[-1]
-        assert g.meta["tier"] == "compiled", g.meta["tier_reason"]
+        assert g.tier_state.tier == "compiled", g.tier_state.reason
         import gc
         print("HITS", sum(len(d.stats.cache_hits) for d in gc.get_objects()
                           if type(d).__name__ == "CPUDispatcher"
@@ -351,7 +351,7 @@ def test_core_works_without_numba():
         assert np.array_equal(got[0], want[0]) and got[1] == want[1]
         assert f.stats["graph_calls"] == 2, f.stats
         g = f.graphs[-1]
-        assert g.meta["tier"] == "numpy" and "numba is not installed" in g.meta["tier_reason"]
+        assert g.tier_state.tier == "numpy" and "numba is not installed" in g.tier_state.reason
         assert "numba" not in sys.modules
         print("OK")
     """)

@@ -76,10 +76,11 @@ SCENARIO = textwrap.dedent("""
         if waiting.is_set():
             return True                       # a compiling thread is held (old design)
         g = f.graphs[-1] if f.graphs else None
-        return g is not None and (g.meta.get("tier_reason", "").startswith(
+        state = g.tier_state if g is not None else None
+        return state is not None and (state.reason.startswith(
             ("compiling in the background (done: loads", "not compiled",
              "numba could not")) or
-            "tier_compile_s" in g.meta)
+            state.compile_s is not None)
 
     noisy()
     t0 = time.time()
@@ -119,7 +120,8 @@ SCENARIO = textwrap.dedent("""
         "registry": sorted(repr(k) for k in reg if k != "version"),
         "numba_before_block": numba_before,
         "numba_after": "numba" in sys.modules,
-        "tier_reason": g.meta.get("tier_reason") if g is not None else None,
+        "tier_reason": g.tier_state.reason if g is not None and g.tier_state is not None
+        else None,
         "graph_calls": f.stats["graph_calls"] if mode == "jit" else None,
     }))
 """)
@@ -229,7 +231,7 @@ def test_forced_compile_in_process_is_invisible(tmp_path):
                 assert sys.stdout is out
                 _once()
                 assert shown == ["tier isolation: once per location"]
-        assert f.graphs[-1].meta["tier"] == "compiled", f.graphs[-1].meta["tier_reason"]
+        assert f.graphs[-1].tier_state.tier == "compiled", f.graphs[-1].tier_state.reason
     finally:
         jl.config.TIER, jl.config.CACHE_DIR = old
 

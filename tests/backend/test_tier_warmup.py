@@ -32,9 +32,9 @@ def test_a_cold_graph_stays_on_the_numpy_tier(auto):
     jl.config.TIER_HOT_S = 3600.0
     f = differential(step, _calls(40))
     g = f.graphs[-1]
-    assert g.meta["tier"] == "numpy"
-    assert g.meta["tier_reason"].startswith("NumPy tier while the graph is cold"), g.meta
-    assert "tier_hot_s" not in g.meta
+    assert g.tier_state.tier == "numpy"
+    assert g.tier_state.reason.startswith("NumPy tier while the graph is cold"), g.tier_state
+    assert g.tier_state.hot_s is None
     assert f.stats["graph_calls"] >= 35
     assert "cold" in f.explain()
 
@@ -43,6 +43,6 @@ def test_a_hot_graph_starts_its_tier_up(auto):
     jl.config.TIER_HOT_S = 1e-9          # hot after its first timed call
     f = differential(step, _calls(40))
     g = f.graphs[-1]
-    assert "tier_hot_s" in g.meta, g.meta
-    assert not g.meta["tier_reason"].startswith("NumPy tier while the graph is cold")
+    assert g.tier_state.hot_s is not None, g.tier_state
+    assert not g.tier_state.reason.startswith("NumPy tier while the graph is cold")
     assert any(e.kind == "tier" and "is hot" in e.text for e in f.events), list(f.events)

@@ -39,7 +39,7 @@ def test_warnings_before_a_segment_that_falls_back_are_not_shown_twice(compiled,
     jitted = _run(jf, calls, action)
     assert jitted == plain
     g = jf.graphs[-1].graph
-    assert g.meta["tier"] == "compiled", g.meta.get("tier_reason")
+    assert g.tier_state.tier == "compiled", g.tier_state.reason
     assert jf.stats["graph_calls"] >= 4
 
 
@@ -60,4 +60,4 @@ def test_fallback_after_a_draw_redraws_nothing_twice(compiled):
     assert [w for w in jitted[1]] == [w for w in plain[1]]
     for a, b in zip(plain[0], jitted[0]):
         assert a[0] == b[0] and np.array_equal(a[1], b[1], equal_nan=True)
-    assert jf.graphs[-1].graph.meta["tier"] == "compiled"
+    assert jf.graphs[-1].graph.tier_state.tier == "compiled"

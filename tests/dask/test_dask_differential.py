@@ -125,8 +125,8 @@ def test_straight_line_state_update(scheduler, rows):
     s = f.stats
     assert s["graph_calls"] == 3 and s["fallbacks"] == 0, f.explain()
     assert f.graphs[-1].meta["backend"] == "dask"
-    report = f.graphs[-1].meta["dask"]
-    assert report["computes"] == report["runs"] == 3      # one compute per graph run
+    report = f.graphs[-1].dask_report
+    assert report.computes == report.runs == 3      # one compute per graph run
     assert STATS["computes"] - before == 3
 
 
@@ -140,7 +140,7 @@ def test_branch_both_directions_and_big_result(scheduler, rows):
         out = _compare(branchy, f, (w, X), (w, Xd), rows)
         assert isinstance(out[0], da.Array) and isinstance(out[2], np.ndarray)
     assert f.stats["graph_calls"] == 4 and f.stats["fallbacks"] == 0, f.explain()
-    assert f.graphs[-1].meta["dask"]["computes"] == 4    # predicate selected inside the one compute
+    assert f.graphs[-1].dask_report.computes == 4    # predicate selected inside the one compute
 
 
 def test_branch_with_different_kinds_of_results(scheduler):
@@ -151,7 +151,7 @@ def test_branch_with_different_kinds_of_results(scheduler):
         w = sign * np.arange(1.0, 5.0)
         _compare(mixed_branch, f, (w, X), (w, Xd), 150)
     assert f.stats["graph_calls"] == 4 and f.stats["fallbacks"] == 0, f.explain()
-    assert f.graphs[-1].meta["dask"]["computes"] == 4
+    assert f.graphs[-1].dask_report.computes == 4
 
 
 @pytest.mark.parametrize("rows", [600, 150, 97])
@@ -163,13 +163,13 @@ def test_while_loop_data_dependent(scheduler, rows):
         _compare(fit_until, f, (np.zeros(4), X, y, 0.5, tol), (np.zeros(4), Xd, yd, 0.5, tol),
                  rows)
     assert f.stats["graph_calls"] == 3 and f.stats["fallbacks"] == 0, f.explain()
-    report = f.graphs[-1].meta["dask"]
-    assert report["persists"] == 3                  # X and y once per call
+    report = f.graphs[-1].dask_report
+    assert report.persists == 3                  # X and y once per call
     # one compute per trip, for the predicate after it (the first one, loss = 1e9, is
     # known); the loop's carried values come back with it, so nothing is left for the end
     trips = sum(int(run(fit_until, np.zeros(4), X, y, 0.5, t)[1].split()[1])
                 for t in [0.18, 0.17, 0.16])
-    assert report["computes"] == trips
+    assert report.computes == trips
 
 
 @pytest.mark.parametrize("rows", [200, 97])
@@ -182,7 +182,7 @@ def test_object_state_and_printing(scheduler, rows):
         _compare(Model.step, step, (ma, X, y, 0.3), (mb, Xd, yd, 0.3), rows,
                  [(ma.w, mb.w), (ma.b, mb.b), (ma.history, mb.history)])
     assert step.stats["graph_calls"] == 3 and step.stats["fallbacks"] == 0, step.explain()
-    assert step.graphs[-1].meta["dask"]["computes"] == 3
+    assert step.graphs[-1].dask_report.computes == 3
 
 
 def test_rng_draws_as_on_numpy(scheduler):
@@ -233,7 +233,7 @@ def test_backend_dask_on_numpy_inputs_is_exact():
         a, b = logreg_step(wa, X, y, 0.5), f(wb, X, y, 0.5)
         assert type(a) is type(b) and a == b and np.array_equal(wa, wb)
     assert f.graphs[-1].meta["backend"] == "dask" and f.stats["graph_calls"] == 2
-    assert f.graphs[-1].meta["dask"]["computes"] == 0
+    assert f.graphs[-1].dask_report.computes == 0
 
 
 def test_copy_of_module_data_is_untouched():

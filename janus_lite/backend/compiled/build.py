@@ -25,6 +25,7 @@ import numpy as np
 
 from ... import config
 from ...ir.ops_core import AssumptionFailed
+from ...ir.pycode import compile_function
 from .prelude import module_source
 
 log = logging.getLogger("janus_lite.tier")
@@ -188,5 +189,6 @@ def wrapper(kernel, graph, seg):
             f"        _fail(r[0] or -1)\n"
             f"{''.join(fix)}"
             f"    return ({''.join(o + ', ' for o in outs)})\n")
-    exec(compile(text, f"<janus_lite compiled {seg.fname}>", "exec"), ns)
-    return ns[f"run_{seg.fname}"], text
+    run = compile_function(text, f"<janus_lite compiled {seg.fname}>", ns, quiet=False,
+                           future_annotations=True)
+    return run, text

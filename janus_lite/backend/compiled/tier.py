@@ -13,8 +13,9 @@ output, RNG restores — all unchanged), with each lowerable run of nodes replac
 of its numba function; when that raises `TierFallback`, the call is answered by the NumPy
 tier entry (nothing was committed: commits come after every segment).
 
-``graph.meta["tier"]`` says which tier serves the graph, ``graph.meta["tier_reason"]``
-why (``explain()`` and the summary show both); the log topic is ``janus_lite.tier``.
+``graph.tier_state`` (an `ir.backend_state.TierState`) says which tier serves the graph
+and why (``explain()`` and the summary show both), with the compile's timings and sources;
+the log topic is ``janus_lite.tier``.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ import time
 import warnings
 
 from ... import config
+from ...ir.backend_state import TierState
 from ..codegen import Miss
 
 log = logging.getLogger("janus_lite.tier")
@@ -54,16 +56,16 @@ def tier_up(owner, record, specs, example, relaxed):
     graph = record.graph
     m = mode(owner)
     if m == "off":
-        graph.meta["tier"] = "numpy"
-        graph.meta["tier_reason"] = f"compiled tier off (backend={owner._tier_request!r})"
+        graph.tier_state = TierState(
+            "numpy", f"compiled tier off (backend={owner._tier_request!r})")
         return
     from . import available
     ok, why = available()
     if not ok:
-        graph.meta["tier"], graph.meta["tier_reason"] = "numpy", why
+        graph.tier_state = TierState("numpy", why)
         return
     if m == "auto" and config.TIER_HOT_S > 0:
-        graph.meta["tier"], graph.meta["tier_reason"] = "numpy", WARMING
+        graph.tier_state = TierState("numpy", WARMING)
         record.entry = warmup(owner, record, specs, example, relaxed)
         return
     _start(owner, record, specs, example, relaxed, m)
@@ -72,24 +74,30 @@ def tier_up(owner, record, specs, example, relaxed):
 def _start(owner, record, specs, example, relaxed, m):
     """Lower the graph and compile it (numba is available: `tier_up` checked)."""
     graph = record.graph
+    state = graph.tier_state      # a hot graph's; else a new one, set with its first reason
+    if state is None:
+        state = TierState()
     exact = getattr(owner, "_exact", True)
     try:
         cgraph, plan = _lowered(owner, specs, example, relaxed, exact)
     except Exception as exc:        # our bug, never the user's: the NumPy tier serves
         log.warning("compiled tier: lowering %s failed: %s: %s", owner.events.qualname,
                     type(exc).__name__, exc)
-        graph.meta["tier"] = "numpy"
-        graph.meta["tier_reason"] = f"lowering failed ({type(exc).__name__}: {exc})"
+        state.tier = "numpy"
+        state.reason = f"lowering failed ({type(exc).__name__}: {exc})"
+        graph.tier_state = state
         return
-    graph.meta["tier_segments"] = plan
+    state.segments = plan
     if not plan.segments:
         COUNTS["graphs_nothing_to_compile"] += 1
-        graph.meta["tier"] = "numpy"
-        graph.meta["tier_reason"] = "nothing worth compiling: " + (
+        state.tier = "numpy"
+        state.reason = "nothing worth compiling: " + (
             "; ".join(sorted(set(plan.reasons.values()))[:4]) or "no lowerable ops")
+        graph.tier_state = state
         return
     job = Job(owner, record, cgraph, plan, exact)
-    graph.meta["tier"], graph.meta["tier_reason"] = "numpy", "compiling in the background"
+    state.tier, state.reason = "numpy", "compiling in the background"
+    graph.tier_state = state
     if m == "compiled":
         job.run_forced()
     else:
@@ -108,11 +116,11 @@ def _lowered(owner, specs, example, relaxed, exact):
 
 
 WARMING = "NumPy tier while the graph is cold (compiled once its calls took TIER_HOT_S)"
-"""``tier_reason`` of a graph that has not run long enough to be worth compiling."""
+"""``TierState.reason`` of a graph that has not run long enough to be worth compiling."""
 
 LOADS = "compiling in the background (done: loads at the graph's next call)"
 MEASURING = "compiling in the background (done: measuring against the NumPy tier)"
-"""``tier_reason`` while the compiled code waits for its load, then while it is measured
+"""``TierState.reason`` while the compiled code waits for its load, then while it is measured
 (both start with "compiling": the tier is not decided yet)."""
 
 
@@ -164,9 +172,9 @@ class Job:
         `Pending`, which loads the compiled code at this graph's next call."""
         self.answer = answer
         self.answered = time.perf_counter()
-        graph = self.record.graph
-        if graph.meta.get("tier_reason") == "compiling in the background":
-            graph.meta["tier_reason"] = LOADS
+        state = self.record.graph.tier_state
+        if state.reason == "compiling in the background":
+            state.reason = LOADS
         self._install(Pending(self, self.record.entry))
 
     def load(self):
@@ -196,7 +204,7 @@ class Job:
                 t0 = time.perf_counter()
                 with kept_process_state("loading compiled code"):
                     mod = load_cached(self.path)
-                self.record.graph.meta["tier_load_s"] = time.perf_counter() - t0
+                self.record.graph.tier_state.load_s = time.perf_counter() - t0
             except CacheMiss as exc:
                 raise Skip(f"not in numba's cache ({exc}), and this process never "
                            f"compiles: NumPy tier kept") from None
@@ -208,20 +216,20 @@ class Job:
 
     # -- both -----------------------------------------------------------------------------
     def _finish(self, mod, forced_why, forced=False):
-        graph = self.record.graph
+        state = self.record.graph.tier_state
         entry, text = self._assemble(mod)
-        graph.meta["tier_compile_s"] = time.perf_counter() - self.t0
-        graph.meta["compiled_source"] = text
+        state.compile_s = time.perf_counter() - self.t0
+        state.compiled_source = text
         if self.answer is not None:         # the worker's wall time (queue wait excluded)
-            graph.meta["tier_worker_s"] = self.answer.get("wall_s")
-            graph.meta["tier_answered_s"] = self.answered - self.t0
+            state.worker_s = self.answer.get("wall_s")
+            state.answered_s = self.answered - self.t0
         log.info("compiled tier: %s compiled in %.2f s (%d segments)",
-                 self.owner.events.qualname, graph.meta["tier_compile_s"],
+                 self.owner.events.qualname, state.compile_s,
                  len(self.plan.segments))
         if forced:
             self._switch(entry, forced_why, forced=True)
         else:
-            graph.meta["tier_reason"] = MEASURING
+            state.reason = MEASURING
             self._install(Measure(self, self.numpy_entry(), entry))
 
     def numpy_entry(self):
@@ -230,15 +238,15 @@ class Job:
 
     def _skipped(self, why):
         COUNTS["graphs_skipped_by_self_check"] += 1
-        graph = self.record.graph
-        graph.meta["tier_reason"] = f"not compiled: {why}"
-        graph.meta["tier_compile_s"] = time.perf_counter() - self.t0
+        state = self.record.graph.tier_state
+        state.reason = f"not compiled: {why}"
+        state.compile_s = time.perf_counter() - self.t0
         self._uninstall_pending()
 
     def _failed(self, exc):
         log.warning("compiled tier: compiling %s failed: %s: %s",
                     self.owner.events.qualname, type(exc).__name__, exc)
-        self.record.graph.meta["tier_reason"] = \
+        self.record.graph.tier_state.reason = \
             f"numba could not compile it ({type(exc).__name__})"
         COUNTS["graphs_failed_to_compile"] += 1
         self._uninstall_pending()
@@ -289,30 +297,32 @@ class Job:
     def _switch(self, entry, why, forced=False, recheck=False):
         """Serve ``entry`` (``recheck``: it measures itself once more later)."""
         graph = self.record.graph
+        state = graph.tier_state
         if self._install(entry, forced):
-            graph.meta["tier_recheck"] = recheck
-            if graph.meta.get("tier") == "compiled":       # the re-check confirmed it
-                graph.meta["tier_reason"] = why
+            state.recheck = recheck
+            if state.tier == "compiled":       # the re-check confirmed it
+                state.reason = why
                 return
             COUNTS["graphs_compiled"] += 1
-            graph.meta["tier"], graph.meta["tier_reason"] = "compiled", why
-            graph.meta["numpy_source"] = graph.meta.get("source")
-            graph.meta["source"] = graph.meta["compiled_source"]
+            state.tier, state.reason = "compiled", why
+            state.numpy_source = graph.meta.get("source")
+            graph.meta["source"] = state.compiled_source
             self.record.tier = "compiled"
-            self.record.code = graph.meta["compiled_source"]
+            self.record.code = state.compiled_source
             self.owner.events.add("tier", f"compiled tier serves graph: {why}", None,
                                   topic="tier")
 
     def _stay(self, entry, why):
         graph = self.record.graph
+        state = graph.tier_state
         if self._install(entry):
-            graph.meta["tier_recheck"] = False
-            if graph.meta.get("tier") == "compiled":       # the re-check overturned it
+            state.recheck = False
+            if state.tier == "compiled":       # the re-check overturned it
                 COUNTS["graphs_compiled"] -= 1
-                graph.meta["source"] = graph.meta.get("numpy_source")
+                graph.meta["source"] = state.numpy_source
                 self.record.tier = "numpy"
                 self.record.code = graph.meta["source"]
-            graph.meta["tier"], graph.meta["tier_reason"] = "numpy", why
+            state.tier, state.reason = "numpy", why
             self.owner.events.add("tier", f"NumPy tier kept: {why}", None, topic="tier")
 
 
@@ -396,7 +406,7 @@ def _install_entry(owner, record, entry) -> bool:
 def _hot(owner, record, numpy_entry, state):
     if not _install_entry(owner, record, numpy_entry):
         return
-    record.graph.meta["tier_hot_s"] = state[1]
+    record.graph.tier_state.hot_s = state[1]
     owner.events.add("tier", f"graph #{record.number} is hot (~{state[1]:.2f} s in its "
                      f"calls): compiling it", None, topic="tier")
     args, state[2] = state[2], None
