@@ -15,7 +15,7 @@ from ..ir import Graph, Meta
 from ..ir.node import join, widened
 from .control import BRK, RET, RETVAL, UNBOUND, NeedLoopNode, may_exit
 from .errors import ConversionError
-from .values import Const, Ref, BoxRef
+from .values import Const, Ref, BoxRef, TupleVal
 from .part import Part
 
 
@@ -95,6 +95,7 @@ class LoopConverter(Part):
         exits = may_exit(node.body)
         returns = any(isinstance(n, ast.Return) for s in node.body for n in ast.walk(s))
         self.escape_grown_lists(node.body)
+        rebound = self.escape_rebound_lists(node.body, names)
         self.copy_updated_state(node.body)
         slots = self.loop_state.loop_state_slots(node.body, set(names))
         carried = names + [s.name for s in slots] + ([RET, RETVAL] if returns else [])
@@ -121,7 +122,7 @@ class LoopConverter(Part):
         for attempt in range(4 + len(carried)):
             del self.cx.asserts[n_asserts:]
             result = self._loop_body(kind, node, carried, metas, iter_name, exits, updated,
-                                     owned, {i: origins[i] for i in same}, slots)
+                                     owned, {i: origins[i] for i in same}, slots, rebound)
             cond_g, body_g, out_metas, kept, flow = result
             new = [join(m, o) for m, o in zip(metas, out_metas)]
             if all(_same(a, b) for a, b in zip(new, metas)) and kept == same:
@@ -194,8 +195,38 @@ class LoopConverter(Part):
                     if v == value:
                         scope.env[k] = real
 
+    def escape_rebound_lists(self, body, names) -> set:
+        """Lists made in the function that the body only rebinds (``grads = [g + d for g, d
+        in zip(grads, new)]``, ``db, dw = self.backprop(x, y)``) and reads item by item:
+        each trip's list becomes a real (graph-owned) list, carried by the loop node like an
+        array. Only where nothing else holds the list (`_sole_holder`), so that it being a
+        real object changes nothing observable. Returns the names treated so."""
+        loads = _whole_uses(body)
+        out = set()
+        for name in names:
+            if name in loads:
+                continue
+            value = self.cx.scope.env.get(name)
+            if isinstance(value, BoxRef):
+                if not self._sole_holder(name, value):
+                    continue
+                self.cx.scope.env[name] = Ref(self.nodes.materialize(value))
+            out.add(name)
+        return out
+
+    def _sole_holder(self, name, value) -> bool:
+        """Is ``value`` a list made in the function that only the name ``name`` holds?"""
+        box = self.cx.heap.box(value)
+        if box.kind != "list" or box.origin is not None:
+            return False
+        for other in self.cx.heap.boxes.values():
+            if value in other.entries.values() or value in other.items or \
+                    value in other.appended:
+                return False
+        return sum(_count(v, value) for s in self.cx.scopes for v in s.env.values()) == 1
+
     def _loop_body(self, kind, node, carried, metas, iter_name, exits, updated, owned,
-                   origins, slots=()):
+                   origins, slots=(), rebound=frozenset()):
         scope = self.cx.scope
         outer_state = self.cx.snapshot()
         prev = self.cx.graph
@@ -249,6 +280,10 @@ class LoopConverter(Part):
                 raise ConversionError("state written inside a run-time loop (object attributes, "
                                       "containers) is not supported yet", lineno)
             env = scope.env
+            for n in rebound:
+                value = env.get(n)
+                if isinstance(value, BoxRef) and self._sole_holder(n, value):
+                    env[n] = Ref(self.nodes.materialize(value))
             if any(isinstance(env.get(n), BoxRef) for n in carried):
                 raise ConversionError("a container made in the function is rebound inside a "
                                       "run-time loop", lineno)
@@ -344,3 +379,32 @@ def _immutable_meta(m: Meta) -> bool:
         (m.type is not None and issubclass(m.type, np.generic))
 
 
+def _count(v, box) -> int:
+    """How many times abstract value ``v`` holds ``box`` (itself, or inside static tuples)."""
+    if v == box:
+        return 1
+    if isinstance(v, TupleVal):
+        return sum(_count(x, box) for x in v.items)
+    return 0
+
+
+_ITEMWISE = ("zip", "len", "enumerate", "reversed")
+
+
+def _whole_uses(body) -> set:
+    """Names a block uses other than item by item: anything but ``name[i]``, ``for _ in
+    name``, ``zip/len/enumerate/reversed(name, ...)`` (passed on, stored, returned,
+    compared, appended: the list object itself could be seen)."""
+    itemwise = set()
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and \
+                    isinstance(n.ctx, ast.Load):
+                itemwise.add(id(n.value))
+            elif isinstance(n, (ast.For, ast.comprehension)) and isinstance(n.iter, ast.Name):
+                itemwise.add(id(n.iter))
+            elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and \
+                    n.func.id in _ITEMWISE:
+                itemwise.update(id(a) for a in n.args if isinstance(a, ast.Name))
+    return {n.id for stmt in body for n in ast.walk(stmt)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in itemwise}

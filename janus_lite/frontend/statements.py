@@ -240,26 +240,54 @@ class StatementConverter(Part):
         iterable = self.exprs.expr(node.iter)
         items = self.static_loop_items(iterable)
         if items is not None and len(items) <= config.MAX_UNROLL:
-            if self.unroll(node, items):
+            done = self.unroll(node, items, config.LOOP_NODE_AFTER_NODES, nested=True)
+            if done:
                 return False
+            if done is None:
+                # too long to unroll cheaply: a loop node converts in a fraction of the
+                # time and runs as fast; where it cannot hold the body, unroll after all
+                if self.try_loop_node(node, iterable):
+                    return False
+                if self.unroll(node, items, config.MAX_UNROLLED_NODES):
+                    return False
         self.loops.loop_node("for", node, self.loop_iterable(iterable, node))
         return False
 
-    def unroll(self, node, items) -> bool:
-        """Unroll a loop over a sequence known while converting; False (nothing emitted)
-        when a run-time exit inside needs a loop node instead."""
+    def try_loop_node(self, node, iterable) -> bool:
+        """A loop node for ``node``, or False with nothing emitted when it cannot be one."""
+        before, n_asserts, state = set(self.cx.graph.order), len(self.cx.asserts), \
+            self.cx.snapshot()
+        n_unbound, pending = set(self.cx.maybe_unbound), self.cx.pending_return
+        try:
+            self.loops.loop_node("for", node, self.loop_iterable(iterable, node))
+            return True
+        except ConversionError:
+            self.roll_back(before, n_asserts)
+            self.cx.maybe_unbound, self.cx.pending_return = n_unbound, pending
+            self.cx.restore(state)
+            return False
+
+    def unroll(self, node, items, limit: int, nested: bool = False) -> bool | None:
+        """Unroll a loop over a sequence known while converting. Nothing is emitted when
+        it returns False (a run-time exit inside needs a loop node instead) or None (it
+        would emit more than ``limit`` nodes, extrapolated from the trips so far; with
+        ``nested``, nodes inside the trips' conditional and loop nodes count too)."""
         scope = self.cx.scope
         graph = self.cx.graph
         before, state = set(graph.order), self.cx.snapshot()
         n_asserts, n_unbound = len(self.cx.asserts), set(self.cx.maybe_unbound)
-        start = len(graph.order)
+        size = (lambda: sum(1 for _ in graph.all_nodes())) if nested else \
+            (lambda: len(graph.order))
+        start = size()
+        too_big = False
         scope.loops.append("unroll")
         try:
             for trip, item in enumerate(items, 1):
                 self.assign(node.target, item)
                 self.block(node.body)
                 # too big unrolled (by the trips so far, extrapolated): a loop node instead
-                if (len(graph.order) - start) * len(items) > config.MAX_UNROLLED_NODES * trip:
+                if (size() - start) * len(items) > limit * trip:
+                    too_big = True
                     raise NeedLoopNode
                 if scope.done or scope.loop_exit == "return":   # leaves the loop node too
                     return True
@@ -273,7 +301,7 @@ class StatementConverter(Part):
             self.roll_back(before, n_asserts)
             self.cx.maybe_unbound = n_unbound
             self.cx.restore(state)
-            return False
+            return None if too_big else False
         finally:
             scope.loops.pop()
 

@@ -900,3 +900,42 @@ def test_an_unrolling_abandoned_after_an_in_place_update_becomes_a_loop_node(mon
     s = steady(jitted, at_least=4)
     assert s["failed_conversions"] == 0
     assert "loop" in top_ops(jitted.graphs[0])
+
+
+class _Scale:
+    def __init__(self, k):
+        self.k = k
+
+    def apply(self, x):
+        return x * self.k
+
+
+class _Shift:
+    def __init__(self, k):
+        self.k = k
+
+    def apply(self, x):
+        return x + self.k
+
+
+_LAYERS = [_Scale(1.01) if i % 2 else _Shift(0.1) for i in range(24)]
+
+
+def through_layers(x):
+    for layer in _LAYERS:
+        x = np.tanh(layer.apply(x))
+    return x
+
+
+def test_a_long_loop_a_loop_node_cannot_hold_is_unrolled_after_all(monkeypatch):
+    """Past LOOP_NODE_AFTER_NODES the loop is tried as a loop node; a body that calls a
+    different class's method on every trip cannot be one, so it is unrolled (up to
+    MAX_UNROLLED_NODES) instead of failing the conversion."""
+    import janus_lite.config as config
+    monkeypatch.setattr(config, "LOOP_NODE_AFTER_NODES", 10)
+    calls = [(_r(5),) for _ in range(5)]
+    jitted = differential(through_layers, calls)
+    s = steady(jitted, at_least=3)
+    assert s["failed_conversions"] == 0
+    assert "loop" not in all_ops(jitted.graphs[0])
+    assert sum(op.startswith("np.tanh") for op in top_ops(jitted.graphs[0])) == 24

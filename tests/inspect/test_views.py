@@ -105,8 +105,10 @@ def test_loops_collapse():
     assert "collapsed" in closed
 
 
-def test_large_graph_is_capped_and_readable(tmp_path):
+def test_large_graph_is_capped_and_readable(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
+    import janus_lite.config as config
+    monkeypatch.setattr(config, "LOOP_NODE_AFTER_NODES", 10_000)   # unrolled, not a loop node
     g = _graph(long_chain, [(np.linspace(0, 1, 8),)] * 5)
     n = _nodes_line(g.summary(verbose=True))
     assert n >= 140                                   # the 144-node case
