@@ -195,14 +195,15 @@ class LoopConverter(Part):
                     if v == value:
                         scope.env[k] = real
 
-    def escape_rebound_lists(self, body, names) -> set:
+    def escape_rebound_lists(self, body, names) -> list:
         """Lists made in the function that the body only rebinds (``grads = [g + d for g, d
         in zip(grads, new)]``, ``db, dw = self.backprop(x, y)``) and reads item by item:
         each trip's list becomes a real (graph-owned) list, carried by the loop node like an
         array. Only where nothing else holds the list (`_sole_holder`), so that it being a
-        real object changes nothing observable. Returns the names treated so."""
+        real object changes nothing observable. Returns the names treated so, in the
+        order of ``names`` (graphs must not depend on the hash seed)."""
         loads = _whole_uses(body)
-        out = set()
+        out = []
         for name in names:
             if name in loads:
                 continue
@@ -211,7 +212,7 @@ class LoopConverter(Part):
                 if not self._sole_holder(name, value):
                     continue
                 self.cx.scope.env[name] = Ref(self.nodes.materialize(value))
-            out.add(name)
+            out.append(name)
         return out
 
     def _sole_holder(self, name, value) -> bool:
@@ -226,7 +227,7 @@ class LoopConverter(Part):
         return sum(_count(v, value) for s in self.cx.scopes for v in s.env.values()) == 1
 
     def _loop_body(self, kind, node, carried, metas, iter_name, exits, updated, owned,
-                   origins, slots=(), rebound=frozenset()):
+                   origins, slots=(), rebound=()):
         scope = self.cx.scope
         outer_state = self.cx.snapshot()
         prev = self.cx.graph
