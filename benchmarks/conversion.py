@@ -99,7 +99,7 @@ def phases(sf, args) -> tuple[float, float, float]:
     backend = api.for_specs(specs, sf.backend)
     api.run_passes(graph, api.passes_for(backend))
     t2 = time.process_time()
-    api.backend_compile(graph, fn, sf._fdef, graph.meta["guards"], backend)
+    api.backend_compile(graph, fn, sf._fdef, graph.guards, backend)
     t3 = time.process_time()
     return t1 - t0, t2 - t1, t3 - t2
 

@@ -72,8 +72,8 @@ def worker(name: str, quick: bool, peers: bool) -> dict:
             row["graph_share"] = (s["graph_calls"] - b["graph_calls"]) / calls if calls else 0
             row["exact"] = exact[impl.name]
             graphs = impl.fn.graphs
-            row["memory"] = dict(graphs[-1].meta.get("memory", {})) if graphs else {}
-            row["fused"] = graphs[-1].meta.get("fused", 0) if graphs else 0
+            row["memory"] = dict(graphs[-1].memory) if graphs else {}
+            row["fused"] = graphs[-1].fused if graphs else 0
             alone, split = (a - b for a, b in zip(kernel_runs(impl.fn), runs_before[impl.name]))
             row["kernel_runs"] = {"alone": alone, "split": split}
             if not graphs or row["graph_share"] < 1:

@@ -92,11 +92,11 @@ def main(argv=None):
         for f in (logreg_step, mlp_step):
             s = f.stats
             g = f.graphs[-1] if f.graphs else None
-            report = g.meta.get("dask", {}) if g is not None else {}
+            report = g.dask_report if g is not None else None
+            runs, computes = (report.runs, report.computes) if report is not None else (0, 0)
             print(f"{f.__name__}: graph-served calls {s['graph_calls']} of {s['calls']}, "
-                  f"backend {g.meta.get('backend') if g is not None else '-'}, "
-                  f"computes per graph run "
-                  f"{report.get('computes', 0) / max(report.get('runs', 0), 1):.1f}")
+                  f"backend {g.backend if g is not None else '-'}, "
+                  f"computes per graph run {computes / max(runs, 1):.1f}")
     finally:
         client.close()
         if cluster is not None:

@@ -527,7 +527,7 @@ class SpeculativeFunction:
                             fn.__name__, example, relaxed)
             backend = for_specs(specs, self.backend)
             run_passes(graph, passes_for(backend))
-            guards = graph.meta["guards"]
+            guards = graph.guards
             entry, source = backend_compile(graph, fn, self._fdef, guards, backend)
         except ConversionError as exc:
             self._cost_learnt(time.perf_counter() - t0)
@@ -545,8 +545,8 @@ class SpeculativeFunction:
             return Failure("conversion kept failing" if isinstance(exc, RecursionError)
                            else reason)
         self._cost_learnt(time.perf_counter() - t0)
-        graph.meta["source"] = source      # for the IR graph's own views (summary, source())
-        graph.meta["backend"] = backend
+        graph.code = source                # for the IR graph's own views (summary, source())
+        graph.backend = backend
         cg = CompiledGraph(graph, list(guards), entry, source, backend, specs,
                            seconds=time.perf_counter() - t0)
         cg.tier_args = (example, relaxed)      # for the compiled tier's own conversion

@@ -384,7 +384,7 @@ def compile_dask(graph, fn, fdef, guards):
     dask_params = {g.source.describe() for g in guards
                    if g.kind == "type" and g.expected is da.Array}
     hit = dask_params & ({g.source.describe() for g in guards if g.kind == "writeable"} |
-                         set(graph.meta.get("mutated", ())))
+                         set(graph.mutated))
     if hit:
         raise ConversionError(f"Dask array argument {sorted(hit)[0]} is updated in place "
                               f"(Dask arrays cannot be)", getattr(fdef, "lineno", None))

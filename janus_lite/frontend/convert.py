@@ -113,11 +113,11 @@ class Converter:
             output = self.nodes.materialize(result)
         self.state.emit_commits(end)
         cx.graph.output = output
-        cx.graph.meta["keep"] = self._dead_user_code()
-        cx.graph.meta["mutated"] = set(cx.aliases.mutated)
+        cx.graph.keep = self._dead_user_code()
+        cx.graph.mutated = set(cx.aliases.mutated)
         self.dicts.narrow_key_guards()
         ordered = order_guards(cx.guards)
-        cx.graph.meta["guards"] = ordered
+        cx.graph.guards = ordered
         cx.graph.assumptions = [Assumption.of_guard(i, g) for i, g in enumerate(ordered)] + \
             cx.asserts
         return cx.graph

@@ -253,7 +253,7 @@ class StateConverter(Part):
     # -- commit -------------------------------------------------------------------------
     def emit_commits(self, lineno):
         """The graph's last step: write every deferred update, in program order."""
-        written = self.cx.graph.meta.setdefault("written", set())
+        written = self.cx.graph.written
 
         # every array updated in place must share no memory with any other array the
         # graph reads (the other read would miss the update until the commit)

@@ -147,7 +147,7 @@ def node_label(node, graph, show_all: bool = True) -> str:
     if node.lineno and node.op != "input":
         lines.append(f"line {node.lineno}")
     if node.op == "input" and not any(True for _ in graph.nx.successors(node.name)):
-        folded = [g.expected for g in graph.meta.get("guards", ()) if g.kind == "value"
+        folded = [g.expected for g in graph.guards if g.kind == "value"
                   and g.source.kind == "param" and g.source.name == head]
         lines.append(f"= {short_repr(folded[0], 16)}, folded in" if folded else "(not used)")
     return "\n".join(lines)

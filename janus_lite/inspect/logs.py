@@ -139,7 +139,7 @@ def log_graph(qualname: str, graph) -> None:
         glog.debug("%s: printed graph:\n%s", qualname, graph.text())
     clog = logger("code")
     if clog.isEnabledFor(logging.DEBUG):
-        source = graph.meta.get("source")
+        source = graph.code
         clog.debug("%s: generated code of graph %s:\n%s", qualname, graph.name,
                    source if source else "(this backend generates no code)")
     dlog = logger("guards")

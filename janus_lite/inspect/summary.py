@@ -6,7 +6,7 @@ bytes of the array it produces, and the user's source line. The nodes of structu
 (conditionals, loops, fused kernels holding subgraphs) follow their node, indented. Totals:
 node counts, assertion nodes, guards, fused kernels, and the peak intermediate memory of the
 imperative run (a liveness walk of the schedule) next to the planned peak when a memory
-planning pass recorded one in ``graph.meta["memory"]``, with why they differ. The text is
+planning pass recorded one in ``graph.memory``, with why they differ. The text is
 deterministic.
 
 By default the table is the user-level view (`view`): no memory-plan bookkeeping, small
@@ -136,7 +136,7 @@ def _count(graph) -> dict:
 
 def memory_line(graph) -> str:
     peak, unknown = peak_bytes(graph)
-    planned = graph.meta.get("memory") or {}
+    planned = graph.memory
     imperative = planned.get("imperative_peak_bytes")
     text = f"Peak intermediate memory: imperative run {fmt_bytes(imperative)}" \
         if imperative is not None else \
@@ -156,7 +156,7 @@ def memory_line(graph) -> str:
 
 def memory_why(graph) -> str:
     """Why the planned peak differs from the imperative one, when it is larger."""
-    planned = graph.meta.get("memory") or {}
+    planned = graph.memory
     p, imp = planned.get("planned_peak_bytes"), planned.get("imperative_peak_bytes")
     pool = planned.get("pool_bytes")
     if not (isinstance(p, int) and isinstance(imp, int) and p >= 1.01 * imp and pool):
@@ -170,7 +170,7 @@ def fusion_note(graph) -> str:
     """Why no fused kernel was made, when elementwise ops are all under the threshold."""
     from .. import config
     from ..ir.registry import get_op
-    if graph.meta.get("fused", 0):
+    if graph.fused:
         return ""
     largest, n = 0, 0
     for node in graph.all_nodes():
@@ -208,7 +208,7 @@ def summary(graph, **options) -> str:
     c = _count(graph) if show_all else view.count(graph, False)
     ops = c["nodes"] - c["inputs"] - c["consts"]
     guards = sum(1 for a in graph.assumptions if a.is_guard)
-    backend = graph.meta.get("backend")
+    backend = graph.backend
     title = f'Graph "{graph.name}"' + (f" (backend {backend})" if backend else "")
     out = [title, "_" * width, fmt(rows[0]), "=" * width]
     out += [fmt(r) for r in rows[1:]]
@@ -219,7 +219,7 @@ def summary(graph, **options) -> str:
                (f"; {c['hidden']} more not shown (memory plan, constants shown as "
                 f"arguments): summary(verbose=True)" if not show_all and c["hidden"] else ""))
     out.append(f"Assertion nodes: {c['asserts']}   Guards: {guards}   "
-               f"Fused kernels: {graph.meta.get('fused', 0)}")
+               f"Fused kernels: {graph.fused}")
     out.append(memory_line(graph))
     why = memory_why(graph)
     if why:

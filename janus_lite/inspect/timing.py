@@ -163,7 +163,7 @@ def why_not_faster(cmp: Comparison, decorated) -> str:
     if cmp.jit_s < 60e-6:
         reasons.append(f"the call is short ({_us(cmp.jit_s)}): checking the guards and "
                        f"entering the graph cost a few µs of it")
-    if not graph.meta.get("fused", 0) and 0 < largest < config.FUSE_MIN_ELEMENTS:
+    if not graph.fused and 0 < largest < config.FUSE_MIN_ELEMENTS:
         reasons.append(f"its elementwise arrays (at most {largest:,} elements) are under "
                        f"config.FUSE_MIN_ELEMENTS = {config.FUSE_MIN_ELEMENTS:,}, so nothing "
                        f"is fused")

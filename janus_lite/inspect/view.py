@@ -127,7 +127,7 @@ def folded_value(node, graph):
         return False, None
     name = node.attrs.get("name", node.name)
     root = graph.root() if hasattr(graph, "root") else graph
-    found = [g.expected for g in root.meta.get("guards", ()) if g.kind == "value"
+    found = [g.expected for g in root.guards if g.kind == "value"
              and g.source.kind == "param" and g.source.name == name]
     return (True, found[0]) if found else (False, None)
 

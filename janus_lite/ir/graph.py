@@ -5,7 +5,9 @@ data dependency; ``order`` is the schedule, always a topological order of the Di
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import types
 from typing import Iterator
 
 import networkx as nx
@@ -32,7 +34,17 @@ class Graph:
         self.inputs: list[str] = []       # parameter nodes, in call order
         self.output: str | None = None    # the node whose value the graph returns
         self.assumptions: list = []       # runtime.assumptions.Assumption records
-        self.meta: dict = {}              # free-form facts set by passes/backends
+        # what the stages of the pipeline record about the graph (typed; `meta` shows them
+        # under their old dict keys, read-only)
+        self.guards: list = []            # frontend: the entry guards, in check order
+        self.keep: set = set()            # frontend: unused nodes that may raise (DCE keeps)
+        self.mutated: set = set()         # frontend: alias roots the graph updates in place
+        self.written: set = set()         # frontend: state the commits write, by source key
+        self.pass_reports: dict = {}      # passes: pass name -> what it reported
+        self.memory: dict = {}            # passes: imperative/planned peak intermediate bytes
+        self.fused: int = 0               # fuse: fused kernels made
+        self.code: str | None = None      # api: the generated source that runs it
+        self.backend: str | None = None   # api: which backend runs it
         # what a backend keeps on the graph it serves (typed; see ir/backend_state.py)
         self.tier_state: TierState | None = None    # the compiled tier's, once tiered
         self.dask_report: DaskReport | None = None  # the Dask backend's counters
@@ -187,7 +199,22 @@ class Graph:
 
     def source(self) -> str | None:
         """The generated code that runs this graph (None if the backend generates none)."""
-        return self.meta.get("source")
+        return self.code
+
+    @property
+    def meta(self):
+        """The recorded facts under the dict keys earlier versions used (``"guards"``,
+        ``"backend"``, ``"source"``, ``"memory"``, ``"fused"``, ``"passes"``, ``"keep"``,
+        ``"mutated"``, ``"written"``, ``"dask"``, ``"tier"``): a read-only view for code
+        written against them; new code reads the attributes."""
+        view = {"guards": self.guards, "keep": self.keep, "mutated": self.mutated,
+                "written": self.written, "passes": self.pass_reports, "memory": self.memory,
+                "fused": self.fused, "source": self.code, "backend": self.backend}
+        if self.dask_report is not None:
+            view["dask"] = dataclasses.asdict(self.dask_report)
+        if self.tier_state is not None:
+            view["tier"], view["tier_reason"] = self.tier_state.tier, self.tier_state.reason
+        return types.MappingProxyType(view)
 
 
 VIEWS: dict = {}

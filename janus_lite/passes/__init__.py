@@ -39,11 +39,11 @@ PIPELINE = [
 
 def run_passes(graph, enabled=None):
     """Run the pipeline in order (``enabled``: names to run; default ``config.PASSES``, and
-    None means all). Records ``graph.meta['passes']`` (name → what the pass reported) and
-    ``graph.meta['memory']``."""
+    None means all). Records ``graph.pass_reports`` (name → what the pass reported) and
+    ``graph.memory``."""
     enabled = config.PASSES if enabled is None else enabled
-    report = graph.meta.setdefault("passes", {})
-    graph.meta.setdefault("memory", {})["imperative_peak_bytes"] = _safe_peak(graph)
+    report = graph.pass_reports
+    graph.memory["imperative_peak_bytes"] = _safe_peak(graph)
     for name, fn in PIPELINE:
         if enabled is not None and name not in enabled and \
                 not (name == "dce_after_fuse" and "fuse" in enabled):
@@ -51,8 +51,8 @@ def run_passes(graph, enabled=None):
         report[name] = fn(graph)
         if config.CHECK_RULES:
             verify(graph)
-    if "planned_peak_bytes" not in graph.meta["memory"]:
-        graph.meta["memory"]["planned_peak_bytes"] = _safe_peak(graph)
+    if "planned_peak_bytes" not in graph.memory:
+        graph.memory["planned_peak_bytes"] = _safe_peak(graph)
     return graph
 
 

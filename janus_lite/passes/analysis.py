@@ -112,7 +112,7 @@ def alias_roots(graph) -> dict:
 def mutated_roots(graph, roots=None) -> set:
     """Every node whose object some node of the graph updates in place."""
     roots = roots or alias_roots(graph)
-    out = set(graph.meta.get("mutated", ()))
+    out = set(graph.mutated)
     for node in graph.nodes():
         op = opdef(node)
         targets = [node.inputs[i] for i in op.mutates if i < len(node.inputs)]

@@ -16,7 +16,7 @@ def run(graph) -> int:
     removed = 0
     for name in reversed(list(graph.order)):
         node = graph[name]
-        if name == graph.output or _keep(node) or name in graph.meta.get("keep", ()):
+        if name == graph.output or _keep(node) or name in graph.keep:
             continue
         if not any(True for _ in graph.nx.successors(name)):
             graph.remove(name)

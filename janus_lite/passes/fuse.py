@@ -198,7 +198,7 @@ def _program(graph, members, key, ufuncs):
 
 
 def run(graph) -> int:
-    """Fuse; returns the number of fused nodes made (also kept in graph.meta['fused'])."""
+    """Fuse; returns the number of fused nodes made (also counted in graph.fused)."""
     groups, ufuncs = _groups(graph)
     made = 0
     priority = {n: float(k) for k, n in enumerate(graph.order)}
@@ -233,5 +233,5 @@ def run(graph) -> int:
         made += 1
     if made:
         reschedule(graph, priority)
-    graph.meta["fused"] = graph.meta.get("fused", 0) + made
+    graph.fused += made
     return made

@@ -7,7 +7,7 @@ in-place reuse, not even by the op that reads it). Buffers live in a per-graph `
 each call takes its own set, so concurrent calls never share one. Shapes are re-checked at
 run time wherever the plan cannot prove them (symbolic dims), and the ufunc runs with
 ``casting='no'``, so a dtype the plan did not foresee raises (→ imperative fallback)
-instead of casting. Records ``graph.meta['memory']``."""
+instead of casting. Records ``graph.memory``."""
 from __future__ import annotations
 
 import numpy as np
@@ -194,9 +194,9 @@ def run(graph) -> int:
 
 
 def _record_memory(graph, slot_of, slots, iv):
-    """graph.meta['memory']: planned vs imperative peak intermediate bytes (``iv``: the
+    """graph.memory: planned vs imperative peak intermediate bytes (``iv``: the
     graph's intervals; it is not changed before the plan is applied)."""
-    mem = graph.meta.setdefault("memory", {})
+    mem = graph.memory
     sizes, scratch = {}, {}
     for node in graph.nodes():
         if node.op in ("input", "const") or node.name in slot_of:

@@ -159,7 +159,7 @@ class Policy:
             self.conversion_seconds += built.seconds
             # a value the graph itself writes changes every call: read it at run time
             # instead of folding it (saves one fallback per such value)
-            written = built.graph.meta.get("written", set())
+            written = built.graph.written
             stale = {g.source.key for g in built.guards
                      if g.kind in ("value", "len") and g.source.key in written
                      and not from_spec(g.source)} - self.relaxed

@@ -124,7 +124,7 @@ def test_straight_line_state_update(scheduler, rows):
         _compare(logreg_step, f, (wa, X, y, 0.5), (wb, Xd, yd, 0.5), rows, [(wa, wb)])
     s = f.stats
     assert s["graph_calls"] == 3 and s["fallbacks"] == 0, f.explain()
-    assert f.graphs[-1].meta["backend"] == "dask"
+    assert f.graphs[-1].backend == "dask"
     report = f.graphs[-1].dask_report
     assert report.computes == report.runs == 3      # one compute per graph run
     assert STATS["computes"] - before == 3
@@ -222,7 +222,7 @@ def test_numpy_inputs_unchanged_path():
     for _ in range(4):
         assert logreg_step(wa, X, y, 0.5) == f(wb, X, y, 0.5)
         assert np.array_equal(wa, wb)
-    assert f.graphs[-1].meta["backend"] == "numpy"
+    assert f.graphs[-1].backend == "numpy"
 
 
 def test_backend_dask_on_numpy_inputs_is_exact():
@@ -232,7 +232,7 @@ def test_backend_dask_on_numpy_inputs_is_exact():
     for _ in range(4):
         a, b = logreg_step(wa, X, y, 0.5), f(wb, X, y, 0.5)
         assert type(a) is type(b) and a == b and np.array_equal(wa, wb)
-    assert f.graphs[-1].meta["backend"] == "dask" and f.stats["graph_calls"] == 2
+    assert f.graphs[-1].backend == "dask" and f.stats["graph_calls"] == 2
     assert f.graphs[-1].dask_report.computes == 0
 
 

@@ -45,7 +45,7 @@ def test_guards_check_chunks_and_shape():
     g = f.graphs[0]
     kinds = {a.kind for a in g.assumptions if a.is_guard} if hasattr(
         g.assumptions[0], "is_guard") else set()
-    assert "chunks" in {gd.kind for gd in g.meta["guards"]}, kinds
+    assert "chunks" in {gd.kind for gd in g.guards}, kinds
     assert f.stats["graph_calls"] >= 3, f.explain()
     # a NumPy argument where a Dask array was: a guard miss, the right (exact) answer
     assert scaled_sum(w, X, 2.0)[0] == f(w, X, 2.0)[0]

@@ -35,8 +35,8 @@ def test_golden_summary_symbolic():
 
 def test_planned_memory_shown_when_a_pass_recorded_it():
     g = _mlp_layer()
-    g.meta["memory"] = {"planned_peak_bytes": 1024, "imperative_peak_bytes": 4096}
-    g.meta["fused"] = 2
+    g.memory = {"planned_peak_bytes": 1024, "imperative_peak_bytes": 4096}
+    g.fused = 2
     text = g.summary()
     assert "Fused kernels: 2" in text
     assert "Peak intermediate memory: imperative run 4.0 KiB, planned 1.0 KiB (75% less)" in text

@@ -122,7 +122,7 @@ def test_dce_drops_unused_nodes_but_keeps_assertions_and_the_keep_set():
     g.add("assert", ("flag",), attrs={"expect": True, "index": 0}, meta=Meta(type(None)),
           lineno=3)
     r = g.add("np.log", ("x",), meta=X, lineno=4).name
-    g.meta["keep"] = {g.add("np.sqrt", ("x",), meta=X, lineno=5).name}
+    g.keep = {g.add("np.sqrt", ("x",), meta=X, lineno=5).name}
     g.output = r
     check(g, dce.run, 1, """
         graph f(%x: float64(3,), %flag: bool) {

@@ -31,7 +31,7 @@ def test_chain_becomes_one_kernel_and_halves_memory():
     x = np.random.default_rng(0).standard_normal(1_000_000).astype(np.float32)
     g = _graph(W.chain, x)
     assert _ops(g).count("fused") == 1 and "np.tanh" not in _ops(g)
-    mem = g.meta["memory"]
+    mem = g.memory
     assert mem["planned_peak_bytes"] <= 0.5 * mem["imperative_peak_bytes"], mem
     kernel = next(n.attrs["value"] for n in g.nodes() if isinstance(n.attrs.get("value"), Program))
     assert "tanh" in kernel.describe()
@@ -46,7 +46,7 @@ def test_adam_is_one_kernel_with_three_outputs():
 
 def test_classic_example_reuses_buffers():
     big = _graph(W.classic, np.ones((1000, 1000)))      # fused: a and d, tiles for b and c
-    mem = big.meta["memory"]
+    mem = big.memory
     assert mem["planned_peak_bytes"] < 0.7 * mem["imperative_peak_bytes"], mem
     g = _graph(W.classic, np.ones(300))               # small: b and c in reused buffers
     assert sum(op.endswith("@out") for op in _ops(g)) == 2     # b and c; d is returned
@@ -113,13 +113,13 @@ def test_passes_can_be_switched_off_and_report():
     for _ in range(3):
         f(x)
     g = f.graphs[-1]
-    assert set(g.meta["passes"]) >= {"fold", "cse", "fuse", "plan_memory"}
+    assert set(g.pass_reports) >= {"fold", "cse", "fuse", "plan_memory"}
     janus_lite.config.PASSES = ("dce",)
     try:
         f2 = janus_lite.jit(W.chain)
         for _ in range(3):
             f2(x)
-        assert set(f2.graphs[-1].meta["passes"]) == {"dce"}
+        assert set(f2.graphs[-1].pass_reports) == {"dce"}
         assert not any(op.endswith("@out") for op in _ops(f2.graphs[-1]))
     finally:
         janus_lite.config.PASSES = None

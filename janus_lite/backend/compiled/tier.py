@@ -266,7 +266,7 @@ class Job:
             seg.run, wtext = wrapper(getattr(mod, seg.fname), self.cgraph, seg)
             wrappers.append(wtext)
         rewrite(self.cgraph, self.plan.segments)
-        guards = self.cgraph.meta["guards"]
+        guards = self.cgraph.guards
         if len(guards) != self.record.n_guards:
             raise RuntimeError("the lowered graph's guards differ from the NumPy tier's")
         owner = self.owner
@@ -305,8 +305,8 @@ class Job:
                 return
             COUNTS["graphs_compiled"] += 1
             state.tier, state.reason = "compiled", why
-            state.numpy_source = graph.meta.get("source")
-            graph.meta["source"] = state.compiled_source
+            state.numpy_source = graph.code
+            graph.code = state.compiled_source
             self.record.tier = "compiled"
             self.record.code = state.compiled_source
             self.owner.events.add("tier", f"compiled tier serves graph: {why}", None,
@@ -319,9 +319,9 @@ class Job:
             state.recheck = False
             if state.tier == "compiled":       # the re-check overturned it
                 COUNTS["graphs_compiled"] -= 1
-                graph.meta["source"] = state.numpy_source
+                graph.code = state.numpy_source
                 self.record.tier = "numpy"
-                self.record.code = graph.meta["source"]
+                self.record.code = graph.code
             state.tier, state.reason = "numpy", why
             self.owner.events.add("tier", f"NumPy tier kept: {why}", None, topic="tier")
 
