@@ -13,6 +13,7 @@ guard the callers that compile the user's own source use (``quiet=True``).
 from __future__ import annotations
 
 import __future__
+import builtins
 import re
 import threading
 import types
@@ -81,9 +82,11 @@ def function_code(source, filename: str, *, quiet: bool = True,
 def compile_function(source, filename: str, namespace: dict, name: str | None = None, *,
                      quiet: bool = True, future_annotations: bool = False):
     """The function that the module ``source`` defines first (`function_code`), made over
-    ``namespace`` as its globals (nothing is bound in ``namespace``), called ``name``
-    (default: the name in the source)."""
+    ``namespace`` as its globals, called ``name`` (default: the name in the source). As
+    ``exec`` would, it binds ``__builtins__`` in ``namespace`` when missing (nothing else):
+    without it the function sees no builtins at all (``Exception``, ``len``, ...)."""
     code = function_code(source, filename, quiet=quiet, future_annotations=future_annotations)
+    namespace.setdefault("__builtins__", builtins)
     return types.FunctionType(code, namespace, name)
 
 

@@ -331,6 +331,32 @@ def test_second_process_loads_from_disk_cache(tmp_path):
     assert any(n.endswith(".nbi") for n in os.listdir(tmp_path / "__pycache__"))
 
 
+def test_a_fresh_process_runs_a_compiled_matmul_segment(tmp_path):
+    """The first BLAS call of a compiled segment in a process makes numba import scipy's
+    BLAS through the calling frame's builtins; the segment wrapper once had none and the
+    process died ('BLAS wrapper returned with an error'), in the benchmark's gd row only,
+    since the suite had loaded them before."""
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {ROOT!r})
+        import numpy as np, janus_lite as jl
+        jl.config.TIER = "compiled"
+        jl.config.CACHE_DIR = {str(tmp_path)!r}
+        from benchmarks.workloads import gradient_descent, gd_args
+        f = jl.jit(gradient_descent)
+        args = gd_args(np.random.default_rng(0))
+        plain = gradient_descent(*gd_args(np.random.default_rng(0)))
+        for _ in range(4):
+            out = f(*gd_args(np.random.default_rng(0)))
+        assert f.graphs[-1].tier_state.tier == "compiled", f.graphs[-1].tier_state.reason
+        assert all(np.array_equal(a, b) for a, b in zip(out, plain)), (out, plain)
+        print("OK")
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=900)
+    assert out.returncode == 0 and "OK" in out.stdout, out.stderr[-2000:]
+
+
 def test_core_works_without_numba():
     script = textwrap.dedent(f"""
         import sys

@@ -1,6 +1,7 @@
 """`ir.pycode`: source → code object → function in one place (filename, ``dont_inherit``,
 the namespace, the user's compile-time warnings kept quiet)."""
 import ast
+import builtins
 import types
 import warnings
 
@@ -12,14 +13,15 @@ SRC = "def __jl_make(k):\n    def f(x: int):\n        return x * k + base\n    r
 NOISY = "def g(idx):\n    return idx is 0\n"          # SyntaxWarning: "is" with a literal
 
 
-def test_the_function_runs_over_the_namespace_and_binds_nothing_there():
+def test_the_function_runs_over_the_namespace_and_binds_only_builtins_there():
     ns = {"base": 100}
     make = compile_function(SRC, "/tmp/user_model.py", ns)
     assert make.__name__ == "__jl_make" and make.__globals__ is ns
     assert make(3)(2) == 106
     ns["base"] = 0                              # globals read at call time, from ns
     assert make(3)(2) == 6
-    assert set(ns) == {"base"}                  # nothing bound in the namespace
+    assert set(ns) == {"base", "__builtins__"}  # as exec binds it: nothing else
+    assert ns["__builtins__"] is builtins
     assert make.__code__.co_filename == "/tmp/user_model.py"
     assert compile_function(SRC, "x.py", {}, "renamed").__name__ == "renamed"
 
@@ -61,3 +63,12 @@ def test_quiet_holds_under_error_filters():
         assert compile_function(NOISY, "/tmp/user_model.py", {})(0) is True
         with pytest.raises(SyntaxError):
             compile_function(NOISY, "/tmp/user_model.py", {}, quiet=False)
+
+
+def test_a_function_made_over_a_bare_namespace_sees_the_builtins():
+    """A bare namespace (the compiled tier's segment wrappers) must still give the function
+    Python's builtins: without them ``except Exception`` and C code that imports through
+    the caller's builtins (numba's BLAS binding loading scipy) fail."""
+    src = "def f(xs):\n    try:\n        return len(xs)\n    except Exception:\n        return -1\n"
+    f = compile_function(src, "<bare>", {})
+    assert f([1, 2]) == 2 and f(3) == -1
