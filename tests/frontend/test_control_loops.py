@@ -877,15 +877,6 @@ def test_inplace_update_of_argument_in_loop_node():
     steady(f, 3)
 
 
-def mistakes_epoch(K, y, alpha):
-    mistakes = 0
-    for i in range(len(y)):
-        if np.sign(np.sum(alpha * y * K[:, i])) != y[i]:
-            alpha[i] += 1
-            mistakes += 1
-    return mistakes
-
-
 def test_an_unrolling_abandoned_after_an_in_place_update_becomes_a_loop_node(monkeypatch):
     """The unrolling wrote ``alpha`` in place (a private copy of the argument) before it
     grew past MAX_UNROLLED_NODES; rolled back, the copy node is gone, and the loop node
@@ -896,7 +887,8 @@ def test_an_unrolling_abandoned_after_an_in_place_update_becomes_a_loop_node(mon
     y = np.where(np.sum(X ** 2, axis=1) < 1.0, 1.0, -1.0)
     K = np.exp(-((X[:, None] - X[None]) ** 2).sum(-1))
     calls = [(K, y, np.zeros(24)) for _ in range(6)]
-    jitted = differential(mistakes_epoch, calls)
+    from corpus.programs.kernel_perceptron import perceptron_epoch
+    jitted = differential(perceptron_epoch, calls)
     s = steady(jitted, at_least=4)
     assert s["failed_conversions"] == 0
     assert "loop" in top_ops(jitted.graphs[0])
