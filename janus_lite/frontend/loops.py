@@ -186,8 +186,7 @@ class LoopConverter(Part):
                     grown[n.func.value.id] = None
         for name in grown:
             value = self.cx.scope.env.get(name)
-            if not isinstance(value, BoxRef) or self.cx.heap.box(value).kind != "list" or \
-                    self.cx.heap.box(value).origin is not None:
+            if not self._made_list(value):
                 continue
             real = Ref(self.nodes.materialize(value))
             for scope in self.cx.scopes:
@@ -215,10 +214,16 @@ class LoopConverter(Part):
             out.append(name)
         return out
 
+    def _made_list(self, value) -> bool:
+        """Is ``value`` a list made in the function (a box mirroring no real object)?"""
+        if not isinstance(value, BoxRef):
+            return False
+        box = self.cx.heap.box(value)
+        return box.kind == "list" and box.origin is None
+
     def _sole_holder(self, name, value) -> bool:
         """Is ``value`` a list made in the function that only the name ``name`` holds?"""
-        box = self.cx.heap.box(value)
-        if box.kind != "list" or box.origin is not None:
+        if not self._made_list(value):
             return False
         for other in self.cx.heap.boxes.values():
             if value in other.entries.values() or value in other.items or \

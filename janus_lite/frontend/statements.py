@@ -276,7 +276,10 @@ class StatementConverter(Part):
         graph = self.cx.graph
         before, state = set(graph.order), self.cx.snapshot()
         n_asserts, n_unbound = len(self.cx.asserts), set(self.cx.maybe_unbound)
-        size = (lambda: sum(1 for _ in graph.all_nodes())) if nested else \
+        # nested: only the nodes emitted since ``before`` are walked into (the finished
+        # subgraphs of earlier nodes do not change while the loop unrolls)
+        size = (lambda: sum(1 + sum(1 for s in graph[n].subgraphs for _ in s.all_nodes())
+                            for n in graph.order if n not in before)) if nested else \
             (lambda: len(graph.order))
         start = size()
         too_big = False
