@@ -130,25 +130,39 @@ class SegmentSource:
         ref = self.var(graph, ext[0])
         shape = self.tmp("shape")
         self.emit(f"{shape} = {ref}.shape")
-        flat = {}
-        for e in ext:
-            v = self.var(graph, e)
-            if e != ext[0]:
-                self.emit(f"if {v}.shape != {shape}:")
-                self.emit(f"    {self.fail(-1)}")
-            flat[e] = self.tmp("f")
-            self.emit(f"{flat[e]} = {v}.ravel()")
+        ndim = _ndim(group[0].meta)
+        if any(_ndim(graph[e].meta) != ndim for e in ext):
+            ndim = 0        # a rank not known for each array: the flat loop below
         keep = [n for n in group if (users.get(n.name, set()) - names) or
                 n.name in needed_after]
-        outs = {}
-        for n in keep:
-            v = self.var(graph, n.name)
-            self.emit(f"{v} = np.empty({shape}, {_NP[dtype_of(n.meta)]})")
-            outs[n.name] = self.tmp("o")
-            self.emit(f"{outs[n.name]} = {v}.ravel()")
-        idx = self.tmp("i")
-        self.emit(f"for {idx} in range({flat[ext[0]]}.size):")
-        self.indent += 1
+        for e in ext[1:]:
+            self.emit(f"if {self.var(graph, e)}.shape != {shape}:")
+            self.emit(f"    {self.fail(-1)}")
+        flat, outs = {}, {}
+        if ndim:            # index each array by its own dims: no ravel (a reshape per array)
+            idxs = [self.tmp("i") for _ in range(ndim)]
+            at = f"[{', '.join(idxs)}]"
+            for e in ext:
+                flat[e] = self.var(graph, e)
+            for n in keep:
+                v = outs[n.name] = self.var(graph, n.name)
+                self.emit(f"{v} = np.empty({shape}, {_NP[dtype_of(n.meta)]})")
+            for d, i in enumerate(idxs):
+                self.emit(f"for {i} in range({shape}[{d}]):")
+                self.indent += 1
+        else:               # rank unknown (or 0-d): one flat loop over C-order views
+            for e in ext:
+                flat[e] = self.tmp("f")
+                self.emit(f"{flat[e]} = {self.var(graph, e)}.ravel()")
+            for n in keep:
+                v = self.var(graph, n.name)
+                self.emit(f"{v} = np.empty({shape}, {_NP[dtype_of(n.meta)]})")
+                outs[n.name] = self.tmp("o")
+                self.emit(f"{outs[n.name]} = {v}.ravel()")
+            idxs = [self.tmp("i")]
+            at = f"[{idxs[0]}]"
+            self.emit(f"for {idxs[0]} in range({flat[ext[0]]}.size):")
+            self.indent += 1
         local = {}
 
         def operand(name, dt):
@@ -157,7 +171,7 @@ class SegmentSource:
                 return local[name] if src == dt else f"{_NP[dt]}({local[name]})"
             if name in flat:
                 src = dtype_of(graph[name].meta)
-                e = f"{flat[name]}[{idx}]"
+                e = f"{flat[name]}{at}"
                 return e if src == dt else f"{_NP[dt]}({e})"
             return self.var(graph, name, dt)
 
@@ -166,8 +180,8 @@ class SegmentSource:
             self.emit(f"{s} = {self.ew_expr(graph, n, operand)}")
             local[n.name] = s
             if n.name in outs:
-                self.emit(f"{outs[n.name]}[{idx}] = {s}")
-        self.indent -= 1
+                self.emit(f"{outs[n.name]}{at} = {s}")
+        self.indent -= len(idxs)
 
     def emit_node(self, graph, n):
         row = TABLE[n.op]
@@ -179,7 +193,8 @@ class SegmentSource:
             x = self.var(graph, ins[0])
             dt = dtype_of(graph[ins[0]].meta)
             tag = {"float64": "f8", "float32": "f4"}[dt]
-            total = f"({_NP[dt]}(0.0) + _psum_{tag}({x}.ravel(), 0, {x}.size))"
+            flat = x if _ndim(graph[ins[0]].meta) == 1 else f"{x}.ravel()"
+            total = f"({_NP[dt]}(0.0) + _psum_{tag}({flat}, 0, {x}.size))"
             if row.kind == "sum":
                 self.emit(f"{v} = {total}")
             else:
@@ -244,3 +259,9 @@ class SegmentSource:
 
 
 __all__ = ["SegmentSource", "FLOATS"]
+
+
+def _ndim(meta) -> int:
+    """The rank of an array value when known from its shape (0: unknown, or a 0-d array)."""
+    shape = getattr(meta, "shape", None)
+    return len(shape) if isinstance(shape, tuple) else 0
