@@ -223,8 +223,9 @@ class GuardCode:
 
     An item of a list or tuple argument (``params[0]``) that several guards read is read
     once, into a local (``_s0 = params[0]``), just before the first guard that reads it
-    (where that guard would have read it); later guards and the graph's own reads of that
-    source (`source_expr`) use the local."""
+    (where that guard would have read it); an attribute or a global, right after its type
+    guard held (`_bind_typed`). Later guards and the graph's own reads of that source
+    (`source_expr`) use the local."""
 
     def __init__(self, consts: "ConstPool"):
         self.consts = consts
@@ -293,8 +294,23 @@ class GuardCode:
             out.extend(self._run_lines(kind, run, miss_name))
             self.arrays |= {g.source.key for _, g in run
                             if g.kind == "type" and g.expected is np.ndarray}
+            if kind == "type":
+                self._bind_typed(run, out)
             k += 1
         return out
+
+    def _bind_typed(self, run, out: list) -> None:
+        """Read each attribute and global that a run of ``type`` guards just checked into a
+        local (``_s3 = layer.W``), once its type held: the later guards (dtype, shape,
+        flags, values) and the graph's own reads use the local instead of reading the
+        attribute or the globals dict again. Read there and not before, so that a value of
+        another type still returns a miss from its type guard rather than raising."""
+        for _, g in run:
+            src = g.source
+            if src.kind in ("attr", "global") and src.key not in self.bound:
+                name = f"_s{len(self.bound)}"
+                out.append(f"{name} = {self.source_expr(src)}")
+                self.bound[src.key] = name
 
     def _run_lines(self, kind, run, miss_name) -> list[str]:
         each = [f"if {self.condition(g)}: return {miss_name}[{i}]" for i, g in run]

@@ -1,0 +1,94 @@
+"""Attributes and globals that the guards check are read once, after their type guard held.
+
+A method's guards read ``layer.W`` for its type, dtype, shape, flags and distinctness, and
+the graph reads it again: the guard code reads it once into a local right after the run of
+type guards (``_s0 = layer.W``) and everything later uses the local. Read there, not
+earlier, so that a receiver of another class, or an attribute of another type, is still a
+guard miss (another graph or the plain function answers) and not an exception.
+"""
+import numpy as np
+
+import janus_lite as jl
+from differential import differential, steady
+
+SCALE = 0.5
+
+
+class Layer:
+    def __init__(self, n, seed):
+        r = np.random.default_rng(seed)
+        self.W = r.standard_normal((n, n))
+        self.dW = r.standard_normal((n, n))
+        self.lr = 0.1
+
+
+class Other:                      # another receiver type with the same attributes
+    def __init__(self, n, seed):
+        r = np.random.default_rng(seed)
+        self.W = r.standard_normal((n, n))
+        self.dW = r.standard_normal((n, n))
+        self.lr = 0.1
+
+
+def step(layer):
+    layer.W -= layer.lr * layer.dW * SCALE
+    return layer.W.sum()
+
+
+def _entry_source(f):
+    return [g.source() for g in f.graphs if g.active][-1]
+
+
+def test_each_attribute_is_read_once_after_its_type_guard():
+    f = differential(step, [(Layer(4, k),) for k in range(4)])
+    steady(f, 2)
+    src = _entry_source(f)
+    assert src.count("layer.W") == 2, src          # its type guard and the one read
+    assert src.count("layer.dW") == 2 and src.count("layer.lr") == 2, src
+    assert src.count("['SCALE']") == 2, src        # the globals dict: likewise
+    lines = src.splitlines()
+    read = next(i for i, line in enumerate(lines) if "= layer.W" in line)
+    typed = next(i for i, line in enumerate(lines) if "type(layer.W)" in line)
+    assert typed < read, src
+
+
+def test_wrong_types_are_still_misses_not_errors():
+    """After the graph for Layer: an Other receiver, an attribute that is a list — each
+    answered as the plain function answers (the differential check), by a guard miss, never
+    counted as a graph error. (A missing attribute raises in its type guard, as before this
+    binding: the plain function answers with its AttributeError.)"""
+    bad_attr = Layer(4, 7)
+    bad_attr.dW = [[1.0] * 4] * 4
+    calls = [(Layer(4, k),) for k in range(4)] + [(Other(4, 5),), (bad_attr,), (Layer(4, 9),)]
+    f = differential(step, calls)
+    assert all(g.errors == 0 for g in f.graphs), [g.errors for g in f.graphs]
+    assert sum(sum(g.guard_misses) for g in f.graphs) >= 2
+    no_attr = Layer(4, 8)
+    del no_attr.lr
+    differential(step, [(Layer(4, k),) for k in range(4)] + [(no_attr,), (Layer(4, 9),)])
+
+
+def test_a_global_of_another_type_is_a_miss():
+    global SCALE
+    f = jl.jit(step)
+    layers = [Layer(3, k) for k in range(3)]
+    for layer in layers:
+        f(layer)
+    old = SCALE
+    try:
+        SCALE = "x"
+        plain_layer, jit_layer = Layer(3, 1), Layer(3, 1)
+        try:
+            step(plain_layer)
+        except TypeError as exc:
+            want = str(exc)
+        try:
+            f(jit_layer)
+        except TypeError as exc:
+            got = str(exc)
+        assert got == want
+        assert np.array_equal(plain_layer.W, jit_layer.W)
+    finally:
+        SCALE = old
+    assert all(g.errors == 0 for g in f.graphs)
+    assert sum(sum(g.guard_misses) for g in f.graphs) >= 1
