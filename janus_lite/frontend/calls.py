@@ -302,7 +302,9 @@ class CallConverter(Part):
                 value = Const(value)        # a default value
             scope.env[pname] = value
         self.cx.scopes.append(scope)
-        saved = self.cx.lineno
+        saved, saved_file = self.cx.lineno, self.cx.filename
+        file = _file_of(fn)
+        self.cx.filename = file if file != self.cx.root_file else None
         try:
             body = fdef.body if isinstance(fdef.body, list) else \
                 [ast.copy_location(ast.Return(fdef.body), fdef.body)]
@@ -313,7 +315,7 @@ class CallConverter(Part):
             raise
         finally:
             self.cx.scopes.pop()
-            self.cx.lineno = saved
+            self.cx.lineno, self.cx.filename = saved, saved_file
         return scope.returned if scope.done else Const(None)
 
 

@@ -43,6 +43,8 @@ class ConversionContext:
         self.example = example or {}          # parameter -> a recent call's value
         self.relaxed = relaxed                 # source keys read at run time, not folded
         self.lineno = getattr(fdef, "lineno", None)
+        self.filename: str | None = None       # the file of ``lineno`` when not fn's own
+        self.root_file = getattr(getattr(fn, "__code__", None), "co_filename", None)
         self.current_stmt: ast.stmt | None = None
         self.sources: dict = {}                # node -> the Source it reads (guards, commits)
         # facts about containers
@@ -97,12 +99,14 @@ class ConversionContext:
         key = (guard.source.key, guard.kind, guard.axis, other)
         if key not in self._guarded:
             self._guarded.add(key)
+            if guard.filename is None and guard.lineno is not None:
+                guard.filename = self.filename
             self.guards.append(guard)
 
     def add_assert(self, cond: Ref, expect: bool, kind: str, text: str, lineno) -> None:
         index = len(self.asserts)
         a = Assumption(kind=kind, lineno=lineno, text=text, expected=expect, index=index,
-                       is_guard=False)
+                       is_guard=False, filename=self.filename)
         self.asserts.append(a)
         node = self.graph.add("assert", (cond.name,), attrs={"expect": expect, "index": index},
                               meta=Meta(type(None), value=None), lineno=lineno)

@@ -59,6 +59,7 @@ class NodeBuilder(Part):
         meta = infer_meta(opdef, metas, attrs)
         meta = self._check_meta(meta, site)
         node = self.cx.graph.add(op, inputs, attrs, meta, lineno or self.cx.lineno)
+        node.filename = self.cx.filename
         fresh = opdef.fresh(attrs) if callable(opdef.fresh) else opdef.fresh
         if fresh and not opdef.mutates and meta.type not in (None, list, tuple, dict, set):
             self.cx.aliases.roots[node.name] = frozenset({node.name})

@@ -176,9 +176,13 @@ def _held(rec, i: int) -> tuple[int, int]:
     return passed, passed + (misses[i] if i < len(misses) else 0)
 
 
-def guard_lines(rec, at=lambda n: f"line {n}: " if n else "") -> list[tuple[str, str]]:
+def _at(lineno, filename=None) -> str:
+    return f"line {lineno}: " if lineno else ""
+
+
+def guard_lines(rec, at=_at) -> list[tuple[str, str]]:
     """(speculation text, held text) per guarded value of a compiled graph, parameters
-    first; ``at(lineno)`` formats where."""
+    first; ``at(lineno, filename)`` formats where (filename: an inlined callee's file)."""
     graph, guards = rec.graph, rec.guards
     groups: dict = {}
     for i, g in enumerate(guards):
@@ -200,13 +204,14 @@ def guard_lines(rec, at=lambda n: f"line {n}: " if n else "") -> list[tuple[str,
         passed = min(_held(rec, i)[0] for i, _ in members)
         failed = sum(rec.guard_misses[i] for i, _ in members) if rec is not None else 0
         reached = passed + failed
-        line = min((g.lineno for _, g in members if g.lineno), default=None)
-        out.append((f"{at(line)}assumed {phrase(graph, src, [g for _, g in members])}",
+        first = min((g for _, g in members if g.lineno), key=lambda g: g.lineno, default=None)
+        where = at(first.lineno, first.filename) if first is not None else ""
+        out.append((f"{where}assumed {phrase(graph, src, [g for _, g in members])}",
                     f"held {passed}/{reached} calls"))
     return out
 
 
-def assertion_lines(rec, at=lambda n: f"line {n}: " if n else "") -> list[tuple[str, str]]:
+def assertion_lines(rec, at=_at) -> list[tuple[str, str]]:
     """One row per distinct assertion; the same speculation checked several times per call
     (an unrolled loop, an inlined helper called twice) is one row marked ``×k``."""
     rows: dict = {}
@@ -216,15 +221,15 @@ def assertion_lines(rec, at=lambda n: f"line {n}: " if n else "") -> list[tuple[
         later = sum(rec.assert_failures[b.index] for b in asserts if b.index > a.index) \
             if rec is not None else 0
         passed = (rec.hits if rec is not None else 0) + later
-        key = (a.lineno, a.text)
+        key = (a.lineno, a.filename, a.text)
         if key in rows:
             p, f, k = rows[key]
             rows[key] = (min(p, passed), f + failed, k + 1)
         else:
             rows[key] = (passed, failed, 1)
     out = []
-    for (lineno, text), (passed, failed, k) in rows.items():
-        where = at(lineno)
+    for (lineno, filename, text), (passed, failed, k) in rows.items():
+        where = at(lineno, filename)
         times = f" (checked {k}× per call)" if k > 1 else ""
         out.append((f"{where}assumed {text}{times}", f"held {passed}/{passed + failed} calls"))
     return out

@@ -89,8 +89,9 @@ class Node:
     """One operation. ``op`` must name a registered op (see :mod:`janus_lite.ir.registry`).
 
     ``inputs`` are names of earlier nodes; ``attrs`` are static parameters (never arrays);
-    ``lineno`` is the user's source line the node came from; ``subgraphs`` hold the bodies of
-    structured ops (conditionals, loops, graph calls).
+    ``lineno`` is the user's source line the node came from (in ``filename`` when that is
+    set: a function inlined from another file); ``subgraphs`` hold the bodies of structured
+    ops (conditionals, loops, graph calls).
     """
     name: str
     op: str
@@ -99,6 +100,7 @@ class Node:
     meta: Meta = UNKNOWN
     lineno: int | None = None
     subgraphs: tuple = ()
+    filename: str | None = None    # the file of ``lineno`` when it is an inlined callee's
 
     def __repr__(self):
         return f"Node({self.name}={self.op}({', '.join(self.inputs)}))"

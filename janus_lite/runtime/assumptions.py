@@ -1,6 +1,7 @@
 """Assumption records: every speculation a graph makes, with its line and its counts."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 
@@ -16,12 +17,16 @@ class Assumption:
     is_guard: bool
     guard: object = None  # the runtime.guards.Guard, for guards
     failed: int = 0
+    filename: str | None = None   # the file of ``lineno`` when it is an inlined callee's
+
 
     @classmethod
     def of_guard(cls, index, guard) -> "Assumption":
         return cls(f"guard:{guard.kind}", guard.lineno, guard.describe(), guard.expected,
-                   index, True, guard)
+                   index, True, guard, filename=guard.filename)
 
     def line_text(self) -> str:
         where = f"line {self.lineno}: " if self.lineno else ""
+        if where and self.filename:
+            where = f"{os.path.basename(self.filename)}, {where}"
         return f"{where}assumed {self.text}"

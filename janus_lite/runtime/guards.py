@@ -199,6 +199,7 @@ class Guard:
     expected: object
     lineno: int | None = None
     axis: int | None = None
+    filename: str | None = None    # the file of ``lineno`` when it is an inlined callee's
 
     @property
     def cost(self) -> int:

@@ -36,8 +36,8 @@ from typing import Protocol
 
 from .. import config
 from .compiled import CompiledGraph, Status
-from .policy_facts import (FACT_KINDS, as_seq, describe_relaxation, error_line, exact,
-                           from_spec, holds, merge_specs, spec_key, state_differs)
+from .policy_facts import (FACT_KINDS, as_seq, callee_file, describe_relaxation, error_line,
+                           exact, from_spec, holds, merge_specs, spec_key, state_differs)
 from .spec import Unspecable, name_symbols
 
 
@@ -243,16 +243,17 @@ class Policy:
             got = self._observe(guard, args, kwargs)
             rec.assumptions[idx].failed += 1
             events.add("fallback", f"assumed {guard.describe()}, got {got}", guard.lineno,
-                       topic="fallbacks")
+                       topic="fallbacks", filename=guard.filename)
         elif assertion is not None:
             a = cg.assumptions[cg.n_guards + assertion.index]
             a.failed += 1
             cg.assert_failures[assertion.index] += 1
             events.add("fallback", f"assumed {a.text}, but it did not hold (assertion "
-                       f"failed mid-graph)", a.lineno, topic="fallbacks")
+                       f"failed mid-graph)", a.lineno, topic="fallbacks", filename=a.filename)
         elif error is not None:
             cg.errors += 1
             filename, lineno = error_line(error.__traceback__)
+            filename = callee_file(cg.graph, lineno) or filename
             events.add("fallback", f"graph raised {type(error).__name__}: {error} — "
                        f"rerun imperatively for the genuine outcome", lineno,
                        topic="fallbacks", filename=filename)

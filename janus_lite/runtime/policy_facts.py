@@ -128,6 +128,16 @@ _LIBRARIES = tuple(os.path.dirname(os.path.abspath(m.__file__)) + os.sep
                    for m in (np, os))      # NumPy's package and the standard library
 
 
+def callee_file(graph, lineno) -> str | None:
+    """The file of ``lineno`` in ``graph``'s generated code when every node at that line came
+    from one function inlined from another file (the code object carries the decorated
+    function's file only); None when the line is the function's own, or is ambiguous."""
+    if not lineno:
+        return None
+    files = {n.filename for n in graph.all_nodes() if n.lineno == lineno}
+    return files.pop() if len(files) == 1 else None
+
+
 def error_line(tb) -> tuple[str | None, int | None]:
     """The file and last line of the user's code (or of the graph made from it) in a
     traceback: frames inside janus_lite, NumPy or the standard library are skipped."""
