@@ -320,6 +320,8 @@ class SpeculativeFunction:
                 misses.append((cg, result.index))
                 continue
             counts["hits"] += 1    # cg.hits, past CompiledGraph's __getattr__ hook
+            if counts["hits"] == counts["tick_at"]:
+                counts["tick"]()   # the tier's warm-up: time the next few calls
             self._graph_calls += 1
             if plan is not None:   # learn which graph follows which (see _install)
                 byfirst, after = plan

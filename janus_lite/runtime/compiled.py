@@ -39,6 +39,8 @@ class CompiledGraph:
                                        # why, and its timings: graph.tier_state)
     seconds: float = 0.0               # conversion time (profile → graph → passes → code)
     hits: int = 0                      # calls it answered
+    tick_at: int = 0                   # the dispatch calls ``tick()`` when ``hits`` reaches
+    tick: object = None                # this (0: never); the compiled tier's warm-up uses it
     guard_misses: list = field(default_factory=list)
     assert_failures: collections.Counter = field(default_factory=collections.Counter)
     errors: int = 0                    # runs where the graph raised (rerun imperatively)

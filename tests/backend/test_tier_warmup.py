@@ -46,3 +46,29 @@ def test_a_hot_graph_starts_its_tier_up(auto):
     assert g.tier_state.hot_s is not None, g.tier_state
     assert not g.tier_state.reason.startswith("NumPy tier while the graph is cold")
     assert any(e.kind == "tier" and "is hot" in e.text for e in f.events), list(f.events)
+
+
+def test_a_cold_graphs_calls_go_straight_to_its_numpy_entry(auto):
+    """No wrapper per call while cold: the dispatch counts the graph's hits and, at the
+    record's ``tick_at``, times a window of calls (the estimate of the time spent so far)."""
+    jl.config.TIER_HOT_S = 3600.0
+    f = differential(step, _calls(40))
+    g = f.graphs[-1]
+    assert getattr(g.entry, "__wrapped__", None) is None, g.entry     # the generated entry
+    assert "<locals>" not in g.entry.__qualname__, g.entry.__qualname__
+    assert g.tick is not None and g.tick_at > g.hits, (g.tick_at, g.hits)
+    assert g.tier_state.hot_s is None
+
+
+def test_the_windows_estimate_finds_the_graph_hot_after_enough_calls(auto):
+    jl.config.TIER_HOT_S = 0.002
+    f = jl.jit(step)
+    calls = _calls(8)
+    for k in range(4000):
+        f(*calls[k % 8])
+        if f.graphs and f.graphs[-1].tier_state.hot_s is not None:
+            break
+    g = f.graphs[-1]
+    assert g.tier_state.hot_s is not None and g.tier_state.hot_s >= 0.002, g.tier_state
+    assert g.tick_at == 0                       # no more windows once hot
+    assert any(e.kind == "tier" and "is hot" in e.text for e in f.events)

@@ -364,31 +364,54 @@ def _held_tiered(centry, nentry):
 
 
 def warmup(owner, record, specs, example, relaxed):
-    """The NumPy-tier entry of a graph that is not hot yet: every ``_SAMPLE``-th call is
-    timed (the others cost one counter), and once the calls took ``config.TIER_HOT_S``
-    seconds in all the tier-up starts (a second conversion, the worker's compile, a load).
-    A short run never pays for a compile it could not earn back; a long one tiers up after
-    its first fraction of a second."""
+    """The entry of a graph that is not hot yet: the NumPy-tier entry itself, so that a cold
+    graph's calls cost nothing more. The dispatch calls the record's ``tick`` when its hits
+    reach ``tick_at``: the next ``_WINDOW`` calls then go through a timing entry, whose mean
+    times the hits so far estimates the time spent in the graph's calls; once that reaches
+    ``config.TIER_HOT_S`` the tier-up starts (a second conversion, the worker's compile, a
+    load), else the NumPy entry serves again until the estimate could reach it (at least
+    twice as many hits). A short run never pays for a compile it could not earn back; a long
+    one tiers up after its first fraction of a second."""
     n = record.entry
-    state = [0, 0.0, (specs, example, relaxed)]
+    state = [0, 0.0, (specs, example, relaxed)]     # window calls, their seconds, args
     taken = threading.Lock()
     clock = time.perf_counter
 
-    def warm(*args, **kwargs):
-        state[0] += 1
-        if state[0] % _SAMPLE:
-            return n(*args, **kwargs)
+    def timed(*args, **kwargs):
         t = clock()
         result = n(*args, **kwargs)
-        state[1] += (clock() - t) * _SAMPLE
-        if state[1] >= config.TIER_HOT_S and taken.acquire(blocking=False):
-            _hot(owner, record, n, state)
+        state[1] += clock() - t
+        state[0] += 1
+        if state[0] >= _WINDOW:
+            _window_done(owner, record, n, state, taken)
         return result
-    warm.__wrapped__ = n
-    return warm
+    timed.__wrapped__ = n
+
+    def tick():
+        state[0], state[1] = 0, 0.0
+        record.tick_at = 0
+        _install_entry(owner, record, timed)
+
+    record.tick = tick
+    record.tick_at = _WINDOW
+    return n
 
 
-_SAMPLE = 16
+_WINDOW = 8
+"""Calls timed per warm-up window (the first window starts after this many hits)."""
+
+
+def _window_done(owner, record, numpy_entry, state, taken):
+    mean = state[1] / state[0]
+    spent = mean * record.hits
+    if spent >= config.TIER_HOT_S:
+        if taken.acquire(blocking=False):
+            state[1] = spent
+            _hot(owner, record, numpy_entry, state)
+        return
+    need = int((config.TIER_HOT_S - spent) / mean) if mean > 0 else record.hits
+    record.tick_at = record.hits + max(need, record.hits, _WINDOW)
+    _install_entry(owner, record, numpy_entry)
 
 
 def _install_entry(owner, record, entry) -> bool:
