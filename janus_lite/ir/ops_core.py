@@ -19,6 +19,34 @@ class AssumptionFailed(Exception):
         self.got = got
 
 
+def uncopy_impl(v, copy, orig):
+    """What the plain function returns or stores where the graph has ``v``: ``orig`` (the
+    caller's array) when ``v`` is its private copy; when ``v`` is a view of that copy
+    (``w[::-1]`` after ``w[...] = x``), the same view of ``orig`` — the plain function's view
+    sees the caller's array change later, a view of the copy would not. The copy was made
+    with ``orig``'s layout; where it was not (``orig`` not contiguous), or ``orig`` cannot be
+    viewed that way, the run is abandoned (the plain function answers)."""
+    if v is copy:
+        return orig
+    if copy is orig or type(v) is not np.ndarray or v.base is not copy:
+        return v
+    if copy.strides != orig.strides or copy.shape != orig.shape or copy.dtype != orig.dtype \
+            or not (orig.flags.c_contiguous or orig.flags.f_contiguous) or \
+            not orig.flags.writeable == copy.flags.writeable:
+        raise AliasUnmapped("a view of an array updated in place cannot be given as a view "
+                            "of the caller's array")
+    offset = v.__array_interface__["data"][0] - copy.__array_interface__["data"][0]
+    out = np.ndarray(v.shape, v.dtype, buffer=orig if orig.flags.c_contiguous else orig.T,
+                     offset=offset, strides=v.strides)
+    if not v.flags.writeable:
+        out.flags.writeable = False
+    return out
+
+
+class AliasUnmapped(Exception):
+    """`uncopy_impl` cannot give a view of the caller's array (the run is abandoned)."""
+
+
 def assert_impl(cond, expect, index):
     got = bool(cond)
     if got is not expect:
@@ -114,9 +142,9 @@ SPECIAL = [
     OpDef("truth", bool, "call", infer=_truth_rule, may_raise=False, doc="bool(value)."),
     OpDef("select", select_impl, "call", fresh=False,
           doc="a if cond else b (both computed; exceptions fall back)."),
-    OpDef("uncopy", lambda v, copy, orig: orig if v is copy else v, "call", fresh=False,
-          infer=lambda o, m, a: m[0],
-          doc="orig when v is its private copy (an argument updated in place), else v."),
+    OpDef("uncopy", uncopy_impl, "call", fresh=False, infer=lambda o, m, a: m[0],
+          doc="orig when v is its private copy (an argument updated in place), the same "
+              "view of orig when v is a view of that copy, else v."),
     OpDef("and_", lambda a, b: a and b, "call", fresh=False, doc="a and b (b computed eagerly)."),
     OpDef("or_", lambda a, b: a or b, "call", fresh=False, doc="a or b (b computed eagerly)."),
     OpDef("call", None, "special", pure=True,
