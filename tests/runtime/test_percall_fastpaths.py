@@ -20,6 +20,14 @@ from janus_lite.runtime.held_warnings import may_abandon
 from differential import differential, steady
 
 
+@pytest.fixture(autouse=True)
+def _numpy_tier():
+    """These are the NumPy tier's fast paths (the generated code's text is checked): the
+    compiled tier stays off here even where the suite forces it on (the conftest fixture
+    puts config.TIER back)."""
+    janus_lite.config.TIER = "off"
+
+
 def scan(x):
     s = 0.0
     for i in range(8):
