@@ -119,6 +119,34 @@ def test_elementwise_loops_index_by_rank_without_ravel(compiled):
     assert "_psum_f8(v_" in seg and "[_i" in seg
 
 
+def dead_where(x, s):
+    a = x + x
+    np.where((a + a) > s, (a - a), a)       # unused: kept only for what it may warn
+    return a * 2.0
+
+
+def test_an_unused_value_still_warns_as_numpy_does(compiled):
+    """Dead-code elimination keeps an unused op that may warn (inf - inf); compiled into a
+    segment, LLVM dropped the unused subtraction and its floating-point flag, so the call
+    did not warn (found by the compiled-tier fuzzer, seed 48). Such a node stays in NumPy;
+    its operands become the segment's outputs, computed, their flags tested."""
+    f = jl.jit(dead_where)
+    for k in range(4):
+        f(np.full(3, float(k)), 12.0)
+    x = np.array([1.0, np.inf, -np.inf])
+    got = []
+    for fn in (dead_where, f):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = fn(x, 12.0)
+        got.append((out, [(w.category, str(w.message)) for w in caught]))
+    assert np.array_equal(got[0][0], got[1][0])
+    assert got[0][1] == got[1][1] and got[0][1], got
+    assert tier_of(f)[0] == "compiled", f.explain()
+    reasons = f.graphs[-1].tier_state.segments.reasons
+    assert any("unused" in why for why in reasons.values()), reasons
+
+
 def test_summary_and_source_show_the_compiled_segments(compiled):
     rng = np.random.default_rng(1)
     A = np.eye(20) + 0.05 * rng.standard_normal((20, 20))

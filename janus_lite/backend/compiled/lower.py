@@ -92,6 +92,10 @@ class Checker:
                 f"{node.op}: no lowering"
         if node.attrs.get("kw"):
             return f"{node.op} with keywords"
+        if row.kind != "assert" and node.name != graph.output and not graph.users(node.name):
+            # kept by dead-code elimination only for what it may warn: LLVM would drop
+            # the unused arithmetic, and with it the floating-point flags that warn
+            return f"{node.op}: its value is unused (kept for its warnings: NumPy runs it)"
         method = getattr(self, "_" + row.kind)
         why = method(graph, node, row, sub)
         if why is None:
