@@ -75,6 +75,10 @@ def _operand_ok(graph, name, sub: bool) -> str | None:
     return None
 
 
+_MAY_WARN = ("ew", "sum", "mean", "matvec")
+"""Lowering kinds whose arithmetic may raise a floating-point flag (a NumPy warning)."""
+
+
 class Checker:
     """Says whether a node lowers (None) or why not."""
 
@@ -92,7 +96,7 @@ class Checker:
                 f"{node.op}: no lowering"
         if node.attrs.get("kw"):
             return f"{node.op} with keywords"
-        if row.kind != "assert" and node.name != graph.output and not graph.users(node.name):
+        if row.kind in _MAY_WARN and node.name != graph.output and not graph.users(node.name):
             # kept by dead-code elimination only for what it may warn: LLVM would drop
             # the unused arithmetic, and with it the floating-point flags that warn
             return f"{node.op}: its value is unused (kept for its warnings: NumPy runs it)"
