@@ -50,8 +50,10 @@ def may_abandon(graph) -> bool:
 
 _NO_WARN = {"input", "const", "source", "tuple", "list", "dict", "getattr", "truth",
             "assert", "cond", "loop", "np.copy", "ndarray.copy", "type_is", "select",
-            "and_", "or_", "commit_final"}
-"""Ops that show no warning themselves (structured ops: their parts say for themselves)."""
+            "and_", "or_", "commit_final", "compiled.segment"}
+"""Ops that show no warning themselves (structured ops: their parts say for themselves; a
+compiled segment hands the call to the NumPy tier where NumPy would warn, before anything
+is shown, see `backend.compiled.build`)."""
 
 _PY_QUIET = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq",
                             "ne", "truediv", "floordiv", "mod", "pow", "iadd", "isub",

@@ -270,12 +270,12 @@ def test_backend_numpy_turns_the_tier_off(compiled):
 
 def test_reasons_for_what_stays_in_numpy(compiled):
     def f(x):
-        return np.exp(x) + 1.0
+        return np.log2(x) + 1.0
     jf = jl.jit(f)
     for _ in range(3):
         jf(np.ones(8))
     tier, why = tier_of(jf)
-    assert tier == "numpy" and "np.exp" in why
+    assert tier == "numpy" and "np.log2" in why
     assert "tier" in jf.explain().lower()
 
 

@@ -161,10 +161,18 @@ def load_cached(path: str):
 
 def wrapper(kernel, graph, seg):
     """The Python function a generated entry calls for segment ``seg``."""
+    from .table import TABLE
+    from .ufunc_loops import address
     n = len(seg.inputs)
     args = ", ".join(f"a{i}" for i in range(n))
     ns = {"_k": kernel, "_TF": TierFallback, "_test": FETEST, "_clear": FECLEAR,
           "_fail": _fail}
+    kargs = args
+    for j, (op, dt) in enumerate(seg.uloops):     # this process's NumPy loop addresses
+        ns[f"_p{j}"] = address(TABLE[op].ufunc, dt)
+        if ns[f"_p{j}"] is None:                  # pragma: no cover - checked when lowered
+            raise RuntimeError(f"NumPy's {dt} loop of {op} not found")
+        kargs += f"{', ' if kargs else ''}_p{j}"
     outs, fix = [], []
     for j, o in enumerate(seg.outputs):
         meta = graph[o].meta
@@ -182,7 +190,7 @@ def wrapper(kernel, graph, seg):
     text = (f"def run_{seg.fname}({args}):\n"
             f"    _clear({FE_ALL})\n"
             f"    try:\n"
-            f"        r = _k({args})\n"
+            f"        r = _k({kargs})\n"
             f"    except Exception:\n"
             f"        raise _TF() from None\n"
             f"    if _test({FP_ERRORS}) or r[0]:\n"

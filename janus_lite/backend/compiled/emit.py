@@ -15,12 +15,14 @@ class SegmentSource:
         self.inputs = inputs
         self.outputs = outputs
         self.loops = checker._loops
+        self.rows = checker.rows
         self.fname = fname
         self.lines: list[str] = []
         self.indent = 1
         self.names: dict[str, str] = {}
         self._n = 0
         self._fail = None
+        self.uloops: list = []        # (op, dtype) of each NumPy-loop address argument
 
     # -- names --------------------------------------------------------------------------
     def tmp(self, hint="t") -> str:
@@ -58,8 +60,10 @@ class SegmentSource:
         self.emit_nodes(g, self.nodes, set(self.outputs))
         outs = ", ".join(self.var(g, o) for o in self.outputs)
         self.emit(f"return (0, {outs})")
-        sig = ", ".join(nb_type(g[i].meta) for i in self.inputs)
-        head = [f"@numba.njit(({sig}{',' if len(self.inputs) == 1 else ''}), cache=True, "
+        args += [f"p{j}" for j in range(len(self.uloops))]
+        types = [nb_type(g[i].meta) for i in self.inputs] + ["numba.intp"] * len(self.uloops)
+        sig = ", ".join(types)
+        head = [f"@numba.njit(({sig}{',' if len(types) == 1 else ''}), cache=True, "
                 f"error_model='numpy', nogil=True)",
                 f"def {self.fname}({', '.join(args)}):"]
         return "\n".join(head + self.lines) + "\n"
@@ -74,7 +78,7 @@ class SegmentSource:
         around them fuse into one loop (all are pure, and compiled code never raises)."""
         front, rest, later = [], [], set()
         for n in nodes:
-            row = TABLE.get(n.op)
+            row = self.row(n)
             if row is not None and row.kind == "ew" and kind_of(n.meta) == "scalar" and \
                     not any(i in later for i in n.inputs):
                 front.append(n)
@@ -106,12 +110,16 @@ class SegmentSource:
             self.emit_node(graph, n)
             i += 1
 
+    def row(self, n):
+        """The table row lowering node ``n`` (the one the checker chose)."""
+        return self.rows.get(n.name) or TABLE.get(n.op)
+
     def _ew_array(self, n) -> bool:
-        row = TABLE.get(n.op)
+        row = self.row(n)
         return row is not None and row.kind == "ew" and kind_of(n.meta) == "array"
 
     def ew_expr(self, graph, n, operand) -> str:
-        row = TABLE[n.op]
+        row = self.row(n)
         loop = self.loops[n.name]
         ops = [operand(i, dt) for i, dt in zip(n.inputs, loop if row.ufunc is not None
                                                  else ["bool"] + loop)]
@@ -184,7 +192,7 @@ class SegmentSource:
         self.indent -= len(idxs)
 
     def emit_node(self, graph, n):
-        row = TABLE[n.op]
+        row = self.row(n)
         v = self.var(graph, n.name)
         ins = n.inputs
         if row.kind == "ew":
@@ -199,6 +207,8 @@ class SegmentSource:
                 self.emit(f"{v} = {total}")
             else:
                 self.emit(f"{v} = {_NP[dt]}(np.float64({total}) / np.float64({x}.size))")
+        elif row.kind == "uloop":
+            self.emit_uloop(graph, n, v)
         elif row.kind == "matvec":
             self.emit(f"{v} = np.dot({self.var(graph, ins[0])}, {self.var(graph, ins[1])})")
         elif row.kind == "transpose":
@@ -219,6 +229,20 @@ class SegmentSource:
             self.emit_loop(graph, n, v)
         else:                                  # pragma: no cover - table and emitter agree
             raise NotImplementedError(n.op)
+
+    def emit_uloop(self, graph, n, v):
+        """NumPy's own loop for ``n`` (its address: the segment's argument ``p<j>``)."""
+        dt = dtype_of(n.meta)
+        key = (n.op, dt)
+        if key not in self.uloops:
+            self.uloops.append(key)
+        p = f"p{self.uloops.index(key)}"
+        x = self.var(graph, n.inputs[0], dt)
+        if kind_of(n.meta) == "array":
+            self.emit(f"{v} = np.empty({x}.shape, {_NP[dt]})")
+            self.emit(f"_uloop_array({p}, {x}, {v})")
+        else:
+            self.emit(f"{v} = _uloop_{'f8' if dt == 'float64' else 'f4'}({p}, {x})")
 
     def emit_sub(self, sub):
         self.emit_nodes(sub, list(sub.nodes()), {sub.output})

@@ -18,6 +18,7 @@ import numpy as np
 from ...passes.analysis import loop_dtypes, operand_dtype
 from .prelude import _NP
 from .table import lowering
+from .ufunc_loops import address as uloop_address, key as uloop_key
 
 DTYPES = {"float64", "float32", "int64", "int32", "bool"}
 _SCALAR_TYPES = {float: "float64", bool: "bool", np.float64: "float64",
@@ -75,7 +76,7 @@ def _operand_ok(graph, name, sub: bool) -> str | None:
     return None
 
 
-_MAY_WARN = ("ew", "sum", "mean", "matvec")
+_MAY_WARN = ("ew", "sum", "mean", "matvec", "uloop")
 """Lowering kinds whose arithmetic may raise a floating-point flag (a NumPy warning)."""
 
 
@@ -88,6 +89,7 @@ class Checker:
         self.matvecs: set = set()  # (shape, dtype, transposed) of each lowered product,
         # checked against NumPy by the compiling thread (never the caller's)
         self.ops: set = set()      # every op lowered (rows self-checking may switch off)
+        self.rows: dict = {}       # node name → the row that lowers it
 
     def __call__(self, graph, node, sub=False) -> str | None:
         row = lowering(node.op, self.exact)
@@ -103,7 +105,8 @@ class Checker:
         method = getattr(self, "_" + row.kind)
         why = method(graph, node, row, sub)
         if why is None:
-            self.ops.add(node.op)
+            self.ops.add(node.op if row.kind != "uloop" else uloop_key(node.op))
+            self.rows[node.name] = row
         return why
 
     def _ins(self, graph, node, sub, names=None):
@@ -168,6 +171,25 @@ class Checker:
         return None
 
     _mean = _sum
+
+    def _uloop(self, graph, node, row, sub):
+        """NumPy's own loop (`ufunc_loops`): one float operand of the result's dtype, an
+        array made contiguous (a segment input, or made by the segment) or a scalar."""
+        if len(node.inputs) != 1:
+            return f"{node.op}: {len(node.inputs)} operands"
+        x = graph[node.inputs[0]]
+        why = self._ins(graph, node, sub)
+        if why:
+            return why
+        k, dt = kind_of(x.meta), dtype_of(x.meta)
+        if k not in ("array", "scalar") or dt not in FLOATS or dtype_of(node.meta) != dt or \
+                kind_of(node.meta) != k:
+            return f"{node.op} of a {x.meta.type_str()} (NumPy's loop: float32/64 only)"
+        if x.op in ("getattr", "const"):
+            return f"{node.op} of a view or constant"
+        if uloop_address(row.ufunc, dt) is None:
+            return f"{node.op}: NumPy's {dt} loop not found in the ufunc"
+        return None
 
     def _matvec(self, graph, node, row, sub):
         if len(node.inputs) != 2:

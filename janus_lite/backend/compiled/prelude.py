@@ -101,8 +101,11 @@ def pairwise_source(dtype_name: str) -> str:
 
 
 def module_source(body: str, dtypes=("float64", "float32")) -> str:
-    """A whole module: header, pairwise sums for ``dtypes``, then ``body``."""
-    return HEADER + "".join(pairwise_source(d) for d in dtypes) + "\n" + body
+    """A whole module: header, NumPy-loop calls (`ufunc_loops`), pairwise sums for
+    ``dtypes``, then ``body``."""
+    from .ufunc_loops import INTRINSIC_SOURCE
+    return HEADER + INTRINSIC_SOURCE + "".join(pairwise_source(d) for d in dtypes) + "\n" + \
+        body
 
 
 def literal(value, dtype: str | None = None) -> str:

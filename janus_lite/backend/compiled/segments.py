@@ -26,6 +26,7 @@ class Segment:
     source: str = ""
     fname: str = ""
     run: object = None          # the Python wrapper calling the compiled function
+    uloops: list = field(default_factory=list)   # (op, dtype): NumPy loops it calls
 
 
 @dataclass
@@ -125,8 +126,9 @@ def _segment(graph, nodes, pos, check, index):
         if kind_of(graph[i].meta) not in ("array", "scalar"):
             return None
     fname = f"seg{index}"
-    src = SegmentSource(graph, nodes, inputs, outputs, check, fname).source()
-    return Segment(index, nodes, inputs, outputs, src, fname)
+    gen = SegmentSource(graph, nodes, inputs, outputs, check, fname)
+    src = gen.source()
+    return Segment(index, nodes, inputs, outputs, src, fname, uloops=gen.uloops)
 
 
 def rewrite(graph, segments) -> None:

@@ -120,6 +120,7 @@ def run() -> None:
                     _disable(("add", "mul"), f"NEP 50 scalar casts differ on {d.name}")
             del buf
         _check_where(mod, rng)
+        _check_numpy_loops(rng)
         _check_sums(rng)
         for n in (3, 20, 64, 100, 512):
             for dt in ("float64", "float32"):
@@ -132,6 +133,43 @@ def run() -> None:
 
 def _check_where(mod, rng):
     pass     # np.where's template is a plain select: checked through the segment tests
+
+
+def _check_numpy_loops(rng):
+    """NumPy's own loops called from compiled code (`ufunc_loops`): on the float samples,
+    arrays of sizes around SIMD widths and one scalar at a time, as NumPy gives them."""
+    from .build import load
+    from .table import NUMPY_LOOPS
+    from .ufunc_loops import address, key
+    mod = load("@numba.njit(cache=True, error_model='numpy')\n"
+               "def uarr(fn, x, out):\n    _uloop_array(fn, x, out)\n"
+               "@numba.njit(cache=True, error_model='numpy')\n"
+               "def us_f8(fn, x, out):\n"
+               "    for i in range(x.size):\n        out[i] = _uloop_f8(fn, x[i])\n"
+               "@numba.njit(cache=True, error_model='numpy')\n"
+               "def us_f4(fn, x, out):\n"
+               "    for i in range(x.size):\n        out[i] = _uloop_f4(fn, x[i])\n")
+    for op, row in NUMPY_LOOPS.items():
+        for dt in (np.dtype(np.float64), np.dtype(np.float32)):
+            fn = address(row.ufunc, dt.name)
+            if fn is None:
+                _disable((key(op),), f"NumPy's {dt.name} loop not found in the ufunc")
+                break
+            a, _ = _samples(dt, rng)
+            with np.errstate(all="ignore"):
+                want = row.ufunc(a)
+                ok = True
+                for n in (1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, a.size):
+                    out = np.empty(n, dt)
+                    mod.uarr(fn, a[-n:].copy(), out)
+                    ok = ok and _same(out, want[-n:])
+                out = np.empty(a.size, dt)
+                (mod.us_f8 if dt.itemsize == 8 else mod.us_f4)(fn, a, out)
+                ok = ok and _same(out, want)
+            if not ok:
+                _disable((key(op),), f"NumPy's loop called from compiled code differs on "
+                                     f"{dt.name} samples")
+                break
 
 
 def _check_sums(rng):
@@ -179,11 +217,17 @@ def matvec_ok(shape, dtype, trans, rng=None) -> bool:
 
 def table_report() -> str:
     """One line per row: ops, faithful or not, switched off and why."""
+    from .table import NUMPY_LOOPS
+    from .ufunc_loops import key
     out = []
     for row in ROWS:
         state = "off: " + DISABLED[row.ops[0]] if row.ops[0] in DISABLED else \
             "faithful" if row.faithful else "exact=False only"
         out.append(f"{'/'.join(row.ops):40s} {row.kind:9s} {state}")
+    for op, row in NUMPY_LOOPS.items():
+        state = "off: " + DISABLED[key(op)] if key(op) in DISABLED else \
+            "faithful (NumPy's own loop)"
+        out.append(f"{op:40s} {row.kind:9s} {state}")
     return "\n".join(out)
 
 

@@ -76,6 +76,15 @@ ROWS = [
     Lowering(("getitem",), "getitem", doc="constant index into a tuple made in the segment"),
 ]
 
+# exact mode: NumPy's own SIMD loop for the transcendentals, called from the compiled code
+# (ufunc_loops.py: its address read from the ufunc, checked at start-up); each op's
+# exact=False row above is the fused libm version
+NUMPY_LOOPS = {op: Lowering((op,), "uloop", ufunc=uf, kinds="f",
+                            doc="NumPy's own inner loop, called from the compiled code")
+               for op, uf in (("np.exp", np.exp), ("np.log", np.log), ("np.tanh", np.tanh),
+                              ("np.log1p", np.log1p), ("np.expm1", np.expm1),
+                              ("np.sin", np.sin), ("np.cos", np.cos))}
+
 TABLE = register_table(OpTable("numba", {op: row for row in ROWS for op in row.ops}))
 """The compiled tier's op table (``ir.tables``): op name → its `Lowering` row; no
 default (an op without a row ends a segment)."""
@@ -88,6 +97,9 @@ def lowering(op: str, exact: bool = True) -> Lowering | None:
     """The row lowering ``op``, or None (no row, switched off, or not faithful in exact
     mode)."""
     row = TABLE.get(op)
+    if row is not None and exact and not row.faithful and op in NUMPY_LOOPS:
+        from .ufunc_loops import key
+        return None if key(op) in DISABLED else NUMPY_LOOPS[op]
     if row is None or op in DISABLED or (exact and not row.faithful):
         return None
     return row

@@ -81,6 +81,7 @@ def _start(owner, record, specs, example, relaxed, m):
     try:
         cgraph, plan = _lowered(owner, specs, example, relaxed, exact)
     except Exception as exc:        # our bug, never the user's: the NumPy tier serves
+        log.debug("lowering failed", exc_info=True)
         log.warning("compiled tier: lowering %s failed: %s: %s", owner.events.qualname,
                     type(exc).__name__, exc)
         state.tier = "numpy"
