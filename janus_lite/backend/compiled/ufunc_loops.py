@@ -104,25 +104,21 @@ def _uloop_array(fn, x, out):
     _uloop_call(fn, buf.ctypes)
 
 
-@numba.njit(cache=True, nogil=True)
-def _uloop_f8(fn, x):
-    """ufunc(x) of one float64 through NumPy's loop ``fn`` (NumPy runs it with n = 1)."""
-    a = np.empty(1, np.float64)
-    a[0] = x
-    out = np.empty(1, np.float64)
-    _uloop_array(fn, a, out)
-    return out[0]
+'''
 
+_SCALAR = '''
 
 @numba.njit(cache=True, nogil=True)
-def _uloop_f4(fn, x):
-    """ufunc(x) of one float32 through NumPy's loop ``fn``."""
-    a = np.empty(1, np.float32)
+def _uloop_{tag}(fn, x):
+    """ufunc(x) of one {dtype} through NumPy's loop ``fn`` (NumPy runs it with n = 1)."""
+    a = np.empty(1, np.{dtype})
     a[0] = x
-    out = np.empty(1, np.float32)
+    out = np.empty(1, np.{dtype})
     _uloop_array(fn, a, out)
     return out[0]
 '''
+INTRINSIC_SOURCE += "".join(_SCALAR.format(tag=t, dtype=d)
+                            for t, d in (("f8", "float64"), ("f4", "float32")))
 """Prelude text of every generated module (after ``import numba``)."""
 
 if ctypes.sizeof(ctypes.c_void_p) != 8:              # pragma: no cover - 64-bit only
