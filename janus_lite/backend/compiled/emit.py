@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from .lower import FLOATS, dtype_of, kind_of, nb_type, placeholder
 from .prelude import _NP, literal
-from .table import TABLE
 
 
 class SegmentSource:
@@ -112,7 +111,7 @@ class SegmentSource:
 
     def row(self, n):
         """The table row lowering node ``n`` (the one the checker chose)."""
-        return self.rows.get(n.name) or TABLE.get(n.op)
+        return self.rows.get(n.name)
 
     def _ew_array(self, n) -> bool:
         row = self.row(n)

@@ -20,7 +20,6 @@ import sys
 import numpy as np
 
 _HEAD = 2 * ctypes.sizeof(ctypes.c_void_p)          # PyObject_HEAD (release builds)
-_CHAR = {"float64": "d", "float32": "f"}
 _cache: dict = {}
 
 
@@ -40,10 +39,12 @@ def address(ufunc, dtype: str) -> int | None:
 
 
 def _read(ufunc, dtype):
-    char = _CHAR.get(dtype)
+    if dtype not in ("float64", "float32") or ctypes.sizeof(ctypes.c_void_p) != 8 or \
+            sys.implementation.name != "cpython" or hasattr(sys, "gettotalrefcount"):
+        return None                 # the intrinsic's block layout assumes 8-byte words
+    char = np.dtype(dtype).char
     sig = f"{char}->{char}"
-    if char is None or sys.implementation.name != "cpython" or hasattr(sys, "gettotalrefcount") \
-            or ufunc.nin != 1 or ufunc.nout != 1 or sig not in ufunc.types:
+    if ufunc.nin != 1 or ufunc.nout != 1 or sig not in ufunc.types:
         return None
     base = id(ufunc)
     ptr, cint = ctypes.sizeof(ctypes.c_void_p), ctypes.sizeof(ctypes.c_int)
@@ -120,10 +121,3 @@ def _uloop_{tag}(fn, x):
 INTRINSIC_SOURCE += "".join(_SCALAR.format(tag=t, dtype=d)
                             for t, d in (("f8", "float64"), ("f4", "float32")))
 """Prelude text of every generated module (after ``import numba``)."""
-
-if ctypes.sizeof(ctypes.c_void_p) != 8:              # pragma: no cover - 64-bit only
-    INTRINSIC_SOURCE = ""
-
-
-def is_available() -> bool:
-    return bool(INTRINSIC_SOURCE) and address(np.exp, "float64") is not None
