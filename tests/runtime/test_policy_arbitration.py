@@ -34,7 +34,14 @@ def slow_graphs(monkeypatch):
                 time.sleep(0.002)
                 return entry(*a, **k)
             return run
-        self._entries = tuple((cg, slow(e), *rest) for cg, e, *rest in self._entries)
+        # the dispatch tries ``_cur`` (and, with several graphs, the orders in ``_plan``):
+        # all of them must run the slowed entries, or the sleep never happens and the test
+        # depends on the graph being slower by itself
+        slowed = tuple((cg, slow(e), *rest) for cg, e, *rest in self._entries)
+        self._entries = self._cur = slowed
+        if self._plan is not None:
+            self._plan = ([(e,) + slowed[:i] + slowed[i + 1:] for i, e in enumerate(slowed)],
+                          {})
     monkeypatch.setattr(SpeculativeFunction, "_install", install)
 
 
@@ -54,6 +61,7 @@ def test_slower_graph_is_not_used_and_everything_stays_exact(arbitrate, slow_gra
     assert s["calls"] == s["graph_calls"] + s["imperative_calls"] + s["plain_calls"], s
     assert s["graphs"] == 1 and f.active_graphs, f.explain()          # kept, not dropped
     assert f.arbitration[0] == "plain"
+    assert f._arbiter.graph_us > 2000, f.explain()     # the slowed entry did run
     text = f.explain()
     assert "plain function is faster here" in text and "graph #1 kept but not used" in \
         text.replace("by graph #1; graph kept", "graph #1 kept"), text
