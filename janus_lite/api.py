@@ -164,7 +164,8 @@ class SpeculativeFunction:
         #                                     one graph, or none: the entries themselves)
         self._prev = 0                      # the graph that served the last call
         self._lock = threading.RLock()
-        self._calls = self._imperative = self._graph_calls = 0
+        self._other_calls = self._imperative = 0   # calls not answered by a graph hit
+        self._hits_base = 0                 # graph_calls of graphs no longer installed
         self._fallbacks = self._conversions = 0
         self._arbiter = Arbiter()           # graphs vs the plain function, measured
         self._arbitrated = self._arb_left = self._arb_given = 0   # calls the plain function
@@ -228,7 +229,7 @@ class SpeculativeFunction:
     def _go_imperative(self, reason, lineno, filename=None):
         """No graph will serve this function: every call runs the plain function."""
         self._imperative_reason = reason
-        self._entries = self._cur = ()
+        self._set_entries(())
         self._plan = None
         for cg in self._policy.active:
             cg.status = Status.RETIRED
@@ -283,9 +284,9 @@ class SpeculativeFunction:
         __tracebackhide__ = True
         if _SWITCH.on and _is_disabled():
             return self._disabled_call(args, kwargs)
-        self._calls += 1
+        # a graph hit counts once, in its graph's ``hits`` (``calls`` and ``graph_calls``
+        # are sums, see `_graph_calls`); every other way out counts in ``_other_calls``
         misses = None
-        plan = self._plan
         for cg, entry, hold, counts, at in self._cur:
             if hold:               # its warnings: shown only if its answer is kept
                 held = _Held()
@@ -294,6 +295,7 @@ class SpeculativeFunction:
                 try:
                     result = entry(*args, **kwargs)
                 except BaseException as exc:
+                    self._other_calls += 1
                     if self._run_held(held, exc):
                         return self._answer(self._abandoned, args, kwargs, cg, exc,
                                             abandoned=exc)
@@ -309,8 +311,10 @@ class SpeculativeFunction:
             else:                  # it cannot be abandoned once it may have warned
                 try:
                     result = entry(*args, **kwargs)
-                except Exception as exc:
-                    if getattr(exc, "__jl_committed__", False):
+                except BaseException as exc:
+                    self._other_calls += 1
+                    if not isinstance(exc, Exception) or getattr(exc, "__jl_committed__",
+                                                                 False):
                         raise      # met past the run's point of no return: the call happened
                     return self._answer(self._abandoned, args, kwargs, cg, exc, abandoned=exc)
             if type(result) is Miss:
@@ -319,10 +323,11 @@ class SpeculativeFunction:
                     misses = []
                 misses.append((cg, result.index))
                 continue
-            counts["hits"] += 1    # cg.hits, past CompiledGraph's __getattr__ hook
-            if counts["hits"] == counts["tick_at"]:
+            hits = counts["hits"] + 1   # cg.hits, past CompiledGraph's __getattr__ hook
+            counts["hits"] = hits
+            if hits == counts["tick_at"]:
                 counts["tick"]()   # the tier's warm-up: time the next few calls
-            self._graph_calls += 1
+            plan = self._plan
             if plan is not None:   # learn which graph follows which (see _install)
                 byfirst, after = plan
                 if at < len(byfirst):
@@ -330,7 +335,8 @@ class SpeculativeFunction:
                     self._prev = at
                     self._cur = after.get(at, byfirst[at])
             return result
-        if plan is not None and misses:     # as the graphs' own order would have met them
+        self._other_calls += 1
+        if self._plan is not None and misses:   # as the graphs' own order would have met them
             pos = {id(e[0]): e[4] for e in self._entries}
             misses.sort(key=lambda m: pos.get(id(m[0]), len(pos)))
         return self._answer(self._slow, args, kwargs, misses)
@@ -508,7 +514,7 @@ class SpeculativeFunction:
         warnings?, its ``__dict__`` — where the dispatch counts its hits)."""
         entries = tuple((cg, cg.entry, may_abandon(cg.graph), vars(cg), i)
                         for i, cg in enumerate(active))
-        self._entries = self._cur = entries
+        self._set_entries(entries)
         if len(entries) > 1:
             # several graphs (one per layer, per parameter): calls usually come round in
             # the same order, so after graph i's hit, the graph that followed i's last hit
@@ -519,6 +525,25 @@ class SpeculativeFunction:
             self._plan = (byfirst, {})
         else:
             self._plan = None
+
+    def _set_entries(self, entries) -> None:
+        """Install ``entries`` (see `_install`) as the ones calls are tried against. The
+        hits of graphs leaving them move into ``_hits_base``, so that `_graph_calls` (the
+        base plus the installed graphs' hits) never changes here."""
+        self._hits_base += sum(e[3]["hits"] for e in self._entries) - \
+            sum(e[3]["hits"] for e in entries)
+        self._entries = self._cur = entries
+
+    @property
+    def _graph_calls(self) -> int:
+        """Calls answered entirely by a graph: the dispatch counts a hit only in its
+        graph's ``hits`` (one counter on the hot path)."""
+        return self._hits_base + sum(e[3]["hits"] for e in self._entries)
+
+    @property
+    def _calls(self) -> int:
+        """Every call (answered by a graph or otherwise)."""
+        return self._other_calls + self._graph_calls
 
     def _convert(self, specs, example=None, relaxed=frozenset()):
         """Convert for ``specs``: a CompiledGraph, or a `Failure` (its reason logged)."""
@@ -615,7 +640,7 @@ class SpeculativeFunction:
         served = self._arb_given - self._arb_left
         if served > 0:
             self._arb_given = self._arb_left
-            self._calls += served
+            self._other_calls += served
             self._arbitrated += served
 
     def _arb_recheck(self) -> None:
@@ -723,7 +748,7 @@ class SpeculativeFunction:
 
     def _disabled_call(self, args, kwargs):
         """janus_lite is off (``JANUS_LITE_DISABLE``, ``disabled()``): the plain function."""
-        self._calls += 1
+        self._other_calls += 1
         self._imperative += 1
         self._disabled += 1
         return self.__wrapped__(*args, **kwargs)

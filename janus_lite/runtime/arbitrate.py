@@ -89,7 +89,7 @@ def serving_classes(base, hide_frames):
             arb = self._arbiter
             if arb.turn and not arb.skip and not (SWITCH.on and is_disabled()):
                 arb.turn = False
-                self._calls += 1
+                self._other_calls += 1
                 self._arbitrated += 1
                 t0 = _clock()
                 try:
@@ -149,7 +149,7 @@ def serving_classes(base, hide_frames):
                 if type(self) is Waiting:
                     self.__class__ = base
                 return graph_call(self, *args, **kwargs)
-            self._calls += 1
+            self._other_calls += 1
             try:
                 return self._wait_call(args, kwargs)     # the plain function, timed
             except Exception as exc:
