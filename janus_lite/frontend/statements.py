@@ -230,11 +230,25 @@ class StatementConverter(Part):
         if isinstance(test, Const):
             self.block((node.body if test.value else node.orelse) + rest)
             return True
-        truth = self.exprs.speculate_truth(test, node.test)
+        truth = None if self._loop_exit_test(node) else \
+            self.exprs.speculate_truth(test, node.test)
         if truth is not None:
             self.block((node.body if truth else node.orelse) + rest)
             return True
         return self.control.dynamic_if(test, node, rest)
+
+    def _loop_exit_test(self, node) -> bool:
+        """``if test: break`` (or ``continue``, either branch) right in a loop node's body:
+        not speculated, even where the profile saw one direction only. The exit costs a
+        flag the loop node already carries, where an assertion inside the loop would make
+        the call fall back when the exit is taken (a convergence test met late) and makes
+        the dispatch hold the run's warnings (an assertion can fail after the trip's
+        arithmetic warned)."""
+        loops = self.cx.scope.loops
+        if not loops or loops[-1] == "unroll":
+            return False
+        return any(len(b) == 1 and isinstance(b[0], (ast.Break, ast.Continue))
+                   for b in (node.body, node.orelse))
 
     def stmt_For(self, node, rest):
         iterable = self.exprs.expr(node.iter)

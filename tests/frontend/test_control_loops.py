@@ -252,6 +252,46 @@ def test_data_dependent_break():
     assert "loop" in all_ops(f.graphs[-1])
 
 
+def converge(x, tol):
+    """A solver loop whose convergence test the profiled calls never met."""
+    it = 0
+    for it in range(40):
+        x = x * 0.5
+        if np.abs(x).max() < tol:
+            break
+    return x, it
+
+
+def scan_exits(x):
+    s = 0.0
+    i = 0
+    while i < x.shape[0]:
+        i += 1
+        if x[i - 1] < 0:
+            continue
+        if x[i - 1] > 2:
+            break
+        s += x[i - 1]
+    return s
+
+
+def test_loop_exit_never_seen_while_profiling_is_no_assertion():
+    """``if test: break`` in a loop node is converted both ways even when the profiled calls
+    saw one direction: the exit taken later needs no fallback and no new graph."""
+    calls = [(_r(3) * 1e12, 1e-3), (_r(3) * 1e12, 1e-3)] + \
+        [(_r(3) * s, 1e-3) for s in (1, 1e12, 0.01, 1e-9, 3)] * 2
+    f = differential(converge, calls)
+    s = steady(f, 10)
+    assert s["fallbacks"] == 0 and s["conversions"] == 1, (s, f.explain())
+    assert not [a for a in f.graphs[-1].assumptions if a.kind == "branch"], f.explain()
+    v = np.array([0.5, 0.1, 0.2, 0.3])
+    calls = [(v,), (v,), (np.array([0.5, -1.0, 3.0, 0.2]),), (v,),
+             (np.array([-0.5, -1.0, -3.0, -0.2]),), (np.array([5.0, 1.0, 1.0, 1.0]),)]
+    f = differential(scan_exits, calls)
+    s = steady(f, 4)
+    assert s["fallbacks"] == 0 and s["conversions"] == 1, (s, f.explain())
+
+
 def static_continue(xs):
     acc = np.zeros_like(xs[0])
     for i in range(len(xs)):
