@@ -362,6 +362,8 @@ class Policy:
             return
         if misses and self._settled(misses):
             return
+        if self.active and self._transient(new):
+            return
         for rec, idx in misses or ():
             guard = rec.guards[idx]
             if guard.kind in ("value", "len") and not from_spec(guard.source) and \
@@ -455,6 +457,23 @@ class Policy:
                              f"lazily initialised state; the graph for the steady state "
                              f"serves the next calls", guard.lineno)
         return True
+
+    def _transient(self, new) -> bool:
+        """Did the call change the keys of a dict argument it was given (a fresh optimizer
+        config: ``config.setdefault('momentum', 0.9)``)? Then the state the call found does
+        not come back for that dict: a graph specialized for it would serve nothing (one
+        per parameter, every run). Build none; the calls that find the settled dict get
+        the graph (said in explain())."""
+        for name, spec in new.items():
+            now = self.example.get(name)
+            if spec.kind != "dict" or type(now) is not dict or tuple(now) == spec.value:
+                continue
+            self.host.events.add("settled", f"{name} had keys {list(spec.value)} and this "
+                                 f"call changed them to {list(now)}: lazily initialised "
+                                 f"state; no graph is built for the keys it found, the "
+                                 f"calls that find the settled dict get one")
+            return True
+        return False
 
     def _rebuild(self, old) -> None:
         """An assertion keeps failing: rebuild from the richer profile; if that fails, keep

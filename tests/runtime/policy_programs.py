@@ -241,3 +241,33 @@ def lazy_state_per_parameter(jit, runs=5, steps=20):
             opt.apply(1, b, np.array([err.mean()]))
         out.append((W.copy(), b.copy(), opt.velocity))
     return ([Nesterov.apply] if jit else []), out
+
+
+# -- 7. a config dict per parameter, filled by the update rule's first call ---------------------
+def sgd_momentum_config(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v - config["learning_rate"] * dw
+    config["velocity"] = v
+    return w + v, config
+
+
+def config_dicts(jit, runs=3, steps=25):
+    """Course-assignment update rules: each parameter has its own config dict, fresh per
+    run, that the rule's first call fills (``setdefault``): those first calls find keys the
+    dict never has again."""
+    update = _deco(jit, sgd_momentum_config)
+    rng = np.random.default_rng(7)
+    shapes = [(5, 12), (12,), (12, 2), (2,)]
+    out = []
+    for r in range(runs):
+        params = [rng.standard_normal(s) for s in shapes]
+        configs = [{"learning_rate": 5e-3} for _ in shapes]
+        for _ in range(steps):
+            for i, p in enumerate(params):
+                params[i], configs[i] = update(p, 0.1 * p, configs[i])
+        out.append((params, configs))
+    return ([update] if jit else []), out

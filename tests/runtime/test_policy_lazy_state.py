@@ -70,3 +70,14 @@ def test_a_fresh_object_that_settles_again_runs_the_plain_function(monkeypatch):
     (f,), _ = run_both(P.lazy_state_per_parameter, runs=6, steps=10)
     assert len(profiled) == first, (first, len(profiled), f.explain())
     assert f.explain().count("lazily initialised state") >= 1
+
+
+def test_config_dicts_filled_by_the_first_call_get_no_graph_for_their_first_keys():
+    # every fresh config dict's first call finds ['learning_rate'] only: a graph for it would
+    # serve one call per parameter and run (it used to be built, and relaxed, per shape)
+    (f,), _ = run_both(P.config_dicts, runs=3, steps=25)
+    s = f.stats
+    assert s["conversions"] <= 5, f.explain()
+    assert "this call changed them to ['learning_rate', 'momentum', 'velocity']" in \
+        f.explain(), f.explain()
+    assert s["graph_calls"] >= 3 * 4 * 25 - 3 * 4 - 8, f.explain()
