@@ -7,7 +7,9 @@
   branch still reads the slot's old value (another slot takes it, a read after the
   branch), where the branch keeps its own variable.
 - Each case runs to the end, and with the speculated-away ``break`` taken at last (the run
-  abandoned after the branch assigned the slot).
+  abandoned after the branch assigned the slot). (A lone ``if test: break`` in a loop node is
+  never speculated: frontend ``_loop_exit_test``. These exits hold a ``pass`` too, so that
+  they are.)
 """
 import numpy as np
 
@@ -20,6 +22,7 @@ def scan(x):
         if x[i] < 0:
             continue
         if x[i] > 2:
+            pass                        # not a lone break: speculated
             break
         s += x[i]
     return s
@@ -31,6 +34,7 @@ def scan_index(x):                      # the loop variable is read after the lo
         if x[i] < 0:
             continue
         if x[i] > 2:
+            pass                        # not a lone break: speculated
             break
         s += x[i]
     return s, i
@@ -46,6 +50,7 @@ def old_after_branch(x):                # the old carried value is read after th
         else:
             s = s + x[i]
         if x[i] > 2:
+            pass                        # not a lone break: speculated
             break
         t = t + prev
     return s, t
@@ -60,6 +65,7 @@ def swap(x):                            # the branch's values swap two carried s
         else:
             a, b = b + x[i], a
         if x[i] > 2:
+            pass                        # not a lone break: speculated
             break
     return a, b
 
@@ -74,6 +80,7 @@ def rotate(x):                          # slot b takes slot a's old value after 
             c = a - x[i]
         a, b = c, a
         if x[i] > 2:
+            pass                        # not a lone break: speculated
             break
     return a, b
 
@@ -86,6 +93,7 @@ def while_scan(x):
         if x[i - 1] < 0:
             continue
         if x[i - 1] > 2:
+            pass                        # not a lone break: speculated
             break
         s += x[i - 1]
     return s
