@@ -117,3 +117,47 @@ def test_an_eager_wrapper_still_hands_real_flags_to_the_numpy_tier(compiled):
     outs, jf = run_both(overflowing, calls, FE_OVERFLOW)
     assert outs[0] == outs[1] and outs[0][1]
     assert all(s.eager for s in segment_flags(jf)), jf.explain()
+
+
+def many_results(x, y):
+    a = x * 2.0
+    b = y * 3.0                     # float32 stays float32
+    c = x > 0.5
+    d = np.sum(x * x)
+    e = x - 1.0
+    f = x / (x - 0.25)              # 0.25 divides by zero: the last result raises the flag
+    return a, b, c, d, e, f
+
+
+@pytest.mark.parametrize("action", ["always", "error"])
+def test_the_segment_tests_the_flags_after_its_last_result(compiled, action):
+    """The segment reads the flags itself, after a barrier that uses every result (arrays
+    of three dtypes, a scalar: more than one barrier's worth): a flag raised by the last
+    result still hands the call to the NumPy tier, which warns (or raises) as NumPy."""
+    x = np.linspace(0.3, 1.0, 9)
+    y = np.linspace(0.0, 1.0, 9, dtype=np.float32)
+    bad = np.array([0.1, 0.25, 0.7] * 3)
+    calls = [(x, y)] * 4 + [(bad, y), (x, y), (bad, y)]
+    outs, jf = run_both_many(calls, action)
+    assert outs[0] == outs[1]
+    assert outs[0][1] or action == "error"
+    src = jf.graphs[-1].tier_state.compiled_source
+    assert jf.graphs[-1].tier_state.tier == "compiled", jf.explain()
+    assert "_fe_flags(pf, (" in src and "_test(" not in src, src
+
+
+def run_both_many(calls, action):
+    outs = []
+    jf = jl.jit(many_results)
+    for f in (many_results, jf):
+        got = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter(action)
+            for args in calls:
+                try:
+                    got.append(("ok", [np.asarray(r).dtype.str + np.asarray(r).tobytes().hex()
+                                       for r in f(*args)]))
+                except Exception as exc:        # noqa: BLE001 (part of the behaviour)
+                    got.append(("raise", type(exc), str(exc)))
+        outs.append((got, [(w.category, str(w.message)) for w in caught]))
+    return outs, jf

@@ -3,17 +3,15 @@ the hash of its text (numba's ``cache=True`` needs a file, and keys its own cach
 import it (numba compiles each function for its explicit signature, or loads it from the
 on-disk cache), and wrap each segment function for the generated Python entry.
 
-The wrapper calls the segment, tests the floating-point status flags (a set flag may be
-stale: see `StaleFlags`), and hands the call to the NumPy tier (`TierFallback`) when the
-flags show a division by zero, an invalid operation, an overflow or an underflow (NumPy
-would warn or raise there, as the user's ``np.errstate`` says: the NumPy tier then does
-exactly that), when the call does not fit the compiled signature (e.g. a non-contiguous
-array), or when the segment returns ``-1``.
+The wrapper calls the segment and hands the call to the NumPy tier (`TierFallback`) when
+the segment's run raised a floating-point flag (a division by zero, an invalid operation, an
+overflow or an underflow: NumPy would warn or raise there, as the user's ``np.errstate``
+says, and the NumPy tier then does exactly that; the segment tests the flags itself, see
+`fpflags`, and a set flag may be stale, see `StaleFlags`), when the call does not fit the
+compiled signature (e.g. a non-contiguous array), or when the segment returns ``-1``.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import importlib.util
 import logging
@@ -27,12 +25,11 @@ import numpy as np
 from ... import config
 from ...ir.ops_core import AssumptionFailed
 from ...ir.pycode import compile_function
+from .fpflags import FE_ALL, FECLEAR, FLAGS_SET, TEST_ADDRESS
 from .prelude import module_source
 
 log = logging.getLogger("janus_lite.tier")
 
-FE_INVALID, FE_DIVBYZERO, FE_OVERFLOW, FE_UNDERFLOW, FE_ALL = 0x01, 0x04, 0x08, 0x10, 0x3d
-FP_ERRORS = FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW
 _lock = threading.Lock()
 
 
@@ -40,26 +37,13 @@ class TierFallback(Exception):
     """Raised by compiled code for a call the NumPy tier must answer."""
 
 
-def _fenv():
-    name = ctypes.util.find_library("m") or "libm.so.6"
-    libm = ctypes.CDLL(name)
-    test, clear = libm.fetestexcept, libm.feclearexcept
-    for f in (test, clear):
-        f.argtypes, f.restype = [ctypes.c_int], ctypes.c_int
-    if sys.platform != "linux" or not hasattr(libm, "fetestexcept"):
-        raise OSError("no fenv access")
-    return test, clear
-
-
-FETEST, FECLEAR = _fenv()
-
-
 class StaleFlags:
     """When a segment's wrapper clears the floating-point flags (one ctypes call, ~0.3 µs).
 
     Segments are pure (they read their inputs and return new values), so the wrapper does
-    not clear the flags before the kernel: it tests them after. Clean: nothing the kernel
-    did raised one (nor did anything before it). Set: they may be stale — NumPy leaves a
+    not clear the flags before the kernel, which tests them as its last step (`fpflags`).
+    Clean: nothing the kernel did raised one (nor did anything before it). Set
+    (``FLAGS_SET``): they may be stale — NumPy leaves a
     flag its error state ignored (an underflow) set until its next ufunc call, and Python
     float arithmetic sets them too — so the wrapper clears them and runs the kernel again,
     and only a flag the second run raises hands the call to the NumPy tier. Where stale
@@ -195,14 +179,15 @@ def wrapper(kernel, graph, seg):
     from .ufunc_loops import address
     n = len(seg.inputs)
     args = ", ".join(f"a{i}" for i in range(n))
-    ns = {"_k": kernel, "_TF": TierFallback, "_test": FETEST, "_clear": FECLEAR,
-          "_fail": _fail}
+    ns = {"_k": kernel, "_TF": TierFallback, "_clear": FECLEAR, "_fail": _fail,
+          "_pf": TEST_ADDRESS}
     kargs = args
     for j, (op, dt) in enumerate(seg.uloops):     # this process's NumPy loop addresses
         ns[f"_p{j}"] = address(TABLE[op].ufunc, dt)
         if ns[f"_p{j}"] is None:                  # pragma: no cover - checked when lowered
             raise RuntimeError(f"NumPy's {dt} loop of {op} not found")
         kargs += f"{', ' if kargs else ''}_p{j}"
+    kargs += f"{', ' if kargs else ''}_pf"          # fetestexcept: the segment's last step
     outs, fix = [], []
     for j, o in enumerate(seg.outputs):
         meta = graph[o].meta
@@ -227,14 +212,12 @@ def wrapper(kernel, graph, seg):
             f"        _clear({FE_ALL})\n"
             f"{call}"
             f"    if r[0]:\n"
-            f"        _fail(r[0])\n"
-            f"    if _test({FP_ERRORS}):\n"
-            f"        if _st.eager:\n"
-            f"            _fail(-1)\n"
+            f"        if r[0] != {FLAGS_SET} or _st.eager:\n"
+            f"            _fail(r[0])\n"
             f"        _clear({FE_ALL})\n"
             f"    {call.replace(chr(10), chr(10) + '    ').rstrip(' ')}"
-            f"        if r[0] or _test({FP_ERRORS}):\n"
-            f"            _fail(r[0] or -1)\n"
+            f"        if r[0]:\n"
+            f"            _fail(r[0])\n"
             f"        _st.stale()\n"
             f"{''.join(fix)}"
             f"    return ({''.join(o + ', ' for o in outs)})\n")

@@ -1,6 +1,7 @@
 """Write the numba source of one segment (see `lower.py` for what lowers and why)."""
 from __future__ import annotations
 
+from .fpflags import FLAGS_SET
 from .lower import FLOATS, dtype_of, kind_of, nb_type, placeholder
 from .prelude import _NP, literal
 
@@ -58,9 +59,13 @@ class SegmentSource:
         self._fail = ", ".join(placeholder(m) for m in metas)
         self.emit_nodes(g, self.nodes, set(self.outputs))
         outs = ", ".join(self.var(g, o) for o in self.outputs)
+        # the floating-point flags, tested after every result is computed (fpflags.py)
+        self.emit(f"if _fe_flags(pf, ({outs},)):")
+        self.emit(f"    return ({FLAGS_SET}, {outs})")
         self.emit(f"return (0, {outs})")
-        args += [f"p{j}" for j in range(len(self.uloops))]
-        types = [nb_type(g[i].meta) for i in self.inputs] + ["numba.intp"] * len(self.uloops)
+        args += [f"p{j}" for j in range(len(self.uloops))] + ["pf"]
+        types = [nb_type(g[i].meta) for i in self.inputs] + \
+            ["numba.intp"] * (len(self.uloops) + 1)
         sig = ", ".join(types)
         head = [f"@numba.njit(({sig}{',' if len(types) == 1 else ''}), cache=True, "
                 f"error_model='numpy', nogil=True)",

@@ -103,9 +103,10 @@ def pairwise_source(dtype_name: str) -> str:
 def module_source(body: str, dtypes=("float64", "float32")) -> str:
     """A whole module: header, NumPy-loop calls (`ufunc_loops`), pairwise sums for
     ``dtypes``, then ``body``."""
+    from .fpflags import SOURCE as FLAGS_SOURCE
     from .ufunc_loops import INTRINSIC_SOURCE
-    return HEADER + INTRINSIC_SOURCE + "".join(pairwise_source(d) for d in dtypes) + "\n" + \
-        body
+    return HEADER + INTRINSIC_SOURCE + FLAGS_SOURCE + \
+        "".join(pairwise_source(d) for d in dtypes) + "\n" + body
 
 
 def literal(value, dtype: str | None = None) -> str:
