@@ -15,6 +15,7 @@ import types
 import numpy as np
 
 from ..profile.astcopy import copy_ast
+from ..ir.ops_state import undo_all
 from ..ir.pycode import function_code
 from ..runtime.guards import ConstPool, GuardCode
 from . import linetable
@@ -173,7 +174,7 @@ class CodeGen:
         restore = []
         if undo:
             self.emit(f"{UNDO} = []", None)
-            restore.append(f"for _u in {UNDO}[::-1]: _u()")
+            restore.append(f"{self.pool.add(undo_all, 'undo')}({UNDO})")
         when = "" if always else f" if not {QUIET} else None"
         for i, (_, get, set_) in enumerate(saves):
             self.emit(f"_rng{i} = {self.pool.add(get, 'getstate')}(){when}", None)

@@ -3,11 +3,12 @@ arguments and record how to undo the reversible ones; a graph that draws random 
 restores the generators if abandoned, and one that commits undoes what it wrote."""
 from __future__ import annotations
 
+import keyword
 import random as _random
 
 import numpy as np
 
-from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
+from ..ir.ops_state import (ABSENT, commit_append, commit_extend, commit_final, commit_setattr,
                             commit_setitem, flush_prints)
 from .aborts import raises_from
 
@@ -27,8 +28,23 @@ def _call(gen, node, fn, label, args) -> None:
 
 
 def emit_commit_setattr(gen, node, ins):
-    _call(gen, node, commit_setattr, "setattr",
-          [*ins[:2], repr(node.attrs["name"]), undo_var(gen)])
+    """``obj.name = value`` inline (the undo entry, where one is kept, as a tuple for
+    `undo_all`): a function call and a closure less per attribute written; through
+    `commit_setattr` where the name or the object is not a plain identifier."""
+    name, undo = node.attrs["name"], undo_var(gen)
+    obj, value = ins[:2]
+    if not (_plain_name(name) and _plain_name(obj)):
+        _call(gen, node, commit_setattr, "setattr", [obj, value, repr(name), undo])
+        return
+    absent = gen.pool.add(ABSENT, "absent")
+    record = "" if undo == "None" else \
+        f"{UNDO}.append(({obj}, {name!r}, {gen.pool.add(getattr, 'getattr')}({obj}, " \
+        f"{name!r}, {absent}))); "
+    gen.emit(f"if {value} is not {absent}: {record}{obj}.{name} = {value}", node.lineno)
+
+
+def _plain_name(text) -> bool:
+    return isinstance(text, str) and text.isidentifier() and not keyword.iskeyword(text)
 
 
 def emit_commit_setitem(gen, node, ins):

@@ -46,6 +46,21 @@ def commit_setattr(obj, value, name, undo=None):
     setattr(obj, name, value)
 
 
+def undo_all(undo) -> None:
+    """Undo the reversible commits of an abandoned run, last first. Each entry is a
+    callable, or ``(obj, name, old)`` for an attribute that generated code wrote inline
+    (`backend.state_ops.emit_commit_setattr`): ``old`` is what it held, or ABSENT."""
+    for u in reversed(undo):
+        if type(u) is tuple:
+            obj, name, old = u
+            if old is ABSENT:
+                delattr(obj, name)
+            else:
+                setattr(obj, name, old)
+        else:
+            u()
+
+
 def commit_setitem(obj, value, key, undo=None):
     if value is ABSENT:
         return

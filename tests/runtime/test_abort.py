@@ -164,3 +164,45 @@ def test_conversion_does_not_touch_the_global_rng():
     f = differential(rng_then_flip, calls)
     s = steady(f, 6)
     assert s["fallbacks"] >= 1, s
+
+
+class _Box:
+    def __init__(self):
+        self.a, self.b = 1.0, 3.0
+
+
+def accumulate(box, d, v):
+    box.a = box.a + v
+    box.b = box.b * 2.0
+    d["last"] = v                   # a reversible commit after the two attribute writes
+    return box.a
+
+
+def test_attribute_writes_are_undone_when_a_later_commit_raises(monkeypatch):
+    """An error raised by the item write (injected, graph only) after two attribute writes:
+    the graph's inline writes recorded (object, name, old value), the abandoned run puts
+    both back, and the plain function answers the call from the untouched object (an undo
+    that missed would leave ``a`` and ``b`` updated twice)."""
+    from janus_lite.backend import state_ops
+
+    real, armed = state_ops.commit_setitem, [False]
+
+    def faulty(obj, value, key, undo=None):
+        if armed[0]:
+            raise RuntimeError("injected in the item commit")
+        return real(obj, value, key, undo)
+
+    monkeypatch.setattr(state_ops, "commit_setitem", faulty)
+    plain_box, box = _Box(), _Box()
+    f = janus_lite.jit(accumulate)
+    for i in range(4):
+        assert f(box, {}, float(i)) == accumulate(plain_box, {}, float(i))
+    assert f.stats["graph_calls"] >= 2, f.explain()
+    src = f.graphs[-1].source()
+    assert "_undo.append((box, 'a', " in src and "box.b = " in src, src
+    armed[0] = True
+    d1, d2 = {}, {}
+    assert f(box, d1, 7.0) == accumulate(plain_box, d2, 7.0)
+    armed[0] = False
+    assert f.stats["fallbacks"] == 1, f.explain()
+    assert (box.a, box.b, d1) == (plain_box.a, plain_box.b, d2)
