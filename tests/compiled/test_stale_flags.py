@@ -47,8 +47,17 @@ def segment_flags(f):
     return [seg.run.__globals__["_st"] for seg in plan.segments]
 
 
+def _bits(r):
+    """A result's dtype and bytes (each item's, for a tuple)."""
+    if isinstance(r, tuple):
+        return [_bits(x) for x in r]
+    r = np.asarray(r)
+    return r.dtype.str, r.tobytes()
+
+
 def run_both(fn, calls, flags, action="always"):
-    """Each call preceded by set flags; results (or exceptions) and warnings, per side."""
+    """Each call preceded by set flags (none: ``flags`` falsy); results (or exceptions) and
+    warnings, per side."""
     outs = []
     jf = jl.jit(fn)
     for f in (fn, jf):
@@ -59,8 +68,7 @@ def run_both(fn, calls, flags, action="always"):
                 if flags:
                     dirty(flags)
                 try:
-                    r = f(*args)
-                    got.append(("ok", r.dtype.str, r.tobytes()))
+                    got.append(("ok", _bits(f(*args))))
                 except Exception as exc:        # noqa: BLE001 (part of the behaviour)
                     got.append(("raise", type(exc), str(exc)))
         outs.append((got, [(w.category, str(w.message)) for w in caught]))
@@ -74,14 +82,13 @@ def test_stale_flags_change_nothing_and_the_compiled_code_still_serves(compiled)
     assert outs[0] == outs[1]
     before = tier.COUNTS["numpy_tier_calls"]
     calls = [(rng.standard_normal(64) * (3.0 if i % 2 else 0.1), 1.0) for i in range(6)]
-    plain = [("ok", clip(*c).dtype.str, clip(*c).tobytes()) for c in calls]
+    plain = [("ok", _bits(clip(*c))) for c in calls]
     got = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for c in calls:
             dirty()
-            r = jf(*c)
-            got.append(("ok", r.dtype.str, r.tobytes()))
+            got.append(("ok", _bits(jf(*c))))
     assert got == plain and not caught
     assert jf.graphs[-1].tier_state.tier == "compiled", jf.explain()
     assert tier.COUNTS["numpy_tier_calls"] == before     # the reruns came out clean
@@ -138,26 +145,10 @@ def test_the_segment_tests_the_flags_after_its_last_result(compiled, action):
     y = np.linspace(0.0, 1.0, 9, dtype=np.float32)
     bad = np.array([0.1, 0.25, 0.7] * 3)
     calls = [(x, y)] * 4 + [(bad, y), (x, y), (bad, y)]
-    outs, jf = run_both_many(calls, action)
+    outs, jf = run_both(many_results, calls, None, action)
     assert outs[0] == outs[1]
     assert outs[0][1] or action == "error"
     src = jf.graphs[-1].tier_state.compiled_source
     assert jf.graphs[-1].tier_state.tier == "compiled", jf.explain()
     assert "_fe_flags(pf, (" in src and "_test(" not in src, src
 
-
-def run_both_many(calls, action):
-    outs = []
-    jf = jl.jit(many_results)
-    for f in (many_results, jf):
-        got = []
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter(action)
-            for args in calls:
-                try:
-                    got.append(("ok", [np.asarray(r).dtype.str + np.asarray(r).tobytes().hex()
-                                       for r in f(*args)]))
-                except Exception as exc:        # noqa: BLE001 (part of the behaviour)
-                    got.append(("raise", type(exc), str(exc)))
-        outs.append((got, [(w.category, str(w.message)) for w in caught]))
-    return outs, jf

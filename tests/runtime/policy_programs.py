@@ -209,17 +209,24 @@ PROGRAMS = {"polymorphic": polymorphic, "receiver_shapes": receiver_shapes,
 
 
 # -- 2b. lazy state per parameter, one graph per parameter -----------------------------------
-def _nesterov_class():
-    """The corpus's Nesterov optimizer (velocities made lazily per parameter index), from a
-    fresh module each time: decorating its method touches no other run's class."""
+def _corpus_module(name):
+    """A corpus program's module, fresh each time: decorating its functions touches no
+    other run's."""
     import importlib.util
     import os
+    import sys
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus",
-                        "programs", "nesterov_optimizer.py")
-    spec = importlib.util.spec_from_file_location("policy_nesterov", path)
+                        "programs", f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"policy_{name}", path)
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod           # inspect finds the source of its functions
     spec.loader.exec_module(mod)
-    return mod.Nesterov
+    return mod
+
+
+def _nesterov_class():
+    """The corpus's Nesterov optimizer (velocities made lazily per parameter index)."""
+    return _corpus_module("nesterov_optimizer").Nesterov
 
 
 def lazy_state_per_parameter(jit, runs=5, steps=20):
@@ -244,22 +251,11 @@ def lazy_state_per_parameter(jit, runs=5, steps=20):
 
 
 # -- 7. a config dict per parameter, filled by the update rule's first call ---------------------
-def sgd_momentum_config(w, dw, config=None):
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("momentum", 0.9)
-    v = config.get("velocity", np.zeros_like(w))
-    v = config["momentum"] * v - config["learning_rate"] * dw
-    config["velocity"] = v
-    return w + v, config
-
-
 def config_dicts(jit, runs=3, steps=25):
     """Course-assignment update rules: each parameter has its own config dict, fresh per
     run, that the rule's first call fills (``setdefault``): those first calls find keys the
     dict never has again."""
-    update = _deco(jit, sgd_momentum_config)
+    update = _deco(jit, _corpus_module("cs231n_optim_config").sgd_momentum)
     rng = np.random.default_rng(7)
     shapes = [(5, 12), (12,), (12, 2), (2,)]
     out = []
