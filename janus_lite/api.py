@@ -26,6 +26,7 @@ from .runtime.compiled import CompiledGraph, Status
 from .runtime.degrade import (PerformanceWarning, StrictModeError, hide_internal_frames,
                               user_frame, warn_performance)
 from .runtime.events import EventLog
+from .runtime.gc_pause import gc_paused
 from .runtime.held_warnings import HeldWarnings as _Held, may_abandon
 from .runtime.policy import Cause, Decision, Failure, Policy
 from .options import check_jit_options
@@ -550,12 +551,13 @@ class SpeculativeFunction:
         fn = self.__wrapped__
         t0 = time.perf_counter()
         try:
-            graph = convert(fn, self._fdef, self._klass, specs, self._profiler.profile,
-                            fn.__name__, example, relaxed)
-            backend = for_specs(specs, self.backend)
-            run_passes(graph, passes_for(backend))
-            guards = graph.guards
-            entry, source = backend_compile(graph, fn, self._fdef, guards, backend)
+            with gc_paused():
+                graph = convert(fn, self._fdef, self._klass, specs, self._profiler.profile,
+                                fn.__name__, example, relaxed)
+                backend = for_specs(specs, self.backend)
+                run_passes(graph, passes_for(backend))
+                guards = graph.guards
+                entry, source = backend_compile(graph, fn, self._fdef, guards, backend)
         except ConversionError as exc:
             self._cost_learnt(time.perf_counter() - t0)
             self.events.add("conversion-failed", exc.reason, exc.lineno, filename=exc.filename)

@@ -182,6 +182,11 @@ TIER_MIN_GAIN = 0.05
 """Relative gain (0.05: 5 % faster) the compiled entry needs over the NumPy-tier entry on
 this graph before it serves the graph's calls."""
 # -- policy (janus_lite/runtime/policy.py) -------------------------------------------------
+CONVERSION_PAUSES_GC = True
+"""Pause Python's cyclic garbage collector while a graph is converted (runtime/gc_pause.py:
+conversion allocates many short-lived objects, and the collections they trigger walk the
+whole heap; measured ~25-30% of conversion time on the corpus). False: leave it alone."""
+
 CONVERSION_FREE_S = 2.0
 """Conversion time (seconds, per function) always allowed, whatever the function's own run
 time; past it the conversion budget below applies."""

@@ -109,11 +109,13 @@ def _lowered(owner, specs, example, relaxed, exact):
     from ...frontend import convert
     from ...passes import run_passes
     from .segments import plan as plan_segments
+    from ...runtime.gc_pause import gc_paused
     fn = owner.__wrapped__
-    cgraph = convert(fn, owner._fdef, owner._klass, specs, owner._profiler.profile,
-                     fn.__name__, example, relaxed)
-    run_passes(cgraph, enabled=PRE_PASSES)
-    return cgraph, plan_segments(cgraph, exact)
+    with gc_paused():
+        cgraph = convert(fn, owner._fdef, owner._klass, specs, owner._profiler.profile,
+                         fn.__name__, example, relaxed)
+        run_passes(cgraph, enabled=PRE_PASSES)
+        return cgraph, plan_segments(cgraph, exact)
 
 
 WARMING = "NumPy tier while the graph is cold (compiled once its calls took TIER_HOT_S)"
