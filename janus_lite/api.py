@@ -223,7 +223,8 @@ class SpeculativeFunction:
     def _instrument(self):
         fn, fdef = self.__wrapped__, self._fdef
         try:
-            self._profiler = Profiler(fn, fdef)
+            with gc_paused():      # AST copies and a compile: our objects only
+                self._profiler = Profiler(fn, fdef)
         except Exception as exc:   # instrumentation must never break the user's function
             self._go_imperative(f"cannot instrument: {type(exc).__name__}: {exc}", None)
 

@@ -1,4 +1,5 @@
-"""Python's cyclic garbage collector pauses while janus_lite converts a function.
+"""Python's cyclic garbage collector pauses while janus_lite converts a function (and while it
+instruments one for profiling: AST copies and a compile).
 
 A conversion allocates many small, short-lived objects (AST copies, IR nodes, networkx
 dicts, generated source); each 700 allocations start a collection, and every tenth of those
