@@ -94,6 +94,9 @@ class Policy:
         self.active: list[CompiledGraph] = []
         self.failed_keys: set = set()
         self.plain_streak = 0            # calls in a row that could not lead to a graph
+        self.transient_seen: dict = {}   # id of a dict argument → calls that changed its keys
+        self.transient_skip = 0          # misses answered plainly before profiling again
+        self.transient_backoff = 8       # ... the next time a dict's keys change again
         self.relaxed: set = set()        # keys of non-parameter sources read at run time
         self.lazy: set = set()           # (graph number, guard index): missed on state the
         #                                  call itself then set (lazily initialised state)
@@ -296,6 +299,9 @@ class Policy:
         a call that cannot change anything would only slow it down.)"""
         if self.stopped is not None:
             return False
+        if self.transient_skip:          # a dict argument changes its keys on every call
+            self.transient_skip -= 1
+            return False
         summary = self.host.summarize(args, kwargs)
         if summary is None:
             return False
@@ -472,8 +478,26 @@ class Policy:
                                  f"call changed them to {list(now)}: lazily initialised "
                                  f"state; no graph is built for the keys it found, the "
                                  f"calls that find the settled dict get one")
+            self._changed_again(now, name)
             return True
         return False
+
+    def _changed_again(self, d, name) -> None:
+        """The same dict changed its keys in an earlier call too (a history dict that gets
+        a key per call): no graph can serve such calls, so the next misses run the plain
+        function without profiling, for a stretch that doubles each time (8, 16, ... 1024
+        misses) before one is profiled again."""
+        seen = self.transient_seen
+        if len(seen) > 256:
+            seen.clear()
+        seen[id(d)] = n = seen.get(id(d), 0) + 1
+        if n < 2:
+            return
+        self.transient_skip = self.transient_backoff
+        self.host.events.add("settled", f"{name} changes its keys on every call: the calls "
+                             f"that miss run the plain function, profiled again after "
+                             f"{self.transient_backoff} of them")
+        self.transient_backoff = min(2 * self.transient_backoff, 1024)
 
     def _rebuild(self, old) -> None:
         """An assertion keeps failing: rebuild from the richer profile; if that fails, keep

@@ -2,6 +2,7 @@
 an optimizer made afresh per fold: the graph for the steady state serves every fold; the
 first call of a fresh object (which sets the state) builds nothing."""
 import policy_programs as P
+import pytest
 from policy_helpers import run_both
 
 
@@ -81,3 +82,32 @@ def test_config_dicts_filled_by_the_first_call_get_no_graph_for_their_first_keys
     assert "this call changed them to ['learning_rate', 'momentum', 'velocity']" in \
         f.explain(), f.explain()
     assert s["graph_calls"] >= 3 * 4 * 25 - 3 * 4 - 8, f.explain()
+
+
+def test_a_dict_that_gets_a_key_every_call_is_not_profiled_every_call(monkeypatch):
+    # a history dict written once per call: no graph can serve the calls that miss; they
+    # run the plain function, profiled again only after 8, 16, 32 ... of them
+    import numpy as np
+
+    import janus_lite
+    import janus_lite.api as api
+    from differential import differential
+
+    def log_step(w, g, hist, i):
+        w = w - 0.1 * g
+        hist["step%d" % i] = float(w.sum())
+        return w
+
+    profiled, real = [], api.SpeculativeFunction._run_profiled
+
+    def counting(self, args, kwargs):
+        profiled.append(1)
+        return real(self, args, kwargs)
+    monkeypatch.setattr(api.SpeculativeFunction, "_run_profiled", counting)
+    hist = {}
+    calls = [((np.full(4, 1.0 + i), np.full(4, 0.01), hist, i), {}) for i in range(200)]
+    with pytest.warns(janus_lite.PerformanceWarning, match="fit no graph"):
+        f = differential(log_step, calls)
+    assert len(profiled) <= 12, (len(profiled), f.explain())
+    assert f.stats["conversions"] == 1, f.explain()
+    assert "changes its keys on every call" in f.explain()
