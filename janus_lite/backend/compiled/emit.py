@@ -60,7 +60,7 @@ class SegmentSource:
         self.emit_nodes(g, self.nodes, set(self.outputs))
         outs = ", ".join(self.var(g, o) for o in self.outputs)
         # the floating-point flags, tested after every result is computed (fpflags.py)
-        self.emit(f"if _fe_flags(pf, ({outs},)):")
+        self.emit(f"if _fe_flags(pf, ({outs + ',' if outs else ''})):")
         self.emit(f"    return ({FLAGS_SET}, {outs})")
         self.emit(f"return (0, {outs})")
         args += [f"p{j}" for j in range(len(self.uloops))] + ["pf"]
