@@ -122,7 +122,7 @@ def _name_of(obj) -> str:
     return name if name else type(obj).__name__
 
 
-def _keys_text(keys, most=8) -> str:
+def keys_text(keys, most=8) -> str:
     """A dict's keys for a message: all of them, or the first and the last few and how many
     (a dict that gets a key per call must not make each message longer)."""
     keys = list(keys)
@@ -171,13 +171,13 @@ KINDS: dict[str, GuardKind] = {k.name: k for k in [
               lambda c, s, g: f"{s}.shape[{g.axis}] != {g.expected!r}",
               lambda v, g: v.shape[g.axis]),
     GuardKind("value", 6, lambda w, e, g: f"{w} == {e!r}", _value_fails, lambda v, g: v),
-    GuardKind("keys", 6, lambda w, e, g: f"{w} has keys {_keys_text(e)}",
+    GuardKind("keys", 6, lambda w, e, g: f"{w} has keys {keys_text(e)}",
               lambda c, s, g: f"tuple({s}) != {_k(c, tuple(g.expected), 'keys')}",
-              lambda v, g: _keys_text(v)),
+              lambda v, g: keys_text(v)),
     GuardKind("haskeys", 6, lambda w, e, g: _haskeys_text(w, e),
               lambda c, s, g: "(" + " or ".join(f"{k!r} {'not in' if p else 'in'} {s}"
                                                 for k, p in g.expected) + ")",
-              lambda v, g: _keys_text(v)),
+              lambda v, g: keys_text(v)),
     GuardKind("noattr", 6, lambda w, e, g: f"{w} has no instance attribute {e!r}",
               lambda c, s, g: f"{g.expected!r} in {s}.__dict__"),
     GuardKind("chunks", 6, lambda w, e, g: f"{w}.chunks == {_short_chunks(e)}",

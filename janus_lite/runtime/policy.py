@@ -36,6 +36,7 @@ from typing import Protocol
 
 from .. import config
 from .compiled import CompiledGraph, Status
+from .guards import keys_text
 from .policy_facts import (FACT_KINDS, as_seq, callee_file, describe_relaxation, error_line,
                            exact, from_spec, holds, merge_specs, spec_key, state_differs)
 from .spec import Unspecable, name_symbols
@@ -474,10 +475,10 @@ class Policy:
             now = self.example.get(name)
             if spec.kind != "dict" or type(now) is not dict or tuple(now) == spec.value:
                 continue
-            self.host.events.add("settled", f"{name} had keys {list(spec.value)} and this "
-                                 f"call changed them to {list(now)}: lazily initialised "
-                                 f"state; no graph is built for the keys it found, the "
-                                 f"calls that find the settled dict get one")
+            self.host.events.add("settled", f"{name} had keys {keys_text(spec.value)} and "
+                                 f"this call changed them to {keys_text(now)}: lazily "
+                                 f"initialised state; no graph is built for the keys it "
+                                 f"found, the calls that find the settled dict get one")
             self._changed_again(now, name)
             return True
         return False

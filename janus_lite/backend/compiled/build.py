@@ -42,14 +42,14 @@ class StaleFlags:
 
     Segments are pure (they read their inputs and return new values), so the wrapper does
     not clear the flags before the kernel, which tests them as its last step (`fpflags`).
-    Clean: nothing the kernel did raised one (nor did anything before it). Set
-    (``FLAGS_SET``): they may be stale — NumPy leaves a
-    flag its error state ignored (an underflow) set until its next ufunc call, and Python
-    float arithmetic sets them too — so the wrapper clears them and runs the kernel again,
-    and only a flag the second run raises hands the call to the NumPy tier. Where stale
-    flags keep coming (more than ``_EAGER_AFTER`` reruns), the wrapper clears them first on
-    every call (what it did for all calls before: never slower than that) and a flag then
-    set hands the call over at once."""
+    Clean: nothing the kernel did raised one (nor did anything before it). Set (the kernel
+    returns ``FLAGS_SET``): they may be stale — NumPy leaves a flag its error state ignored
+    (an underflow) set until its next ufunc call, and Python float arithmetic sets them too
+    — so the wrapper clears them and runs the kernel again, and only a flag the second run
+    raises hands the call to the NumPy tier. Where stale flags keep coming (more than
+    ``_EAGER_AFTER`` reruns), the wrapper clears them first on every call (what it did for
+    all calls before: never slower than that) and a flag then set hands the call over at
+    once."""
 
     __slots__ = ("eager", "reruns")
     _EAGER_AFTER = 8
