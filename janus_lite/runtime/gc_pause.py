@@ -11,9 +11,8 @@ after it.
 
 Nested and concurrent conversions share one pause: the first one in pauses the collector
 (when it was running), the last one out starts it again. The pause is process-wide: the
-program's other threads (and the program itself, while the compiled tier converts a hot
-graph in the background) run without cyclic collection for that long, milliseconds to a
-second; reference counting frees everything else as usual. A program that turns the collector
+program's other threads run without cyclic collection for that long (milliseconds to a
+second); reference counting frees everything else as usual. A program that turns the collector
 off itself while a conversion runs (in another thread) finds it on again when the
 conversion ends; ``config.CONVERSION_PAUSES_GC = False`` leaves the collector alone.
 """
