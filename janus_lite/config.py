@@ -185,7 +185,7 @@ this graph before it serves the graph's calls."""
 CONVERSION_PAUSES_GC = True
 """Pause Python's cyclic garbage collector while a graph is converted (runtime/gc_pause.py:
 conversion allocates many short-lived objects, and the collections they trigger walk the
-whole heap; measured ~25-30% of conversion time on the corpus). False: leave it alone."""
+whole heap; measured ~15-30% of conversion time on the corpus). False: leave it alone."""
 
 CONVERSION_FREE_S = 2.0
 """Conversion time (seconds, per function) always allowed, whatever the function's own run

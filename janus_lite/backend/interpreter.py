@@ -17,7 +17,7 @@ from ..ir.node import split_inputs
 from ..ir.pycode import compile_function
 from ..ir.ops_core import AssumptionFailed
 from ..ir.ops_state import (commit_append, commit_extend, commit_final, commit_setattr,
-                            commit_setitem, flush_prints)
+                            commit_setitem, flush_prints, undo_all)
 from ..ir.tables import OpTable, register_table
 from ..passes.ops import REDUCTIONS, same_place
 from ..runtime.guards import ConstPool, GuardCode
@@ -87,8 +87,7 @@ class Interpreter:
         try:
             return self.run_graph(self.graph, dict(self._params))
         except BaseException:
-            for back in self._undo[::-1]:
-                back()
+            undo_all(self._undo)
             for state, set_ in saved:
                 set_(state)
             for gen, state in self._generators.values():

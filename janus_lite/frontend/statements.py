@@ -241,9 +241,8 @@ class StatementConverter(Part):
         """``if test: break`` (or ``continue``, either branch) right in a loop node's body:
         not speculated, even where the profile saw one direction only. The exit costs a
         flag the loop node already carries, where an assertion inside the loop would make
-        the call fall back when the exit is taken (a convergence test met late) and makes
-        the dispatch hold the run's warnings (an assertion can fail after the trip's
-        arithmetic warned)."""
+        the call fall back, and the graph be rebuilt, when the exit is taken (a convergence
+        test met late)."""
         loops = self.cx.scope.loops
         if not loops or loops[-1] == "unroll":
             return False

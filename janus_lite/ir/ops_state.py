@@ -40,16 +40,15 @@ def commit_setattr(obj, value, name, undo=None):
     if value is ABSENT:
         return
     if undo is not None:
-        old = getattr(obj, name, ABSENT)
-        undo.append(lambda: setattr(obj, name, old) if old is not ABSENT
-                    else delattr(obj, name))
+        undo.append((obj, name, getattr(obj, name, ABSENT)))     # see `undo_all`
     setattr(obj, name, value)
 
 
 def undo_all(undo) -> None:
     """Undo the reversible commits of an abandoned run, last first. Each entry is a
-    callable, or ``(obj, name, old)`` for an attribute that generated code wrote inline
-    (`backend.state_ops.emit_commit_setattr`): ``old`` is what it held, or ABSENT."""
+    callable, or ``(obj, name, old)`` for an attribute written (by `commit_setattr`, or
+    inline by generated code: `backend.state_ops.emit_commit_setattr`): ``old`` is what it
+    held, or ABSENT."""
     for u in reversed(undo):
         if type(u) is tuple:
             obj, name, old = u

@@ -203,19 +203,21 @@ def wrapper(kernel, graph, seg):
             ns[f"_w{j}"] = _WRAP[meta.type]
             outs.append(f"_w{j}(r[{j + 1}])")
     ns["_st"] = StaleFlags()
-    call = (f"    try:\n"
-            f"        r = _k({kargs})\n"
-            f"    except Exception:\n"
-            f"        raise _TF() from None\n")
+
+    def call(pad):
+        return (f"{pad}try:\n"
+                f"{pad}    r = _k({kargs})\n"
+                f"{pad}except Exception:\n"
+                f"{pad}    raise _TF() from None\n")
     text = (f"def run_{seg.fname}({args}):\n"
             f"    if _st.eager:\n"
             f"        _clear({FE_ALL})\n"
-            f"{call}"
+            f"{call('    ')}"
             f"    if r[0]:\n"
             f"        if r[0] != {FLAGS_SET} or _st.eager:\n"
             f"            _fail(r[0])\n"
             f"        _clear({FE_ALL})\n"
-            f"    {call.replace(chr(10), chr(10) + '    ').rstrip(' ')}"
+            f"{call('        ')}"
             f"        if r[0]:\n"
             f"            _fail(r[0])\n"
             f"        _st.stale()\n"
