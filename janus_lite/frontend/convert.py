@@ -18,6 +18,7 @@ import types
 
 from ..ir import Graph, get_op
 from ..runtime.assumptions import Assumption
+from ..runtime.held_warnings import silent
 from ..runtime.guards import order_guards, param, item as item_source
 from ..runtime.spec import guards_for
 from .calls import CallConverter
@@ -140,13 +141,15 @@ class Converter:
 
     def _dead_user_code(self) -> set:
         """Nodes the function computes but never uses: dead-code elimination must keep
-        them, since they may raise (``x.reshape(-1, 2)`` on an odd size), and the function
-        must raise too. Nodes that only become dead after a pass rewrites their users are
-        fair game."""
+        them, since they may raise (``x.reshape(-1, 2)`` on an odd size) or warn, and the
+        function must too; only those that can do neither (`silent`) go. Nodes that only
+        become dead after a pass rewrites their users are fair game."""
         g = self.cx.graph
-        return {n.name for n in g.nodes()
+        nodes = {n.name: n for n in g.nodes()}
+        return {n.name for n in nodes.values()
                 if n.name != g.output and get_op(n.op).may_raise
-                and not any(True for _ in g.nx.successors(n.name))}
+                and not any(True for _ in g.nx.successors(n.name))
+                and not silent(n, nodes)}
 
 
 def _stateful_object(value) -> bool:

@@ -66,7 +66,7 @@ def may_warn(node, nodes) -> bool:
     deprecation...)? No for the structural ops in `_NO_WARN`, indexing of containers and
     arrays, and Python arithmetic on Python numbers; conservatively yes for the rest."""
     op = node.op
-    if op in _NO_WARN:
+    if op in _NO_WARN or silent(node, nodes):
         return False
     ins = [nodes.get(i) for i in node.inputs]
     if op == "getitem":
@@ -94,14 +94,13 @@ def may_raise(node, nodes) -> bool:
         opdef = get_op(op)
     except KeyError:
         return True
-    if not opdef.may_raise:
+    if not opdef.may_raise or silent(node, nodes):
         return False
     ins = [nodes.get(i) for i in node.inputs]
     if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
         return False
-    if op in _COPIES and len(ins) == 1 and ins[0] is not None and \
-            ins[0].meta.type is np.ndarray:
-        return False        # a copy of an array (only memory can run out)
+    if op == "getitem" and _in_bounds(ins, nodes):
+        return False        # x[i] with i a loop's trip over a range inside x's static shape
     if op == "ndarray.astype" and _numeric_cast(node, ins):
         return False        # bool/int/float to a number: FP errors at most (`fp_errors_quiet`)
     if op == "builtin.float" and len(ins) == 1 and ins[0] is not None and \
@@ -119,7 +118,80 @@ def may_raise(node, nodes) -> bool:
                     for i in ins))
 
 
+def _in_bounds(ins, nodes) -> bool:
+    """``x[i]`` (or ``x[i, j]``) on an array whose shape the guards fix, each index an int
+    known to lie inside its axis: a constant, or the trip variable of a loop over a constant
+    ``range`` (``for i in range(8): ... x[i]``)."""
+    if len(ins) != 2 or ins[0] is None or ins[1] is None or ins[0].meta.type is not np.ndarray:
+        return False
+    shape = ins[0].meta.shape
+    if shape is None or not all(isinstance(d, int) for d in shape):
+        return False
+    idx = ins[1]
+    parts = [nodes.get(i) for i in idx.inputs] if idx.op == "tuple" else [idx]
+    if idx.op == "const" and type(idx.meta.value) is tuple:
+        parts = list(idx.meta.value)
+    if not parts or len(parts) > len(shape):
+        return False
+    for part, n in zip(parts, shape):
+        span = _int_span(part, nodes)
+        if span is None or span[0] < -n or span[1] >= n:
+            return False
+    return True
+
+
+def _int_span(node, nodes):
+    """(least, greatest) value of an int index, when known at conversion; else None."""
+    if type(node) is int:
+        return node, node
+    if node is None or node.meta.type is not int:
+        return None
+    if node.op == "const":
+        return (node.meta.value, node.meta.value) if type(node.meta.value) is int else None
+    seen = 0
+    while node.op == "input" and node.attrs.get("role") == "capture" and seen < 64:
+        node, seen = nodes.get(node.attrs.get("outer")), seen + 1
+        if node is None:
+            return None
+    if node.op != "input" or node.attrs.get("role") != "item":
+        return None
+    for loop in nodes.values():          # the loop whose body binds this trip variable
+        if loop.op == "loop" and loop.subgraphs and loop.attrs.get("has_iter") and \
+                node.name in loop.subgraphs[0]:
+            it = nodes.get(loop.inputs[0])
+            r = it.meta.value if it is not None and it.op == "const" else None
+            if type(r) is not range or len(r) == 0:
+                return None
+            return min(r[0], r[-1]), max(r[0], r[-1])
+    return None
+
+
 _COPIES = ("np.copy", "ndarray.copy")
+_LIKE = ("np.zeros_like", "np.ones_like", "np.empty_like")
+_FILLED = ("np.zeros", "np.ones", "np.empty")
+
+
+def silent(node, nodes) -> bool:
+    """Does ``node`` neither raise nor warn once the guards held, so that the function
+    computing it and never using it is the same function without it? (Dead-code elimination
+    drops only such unused user code.) True for a copy of an array, ``np.zeros_like(a)`` and
+    its kin on an array (constant keywords: ``dtype=``), and ``np.zeros(shape)`` and its kin
+    with constant arguments whose result the conversion already made (a static shape).
+    ``config.get('velocity', np.zeros_like(w))`` evaluates its default on every call; the
+    graph of a call that finds the key skips it. Only memory can run out in any of these
+    (as `may_raise` says of copies)."""
+    ins = [nodes.get(i) for i in node.inputs]
+    if any(i is None for i in ins):
+        return False
+    if node.op in _COPIES:
+        return len(ins) == 1 and ins[0].meta.type is np.ndarray
+    if node.op in _LIKE:
+        return ins[0].meta.type is np.ndarray and all(i.op == "const" for i in ins[1:])
+    if node.op in _FILLED:
+        shape = node.meta.shape
+        return node.meta.type is np.ndarray and shape is not None and \
+            all(isinstance(d, int) for d in shape) and all(i.op == "const" for i in ins)
+    return False
 
 
 def _numeric_cast(node, ins) -> bool:

@@ -225,3 +225,25 @@ def test_commit_keeps_both_dicts_equal_key_by_key():
         x = np.full(2, float(s))
         assert_same(f(d_jit, x), setdefault_then_branch(d_plain, x))
         assert list(d_jit) == list(d_plain) and d_jit == d_plain
+
+
+# -- defaults computed and never used ----------------------------------------------------------
+def velocity_default(w, dw, config):
+    v = config.get("velocity", np.zeros_like(w))             # the default: made every call
+    N, = w.shape
+    m = config.get("mean", np.zeros(N, dtype=w.dtype))
+    spare = dw.copy()                                         # computed and never used
+    odd = w.reshape(-1, 2)                                    # never used, but may raise
+    config["velocity"] = 0.9 * v - 0.1 * dw + m
+    return w + config["velocity"]
+
+
+def test_an_unused_default_that_cannot_raise_or_warn_is_not_computed():
+    def calls():
+        return [((_r(6), _r(6), {"velocity": _r(6), "mean": _r(6)}), {}) for _ in range(5)] + \
+            [((_r(5), _r(5), {"velocity": _r(5), "mean": _r(5)}), {})]    # odd: ValueError
+    f = differential(velocity_default, calls())
+    steady(f, 2)
+    src = f.graphs[0].source()
+    assert "reshape" in src                     # the user's unused reshape may raise: kept
+    assert "zeros" not in src and "copy" not in src, src

@@ -332,3 +332,53 @@ def test_slotted_state_updated_in_place_stays_exact():
     f = janus_lite.jit(Slotted.step)
     assert_same(run(Slotted.step), run(f))
     assert f.stats["graph_calls"] >= 8, f.explain()
+
+
+def rows_sum(x, w):
+    acc = np.zeros(3)                     # a new array: raises and warns nothing
+    for i in range(4):
+        acc = acc + x[i] * w              # x[i]: a trip inside x's fixed shape
+    return acc
+
+
+def scan_from_first(x):
+    s = x[0]
+    for i in range(1, 8):
+        if x[i] < 0:
+            continue
+        s = s + x[i]
+    return s
+
+
+def scan_past_the_end(x):
+    s = x[0]
+    for i in range(1, 9):                 # one past the end of an 8-vector: IndexError
+        s = s + x[i]
+    return s
+
+
+def test_loops_indexing_inside_the_shape_do_not_hold_warnings():
+    f, g = janus_lite.jit(rows_sum), janus_lite.jit(scan_from_first)
+    for _ in range(4):
+        f(np.ones((4, 3)), np.ones(3))
+        g(np.arange(8.0) - 3)
+    assert not may_abandon(f.graphs[-1].graph)
+    assert not may_abandon(g.graphs[-1].graph)
+    assert f.stats["graph_calls"] >= 2 and g.stats["graph_calls"] >= 2
+
+
+@pytest.mark.parametrize("action", ["always", "default"])
+def test_loops_indexing_inside_the_shape_warn_as_the_plain_function(action):
+    big = np.full(8, 1e308)
+    calls = [(np.arange(8.0) - 3,)] * 4 + [(big,)] * 3 + [(np.arange(8.0),)]
+    f = janus_lite.jit(scan_from_first)
+    assert _warned(f, calls, action) == _warned(scan_from_first, calls, action)
+    rows = [(np.ones((4, 3)), np.ones(3))] * 4 + [(np.full((4, 3), 1e308), np.full(3, 10.0))] * 2
+    h = janus_lite.jit(rows_sum)
+    assert _warned(h, rows, action) == _warned(rows_sum, rows, action)
+    assert f.stats["graph_calls"] >= 3 and h.stats["graph_calls"] >= 3
+
+
+def test_an_index_past_the_end_still_raises_and_holds():
+    f = differential(scan_past_the_end, [(np.arange(8.0),)] * 4)
+    assert f.stats["imperative_calls"] == 4 or may_abandon(f.graphs[-1].graph)
