@@ -38,7 +38,7 @@ class Profiler:
                 _record(_keys[i], n)
 
         self.instrumented, _ = build_function(fn, tree, {REC: rec, TRUTH: truth,
-                                                         ITER: iterate})
+                                                         ITER: iterate}, owned=True)
         self.signature = inspect.signature(fn)
 
     def source(self) -> str:

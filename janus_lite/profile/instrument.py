@@ -24,7 +24,10 @@ def site_key(node: ast.AST) -> tuple:
 
 
 def _call(name, key, value, like):
-    call = ast.Call(ast.Name(name, ast.Load()), [ast.Constant(key), value], [])
+    """``name(key, value)``, every new node placed at ``like`` (so the tree needs no
+    ``ast.fix_missing_locations`` walk: `source.locate_new` skips located subtrees)."""
+    fn = ast.copy_location(ast.Name(name, ast.Load()), like)
+    call = ast.Call(fn, [ast.copy_location(ast.Constant(key), like), value], [])
     return ast.copy_location(call, like)
 
 
@@ -122,7 +125,6 @@ def instrument(fdef: ast.AST) -> tuple[ast.AST, list[tuple]]:
         tree.body = [ins.visit(s) for s in tree.body]
         for default in tree.args.defaults + [d for d in tree.args.kw_defaults if d]:
             pass   # defaults were evaluated at definition time; the copy reuses them
-    ast.fix_missing_locations(tree)
     return tree, ins.keys
 
 

@@ -164,15 +164,27 @@ def mangle(node: ast.AST, klass: str | None) -> ast.AST:
 
 
 def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None,
-                   imports: bool = True):
+                   imports: bool = True, owned: bool = False):
     """Compile ``fdef`` into a function sharing ``fn``'s globals, cells and defaults.
 
     ``extra`` maps additional free names (e.g. the profiler's recorder) to values; they are
     given fresh cells. The new function's free variables that ``fn`` also has get ``fn``'s
-    very cells, so ``nonlocal`` writes reach the same variables.
+    very cells, so ``nonlocal`` writes reach the same variables. ``owned``: ``fdef`` is the
+    caller's own copy, compiled as it is (its name changed only while it compiles) instead
+    of copied first.
     """
+    if not owned:
+        fdef = copy_ast(fdef)
+    name = getattr(fdef, "name", None)
+    try:
+        return _build(fn, fdef, extra, filename, imports)
+    finally:
+        if name is not None:
+            fdef.name = name
+
+
+def _build(fn, fdef, extra, filename, imports):
     code = fn.__code__
-    fdef = copy_ast(fdef)
     if isinstance(fdef, ast.Lambda):
         ret = ast.copy_location(ast.Return(fdef.body), fdef)
         fdef = ast.copy_location(ast.FunctionDef(name="__jl_lambda", args=fdef.args,
@@ -194,7 +206,7 @@ def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None,
     imports = [ast.Import(names=[ast.alias(name=n)]) for n in
                (_module_imports(code.co_filename) if imports else ())]
     module = ast.Module(imports + [factory], type_ignores=[])
-    ast.fix_missing_locations(module)
+    locate_new(module)
     fcode = function_code(module, filename or code.co_filename)
     inner = next(c for c in fcode.co_consts if isinstance(c, types.CodeType))
     inner = inner.replace(co_name=code.co_name, co_qualname=code.co_qualname)
@@ -216,6 +228,22 @@ def build_function(fn, fdef: ast.AST, extra: dict, filename: str | None = None,
     return new, inner
 
 
+def locate_new(tree: ast.AST) -> None:
+    """What ``ast.fix_missing_locations`` does, for the nodes made here (the factory, its
+    arguments, the imports; lineno 1 at the top, as a Module has none to inherit), without
+    walking into subtrees that have their locations: a parsed function and the
+    instrumenter's calls are located when made, and walking a function's thousands of
+    nodes twice per decoration cost more than the rest of decorating it."""
+    stack = [(tree, (1, 0, 1, 0))]
+    while stack:
+        node, loc = stack.pop()
+        if "lineno" in node._attributes:
+            if getattr(node, "lineno", None) is not None:
+                continue                       # located, and so is everything under it
+            node.lineno, node.col_offset, node.end_lineno, node.end_col_offset = loc
+        stack.extend((child, loc) for child in ast.iter_child_nodes(node))
+
+
 def source_matches(fn, fdef: ast.AST) -> bool:
     """Does ``fdef`` compile to the bytecode that ``fn`` runs?"""
     code = fn.__code__
@@ -223,7 +251,7 @@ def source_matches(fn, fdef: ast.AST) -> bool:
     # top-level statement of a cell on its own, so the def never sees the cell's imports
     for imports in (True, False):
         try:
-            _, inner = build_function(fn, fdef, {}, imports=imports)
+            _, inner = build_function(fn, fdef, {}, imports=imports, owned=True)
         except Exception:
             return False
         if inner.co_code == code.co_code and inner.co_names == code.co_names and \

@@ -144,7 +144,7 @@ def _int_span(node, nodes):
     """(least, greatest) value of an int index, when known at conversion; else None."""
     if type(node) is int:
         return node, node
-    if node is None or node.meta.type is not int:
+    if not hasattr(node, "meta") or node.meta.type is not int:     # a slice, None, ...
         return None
     if node.op == "const":
         return (node.meta.value, node.meta.value) if type(node.meta.value) is int else None
