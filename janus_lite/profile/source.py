@@ -38,10 +38,17 @@ def _module_index(filename: str) -> tuple:
             elif isinstance(node, ast.Lambda):
                 starts.setdefault(node.lineno, []).append(node)
         index = (tree, _parents(tree), starts)
-        if len(_INDEX_CACHE) > 64:
-            _INDEX_CACHE.clear()
-        _INDEX_CACHE[id(tree)] = index
+        _INDEX_CACHE.pop(id(tree), None)
+        _bounded_put(_INDEX_CACHE, id(tree), index)
     return index
+
+
+def _bounded_put(cache: dict, key, value, limit: int = 64) -> None:
+    """Store, dropping the oldest entries past ``limit`` (a program decorating functions
+    from more files than that keeps the most recent ones parsed, not none)."""
+    cache[key] = value
+    while len(cache) > limit:
+        del cache[next(iter(cache))]
 
 
 def _module_ast(filename: str) -> ast.Module:
@@ -60,9 +67,7 @@ def _module_ast(filename: str) -> ast.Module:
                 tree = ast.parse(text, filename)
         except SyntaxError as exc:
             raise NoSource(f"source of {filename!r} does not parse: {exc}") from None
-        if len(_MODULE_CACHE) > 64:
-            _MODULE_CACHE.clear()
-        _MODULE_CACHE[key] = tree
+        _bounded_put(_MODULE_CACHE, key, tree)
     return tree
 
 
