@@ -242,6 +242,7 @@ class GuardCode:
         self.consts = consts
         self.bound: dict = {}          # Source.key → the local holding its value
         self._seqs: set = set()        # keys of sources guarded to be a list or tuple
+        self._keyed: set = set()       # keys of dicts whose key tuple was checked already
         self.arrays: set = set()       # keys of sources guarded (earlier) to be an ndarray
 
     def source_expr(self, src: Source) -> str:
@@ -277,7 +278,7 @@ class GuardCode:
         out = []
         self._seqs = {g.source.key for g in guards
                       if g.kind == "type" and g.expected in (list, tuple)}
-        self.arrays = set()
+        self.arrays, self._keyed = set(), set()
         runs = []                      # [kind, [(index, guard)...]], merged as below
         for kind, run in itertools.groupby(enumerate(guards), key=lambda ig: ig[1].kind):
             run = list(run)
@@ -305,6 +306,8 @@ class GuardCode:
             out.extend(self._run_lines(kind, run, miss_name))
             self.arrays |= {g.source.key for _, g in run
                             if g.kind == "type" and g.expected is np.ndarray}
+            if kind == "keys":
+                self._keyed |= {g.source.key for _, g in run}
             if kind == "type":
                 self._bind_typed(run, out)
             k += 1
@@ -357,10 +360,13 @@ class GuardCode:
 
     def _bind(self, src: Source, out: list) -> None:
         """Read ``src`` into a local before the guard that first reads it, when it is an
-        item of a value guarded to be a list or tuple (its bases first, likewise)."""
+        item of a value guarded to be a list or tuple, or of a dict whose keys were checked
+        (``_s1 = config['velocity']``: the key is there, and reading it again for its
+        dtype, its shape and the graph costs a lookup each); its bases first, likewise."""
         if src.base is not None:
             self._bind(src.base, out)
-        if src.kind != "item" or src.key in self.bound or src.base.key not in self._seqs:
+        if src.kind != "item" or src.key in self.bound or \
+                (src.base.key not in self._seqs and src.base.key not in self._keyed):
             return
         name = f"_s{len(self.bound)}"
         out.append(f"{name} = {self.source_expr(src)}")

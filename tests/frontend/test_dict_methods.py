@@ -232,8 +232,8 @@ def velocity_default(w, dw, config):
     v = config.get("velocity", np.zeros_like(w))             # the default: made every call
     N, = w.shape
     m = config.get("mean", np.zeros(N, dtype=w.dtype))
-    spare = dw.copy()                                         # computed and never used
-    odd = w.reshape(-1, 2)                                    # never used, but may raise
+    spare = dw.copy()  # noqa: F841                           # computed and never used
+    odd = w.reshape(-1, 2)  # noqa: F841                      # never used, but may raise
     config["velocity"] = 0.9 * v - 0.1 * dw + m
     return w + config["velocity"]
 

@@ -4,7 +4,8 @@ A method's guards read ``layer.W`` for its type, dtype, shape, flags and distinc
 the graph reads it again: the guard code reads it once into a local right after the run of
 type guards (``_s0 = layer.W``) and everything later uses the local. Read there, not
 earlier, so that a receiver of another class, or an attribute of another type, is still a
-guard miss (another graph or the plain function answers) and not an exception.
+guard miss (another graph or the plain function answers) and not an exception. Items of a
+dict are read once too, right after the guard on its keys (the key is there).
 """
 import numpy as np
 
@@ -92,3 +93,31 @@ def test_a_global_of_another_type_is_a_miss():
         SCALE = old
     assert all(g.errors == 0 for g in f.graphs)
     assert sum(sum(g.guard_misses) for g in f.graphs) >= 1
+
+
+def momentum(w, dw, config):
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v - config["learning_rate"] * dw
+    config["velocity"] = v
+    return w + v
+
+
+def test_dict_items_are_read_once_after_the_keys_guard():
+    rng = np.random.default_rng(5)
+
+    def cfg(n, vel=True):
+        c = {"learning_rate": 0.01, "momentum": 0.9}
+        if vel:
+            c["velocity"] = rng.standard_normal(n)
+        return c
+
+    calls = [(rng.standard_normal(6), rng.standard_normal(6), cfg(6)) for _ in range(5)] + [
+        (rng.standard_normal(6), rng.standard_normal(6), dict(cfg(6), velocity=[0.0] * 6)),
+        (rng.standard_normal(6), rng.standard_normal(6), cfg(6, vel=False)),   # another key set
+        (rng.standard_normal(6), rng.standard_normal(6), cfg(6))]
+    f = differential(momentum, calls)
+    steady(f, 3)
+    src = _entry_source(f)
+    keys_at = src.index("tuple(config)")
+    assert src.count("config['velocity']") == 1, src            # one read, into a local
+    assert src.index("config['velocity']") > keys_at, src        # after the key check
