@@ -4,6 +4,7 @@ test once on Dask's threaded scheduler and once on the cluster."""
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import logging
 import math
@@ -12,11 +13,14 @@ import re
 import numpy as np
 import pytest
 
-try:
+if all(importlib.util.find_spec(m) is not None for m in ("dask", "distributed")):
+    # installed: imported for real, so that a Dask and a distributed that do not work
+    # together fail here loudly instead of skipping the backend's tests (the extras ask
+    # for dask[array,distributed], whose versions match)
     import dask
     import dask.array as da
     import distributed
-except ImportError:        # the optional extra is not installed: nothing here to run
+else:                      # the optional extra is not installed: nothing here to run
     collect_ignore_glob = ["test_*.py"]
 
 
