@@ -296,7 +296,8 @@ def by_example(op, metas, attrs) -> Meta:
         try:
             hit = _by_example(op, metas, attrs)
         except CannotInfer as exc:
-            hit = exc
+            hit = CannotInfer(*exc.args)   # not ``exc``: its traceback would keep the frames
+            #                                of the conversion that met it (and all they hold)
         if len(_BY_EXAMPLE) >= _BY_EXAMPLE_SIZE:
             _BY_EXAMPLE.clear()
         _BY_EXAMPLE[key] = hit

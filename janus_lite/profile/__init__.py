@@ -15,7 +15,8 @@ class Profiler:
         self.fn = fn
         self.profile = Profile()
         tree, keys = instrument(fdef)
-        self.tree = tree
+        self._fdef = fdef     # the instrumented tree is not kept (~400 tracked objects per
+        #                       function for the collector to walk): `source` makes it again
         profile = self.profile
 
         self.records = 0         # values recorded over all profiled runs (≈ graph size)
@@ -42,7 +43,7 @@ class Profiler:
         self.signature = inspect.signature(fn)
 
     def source(self) -> str:
-        return to_source(self.tree)
+        return to_source(instrument(self._fdef)[0])
 
     def bind(self, args, kwargs) -> dict | None:
         """Parameter name → value for a call, or None when the call does not bind."""

@@ -12,6 +12,8 @@ def copy_ast(node):
     if isinstance(node, list):
         return [copy_ast(x) for x in node]
     cls = type(node)
+    if not node._fields and not node._attributes:
+        return node       # Load, Store, Add...: no content; ast.parse shares them likewise
     new = cls.__new__(cls)
     for name in node._fields:
         try:
