@@ -19,8 +19,23 @@ class Part:
 
     def handlers(self):
         """(table, AST type, bound method) for each ``expr_X`` / ``stmt_X`` method."""
-        for name in dir(type(self)):
+        for prefix, node_type, name in _handler_names(type(self)):
+            table = self.cx.expr_handlers if prefix == "expr" else self.cx.stmt_handlers
+            yield table, node_type, getattr(self, name)
+
+
+_HANDLERS: dict = {}
+
+
+def _handler_names(cls) -> list:
+    """("expr" or "stmt", AST type, method name) of ``cls``'s handlers, found once per class
+    (``dir`` of a converter class on every conversion cost more than some conversions)."""
+    found = _HANDLERS.get(cls)
+    if found is None:
+        found = []
+        for name in dir(cls):
             prefix, _, node = name.partition("_")
             if prefix in ("expr", "stmt") and node and node[0].isupper():
-                table = self.cx.expr_handlers if prefix == "expr" else self.cx.stmt_handlers
-                yield table, getattr(ast, node), getattr(self, name)
+                found.append((prefix, getattr(ast, node), name))
+        _HANDLERS[cls] = found
+    return found

@@ -7,8 +7,17 @@ import builtins
 from dataclasses import dataclass, field
 
 
-def assigned_names(fdef: ast.AST) -> set[str]:
-    """Names the function binds locally (parameters, assignment targets, loop targets …)."""
+def assigned_names(fdef: ast.AST) -> frozenset[str]:
+    """Names the function binds locally (parameters, assignment targets, loop targets …).
+    Found once per tree (kept on it: a callee inlined on every trip of an unrolled loop
+    asks again each time); copies of the tree find them again."""
+    names = fdef.__dict__.get("_jl_assigned")
+    if names is None:
+        names = fdef._jl_assigned = frozenset(_assigned(fdef))
+    return names
+
+
+def _assigned(fdef: ast.AST) -> set[str]:
     names = set()
     args = fdef.args
     for a in args.posonlyargs + args.args + args.kwonlyargs:
@@ -44,7 +53,7 @@ class Scope:
     klass: str | None
     globals: dict
     cells: dict                       # free variable name -> cell
-    local_names: set
+    local_names: frozenset
     profile: object | None = None     # profile.records.Profile of this function, if any
     env: dict = field(default_factory=dict)
     returned: object = None           # abstract return value once a return ran
