@@ -99,7 +99,7 @@ class Policy:
         self.transient_skip = 0          # misses answered plainly before profiling again
         self.transient_backoff = 8       # ... the next time a dict's keys change again
         self.relaxed: set = set()        # keys of non-parameter sources read at run time
-        self.lazy: set = set()           # (graph number, guard index): missed on state the
+        self.lazy: set = set()           # `_lazy_key`s of guards that missed on state the
         #                                  call itself then set (lazily initialised state)
         self.example: dict = {}          # arguments of the call a conversion runs for
         self.failures = 0                # conversion attempts that gave up
@@ -261,7 +261,7 @@ class Policy:
             events.add("fallback", f"graph raised {type(error).__name__}: {error} — "
                        f"rerun imperatively for the genuine outcome", lineno,
                        topic="fallbacks", filename=filename)
-        if misses and any((rec.number, idx) in self.lazy for rec, idx in misses):
+        if misses and any(_lazy_key(rec, idx) in self.lazy for rec, idx in misses):
             return Decision.SETTLE       # seen before: a fresh object's first call sets it
         if error is not None:
             return Decision.PLAIN        # the graph stays; nothing to learn from this call
@@ -339,7 +339,7 @@ class Policy:
         self.example = example
         try:
             if not self._settled(misses):
-                self.lazy.difference_update((rec.number, idx) for rec, idx in misses)
+                self.lazy.difference_update(_lazy_key(rec, idx) for rec, idx in misses)
         finally:
             self.example = {}
 
@@ -458,7 +458,7 @@ class Policy:
                 break
         else:
             return False
-        self.lazy.add((rec.number, idx))
+        self.lazy.add(_lazy_key(rec, idx))
         self.host.events.add("settled", f"{guard.source.describe()} did not fit graph "
                              f"#{rec.number} ({guard.describe()}) until this call set it: "
                              f"lazily initialised state; the graph for the steady state "
@@ -619,3 +619,12 @@ class Policy:
         except Exception:
             return "a value that could not be read"
         return guard.observe(value)
+
+
+def _lazy_key(rec, idx) -> tuple:
+    """What `Policy.lazy` remembers of a guard that missed on lazily initialised state: its
+    kind and the state it reads (``self.m`` has a key), not the graph and index it had, so
+    that the graphs built later (a relaxed one replacing it, one per parameter) and the next
+    fresh object's first call are answered plainly without being profiled again."""
+    guard = rec.guards[idx]
+    return guard.kind, guard.source.key

@@ -267,3 +267,41 @@ def config_dicts(jit, runs=3, steps=25):
                 params[i], configs[i] = update(p, 0.1 * p, configs[i])
         out.append((params, configs))
     return ([update] if jit else []), out
+
+
+# -- 8. lazy per-key moments in dicts, with a step counter the graphs first fold ------------------
+def _keyed_adam_class():
+    class Adam:
+        def __init__(self, lr=0.01):
+            self.lr, self.m, self.v, self.t = lr, {}, {}, 0
+
+        def update(self, key, param, grad):
+            if key not in self.m:
+                self.m[key] = np.zeros_like(param)
+                self.v[key] = np.zeros_like(param)
+            self.m[key] = 0.9 * self.m[key] + 0.1 * grad
+            self.v[key] = 0.999 * self.v[key] + 0.001 * grad * grad
+            m_hat = self.m[key] / (1 - 0.9 ** self.t)
+            v_hat = self.v[key] / (1 - 0.999 ** self.t)
+            param -= self.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+    return Adam
+
+
+def lazy_dict_state_with_counter(jit, runs=3, steps=12):
+    """An Adam whose moments are made lazily per (layer, name) key in dicts, fresh per run;
+    ``opt.t`` is bumped every step, so the first graphs (which fold it) are replaced by ones
+    that read it: the lazily initialised state must be recognised on the replacements too."""
+    Adam = _keyed_adam_class()
+    Adam.update = _deco(jit, Adam.update)
+    rng = np.random.default_rng(8)
+    shapes = {(0, "W"): (3, 4), (0, "b"): (4,), (1, "W"): (4, 1)}
+    out = []
+    for r in range(runs):
+        opt = Adam()
+        params = {k: rng.standard_normal(s) for k, s in shapes.items()}
+        for _ in range(steps):
+            opt.t += 1
+            for key, p in params.items():
+                opt.update(key, p, 0.1 * p + 0.01)
+        out.append((params, opt.m, opt.v, opt.t))
+    return ([Adam.update] if jit else []), out
