@@ -53,18 +53,24 @@ def test_per_parameter_lazy_state_settles_for_every_fresh_optimizer():
     assert s["graph_calls"] >= 5 * 2 * 20 - 2 * 5 - 4, f.explain()
 
 
-def test_a_fresh_object_that_settles_again_runs_the_plain_function(monkeypatch):
-    # once a guard's miss was seen to be settled by the call, the next fresh object's first
-    # call runs the plain function (not the instrumented one) and is checked afterwards
+@pytest.fixture
+def profiled(monkeypatch):
+    """A list that gets one item per profiled (instrumented) run of any decorated function."""
     import janus_lite.api as api
-    profiled = []
+    runs = []
     orig = api.SpeculativeFunction._run_profiled
 
     def counting(self, args, kwargs):
-        profiled.append(1)
+        runs.append(1)
         return orig(self, args, kwargs)
 
     monkeypatch.setattr(api.SpeculativeFunction, "_run_profiled", counting)
+    return runs
+
+
+def test_a_fresh_object_that_settles_again_runs_the_plain_function(profiled):
+    # once a guard's miss was seen to be settled by the call, the next fresh object's first
+    # call runs the plain function (not the instrumented one) and is checked afterwards
     run_both(P.lazy_state_per_parameter, runs=2, steps=10)
     first = len(profiled)
     profiled.clear()
@@ -113,20 +119,11 @@ def test_a_dict_that_gets_a_key_every_call_is_not_profiled_every_call(monkeypatc
     assert "changes its keys on every call" in f.explain()
 
 
-def test_lazy_state_is_recognised_on_graphs_that_replaced_the_first_ones(monkeypatch):
+def test_lazy_state_is_recognised_on_graphs_that_replaced_the_first_ones(profiled):
     # the first graphs fold opt.t and are replaced by graphs reading it; the settled misses
     # were remembered per graph number, so every fresh optimizer's first calls (one per
     # key) were profiled again, about 0.5 ms each (here: 10 profiled runs for 4 optimizers
     # against 7 for one; now 8)
-    import janus_lite.api as api
-    profiled = []
-    orig = api.SpeculativeFunction._run_profiled
-
-    def counting(self, args, kwargs):
-        profiled.append(1)
-        return orig(self, args, kwargs)
-
-    monkeypatch.setattr(api.SpeculativeFunction, "_run_profiled", counting)
     (f,), _ = run_both(P.lazy_dict_state_with_counter, runs=1)
     first = len(profiled)
     profiled.clear()
