@@ -2,13 +2,16 @@
 (same op, same inputs, same static attributes) reuses the earlier value. It never merges
 impure or side-effecting nodes, nodes that read or are values updated in place (their alias
 roots appear in the mutated set), nor two mutable values when the later one could be seen
-by the user (returned, aliased, compared by identity)."""
+by the user (returned, aliased, compared by identity), nor two nodes that may warn (`may_warn`:
+``x - x`` on an infinity warns "invalid value" once per place that computes it, and the
+plain function computes it twice)."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..ir import get_op
 from ..ir.node import is_immutable_const
+from ..runtime.held_warnings import may_warn
 from .analysis import alias_roots, mutated_roots, only_read, replaceable
 
 _IMMUTABLE_TYPES = (bool, int, float, complex, str, bytes, type(None))
@@ -43,6 +46,7 @@ def run(graph) -> int:
     """Merge duplicates; returns how many nodes were replaced."""
     roots = alias_roots(graph)
     mutated = mutated_roots(graph, roots)
+    nodes = {n.name: n for n in graph.all_nodes()}
     seen: dict = {}
     merged = 0
     for node in list(graph.nodes()):
@@ -52,6 +56,8 @@ def run(graph) -> int:
             continue
         if roots[node.name] & mutated or any(roots.get(i, {i}) & mutated
                                              for i in node.inputs):
+            continue
+        if may_warn(node, nodes):
             continue
         key = _key(graph, node)
         if key is None:

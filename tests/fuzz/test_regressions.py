@@ -686,3 +686,38 @@ def loop_keeps_or_rebinds(x, n):
 def test_loop_output_identity_depends_on_the_trips():
     calls = [(np.ones(2), n) for n in (1, 2, 4, 1, 5, 2)]
     steady(differential(loop_keeps_or_rebinds, calls), 1)
+
+
+# -- found by the 20,000-program run with --seed 600 --warnings (session 14) -------------------------
+def _differences_of_self(a, b):
+    c = np.tanh(a - a)            # noqa: F841  (computed, unused: it may warn)
+    return a
+
+
+def twice_the_same_difference(x, s):
+    a0 = x - x                    # noqa: F841
+    return _differences_of_self(x, s) + x
+
+
+def _warnings_of(fn, calls):
+    import warnings
+    out = []
+    for args in calls:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+        out.append([(w.category, str(w.message), w.lineno) for w in caught])
+    return out
+
+
+def test_two_places_computing_the_same_value_each_warn():
+    """CSE merged ``x - x`` (the function) with ``a - a`` (an inlined callee): on an
+    infinity the plain function warns "invalid value encountered in subtract" twice, from
+    two lines, and the graph once. Nodes that may warn are no longer merged."""
+    import janus_lite
+    inf = np.array([1.0, np.inf, 2.0, 0.5])
+    calls = [(np.ones(4), 0.5)] * 3 + [(inf, 0.5), (np.ones(4), 0.5), (inf, 0.5)]
+    f = janus_lite.jit(twice_the_same_difference)
+    assert _warnings_of(f, calls) == _warnings_of(twice_the_same_difference, calls)
+    steady(f, 3)
+    differential(twice_the_same_difference, calls)

@@ -95,16 +95,25 @@ def test_simplify_keeps_a_value_the_user_sees():
 
 def test_cse_reuses_the_first_of_two_equal_pure_nodes():
     g = new(("x", X))
-    a = g.add("np.exp", ("x",), meta=X, lineno=2).name
-    b = g.add("np.exp", ("x",), meta=X, lineno=3).name
+    a = g.add("getattr", ("x",), attrs={"name": "T"}, meta=X, lineno=2).name
+    b = g.add("getattr", ("x",), attrs={"name": "T"}, meta=X, lineno=3).name
     g.output = g.add("add", (a, b), meta=X, lineno=4).name
     check(g, cse.run, 1, """
         graph f(%x: float64(3,)) {
-          %np_exp_0 = np.exp(%x) : float64(3,)  # line 2
-          %np_exp_1 = np.exp(%x) : float64(3,)  # line 3
-          %add_2 = add(%np_exp_0, %np_exp_0) : float64(3,)  # line 4
+          %getattr_0 = getattr(%x){name='T'} : float64(3,)  # line 2
+          %getattr_1 = getattr(%x){name='T'} : float64(3,)  # line 3
+          %add_2 = add(%getattr_0, %getattr_0) : float64(3,)  # line 4
           return %add_2
         }""", x3)
+
+
+def test_cse_never_merges_two_places_that_may_warn():
+    # np.exp(x) on line 2 and on line 3: on an overflow the plain code warns twice
+    g = new(("x", X))
+    a = g.add("np.exp", ("x",), meta=X, lineno=2).name
+    b = g.add("np.exp", ("x",), meta=X, lineno=3).name
+    g.output = g.add("add", (a, b), meta=X, lineno=4).name
+    check(g, cse.run, 0, format_graph(g), x3)
 
 
 def test_cse_never_merges_random_draws():

@@ -86,6 +86,10 @@ def duplicates(x):
     return a + b, np.exp(x) * 2, np.exp(x) * 2
 
 
+def transposed_twice(x):
+    return x.T * 2.0, x.T + 1.0
+
+
 def transposed_chain(x):
     t = x.T
     return np.tanh(t * 2.0) + t
