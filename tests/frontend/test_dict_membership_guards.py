@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import janus_lite
-from differential import assert_same
+from differential import assert_same, differential
 
 
 class Store:
@@ -149,3 +149,21 @@ def test_whole_key_uses_see_keys_added_and_removed_from_outside(name):
             steps.append(("del", "cache", "k1"))
     steps += [("call", (_g(1),)), ("call", (_g(2),))]
     _check(name, steps)
+
+
+def record_loss(w, g, hist):
+    hist[len(hist)] = float((g * g).sum())     # a history dict: one more key per call
+    return w - 0.1 * g
+
+
+def test_a_growing_history_dict_misses_on_its_length_first():
+    from janus_lite.runtime.guards import keys_text
+    calls = [(np.ones(4), np.full(4, 0.5 * k), {}) for k in range(3)]
+    hist = {}
+    calls += [(np.ones(4), np.full(4, 0.1 * k), hist) for k in range(40)]   # same dict
+    f = differential(record_loss, calls)
+    src = [g.source() for g in f.graphs][0]
+    assert "len(hist) != " in src, src           # not tuple(hist) alone: O(keys) per call
+    grown = {k: 0 for k in range(40)}
+    assert keys_text(grown) == "[0, 1, 2, 3, 4, 5, ..., 38, 39] (40 keys)"
+    assert keys_text(tuple(grown)) == keys_text(grown) and keys_text(iter([1, 2])) == "[1, 2]"
