@@ -244,7 +244,10 @@ class Policy:
         if misses:
             rec, idx = misses[0]
             guard = rec.guards[idx]
-            got = self._observe(guard, args, kwargs)
+            # the value it got, for the first misses of each guard; past them one event
+            # counts the rest (reading and describing the value cost more than the call)
+            got = self._observe(guard, args, kwargs) if \
+                rec.guard_misses[idx] <= _OBSERVED_MISSES else "other values too"
             rec.assumptions[idx].failed += 1
             events.add("fallback", f"assumed {guard.describe()}, got {got}", guard.lineno,
                        topic="fallbacks", filename=guard.filename)
@@ -619,6 +622,10 @@ class Policy:
         except Exception:
             return "a value that could not be read"
         return guard.observe(value)
+
+
+_OBSERVED_MISSES = 32
+"""Misses of one guard whose values `Policy.on_fallback` reads and names in its event."""
 
 
 def _lazy_key(rec, idx) -> tuple:

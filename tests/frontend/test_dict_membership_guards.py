@@ -167,3 +167,16 @@ def test_a_growing_history_dict_misses_on_its_length_first():
     grown = {k: 0 for k in range(40)}
     assert keys_text(grown) == "[0, 1, 2, 3, 4, 5, ..., 38, 39] (40 keys)"
     assert keys_text(tuple(grown)) == keys_text(grown) and keys_text(iter([1, 2])) == "[1, 2]"
+
+
+def test_a_guard_that_keeps_missing_names_its_first_values_then_counts_the_rest():
+    import janus_lite
+    f = janus_lite.jit(record_loss)
+    hist = {}
+    for k in range(120):
+        f(np.ones(4), np.full(4, 0.1 * k), hist)
+    fallbacks = [e for e in f.events if e.kind == "fallback"]
+    rest = [e for e in fallbacks if e.text.endswith("got other values too")]
+    assert len(rest) == 1 and rest[0].count >= 60, [e.line() for e in fallbacks]
+    assert any("keys)" in e.text for e in fallbacks)             # the first ones, named
+    assert "got other values too" in f.explain()
