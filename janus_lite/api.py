@@ -146,7 +146,7 @@ class SpeculativeFunction:
 
     def __init__(self, fn, profile_runs=None, backend=None, max_graphs=None, *,
                  strict=False, dynamic_dims=None, no_fold=()):
-        if type(self) in (_Measuring, _PlainServing, _Waiting):     # reset()
+        if type(self) in (_Measuring, _PlainServing, _Waiting, _Skipping):     # reset()
             self.__class__ = SpeculativeFunction
         self._init_args = (fn, profile_runs, backend, max_graphs)     # for reset()
         self._init_options = dict(strict=strict, dynamic_dims=dynamic_dims, no_fold=no_fold)
@@ -172,6 +172,9 @@ class SpeculativeFunction:
         self._arbitrated = self._arb_left = self._arb_given = 0   # calls the plain function
         # served because it measured faster; _arb_left: fast-path calls before re-measuring
         self._run_s, self._runs_timed = 0.0, 0    # imperative runs timed (conversion budget)
+        self._skip_left = 0                 # calls the plain function answers directly
+        self._skip_next = config.MISS_STREAK_PLAIN    # ... the next time (doubling)
+        self._streak_hits = 0               # graph_calls when the streak of misses began
         self.events = EventLog(getattr(fn, "__qualname__", repr(fn)))
         self._profiler = None
         self._fdef = self._klass = None
@@ -459,6 +462,8 @@ class SpeculativeFunction:
             self._imperative += 1
             result = self._plain(self.__wrapped__, args, kwargs)
             self._raise_if_strict()
+            if decision is Decision.PLAIN and misses:
+                self._skip_misses()
             return result
         if decision is Decision.SETTLE:
             self._imperative += 1
@@ -478,6 +483,27 @@ class SpeculativeFunction:
                                   self._profiler.bind(args, kwargs) or {})
         self._raise_if_strict()
         return result
+
+    def _skip_misses(self) -> None:
+        """A call fit no graph and could lead to none. After ``config.MISS_STREAK_PLAIN``
+        such calls in a row, with no graph answering one in between, the plain function
+        answers the next calls directly (`_Skipping`): as many, then twice as many each time
+        the graphs are tried again and still miss (up to ``MISS_STREAK_PLAIN_MAX``)."""
+        streak, first = self._policy.plain_streak, config.MISS_STREAK_PLAIN
+        if streak <= 1 or self._graph_calls != self._streak_hits:
+            self._streak_hits, self._skip_next = self._graph_calls, first   # a new streak
+            return
+        if not first or streak < first or self.strict or type(self) is not SpeculativeFunction:
+            return
+        n = self._skip_next
+        self._skip_next = min(2 * n, max(config.MISS_STREAK_PLAIN_MAX, first))
+        self._skip_left = n
+        self.events.add("skipping", f"calls kept fitting no graph, and none could be built "
+                        f"for them ({first} in a row): the plain function answers the next "
+                        f"calls directly ({first}, doubling while the graphs still miss, up "
+                        f"to {config.MISS_STREAK_PLAIN_MAX}), then the graphs are tried "
+                        f"again", None, topic="fallbacks")
+        self.__class__ = _Skipping
 
     def _after_plain(self, step, *args) -> None:
         """The policy's bookkeeping after the plain function answered a call: the call has
@@ -788,7 +814,7 @@ class SpeculativeFunction:
         return self
 
 
-_Measuring, _PlainServing, _Waiting = serving_classes(
+_Measuring, _PlainServing, _Waiting, _Skipping = serving_classes(
     SpeculativeFunction, lambda exc: hide_internal_frames(exc, None))
 
 

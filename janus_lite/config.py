@@ -241,6 +241,17 @@ GUARD_MISS_WARN_AFTER = 8
 """Calls in a row that fit no graph and can lead to none before a PerformanceWarning says
 the guards keep missing."""
 
+MISS_STREAK_PLAIN = 16
+"""Calls in a row that fit no graph and could build none (no graph answered in between)
+before the plain function answers the following calls directly, without trying the graphs
+or asking the policy (each such miss costs tens of microseconds): this many, then twice as
+many each time the graphs are tried again and still miss, up to MISS_STREAK_PLAIN_MAX.
+0: never."""
+
+MISS_STREAK_PLAIN_MAX = 4096
+"""The longest run of calls the plain function answers directly before the graphs are
+tried again."""
+
 LOOP_NODE_AFTER_NODES = 200
 """A loop over a sequence known while converting is unrolled while it stays under this
 many nodes (extrapolated from the trips converted so far, nodes inside its trips' own

@@ -156,7 +156,31 @@ def serving_classes(base, hide_frames):
                 hide_frames(exc)
                 raise
 
-    for cls in (Measuring, PlainServing, Waiting):
+    class Skipping(base):
+        """Calls kept fitting no graph, and none could be built: the plain function answers
+        the next ``_skip_left`` calls directly (no guards tried, no policy asked); then the
+        function's own dispatch tries the graphs again (`api._skip_misses`)."""
+        __slots__ = ()
+
+        def __call__(self, *args, **kwargs):
+            __tracebackhide__ = True
+            if SWITCH.on and is_disabled():
+                return self._disabled_call(args, kwargs)
+            left = self._skip_left - 1
+            if left < 0:
+                if type(self) is Skipping:
+                    self.__class__ = base
+                return graph_call(self, *args, **kwargs)
+            self._skip_left = left
+            self._other_calls += 1
+            self._imperative += 1
+            try:
+                return self.__wrapped__(*args, **kwargs)
+            except Exception as exc:
+                hide_frames(exc)
+                raise
+
+    for cls in (Measuring, PlainServing, Waiting, Skipping):
         cls.__name__, cls.__qualname__, cls.__module__ = \
             base.__name__, base.__qualname__, base.__module__
-    return Measuring, PlainServing, Waiting
+    return Measuring, PlainServing, Waiting, Skipping

@@ -169,8 +169,8 @@ def test_a_growing_history_dict_misses_on_its_length_first():
     assert keys_text(tuple(grown)) == keys_text(grown) and keys_text(iter([1, 2])) == "[1, 2]"
 
 
-def test_a_guard_that_keeps_missing_names_its_first_values_then_counts_the_rest():
-    import janus_lite
+def test_a_guard_that_keeps_missing_names_its_first_values_then_counts_the_rest(monkeypatch):
+    monkeypatch.setattr(janus_lite.config, "MISS_STREAK_PLAIN", 0)    # every miss: the policy
     f = janus_lite.jit(record_loss)
     hist = {}
     for k in range(120):
@@ -180,3 +180,28 @@ def test_a_guard_that_keeps_missing_names_its_first_values_then_counts_the_rest(
     assert len(rest) == 1 and rest[0].count >= 60, [e.line() for e in fallbacks]
     assert any("keys)" in e.text for e in fallbacks)             # the first ones, named
     assert "got other values too" in f.explain()
+
+
+def test_calls_that_keep_missing_run_the_plain_function_directly():
+    calls = [(np.ones(4), np.full(4, 0.5), {}) for _ in range(3)]
+    hist = {}
+    calls += [(np.ones(4), np.full(4, 0.01 * k), hist) for k in range(300)]
+    f = differential(record_loss, calls)
+    s = f.stats
+    assert s["calls"] == 303 and s["imperative_calls"] + s["graph_calls"] == 303, s
+    assert s["fallbacks"] < 60, s                       # the rest skipped graphs and policy
+    assert "the plain function answers the next calls directly" in f.explain()
+
+
+def scale(x):
+    return x * 2.0
+
+
+def test_no_skipping_while_graphs_still_answer_some_calls():
+    f = janus_lite.jit(scale, max_graphs=1)        # int arrays: no room for their graph
+    for k in range(200):
+        f(np.ones(4))                                # fits the graph
+        f(np.arange(4))                              # misses, and none can be built
+    s = f.stats
+    assert s["graph_calls"] >= 190 and s["fallbacks"] >= 190, s
+    assert "answers the next calls directly" not in f.explain()
