@@ -624,7 +624,7 @@ class Policy:
         return guard.observe(value)
 
 
-_OBSERVED_MISSES = 32
+_OBSERVED_MISSES = 8
 """Misses of one guard whose values `Policy.on_fallback` reads and names in its event."""
 
 
