@@ -174,7 +174,8 @@ class SpeculativeFunction:
         self._run_s, self._runs_timed = 0.0, 0    # imperative runs timed (conversion budget)
         self._skip_left = 0                 # calls the plain function answers directly
         self._skip_next = config.MISS_STREAK_PLAIN    # ... the next time (doubling)
-        self._streak_hits = 0               # graph_calls when the streak of misses began
+        self._streak = (0, 0)               # (graph_calls, policy's plain_streak) when the
+        #                                     current run of misses without a hit began
         self.events = EventLog(getattr(fn, "__qualname__", repr(fn)))
         self._profiler = None
         self._fdef = self._klass = None
@@ -488,16 +489,22 @@ class SpeculativeFunction:
         """A call fit no graph and could lead to none. After ``config.MISS_STREAK_PLAIN``
         such calls in a row, with no graph answering one in between, the plain function
         answers the next calls directly (`_Skipping`): as many, then twice as many each time
-        the graphs are tried again and still miss (up to ``MISS_STREAK_PLAIN_MAX``)."""
+        the graphs are tried again (for as many calls) and still miss, up to
+        ``MISS_STREAK_PLAIN_MAX``; a graph serving a call among the tried ones starts over."""
         streak, first = self._policy.plain_streak, config.MISS_STREAK_PLAIN
-        if streak <= 1 or self._graph_calls != self._streak_hits:
-            self._streak_hits, self._skip_next = self._graph_calls, first   # a new streak
+        hits, since = self._streak
+        if streak <= 1 or self._graph_calls != hits:        # a new run: a graph answered
+            self._streak, self._skip_next = (self._graph_calls, streak - 1), first
             return
-        if not first or streak < first or self.strict or type(self) is not SpeculativeFunction:
+        if not first or streak - since < first or self.strict or \
+                type(self) is not SpeculativeFunction:
             return
         n = self._skip_next
         self._skip_next = min(2 * n, max(config.MISS_STREAK_PLAIN_MAX, first))
         self._skip_left = n
+        # after the stretch the graphs are tried for `first` calls again before the next
+        # (longer) one: a call they serve among them (the calls changed) starts afresh
+        self._streak = (self._graph_calls, streak)
         self.events.add("skipping", f"calls kept fitting no graph, and none could be built "
                         f"for them ({first} in a row): the plain function answers the next "
                         f"calls directly ({first}, doubling while the graphs still miss, up "
