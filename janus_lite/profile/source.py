@@ -38,14 +38,15 @@ def _module_index(filename: str) -> tuple:
             elif isinstance(node, ast.Lambda):
                 starts.setdefault(node.lineno, []).append(node)
         index = (tree, _parents(tree), starts)
-        _INDEX_CACHE.pop(id(tree), None)
         _bounded_put(_INDEX_CACHE, id(tree), index)
     return index
 
 
 def _bounded_put(cache: dict, key, value, limit: int = 64) -> None:
-    """Store, dropping the oldest entries past ``limit`` (a program decorating functions
-    from more files than that keeps the most recent ones parsed, not none)."""
+    """Store as the newest entry (a stale one under the same key moves to the end), dropping
+    the oldest past ``limit``: a program decorating functions from more files than that
+    keeps the most recent ones parsed, not none."""
+    cache.pop(key, None)
     cache[key] = value
     while len(cache) > limit:
         del cache[next(iter(cache))]
