@@ -23,6 +23,7 @@ class SegmentSource:
         self._n = 0
         self._fail = None
         self.uloops: list = []        # (op, dtype) of each NumPy-loop address argument
+        self.kept = False             # whether ``_kp`` (fpflags._keep) holds any value
 
     # -- names --------------------------------------------------------------------------
     def tmp(self, hint="t") -> str:
@@ -59,8 +60,11 @@ class SegmentSource:
         self._fail = ", ".join(placeholder(m) for m in metas)
         self.emit_nodes(g, self.nodes, set(self.outputs))
         outs = ", ".join(self.var(g, o) for o in self.outputs)
+        if self.kept:
+            self.lines.insert(0, "    _kp = np.uint64(0)")
+        used = outs + ", _kp" if self.kept else outs
         # the floating-point flags, tested after every result is computed (fpflags.py)
-        self.emit(f"if _fe_flags(pf, ({outs + ',' if outs else ''})):")
+        self.emit(f"if _fe_flags(pf, ({used + ',' if used else ''})):")
         self.emit(f"    return ({FLAGS_SET}, {outs})")
         self.emit(f"return (0, {outs})")
         args += [f"p{j}" for j in range(len(self.uloops))] + ["pf"]
@@ -122,14 +126,33 @@ class SegmentSource:
         row = self.row(n)
         return row is not None and row.kind == "ew" and kind_of(n.meta) == "array"
 
-    def ew_expr(self, graph, n, operand) -> str:
+    def ew_expr(self, graph, n, operand, local=()) -> str:
+        """``n``'s scalar expression; ``local``: the names computed in the same fused
+        loop."""
         row = self.row(n)
         loop = self.loops[n.name]
         ops = [operand(i, dt) for i, dt in zip(n.inputs, loop if row.ufunc is not None
                                                  else ["bool"] + loop)]
+        if row.ufunc is None:   # np.where: each arm computed here is kept
+            for name, arm in zip(n.inputs[1:], ops[1:]):
+                if name in local or self._scalar_result(graph, name):
+                    self.keep(arm)
         expr = row.template.format(*ops)
         out = dtype_of(n.meta)
         return expr if out == "bool" else f"{_NP[out]}({expr})"
+
+    def keep(self, value):
+        """Use float ``value`` on every path from here (fpflags._keep): LLVM may not
+        compute it only where a select or a branch picks it, losing its flags."""
+        self.emit(f"_kp = _keep(_kp, {value})")
+        self.kept = True
+
+    @staticmethod
+    def _scalar_result(graph, name) -> bool:
+        """Whether ``name`` is a float scalar the segment computes."""
+        node = graph[name]
+        return kind_of(node.meta) == "scalar" and dtype_of(node.meta) in FLOATS and \
+            node.op not in ("input", "const")
 
     def emit_group(self, graph, group, users, needed_after):
         names = {n.name for n in group}
@@ -189,7 +212,7 @@ class SegmentSource:
 
         for n in group:
             s = self.tmp("s")
-            self.emit(f"{s} = {self.ew_expr(graph, n, operand)}")
+            self.emit(f"{s} = {self.ew_expr(graph, n, operand, local)}")
             local[n.name] = s
             if n.name in outs:
                 self.emit(f"{outs[n.name]}{at} = {s}")
@@ -254,6 +277,11 @@ class SegmentSource:
 
     def emit_cond(self, graph, n, v):
         then_g, else_g = n.subgraphs
+        captured = {sub[i].attrs.get("outer") for sub in n.subgraphs for i in sub.inputs
+                    if sub[i].attrs.get("role") == "capture"}
+        for outer in sorted(captured - {None}):   # computed before the branch, as in NumPy
+            if self._scalar_result(graph, outer):
+                self.keep(self.var(graph, outer))
         self.emit(f"if {self.var(graph, n.inputs[0])}:")
         for sub in (then_g, else_g):
             if sub is else_g:

@@ -77,6 +77,38 @@ def _fe_flags(typingctx, fn, results):
         got = builder.call(test, [_ir.Constant(i32, {FP_ERRORS})])
         return builder.sext(got, context.get_value_type(numba.types.intp))
     return sig, codegen
+
+
+@_intrinsic
+def _sel(typingctx, cond, a, b):
+    """``a if cond else b`` as one LLVM ``select`` (no branch to sink an arm into)."""
+    if a != b:
+        return None
+    sig = a(cond, a, b)
+
+    def codegen(context, builder, signature, args):
+        c = context.is_true(builder, signature.args[0], args[0])
+        return builder.select(c, args[1], args[2])
+    return sig, codegen
+
+
+@_intrinsic
+def _keep(typingctx, acc, v):
+    """``acc | bits(v)``: a use of ``v`` on every path, whose result the flags barrier
+    takes. An arm of ``np.where`` used only by the select would be computed only where it
+    is chosen: x86 folds ``select(m, x * y, z)`` into a masked multiply, and masked-off
+    lanes raise no flag, while NumPy computes both arms everywhere and warns."""
+    if not isinstance(v, numba.types.Float):
+        return None
+    sig = numba.types.uint64(numba.types.uint64, v)
+
+    def codegen(context, builder, signature, args):
+        a, x = args
+        i64 = _ir.IntType(64)
+        bits = builder.bitcast(x, _ir.IntType(signature.args[1].bitwidth))
+        bits = builder.zext(bits, i64) if signature.args[1].bitwidth < 64 else bits
+        return builder.or_(a, bits)
+    return sig, codegen
 '''
 """Prelude text of every generated module (after `ufunc_loops.INTRINSIC_SOURCE`, which
 imports ``_intrinsic`` and ``_ir``)."""

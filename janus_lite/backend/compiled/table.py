@@ -51,8 +51,8 @@ ROWS = [
     Lowering(("ge", "np.greater_equal"), "ew", "({0} >= {1})", np.greater_equal, kinds="fib"),
     Lowering(("eq", "np.equal"), "ew", "({0} == {1})", np.equal, kinds="fib"),
     Lowering(("ne", "np.not_equal"), "ew", "({0} != {1})", np.not_equal, kinds="fib"),
-    Lowering(("np.where",), "ew", "({1} if {0} else {2})", None, kinds="fib",
-             doc="cond must be bool; both values computed, as NumPy does"),
+    Lowering(("np.where",), "ew", "_sel({0}, {1}, {2})", None, kinds="fib",
+             doc="cond must be bool; both values computed, as NumPy does (fpflags._sel)"),
     # NumPy's SIMD transcendental kernels are not libm: numba's differ in the last bits
     Lowering(("np.exp",), "ew", "np.exp({0})", np.exp, faithful=False),
     Lowering(("np.log",), "ew", "np.log({0})", np.log, faithful=False),
