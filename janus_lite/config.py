@@ -105,9 +105,16 @@ KERNEL_THREADS = 2
 """Threads a fused kernel splits a large array across (1: never split)."""
 
 KERNEL_RECYCLE_OUTPUTS = 2
-"""Result arrays a fused kernel keeps per output to hand out again once the caller has
-dropped them (no reference left but the kernel's): their pages stay mapped, so a large
-result never costs fresh page faults, whatever the allocator did before. 0: always new."""
+"""Result arrays a fused kernel or a compiled segment keeps per output to hand out again
+once the caller has dropped them (no reference left but the kernel's): their pages stay
+mapped, so a large result never costs fresh page faults, whatever the allocator did before
+(`backend.recycle`). 0: always new."""
+
+RECYCLE_MIN_BYTES = 1 << 18
+"""The smallest result a compiled segment writes into a recycled array (static shapes
+only; fused kernels recycle from FUSE_MIN_ELEMENTS on). Smaller ones come from the
+allocator's caches with their pages mapped, and the pool's checks (~1 µs a call) would
+cost more than they save."""
 
 PARALLEL_MIN_ELEMENTS = 1 << 17
 """Smallest array a fused kernel splits across KERNEL_THREADS threads."""

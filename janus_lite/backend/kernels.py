@@ -12,7 +12,7 @@ runs the original ops one by one instead (`plain`), which is the user's code exa
 Large arrays may be split across threads (ufuncs release the GIL): the caller and helper
 threads take tiles from one counter, where `kernel_threads` finds it pays; a helper runs
 in a copy of the caller's context, so ``np.errstate`` applies there too. Result arrays the
-caller has dropped are handed out again (`FusedKernel._output`): a large result then never
+caller has dropped are handed out again (`recycle.OutputPool`): a large result then never
 costs fresh page faults.
 Floating-point errors: while the user's ``np.errstate`` would report one (warn, call,
 print, raise), the tiles run with those categories raising, and the first error makes the
@@ -26,16 +26,15 @@ import contextvars
 import functools
 import itertools
 import math
-import sys
 import threading
 import time
-import weakref
 import numpy as np
 
 from .. import config
 from ..ir.kernel_program import Program, Step, set_kernel_factory, slots as _slots
 from ..ir.pycode import compile_function
 from .kernel_threads import Chooser, cores_free, helpers
+from .recycle import OutputPool
 
 
 class FusedKernel:
@@ -55,7 +54,7 @@ class FusedKernel:
         self._free: list = []
         self.chooser = Chooser()
         self.runs = [0, 0]              # tiled calls run alone, split (for reports)
-        self._outs = [[] for _ in range(self.n_out)]     # results to recycle (`_output`)
+        self._outs = [OutputPool() for _ in range(self.n_out)]   # `_output`
         self.tiles, self.plain = _compile(program, self.slot_of, self.n_slots, self.tile,
                                           filename, globals_ if globals_ is not None else {})
 
@@ -73,38 +72,9 @@ class FusedKernel:
         return self.n_slots * self.tile * self.dtype.itemsize * t
 
     def _output(self, k, shape):
-        """A fresh-looking result array for output ``k``: one this kernel returned before and
-        nobody holds any more (no reference but the kernel's own, no weak reference, the
-        same shape, dtype and flags: nothing can see its old contents), else a new one. A
-        recycled array's pages are mapped already: whether a fresh 4 MB ``np.empty`` costs
-        ~1000 page faults or none depends on the allocator's history in the process (the
-        same Adam step took 3.4 or 8.5 ms in one process). At most KERNEL_RECYCLE_OUTPUTS
-        arrays are kept per output; the oldest beyond that is let go."""
-        keep = config.KERNEL_RECYCLE_OUTPUTS
-        if keep <= 0:
-            return np.empty(shape, self.dtype)
-        pool = self._outs[k]
-        for _ in range(len(pool)):
-            try:
-                a = pool.pop(0)            # atomic: no other call can take it meanwhile
-            except IndexError:
-                break
-            if sys.getrefcount(a) > 2:     # held elsewhere (2: `a` and the argument)
-                pool.append(a)
-                continue
-            if a.shape == shape and a.dtype == self.dtype and a.flags.writeable and \
-                    a.flags.c_contiguous and a.flags.owndata and \
-                    not weakref.getweakrefcount(a):
-                pool.append(a)
-                return a
-        a = np.empty(shape, self.dtype)
-        pool.append(a)
-        while len(pool) > keep:
-            try:
-                pool.pop(0)
-            except IndexError:
-                break
-        return a
+        """A result array for output ``k`` (`recycle.OutputPool`: one the caller dropped,
+        whose pages are mapped already, else a new one)."""
+        return self._outs[k].take(shape, self.dtype)
 
     def _scratch(self):
         try:

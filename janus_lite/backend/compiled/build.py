@@ -25,6 +25,7 @@ import numpy as np
 from ... import config
 from ...ir.ops_core import AssumptionFailed
 from ...ir.pycode import compile_function
+from ..recycle import OutputPool
 from .fpflags import FE_ALL, FECLEAR, FLAGS_SET, TEST_ADDRESS
 from .prelude import module_source
 
@@ -182,6 +183,13 @@ def wrapper(kernel, graph, seg):
     ns = {"_k": kernel, "_TF": TierFallback, "_clear": FECLEAR, "_fail": _fail,
           "_pf": TEST_ADDRESS}
     kargs = args
+    take = ""
+    for j, o in enumerate(seg.recycled):           # result buffers the caller dropped
+        meta = graph[o].meta
+        ns[f"_r{j}"], ns[f"_sh{j}"] = OutputPool().take, tuple(meta.shape)
+        ns[f"_dr{j}"] = np.dtype(meta.dtype.name)
+        take += f"    b{j} = _r{j}(_sh{j}, _dr{j})\n"
+        kargs += f"{', ' if kargs else ''}b{j}"
     for j, (op, dt) in enumerate(seg.uloops):     # this process's NumPy loop addresses
         ns[f"_p{j}"] = address(TABLE[op].ufunc, dt)
         if ns[f"_p{j}"] is None:                  # pragma: no cover - checked when lowered
@@ -210,6 +218,7 @@ def wrapper(kernel, graph, seg):
                 f"{pad}except Exception:\n"
                 f"{pad}    raise _TF() from None\n")
     text = (f"def run_{seg.fname}({args}):\n"
+            f"{take}"
             f"    if _st.eager:\n"
             f"        _clear({FE_ALL})\n"
             f"{call('    ')}"

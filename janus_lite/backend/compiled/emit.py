@@ -1,6 +1,9 @@
 """Write the numba source of one segment (see `lower.py` for what lowers and why)."""
 from __future__ import annotations
 
+import math
+
+from ... import config
 from .fpflags import FLAGS_SET
 from .lower import FLOATS, dtype_of, kind_of, nb_type, placeholder
 from .prelude import _NP, literal
@@ -24,6 +27,7 @@ class SegmentSource:
         self._fail = None
         self.uloops: list = []        # (op, dtype) of each NumPy-loop address argument
         self.kept = False             # whether ``_kp`` (fpflags._keep) holds any value
+        self.recycled: list = []      # outputs written into a buffer the caller passes
 
     # -- names --------------------------------------------------------------------------
     def tmp(self, hint="t") -> str:
@@ -67,8 +71,10 @@ class SegmentSource:
         self.emit(f"if _fe_flags(pf, ({used + ',' if used else ''})):")
         self.emit(f"    return ({FLAGS_SET}, {outs})")
         self.emit(f"return (0, {outs})")
-        args += [f"p{j}" for j in range(len(self.uloops))] + ["pf"]
+        args += [f"r{j}" for j in range(len(self.recycled))] + \
+            [f"p{j}" for j in range(len(self.uloops))] + ["pf"]
         types = [nb_type(g[i].meta) for i in self.inputs] + \
+            [nb_type(g[o].meta) for o in self.recycled] + \
             ["numba.intp"] * (len(self.uloops) + 1)
         sig = ", ".join(types)
         head = [f"@numba.njit(({sig}{',' if len(types) == 1 else ''}), cache=True, "
@@ -154,6 +160,15 @@ class SegmentSource:
         return kind_of(node.meta) == "scalar" and dtype_of(node.meta) in FLOATS and \
             node.op not in ("input", "const")
 
+    def _recyclable(self, n) -> bool:
+        """Whether result ``n`` is written into a buffer the wrapper passes in (one the
+        caller dropped, `recycle.OutputPool`): a large array of static shape that leaves
+        the segment, made once per run (not in a loop or branch body)."""
+        shape = n.meta.shape
+        return self.indent == 1 and n.name in self.outputs and \
+            all(isinstance(d, int) for d in shape) and \
+            math.prod(shape) * n.meta.dtype.itemsize >= config.RECYCLE_MIN_BYTES
+
     def emit_group(self, graph, group, users, needed_after):
         names = {n.name for n in group}
         ext = []
@@ -181,7 +196,12 @@ class SegmentSource:
                 flat[e] = self.var(graph, e)
             for n in keep:
                 v = outs[n.name] = self.var(graph, n.name)
-                self.emit(f"{v} = np.empty({shape}, {_NP[dtype_of(n.meta)]})")
+                fresh = f"np.empty({shape}, {_NP[dtype_of(n.meta)]})"
+                if self._recyclable(n):
+                    r = f"r{len(self.recycled)}"
+                    self.recycled.append(n.name)
+                    fresh = f"{r} if {r}.shape == {shape} else {fresh}"
+                self.emit(f"{v} = {fresh}")
             for d, i in enumerate(idxs):
                 self.emit(f"for {i} in range({shape}[{d}]):")
                 self.indent += 1

@@ -27,6 +27,7 @@ class Segment:
     fname: str = ""
     run: object = None          # the Python wrapper calling the compiled function
     uloops: list = field(default_factory=list)   # (op, dtype): NumPy loops it calls
+    recycled: list = field(default_factory=list)  # outputs written into passed buffers
 
 
 @dataclass
@@ -128,7 +129,8 @@ def _segment(graph, nodes, pos, check, index):
     fname = f"seg{index}"
     gen = SegmentSource(graph, nodes, inputs, outputs, check, fname)
     src = gen.source()
-    return Segment(index, nodes, inputs, outputs, src, fname, uloops=gen.uloops)
+    return Segment(index, nodes, inputs, outputs, src, fname, uloops=gen.uloops,
+                   recycled=gen.recycled)
 
 
 def rewrite(graph, segments) -> None:
