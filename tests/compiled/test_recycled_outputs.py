@@ -102,3 +102,23 @@ def test_small_results_are_not_recycled(compiled):
         jf(*small)
     state = _compiled(jf)
     assert not any(seg.recycled for seg in state.segments.segments)
+
+
+def chain(x):
+    y = np.tanh(x) * 0.5 + 0.5
+    z = np.exp(-y * y)
+    return z * x + y
+
+
+def test_large_temporaries_come_from_the_pool_too(compiled):
+    rng = np.random.default_rng(5)
+    xs = [rng.standard_normal(N).astype(np.float32) for _ in range(6)]
+    jf = jl.jit(chain)
+    outs = [jf(x) for x in xs]              # results held: temporaries recycled, not them
+    state = _compiled(jf)
+    segs = state.segments.segments
+    temps = [name for seg in segs for name in seg.recycled if name not in seg.outputs]
+    assert temps, [seg.source for seg in segs]
+    for x, o in zip(xs, outs):
+        assert _same(o, chain(x))
+    assert len({id(o) for o in outs}) == len(outs)

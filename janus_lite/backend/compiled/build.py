@@ -184,7 +184,7 @@ def wrapper(kernel, graph, seg):
           "_pf": TEST_ADDRESS}
     kargs = args
     take = ""
-    for j, o in enumerate(seg.recycled):           # result buffers the caller dropped
+    for j, o in enumerate(seg.recycled):           # pooled buffers (emit.SegmentSource.fresh)
         meta = graph[o].meta
         ns[f"_r{j}"], ns[f"_sh{j}"] = OutputPool().take, tuple(meta.shape)
         ns[f"_dr{j}"] = np.dtype(meta.dtype.name)

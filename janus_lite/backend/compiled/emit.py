@@ -27,7 +27,7 @@ class SegmentSource:
         self._fail = None
         self.uloops: list = []        # (op, dtype) of each NumPy-loop address argument
         self.kept = False             # whether ``_kp`` (fpflags._keep) holds any value
-        self.recycled: list = []      # outputs written into a buffer the caller passes
+        self.recycled: list = []      # arrays written into buffers the wrapper passes (`fresh`)
 
     # -- names --------------------------------------------------------------------------
     def tmp(self, hint="t") -> str:
@@ -160,14 +160,21 @@ class SegmentSource:
         return kind_of(node.meta) == "scalar" and dtype_of(node.meta) in FLOATS and \
             node.op not in ("input", "const")
 
-    def _recyclable(self, n) -> bool:
-        """Whether result ``n`` is written into a buffer the wrapper passes in (one the
-        caller dropped, `recycle.OutputPool`): a large array of static shape that leaves
-        the segment, made once per run (not in a loop or branch body)."""
-        shape = n.meta.shape
-        return self.indent == 1 and n.name in self.outputs and \
-            all(isinstance(d, int) for d in shape) and \
-            math.prod(shape) * n.meta.dtype.itemsize >= config.RECYCLE_MIN_BYTES
+    def fresh(self, n, shape) -> str:
+        """The expression of a new array for array node ``n`` (of run-time shape
+        ``shape``): a buffer the wrapper passes in where ``n`` is large, of static shape and
+        made once per run (not in a loop or branch body). The wrapper takes it from a pool
+        (`recycle.OutputPool`): a result the caller dropped, or a temporary of an earlier
+        run, whose pages are mapped already (a fresh one faults on first write)."""
+        dt = _NP[dtype_of(n.meta)]
+        new = f"np.empty({shape}, {dt})"
+        static = n.meta.shape
+        if self.indent != 1 or not all(isinstance(d, int) for d in static) or \
+                math.prod(static) * n.meta.dtype.itemsize < config.RECYCLE_MIN_BYTES:
+            return new
+        r = f"r{len(self.recycled)}"
+        self.recycled.append(n.name)
+        return f"{r} if {r}.shape == {shape} else {new}"
 
     def emit_group(self, graph, group, users, needed_after):
         names = {n.name for n in group}
@@ -196,12 +203,7 @@ class SegmentSource:
                 flat[e] = self.var(graph, e)
             for n in keep:
                 v = outs[n.name] = self.var(graph, n.name)
-                fresh = f"np.empty({shape}, {_NP[dtype_of(n.meta)]})"
-                if self._recyclable(n):
-                    r = f"r{len(self.recycled)}"
-                    self.recycled.append(n.name)
-                    fresh = f"{r} if {r}.shape == {shape} else {fresh}"
-                self.emit(f"{v} = {fresh}")
+                self.emit(f"{v} = {self.fresh(n, shape)}")
             for d, i in enumerate(idxs):
                 self.emit(f"for {i} in range({shape}[{d}]):")
                 self.indent += 1
@@ -286,7 +288,7 @@ class SegmentSource:
         p = f"p{self.uloops.index(key)}"
         x = self.var(graph, n.inputs[0], dt)
         if kind_of(n.meta) == "array":
-            self.emit(f"{v} = np.empty({x}.shape, {_NP[dt]})")
+            self.emit(f"{v} = {self.fresh(n, f'{x}.shape')}")
             self.emit(f"_uloop_array({p}, {x}, {v})")
         else:
             self.emit(f"{v} = _uloop_{'f8' if dt == 'float64' else 'f4'}({p}, {x})")

@@ -27,7 +27,7 @@ class Segment:
     fname: str = ""
     run: object = None          # the Python wrapper calling the compiled function
     uloops: list = field(default_factory=list)   # (op, dtype): NumPy loops it calls
-    recycled: list = field(default_factory=list)  # outputs written into passed buffers
+    recycled: list = field(default_factory=list)  # arrays written into passed buffers
 
 
 @dataclass
