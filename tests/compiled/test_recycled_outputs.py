@@ -9,18 +9,10 @@ import pytest
 pytest.importorskip("numba")
 
 import janus_lite as jl  # noqa: E402
+from benchmarks.workloads import adam_update as adam, elementwise_chain as chain  # noqa: E402
 from janus_lite import config  # noqa: E402
 
 N = 1 << 16          # 256 KiB of float32 per result: over config.RECYCLE_MIN_BYTES
-
-
-def adam(p, g, m, v, lr, b1, b2, eps, t):
-    m = b1 * m + (1 - b1) * g
-    v = b2 * v + (1 - b2) * g * g
-    mhat = m / (1 - b1 ** t)
-    vhat = v / (1 - b2 ** t)
-    p = p - lr * mhat / (np.sqrt(vhat) + eps)
-    return p, m, v
 
 
 def _args(seed):
@@ -102,12 +94,6 @@ def test_small_results_are_not_recycled(compiled):
         jf(*small)
     state = _compiled(jf)
     assert not any(seg.recycled for seg in state.segments.segments)
-
-
-def chain(x):
-    y = np.tanh(x) * 0.5 + 0.5
-    z = np.exp(-y * y)
-    return z * x + y
 
 
 def test_large_temporaries_come_from_the_pool_too(compiled):
