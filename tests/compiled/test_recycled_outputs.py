@@ -108,3 +108,40 @@ def test_large_temporaries_come_from_the_pool_too(compiled):
     for x, o in zip(xs, outs):
         assert _same(o, chain(x))
     assert len({id(o) for o in outs}) == len(outs)
+
+
+class Cell:
+    """A layer keeping its last activation, as RNN cells and caching layers do."""
+
+    def __init__(self, n):
+        self.h = np.zeros(n, np.float32)
+        self.history = []
+
+    def step(self, x, keep):
+        self.h = self.h * np.float32(0.5) + x * np.float32(0.25)
+        if keep:
+            self.history.append(self.h)
+        return self.h * np.float32(2.0)
+
+
+def test_results_kept_in_state_and_lists_are_never_reused(compiled):
+    rng = np.random.default_rng(9)
+    xs = [rng.standard_normal(N).astype(np.float32) for _ in range(8)]
+    plain, cell = Cell(N), Cell(N)
+    jstep = jl.jit(Cell.step)
+    outs_p, outs_j = [], []
+    for k, x in enumerate(xs):
+        keep = k % 3 == 0
+        outs_p.append(plain.step(x, keep))
+        r = jstep(cell, x, keep)
+        if k % 2:
+            outs_j.append(r)                   # some results held, the others dropped
+        else:
+            outs_j.append(r.copy())
+    for a, b in zip(outs_p, outs_j):
+        assert _same(a, b)
+    assert _same(plain.h, cell.h)
+    assert len(plain.history) == len(cell.history)
+    for a, b in zip(plain.history, cell.history):
+        assert _same(a, b)
+    assert jstep.stats["graph_calls"] >= 4
