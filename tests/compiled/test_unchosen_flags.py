@@ -82,3 +82,18 @@ def test_a_value_used_in_one_branch_warns_on_either_path(compiled, special):
     assert _run(jf, calls) == _run(product_used_in_one_branch, calls)
     assert jf.graphs[-1].graph.tier_state.tier == "compiled"
     assert "_keep(_kp, " in jf.graphs[-1].source()
+
+
+def where_on_ints(x, y):
+    return np.where(x > 2, x * 3 - y, y * 2)
+
+
+def test_where_on_integer_arrays_still_compiles(compiled):
+    calls = [(np.arange(8, dtype=np.int64) - k, np.arange(8, dtype=np.int64) * k)
+             for k in range(6)]
+    jf = jl.jit(where_on_ints)
+    for args in calls:
+        assert _run(jf, [args]) == _run(where_on_ints, [args])
+    state = jf.graphs[-1].graph.tier_state
+    assert state.tier == "compiled", state.reason
+    assert "_keep" not in jf.graphs[-1].source()

@@ -139,8 +139,8 @@ class SegmentSource:
         loop = self.loops[n.name]
         ops = [operand(i, dt) for i, dt in zip(n.inputs, loop if row.ufunc is not None
                                                  else ["bool"] + loop)]
-        if row.ufunc is None:   # np.where: each arm computed here is kept
-            for name, arm in zip(n.inputs[1:], ops[1:]):
+        if row.ufunc is None and dtype_of(n.meta) in FLOATS:   # np.where: each float arm
+            for name, arm in zip(n.inputs[1:], ops[1:]):       # computed here is kept
                 if name in local or self._scalar_result(graph, name):
                     self.keep(arm)
         expr = row.template.format(*ops)
