@@ -19,7 +19,9 @@ from differential import assert_same
 
 LONG = os.environ.get("JANUS_LITE_LONG_LOAD") == "1"
 N_CALLS = 1_000_000 if LONG else 100_000
-N_FUNCTIONS = 1000 if LONG else 300
+N_FUNCTIONS = 1000 if LONG else 30 if janus_lite.config.TIER == "compiled" else 300
+"""(With the compiled tier forced, ``JANUS_LITE_TIER=compiled``, each function's graphs are
+compiled by numba one after another: 300 took most of 40 minutes and ~8 GB.)"""
 N_THREADS = 8 if LONG else 4
 FLAT_BYTES = 1 << 20
 
