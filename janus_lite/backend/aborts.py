@@ -55,9 +55,10 @@ def draws(graph) -> list[str]:
 def direct_copies(graph) -> frozenset:
     """The private copies of caller's arrays (``np.copy`` nodes committed back by the one
     ``commit_final``) that may be the caller's arrays themselves: every copy the commit
-    writes back qualifies, there is nothing else to commit (no attribute, item or list
-    writes, no printed text), the caller's arrays are read only before the first copy is
-    taken (or by the commit), and nothing from that point on may raise. Else none."""
+    writes back qualifies, there is no printed text to commit, the caller's arrays are read only before the first copy is
+    taken (or by the commit), and nothing from that point on may raise (the other deferred
+    writes included: attribute, item and list writes that cannot fail may stay deferred,
+    they commit after the update as before). Else none."""
     top = list(graph.nodes())
     finals = [n for n in top if n.op == "commit_final"]
     if len(finals) != 1 or finals[0].attrs.get("outbox"):
@@ -77,8 +78,9 @@ def direct_copies(graph) -> frozenset:
     for idx, t in enumerate(top):
         for n in _subtree(t):
             where[n.name], owner[n.name] = idx, n
-    if any(n.op.startswith("commit_") and n is not final for n in owner.values()):
-        return frozenset()               # deferred writes besides the arrays: keep them all
+    if any(n.op.startswith("commit_") and n is not final and
+           (n.op == "commit_copyto" or may_raise(n, owner)) for n in owner.values()):
+        return frozenset()               # a deferred write that may fail: keep them all
 
     def origin(name):
         n = owner.get(name)

@@ -208,7 +208,7 @@ class ContainerConverter(Part):
                     if items is not None and isinstance(index.value, int):
                         return items[index.value]
                 src = self.cx.sources[base.name]
-                if isinstance(index.value, (int, str)):
+                if literal_key(index.value):
                     return self.read_item(base, src, index.value, node.lineno)
         return None
 
@@ -427,3 +427,12 @@ class ContainerConverter(Part):
 
 
 _ = Meta
+
+
+def literal_key(key) -> bool:
+    """A key read as a guarded item (its value's type, dtype and shape guarded, the rest of
+    the graph typed by them): an int or a str, or a tuple of such (``self.m[(layer, 'W')]``,
+    a state dict keyed by tuples), whose ``repr`` is the key again in the generated code."""
+    if type(key) is tuple:
+        return all(literal_key(k) for k in key)
+    return isinstance(key, (int, str))

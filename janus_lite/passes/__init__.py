@@ -10,7 +10,8 @@ from __future__ import annotations
 from .. import config
 from ..ir import verify
 from . import ops  # noqa: F401  (registers the ops the passes add)
-from . import (cse, dce, fold, fuse, hoist_asserts, lower, plan_memory, simplify)
+from . import (cse, dce, fold, fuse, hoist_asserts, hoist_raising, lower, plan_memory,
+               simplify)
 from .liveness import imperative_peak
 
 PIPELINE = [
@@ -25,6 +26,9 @@ PIPELINE = [
     ("dce", dce.run),
     # Move assertions right after their inputs: a failing speculation fails early.
     ("hoist_asserts", hoist_asserts.run),
+    # Scalar ops that may raise (``0.9 ** self.t``) ahead of array ops that may warn: a
+    # run that cannot be abandoned once it may have warned holds no warnings.
+    ("hoist_raising", hoist_raising.run),
     # Exact cheaper spellings: np.mean/np.sum → ufunc.reduce, scalar constants → 0-d
     # arrays of the operand's dtype. Before fusion, which then sees the final operands.
     ("lower", lower.run),

@@ -254,6 +254,7 @@ class GuardCode:
         self.bound: dict = {}          # Source.key → the local holding its value
         self._seqs: set = set()        # keys of sources guarded to be a list or tuple
         self._keyed: set = set()       # keys of dicts whose key tuple was checked already
+        self._present: set = set()     # (dict's key, repr of a key it was checked to have)
         self.arrays: set = set()       # keys of sources guarded (earlier) to be an ndarray
 
     def source_expr(self, src: Source) -> str:
@@ -289,7 +290,7 @@ class GuardCode:
         out = []
         self._seqs = {g.source.key for g in guards
                       if g.kind == "type" and g.expected in (list, tuple)}
-        self.arrays, self._keyed = set(), set()
+        self.arrays, self._keyed, self._present = set(), set(), set()
         runs = []                      # [kind, [(index, guard)...]], merged as below
         for kind, run in itertools.groupby(enumerate(guards), key=lambda ig: ig[1].kind):
             run = list(run)
@@ -319,6 +320,9 @@ class GuardCode:
                             if g.kind == "type" and g.expected is np.ndarray}
             if kind == "keys":
                 self._keyed |= {g.source.key for _, g in run}
+            if kind == "haskeys":      # items of the keys it found are bound like those
+                self._present |= {(g.source.key, repr(k)) for _, g in run
+                                  for k, present in g.expected if present}
             if kind == "type":
                 self._bind_typed(run, out)
             k += 1
@@ -377,7 +381,8 @@ class GuardCode:
         if src.base is not None:
             self._bind(src.base, out)
         if src.kind != "item" or src.key in self.bound or \
-                (src.base.key not in self._seqs and src.base.key not in self._keyed):
+                (src.base.key not in self._seqs and src.base.key not in self._keyed and
+                 (src.base.key, src.name) not in self._present):
             return
         name = f"_s{len(self.bound)}"
         out.append(f"{name} = {self.source_expr(src)}")

@@ -21,6 +21,7 @@ from ..ir.quiet import registry_of as _registry_of, take_back as _take_back
 
 
 _SHAPE_CHECKED = ("reduce.", "scalar.", "matmul")
+_PRODUCTS = ("np.dot", "ndarray.dot")
 
 
 def may_abandon(graph) -> bool:
@@ -38,19 +39,46 @@ def may_abandon(graph) -> bool:
     nodes = {n.name: n for n in graph.all_nodes()}
     warned = False
     for top in graph.nodes():
-        tree = [top]
-        for sub in top.subgraphs:
-            tree.extend(sub.all_nodes())
-        warns = any(may_warn(n, nodes) for n in tree)
-        if (warned or warns) and any(may_raise(n, nodes) for n in tree):
-            return True
+        if top.subgraphs:
+            tree = [top]
+            for sub in top.subgraphs:
+                tree.extend(sub.all_nodes())
+            warns = any(may_warn(n, nodes) for n in tree)
+            if (warned or warns) and any(may_raise(n, nodes) for n in tree):
+                return True
+        else:
+            warns = may_warn(top, nodes)
+            if (warned or (warns and not _raises_before_warning(top))) and \
+                    may_raise(top, nodes):
+                return True
         warned = warned or warns
     return False
 
 
+def _base_op(op: str) -> str:
+    """``mul@out`` → ``mul``: a planned twin behaves as its op (writing into a buffer of
+    the result's own shape and dtype)."""
+    return op[:-4] if op.endswith("@out") else op
+
+
+def _raises_before_warning(node) -> bool:
+    """Does ``node`` raise, when it does, before it could warn? True for NumPy's ufunc
+    machinery (elementwise ops, reductions, matrix products): their errors (shapes that do
+    not broadcast, types with no loop, an empty max) come before the loop runs, their
+    floating-point warnings after it. So a run whose only warning could come from the node
+    that raises shows nothing before it is abandoned."""
+    op = _base_op(node.op)
+    try:
+        opdef = get_op(op)
+    except KeyError:
+        return False
+    return opdef.elementwise or op.startswith(_SHAPE_CHECKED) or op in _PRODUCTS
+
+
 _NO_WARN = {"input", "const", "source", "tuple", "list", "dict", "getattr", "truth",
             "assert", "cond", "loop", "np.copy", "ndarray.copy", "type_is", "select",
-            "and_", "or_", "commit_final", "compiled.segment"}
+            "and_", "or_", "commit_final", "compiled.segment", "buffers.acquire",
+            "buffers.release"}
 """Ops that show no warning themselves (structured ops: their parts say for themselves; a
 compiled segment hands the call to the NumPy tier where NumPy would warn, before anything
 is shown, see `backend.compiled.build`)."""
@@ -89,7 +117,7 @@ def may_raise(node, nodes) -> bool:
     """Can ``node`` raise once the guards held? ``nodes``: name → node, all of the graph.
     See `may_abandon`; a draw whose arguments are all constants raises nothing either
     (they were checked when the graph was built)."""
-    op = node.op
+    op = _base_op(node.op)
     try:
         opdef = get_op(op)
     except KeyError:
@@ -111,6 +139,9 @@ def may_raise(node, nodes) -> bool:
         return not all(i is not None and i.op == "const" for i in args)
     if op in _PY_SAFE and ins and (_all_type(ins, (float,)) or _all_type(ins, (int, bool))):
         return False        # float with float, int with int: never raises (mixed may)
+    if op in _REAL_SAFE and ins and all(_real_valued(i, nodes) or _small_int(i) for i in ins) \
+            and not all(_small_int(i) for i in ins):
+        return False        # s += x[i], s a float carried by a loop; 1 - 0.9 ** t
     if op not in _PY_SAFE and not _numpy_typed(node):
         return True         # Python arithmetic: 1 / 0 raises where NumPy would warn
     return not ((opdef.elementwise or op.startswith(_SHAPE_CHECKED)) and _static(node) and
@@ -212,6 +243,78 @@ def _real_scalar(t) -> bool:
                           issubclass(t, (np.floating, np.integer, np.bool_)))
 _NO_IDENTITY = ("reduce.max", "reduce.min")    # raise on an empty array
 _PY_SAFE = {"add", "sub", "mul", "neg", "pos", "gt", "lt", "ge", "le", "eq", "ne"}
+_REAL_SAFE = _PY_SAFE | {"iadd", "isub", "imul"}
+"""Ops that never raise on real scalars (Python floats, NumPy floating scalars: ``inf`` or
+a warning on overflow, never an exception)."""
+_REAL_RESULT = _REAL_SAFE - {"gt", "lt", "ge", "le", "eq", "ne"} | {"truediv", "itruediv"}
+"""Ops whose result is a real scalar when their operands are (a quotient may raise, but
+what it returns is real)."""
+
+
+def _is_real(t) -> bool:
+    return t is float or (isinstance(t, type) and issubclass(t, np.floating))
+
+
+def _real_valued(node, nodes, seen=None) -> bool:
+    """Is ``node``'s value always a Python float or a NumPy floating scalar? Its type when
+    the conversion knew it; else (a value a loop carries, whose type changes on the first
+    trip: ``s = 0.0`` then ``s += x[i]`` makes it an ``np.float64``) from what can flow
+    into it: the loop's initial value and what its body gives back, the arms of a
+    ``cond``, real arithmetic on real values."""
+    if node is None:
+        return False
+    if node.meta.type is not None:
+        return _is_real(node.meta.type)
+    seen = set() if seen is None else seen
+    if node.name in seen:       # around a loop: what else flows in decides
+        return True
+    seen.add(node.name)
+    op = node.op
+    if op == "input":
+        role = node.attrs.get("role")
+        if role == "capture":
+            return _real_valued(nodes.get(node.attrs.get("outer")), nodes, seen)
+        if role == "carried":
+            loop = next((n for n in nodes.values() if n.op == "loop" and
+                         any(node.name in sub for sub in n.subgraphs)), None)
+            return loop is not None and _slot_real(loop, node.attrs.get("index"), nodes, seen)
+        return False
+    if op == "getitem" and len(node.inputs) == 2:
+        base, idx = nodes.get(node.inputs[0]), nodes.get(node.inputs[1])
+        if base is None or idx is None or idx.op != "const" or type(idx.meta.value) is not int:
+            return False
+        k = idx.meta.value
+        if base.op == "loop":
+            return _slot_real(base, k, nodes, seen)
+        if base.op == "cond" and base.subgraphs:
+            return all(_output_real(sub, k, nodes, seen) for sub in base.subgraphs)
+        return False
+    if op in _REAL_RESULT and node.inputs:
+        return all(_real_valued(nodes.get(i), nodes, seen) for i in node.inputs)
+    return False
+
+
+def _small_int(node) -> bool:
+    """An int (or bool) constant that converts to a float without overflowing."""
+    return node is not None and node.op == "const" and type(node.meta.value) in (int, bool) \
+        and abs(node.meta.value) < 2 ** 1000
+
+
+def _output_real(sub, k, nodes, seen) -> bool:
+    """Is item ``k`` of the tuple ``sub`` (a branch, a loop body) gives back real?"""
+    out = nodes.get(sub.output) if sub.output is not None else None
+    if out is None or out.op != "tuple" or not isinstance(k, int) or k >= len(out.inputs):
+        return False
+    return _real_valued(nodes.get(out.inputs[k]), nodes, seen)
+
+
+def _slot_real(loop, k, nodes, seen) -> bool:
+    """Is carried slot ``k`` of ``loop`` always real: its initial value and its body's?"""
+    if not isinstance(k, int) or not 0 <= k < loop.attrs.get("n_carried", 0):
+        return False
+    init = loop.inputs[k + (1 if loop.attrs.get("has_iter") else 0)]
+    return _real_valued(nodes.get(init), nodes, seen) and \
+        _output_real(loop.subgraphs[-1], k, nodes, seen)
 
 
 def _all_type(nodes, types) -> bool:
@@ -226,8 +329,11 @@ def _numpy_typed(node) -> bool:
 def _static(node, nonempty=False) -> bool:
     shape = node.meta.shape
     if shape is None or not all(isinstance(d, int) for d in shape):
-        return node.meta.type in (float, int, bool) and not nonempty and \
-            node.op in ("input", "source", "const")
+        if nonempty:
+            return False
+        # a Python float broadcasts against anything and converts to any float dtype
+        return node.meta.type is float or (node.meta.type in (int, bool) and
+                                           node.op in ("input", "source", "const"))
     return not nonempty or all(d > 0 for d in shape)
 
 

@@ -10,7 +10,8 @@ import pytest
 from janus_lite import config
 from janus_lite.backend import Interpreter
 from janus_lite.ir import Graph, Meta, format_graph, verify
-from janus_lite.passes import cse, dce, fold, fuse, hoist_asserts, lower, plan_memory, simplify
+from janus_lite.passes import (cse, dce, fold, fuse, hoist_asserts, hoist_raising, lower,
+                               plan_memory, simplify)
 
 F32, F64 = np.dtype("float32"), np.dtype("float64")
 A = np.ndarray
@@ -174,6 +175,48 @@ def test_hoist_asserts_stops_at_an_in_place_update():
           %assert_4 = assert(%flag){expect=True, index=0} : NoneType  # line 5
           %np_log_3 = np.log(%np_exp_0) : float64(3,)  # line 4
           return %np_log_3
+        }""")
+
+
+def test_hoist_raising_moves_a_raising_scalar_op_and_its_constants_ahead_of_array_math():
+    # m / (1 - 0.9 ** t): the power may raise (OverflowError) but never warns; ahead of
+    # the array ops that may warn, a run cannot be abandoned once it may have warned
+    g = new(("m", X), ("t", Meta(int)))
+    e = g.add("np.exp", ("m",), meta=X, lineno=2).name
+    p = g.add("pow", (const(g, 0.9), "t"), meta=Meta(float), lineno=3).name
+    d = g.add("sub", (const(g, 1), p), meta=Meta(float), lineno=3).name
+    g.output = g.add("truediv", (e, d), meta=X, lineno=3).name
+    check(g, hoist_raising.run, 1, """
+        graph f(%m: float64(3,), %t: int) {
+          %const_1 = const(){value=0.9} : float
+          %pow_2 = pow(%const_1, %t) : float  # line 3
+          %np_exp_0 = np.exp(%m) : float64(3,)  # line 2
+          %const_3 = const(){value=1} : int
+          %sub_4 = sub(%const_3, %pow_2) : float  # line 3
+          %truediv_5 = truediv(%np_exp_0, %sub_4) : float64(3,)  # line 3
+          return %truediv_5
+        }""", x3, 7)
+
+
+def test_hoist_raising_stops_at_an_in_place_update_and_leaves_arrays_in_place():
+    g = new(("x", X), ("t", Meta(int)))
+    g.add("setitem", ("x", const(g, 0), const(g, 1.5)), meta=X, lineno=2)
+    e = g.add("np.exp", ("x",), meta=X, lineno=3).name
+    p = g.add("pow", (const(g, 0.9), "t"), meta=Meta(float), lineno=4).name
+    q = g.add("floordiv", ("x", const(g, 0.0)), meta=X, lineno=5).name   # an array: stays
+    g.output = g.add("tuple", (e, p, q), meta=Meta(tuple), lineno=6).name
+    check(g, hoist_raising.run, 1, """
+        graph f(%x: float64(3,), %t: int) {
+          %const_0 = const(){value=0} : int
+          %const_1 = const(){value=1.5} : float
+          %setitem_2 = setitem(%x, %const_0, %const_1) : float64(3,)  # line 2
+          %const_4 = const(){value=0.9} : float
+          %pow_5 = pow(%const_4, %t) : float  # line 4
+          %np_exp_3 = np.exp(%x) : float64(3,)  # line 3
+          %const_6 = const(){value=0.0} : float
+          %floordiv_7 = floordiv(%x, %const_6) : float64(3,)  # line 5
+          %tuple_8 = tuple(%np_exp_3, %pow_5, %floordiv_7) : tuple  # line 6
+          return %tuple_8
         }""")
 
 

@@ -1,0 +1,165 @@
+"""Graphs that cannot be abandoned once they may have warned hold no warnings, and
+arguments updated in place are written directly, in the common shapes of training code:
+a float accumulated over a loop (``s = 0.0; s += x[i]``), Adam's bias correction
+(``1 - beta ** t``, a Python power that may raise, moved ahead of the array math), state
+dicts keyed by tuples (``self.m[(layer, name)]``, read as guarded items) and an update
+whose other writes (a list or dict item) cannot fail. Each is differential: values, warnings
+(under "always" and the default filters), exceptions under ``np.errstate(all="raise")``
+and the state left, as the plain function gives them."""
+import copy
+import warnings
+
+import numpy as np
+import pytest
+
+import janus_lite as jl
+from differential import assert_same, differential, steady
+
+
+def _held(f) -> list:
+    """Does each graph the dispatch tries hold its run's warnings?"""
+    return [hold for _, _, hold, _, _ in f._cur]
+
+
+def scan(x):
+    s = 0.0
+    for i in range(8):
+        if x[i] < 0:
+            continue
+        s += x[i]
+    return s
+
+
+def test_a_loop_accumulating_a_float_holds_no_warnings():
+    rng = np.random.default_rng(0)
+    calls = [(rng.standard_normal(8),) for _ in range(6)]
+    f = differential(scan, calls)
+    steady(f, 3)
+    assert _held(f) == [False]
+
+
+class Adam:
+    def __init__(self, lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.m, self.v, self.t = {}, {}, 0
+
+    def update(self, key, param, grad):
+        if key not in self.m:
+            self.m[key] = np.zeros_like(param)
+            self.v[key] = np.zeros_like(param)
+        self.m[key] = self.beta1 * self.m[key] + (1 - self.beta1) * grad
+        self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * grad * grad
+        m_hat = self.m[key] / (1 - self.beta1 ** self.t)
+        v_hat = self.v[key] / (1 - self.beta2 ** self.t)
+        param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+def _train(update, steps=12, big=None):
+    """An Adam loop over two layers' parameters keyed ``(layer, name)``; ``big``: the step
+    whose gradients are huge (their squares overflow to inf and warn)."""
+    rng = np.random.default_rng(1)
+    params = {(0, "W"): rng.standard_normal((4, 3)), (0, "b"): np.zeros(3),
+              (1, "W"): rng.standard_normal((3, 2))}
+    opt = Adam()
+    held = {k: v for k, v in params.items()}         # the caller's very arrays
+    for step in range(steps):
+        opt.t += 1
+        for key, p in params.items():
+            g = rng.standard_normal(p.shape) * (1e200 if step == big else 1.0)
+            update(opt, key, p, g)
+    assert all(params[k] is held[k] for k in params)
+    return params, opt
+
+
+def _with_warnings(fn, action, *args, **kwargs):
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+        warnings.simplefilter(action)
+        out = fn(*args, **kwargs)
+    return out, [(w.category, str(w.message), w.lineno) for w in caught]
+
+
+@pytest.mark.parametrize("action", ["always", "default"])
+def test_adam_with_a_tuple_keyed_state_dict_is_exact_and_holds_nothing(action):
+    plain = _with_warnings(_train, action, Adam.update, big=8)
+    f = jl.jit(Adam.update)
+    jitted = _with_warnings(_train, action, f, big=8)
+    assert_same(plain[0][0], jitted[0][0])
+    assert_same(vars(plain[0][1]), vars(jitted[0][1]))
+    assert plain[1] == jitted[1] and plain[1], plain[1]     # it did warn, the same
+    steady(f, 20)
+    assert not any(_held(f)), f.explain()
+    # the state items are guarded reads, so the update goes straight into the caller's array
+    assert all("param if _q else" in c[3]["code"] for c in f._cur)
+
+
+def test_adam_under_errstate_raise_gives_the_same_error_and_state():
+    f = jl.jit(Adam.update)
+    _train(f)                                            # graphs built
+    outcomes = []
+    for update in (Adam.update, f):
+        with np.errstate(all="raise"):
+            try:
+                _train(update, big=3)
+                outcomes.append(("ok",))
+            except FloatingPointError as exc:
+                outcomes.append(("raise", str(exc)))
+    assert outcomes[0] == outcomes[1] and outcomes[0][0] == "raise"
+
+
+class Nesterov:
+    def __init__(self, lr=0.1, momentum=0.9):
+        self.lr, self.momentum = lr, momentum
+        self.velocity = [None, None]
+
+    def apply(self, k, param, grad):
+        if self.velocity[k] is None:
+            self.velocity[k] = np.zeros_like(param)
+        v_prev = self.velocity[k]
+        v = self.momentum * v_prev - self.lr * grad
+        self.velocity[k] = v
+        param += -self.momentum * v_prev + (1 + self.momentum) * v
+
+
+def _nesterov_calls(n, huge_at=None):
+    rng = np.random.default_rng(2)
+    opt = Nesterov()
+    params = [rng.standard_normal((4, 3)), rng.standard_normal(3)]
+    calls = []
+    for step in range(n):
+        for k in (0, 1):
+            g = rng.standard_normal(params[k].shape) * (1e308 if step == huge_at else 1.0)
+            calls.append(((opt, k, params[k], g), {}))
+    return calls
+
+
+def test_an_update_beside_a_list_item_write_goes_straight_into_the_callers_array():
+    f = differential(Nesterov.apply, _nesterov_calls(10))
+    steady(f, 8)
+    assert all("param if _q else" in c[3]["code"] for c in f._cur)
+
+
+@pytest.mark.parametrize("mode", ["warn", "raise"])
+def test_an_overflowing_update_beside_a_list_item_write(mode):
+    """The update overflows: under "warn" the same warnings; under "raise" the same
+    FloatingPointError, raised after the plain function had written the list item and the
+    array (the state both leave is compared)."""
+    results = []
+    for fn in (Nesterov.apply, jl.jit(Nesterov.apply)):
+        calls = _nesterov_calls(6)
+        for (args, _) in calls:                          # graphs built, state advanced
+            fn(*args)
+        opt, k, p, _ = calls[-1][0]
+        g = np.full(p.shape, 1e308)
+        with warnings.catch_warnings(record=True) as caught, np.errstate(all=mode):
+            warnings.simplefilter("always")
+            try:
+                fn(opt, k, p, g)
+                fn(opt, k, p, g)
+                outcome = "ok"
+            except FloatingPointError as exc:
+                outcome = str(exc)
+        results.append((outcome, [str(w.message) for w in caught], copy.deepcopy(opt), p.copy()))
+    (o1, w1, s1, p1), (o2, w2, s2, p2) = results
+    assert o1 == o2 and w1 == w2
+    assert_same(vars(s1), vars(s2))
+    assert_same(p1, p2)
