@@ -22,6 +22,16 @@ from ..ir.quiet import registry_of as _registry_of, take_back as _take_back
 
 _SHAPE_CHECKED = ("reduce.", "scalar.", "matmul")
 _PRODUCTS = ("np.dot", "ndarray.dot")
+_SHAPE_ONLY = frozenset({
+    "np.linalg.norm", "np.clip", "ndarray.clip", "np.var", "ndarray.var", "np.std",
+    "ndarray.std", "np.where", "np.pad", "np.arange", "np.insert", "np.reshape",
+    "ndarray.reshape", "np.transpose", "ndarray.transpose", "np.concatenate", "np.stack",
+    "np.vstack", "np.hstack", "np.outer", "np.eye", "np.identity", "np.full", "getitem"})
+"""Ops whose errors depend only on their operands' shapes and dtypes and on constant
+arguments (an axis, bounds, a constant index; never on array values, unlike
+``np.bincount``, ``np.linalg.cholesky`` or an index array): on arrays of the shapes the
+guards fix, with constants, the conversion already ran them (the shape rules run an op on
+an example where they cannot infer), so they raise nothing."""
 
 
 def may_abandon(graph) -> bool:
@@ -142,9 +152,14 @@ def may_raise(node, nodes) -> bool:
     if op in _REAL_SAFE and ins and all(_real_valued(i, nodes) or _small_int(i) for i in ins) \
             and not all(_small_int(i) for i in ins):
         return False        # s += x[i], s a float carried by a loop; 1 - 0.9 ** t
+    if op in _SHAPE_ONLY and _numpy_typed(node) and _static(node) and \
+            all(i is not None and (i.op == "const" or (i.meta.type is np.ndarray and _static(i)))
+                for i in ins):
+        return False        # its errors depend on shapes and arguments, checked converting
     if op not in _PY_SAFE and not _numpy_typed(node):
         return True         # Python arithmetic: 1 / 0 raises where NumPy would warn
-    return not ((opdef.elementwise or op.startswith(_SHAPE_CHECKED)) and _static(node) and
+    return not ((opdef.elementwise or op.startswith(_SHAPE_CHECKED) or op in _PRODUCTS) and
+                _static(node) and
                 all(i is None or i.op == "const" or _static(i, nonempty=op in _NO_IDENTITY)
                     for i in ins))
 
