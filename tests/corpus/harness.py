@@ -56,9 +56,10 @@ class Decorator:
     """What a program is given as ``jit``: the identity (plain) or ``janus_lite.jit``, and
     a record of every function it decorated (for stats and explain())."""
 
-    def __init__(self, decorated: bool):
+    def __init__(self, decorated: bool, made=None):
         self.decorated = decorated
         self.functions: list[tuple[str, object]] = []
+        self.made = {} if made is None else made   # (function, options) → its wrapper
 
     def __call__(self, fn=None, **kwargs):
         if fn is None:
@@ -68,7 +69,13 @@ class Decorator:
         if isinstance(fn, janus_lite.api.SpeculativeFunction):   # a second run of a module
             self.functions.append((fn.__wrapped__.__qualname__, fn))   # keeps its graphs
             return fn
-        wrapped = janus_lite.jit(fn, **kwargs)
+        # a second run that decorates the same function again (``step = jit(step_fn)``
+        # inside ``run``) gets the wrapper of the first run, graphs and all: the second
+        # run is the steady state of one process (new models and data, graphs built)
+        key = (fn, repr(sorted(kwargs.items())))
+        wrapped = self.made.get(key)
+        if wrapped is None:
+            wrapped = self.made[key] = janus_lite.jit(fn, **kwargs)
         self.functions.append((getattr(fn, "__qualname__", repr(fn)), wrapped))
         return wrapped
 
@@ -90,7 +97,8 @@ def run_program(name: str, decorated: bool, *, seed: int = 0, mod=None,
                 directory: Path = PROGRAMS) -> Outcome:
     """One whole run of a program; its exception (if any) is part of the outcome."""
     mod = mod or load(name, directory)
-    deco = Decorator(decorated)
+    deco = Decorator(decorated, mod.__dict__.setdefault("__jl_wrappers__", {})
+                     if decorated else None)
     np.random.seed(seed)
     random.seed(seed)
     out = io.StringIO()
