@@ -31,7 +31,12 @@ _SHAPE_ONLY = frozenset({
 arguments (an axis, bounds, a constant index; never on array values, unlike
 ``np.bincount``, ``np.linalg.cholesky`` or an index array): on arrays of the shapes the
 guards fix, with constants, the conversion already ran them (the shape rules run an op on
-an example where they cannot infer), so they raise nothing."""
+an example where they cannot infer), so they raise nothing. Only the first operand may be
+an array, except for the ops in `_ARRAY_ARGS` (``x[idx]`` with an index array, a shape
+given as an array: their values decide)."""
+_ARRAY_ARGS = frozenset({
+    "np.clip", "ndarray.clip", "np.where", "np.outer"})
+"""Ops of `_SHAPE_ONLY` all of whose array operands are data (shapes decide, not values)."""
 
 
 def may_abandon(graph) -> bool:
@@ -152,9 +157,10 @@ def may_raise(node, nodes) -> bool:
     if op in _REAL_SAFE and ins and all(_real_valued(i, nodes) or _small_int(i) for i in ins) \
             and not all(_small_int(i) for i in ins):
         return False        # s += x[i], s a float carried by a loop; 1 - 0.9 ** t
-    if op in _SHAPE_ONLY and _numpy_typed(node) and _static(node) and \
-            all(i is not None and (i.op == "const" or (i.meta.type is np.ndarray and _static(i)))
-                for i in ins):
+    if op in _SHAPE_ONLY and _numpy_typed(node) and _static(node) and ins and all(
+            i is not None and (i.op == "const" or (
+                i.meta.type is np.ndarray and _static(i) and (k == 0 or op in _ARRAY_ARGS)))
+            for k, i in enumerate(ins)):
         return False        # its errors depend on shapes and arguments, checked converting
     if op not in _PY_SAFE and not _numpy_typed(node):
         return True         # Python arithmetic: 1 / 0 raises where NumPy would warn

@@ -188,3 +188,35 @@ def test_shape_only_ops_after_warning_math_hold_nothing(action):
     assert any(pw for _, pw in plain)
     steady(f, 2)
     assert _held(f) == [False], f.explain()
+
+
+def exp_then_take(x, idx):
+    y = np.exp(x)                   # overflows: warns
+    return y[idx]                   # an index array out of range raises after that
+
+
+@pytest.mark.parametrize("action", ["always", "default"])
+def test_an_index_array_after_a_warning_still_holds_the_runs_warnings(action):
+    """Indexing with an array depends on its values: a run that warned and then meets an
+    index out of range is abandoned, and its warning is shown once (by the plain rerun)."""
+    x = np.array([1.0, 800.0, 2.0])
+    calls = [(x, np.array([0, 1]))] * 5 + [(x, np.array([0, 5]))] + [(x, np.array([2, 1]))]
+    outcomes = []
+    for fn in (exp_then_take, jl.jit(exp_then_take)):
+        got = []
+        for args in calls:
+            with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+                warnings.simplefilter(action)
+                try:
+                    out = fn(*args)
+                except IndexError as exc:
+                    out = ("IndexError", str(exc))
+            got.append((out, [(w.category, str(w.message), w.lineno) for w in caught]))
+        outcomes.append(got)
+        if fn is not exp_then_take:
+            assert _held(fn) == [True]
+            assert fn.stats["graph_calls"] >= 3
+    assert any(isinstance(o, tuple) for o, _ in outcomes[0])
+    for (po, pw), (jo, jw) in zip(*outcomes):
+        assert_same(po, jo)
+        assert pw == jw
