@@ -11,6 +11,7 @@ import warnings
 from threading import get_ident as _get_ident
 
 from . import config
+from . import fastcall as _fastcall
 from .backend import Miss, compile as backend_compile, resolve as resolve_backend
 from .backend import for_specs, passes_for
 from .frontend import ConversionError, check_supported, convert
@@ -146,7 +147,7 @@ class SpeculativeFunction:
 
     def __init__(self, fn, profile_runs=None, backend=None, max_graphs=None, *,
                  strict=False, dynamic_dims=None, no_fold=()):
-        if type(self) in (_Measuring, _PlainServing, _Waiting, _Skipping):     # reset()
+        if type(self) is not SpeculativeFunction:     # reset(): a serving or fast class
             self.__class__ = SpeculativeFunction
         self._init_args = (fn, profile_runs, backend, max_graphs)     # for reset()
         self._init_options = dict(strict=strict, dynamic_dims=dynamic_dims, no_fold=no_fold)
@@ -164,6 +165,8 @@ class SpeculativeFunction:
         self._cur: tuple = ()               # the order the next call tries them in (with
         #                                     one graph, or none: the entries themselves)
         self._prev = 0                      # the graph that served the last call
+        self._fast = False                  # fastcall.FastPath (None: none; False: not
+        #                                     made yet, it is made with the first graph)
         self._lock = threading.RLock()
         self._other_calls = self._imperative = 0   # calls not answered by a graph hit
         self._hits_base = 0                 # graph_calls of graphs no longer installed
@@ -497,7 +500,7 @@ class SpeculativeFunction:
             self._streak, self._skip_next = (self._graph_calls, streak - 1), first
             return
         if not first or streak - since < first or self.strict or \
-                type(self) is not SpeculativeFunction:
+                not self._dispatching():
             return
         n = self._skip_next
         self._skip_next = min(2 * n, max(config.MISS_STREAK_PLAIN_MAX, first))
@@ -560,6 +563,43 @@ class SpeculativeFunction:
             self._plan = (byfirst, {})
         else:
             self._plan = None
+        if self._dispatching():
+            self._to_dispatch()
+
+    def _dispatching(self) -> bool:
+        """Do calls go through the graph dispatch (generic or fast), not a serving class?"""
+        return type(self) is SpeculativeFunction or \
+            (self._fast and type(self) is self._fast.cls)
+
+    def _to_dispatch(self) -> None:
+        """Calls go through the graph dispatch: its fast path (`fastcall`: one graph, whose
+        runs hold no warnings) where it applies, else the generic ``__call__``."""
+        entries = self._entries
+        if len(entries) == 1 and not entries[0][2] and self._plan is None and \
+                config.FAST_DISPATCH:
+            if self._fast is False:
+                self._fast = _fastcall.build(SpeculativeFunction, self.__wrapped__,
+                                             _param_names(self._fdef))
+            if self._fast:
+                cg, entry, _, counts, _ = entries[0]
+                self._fast.set(self, entry, counts, cg, Miss, _SWITCH, _is_disabled)
+                self.__class__ = self._fast.cls
+                return
+        self.__class__ = SpeculativeFunction
+
+    def _fast_abandoned(self, exc, cg, args, kwargs):
+        """The fast path's graph run raised before its point of no return (see
+        ``__call__``)."""
+        __tracebackhide__ = True
+        self._other_calls += 1
+        return self._answer(self._abandoned, args, kwargs, cg, exc, abandoned=exc)
+
+    def _fast_miss(self, result, cg, counts, args, kwargs):
+        """The fast path's graph missed (see ``__call__``: its one graph, no plan)."""
+        __tracebackhide__ = True
+        counts["guard_misses"][result.index] += 1
+        self._other_calls += 1
+        return self._answer(self._slow, args, kwargs, [(cg, result.index)])
 
     def _set_entries(self, entries) -> None:
         """Install ``entries`` (see `_install`) as the ones calls are tried against. The
@@ -641,7 +681,7 @@ class SpeculativeFunction:
                 any(cg.backend not in ("numpy", "interpreter") for cg in self._policy.active):
             self._arb_flush()
             self._arbiter.mode = "off"
-            self.__class__ = SpeculativeFunction
+            self._to_dispatch()
             return
         self._arbiter.start(warmup)
         self.__class__ = _Measuring
@@ -663,12 +703,12 @@ class SpeculativeFunction:
                     self.__class__ = _PlainServing
                 else:
                     arb.recheck = 0
-                    self.__class__ = SpeculativeFunction
+                    self._to_dispatch()
                 self.events.add("arbitrated", arb.summary(), None, topic="graphs")
         elif arb.tries > 8 * (config.ARBITRATE_SAMPLES + config.ARBITRATE_WARMUP):
             # the graphs keep missing (new signatures): undecided, the graphs keep serving
             arb.mode = "off"
-            self.__class__ = SpeculativeFunction
+            self._to_dispatch()
 
     def _arb_flush(self) -> None:
         """Count the calls the plain fast path served since the last count (it only counts
@@ -874,6 +914,15 @@ class _PolicyHost:
         f = self.f
         f._arb_flush()
         return f._calls * f._run_s / f._runs_timed if f._runs_timed else 0.0
+
+
+def _param_names(fdef):
+    """The parameter names of the definition graphs are made from, in order (None: none)."""
+    if fdef is None or not hasattr(fdef, "args"):
+        return None
+    a = fdef.args
+    return [x.arg for x in (*a.posonlyargs, *a.args)] + ([a.vararg.arg] if a.vararg else []) + \
+        [x.arg for x in a.kwonlyargs] + ([a.kwarg.arg] if a.kwarg else [])
 
 
 def _is_binding_error(exc) -> bool:

@@ -204,6 +204,11 @@ exceed CONVERSION_FREE_S plus this share of its own run time so far (calls × me
 imperative run); past it, calls that fit no graph run the plain function (said once, in a
 PerformanceWarning and in explain()) until its run time pays for another conversion."""
 
+FAST_DISPATCH = True
+"""While a decorated function has one graph, whose runs hold no warnings, its calls go
+through a dispatch generated for it with its own signature (janus_lite/fastcall.py: ~0.3 µs
+less per call). False: the generic dispatch always (results never depend on it)."""
+
 ARBITRATE = os.environ.get("JANUS_LITE_ARBITRATE", "0").strip().lower() not in (
     "0", "false", "no", "off")
 """Opt-in (off by default; ``JANUS_LITE_ARBITRATE=1`` or ``config.ARBITRATE = True`` turns it on, because it moves calls from ``graph_calls`` to ``plain_calls``). Never slower than plain: once graphs serve a function, time a few of its calls answered

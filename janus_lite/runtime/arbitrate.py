@@ -147,7 +147,7 @@ def serving_classes(base, hide_frames):
                 return self._disabled_call(args, kwargs)
             if self._wait.ready():
                 if type(self) is Waiting:
-                    self.__class__ = base
+                    self._to_dispatch()
                 return graph_call(self, *args, **kwargs)
             self._other_calls += 1
             try:
@@ -169,7 +169,7 @@ def serving_classes(base, hide_frames):
             left = self._skip_left - 1
             if left < 0:
                 if type(self) is Skipping:
-                    self.__class__ = base
+                    self._to_dispatch()
                 return graph_call(self, *args, **kwargs)
             self._skip_left = left
             self._other_calls += 1
