@@ -572,26 +572,26 @@ class SpeculativeFunction:
             (self._fast and type(self) is self._fast.cls)
 
     def _to_dispatch(self) -> None:
-        """Calls go through the graph dispatch: its fast path (`fastcall`: one graph, whose
-        runs hold no warnings) where it applies, else the generic ``__call__``."""
+        """Calls go through the graph dispatch: its fast path (`fastcall`: one graph) where
+        it applies, else the generic ``__call__``."""
         entries = self._entries
-        if len(entries) == 1 and not entries[0][2] and self._plan is None and \
-                config.FAST_DISPATCH:
+        if len(entries) == 1 and self._plan is None and config.FAST_DISPATCH:
             if self._fast is False:
                 self._fast = _fastcall.build(SpeculativeFunction, self.__wrapped__,
                                              _param_names(self._fdef))
             if self._fast:
-                cg, entry, _, counts, _ = entries[0]
-                self._fast.set(self, entry, counts, cg, Miss, _SWITCH, _is_disabled)
+                cg, entry, hold, counts, _ = entries[0]
+                self._fast.set(self, entry, counts, cg, hold, Miss, _SWITCH, _is_disabled)
                 self.__class__ = self._fast.cls
                 return
         self.__class__ = SpeculativeFunction
 
-    def _fast_abandoned(self, exc, cg, args, kwargs):
+    def _fast_abandoned(self, exc, cg, args, kwargs, counted=False):
         """The fast path's graph run raised before its point of no return (see
         ``__call__``)."""
         __tracebackhide__ = True
-        self._other_calls += 1
+        if not counted:
+            self._other_calls += 1
         return self._answer(self._abandoned, args, kwargs, cg, exc, abandoned=exc)
 
     def _fast_miss(self, result, cg, counts, args, kwargs):

@@ -5,7 +5,8 @@ A call of a decorated function goes through ``type(f).__call__``. The generic di
 graphs. In the common steady state — one graph, whose runs hold no warnings
 (`runtime.held_warnings.may_abandon`) — that costs about 0.3 µs per call more than the
 graph's entry itself (measured on this 2-core machine, ``x * 2.0`` on 8 floats: entry
-0.53 µs, generic dispatch 0.97 µs, this path about 0.65 µs). So while that state holds, the
+0.53 µs, generic dispatch 0.97 µs, this path about 0.65 µs). So while a function has one
+graph (its runs' warnings held or not, as the generic dispatch does), the
 decorated function's object gets a class of its own whose ``__call__`` is a static method
 generated for it: the user's signature (parameter names and kinds; defaults are the very
 objects of the user's function), a call of the graph's entry, the hit counted where the
@@ -22,6 +23,10 @@ such a call does not appear in ``stats``.
 from __future__ import annotations
 
 import inspect
+import threading
+import warnings
+
+from .runtime.held_warnings import HeldWarnings
 
 _P = "_jl_"           # the prefix of every name of ours in the generated code
 
@@ -35,10 +40,11 @@ class FastPath:
     def __init__(self, cls, factory):
         self.cls, self._factory = cls, factory
 
-    def set(self, owner, entry, counts, cg, miss_type, switch, is_disabled) -> None:
-        """Make ``cls.__call__`` call ``entry`` (the one installed graph's) for ``owner``."""
+    def set(self, owner, entry, counts, cg, hold, miss_type, switch, is_disabled) -> None:
+        """Make ``cls.__call__`` call ``entry`` (the one installed graph's) for ``owner``;
+        ``hold``: its runs' warnings are held until the answer is kept."""
         self.cls.__call__ = staticmethod(
-            self._factory(owner, entry, counts, cg, miss_type, switch, is_disabled))
+            self._factory(owner, entry, counts, cg, hold, miss_type, switch, is_disabled))
 
 
 def build(base, fn, names=None) -> FastPath | None:
@@ -88,12 +94,22 @@ def build(base, fn, names=None) -> FastPath | None:
     args = "(" + "".join(f"{n}, " for n in pos) + (f"*{star}, " if star else "") + ")"
     kwargs = "{" + "".join(f"{n!r}: {n}, " for n in kw) + (f"**{splat}" if splat else "") + "}"
     name = f"{_P}call"
-    src = f"""\
-def {_P}factory({_P}owner, {_P}e, {_P}c, {_P}cg, {_P}Miss, {_P}sw, {_P}dis{''.join(
-        f', {_P}d{i}' for i in range(len(defaults)))}):
+    head = f"""\
+def {_P}factory({_P}owner, {_P}e, {_P}c, {_P}cg, {_P}Miss, {_P}sw, {_P}dis, {_P}Held, {_P}w,
+                {_P}ident{''.join(f', {_P}d{i}' for i in range(len(defaults)))}):
     def {name}({', '.join(text)}):
         if {_P}sw.on and {_P}dis():
             return {_P}owner._disabled_call({args}, {kwargs})
+"""
+    hit = f"""\
+        {_P}h = {_P}c['hits'] + 1
+        {_P}c['hits'] = {_P}h
+        if {_P}h == {_P}c['tick_at']:
+            {_P}c['tick']()
+        return {_P}r
+    return {name}
+"""
+    plain = f"""\
         try:
             {_P}r = {_P}e({', '.join(call)})
         except BaseException as {_P}x:
@@ -103,20 +119,42 @@ def {_P}factory({_P}owner, {_P}e, {_P}c, {_P}cg, {_P}Miss, {_P}sw, {_P}dis{''.jo
             return {_P}owner._fast_abandoned({_P}x, {_P}cg, {args}, {kwargs})
         if type({_P}r) is {_P}Miss:
             return {_P}owner._fast_miss({_P}r, {_P}cg, {_P}c, {args}, {kwargs})
-        {_P}h = {_P}c['hits'] + 1
-        {_P}c['hits'] = {_P}h
-        if {_P}h == {_P}c['tick_at']:
-            {_P}c['tick']()
-        return {_P}r
-    return {name}
 """
-    namespace: dict = {"__builtins__": __builtins__}
-    exec(compile(src, f"<janus_lite dispatch of {fn.__qualname__}>", "exec"), namespace)
-    make = namespace[f"{_P}factory"]
+    # the run's warnings held until its answer is kept (as the generic dispatch holds them)
+    held = f"""\
+        {_P}hw = {_P}Held()
+        {_P}hw.shown, {_P}hw.thread, {_P}hw.active = {_P}w.showwarning, {_P}ident(), True
+        {_P}w.showwarning = {_P}hw
+        try:
+            {_P}r = {_P}e({', '.join(call)})
+        except BaseException as {_P}x:
+            {_P}owner._other_calls += 1
+            if {_P}owner._run_held({_P}hw, {_P}x):
+                return {_P}owner._fast_abandoned({_P}x, {_P}cg, {args}, {kwargs},
+                                                 counted=True)
+            raise
+        {_P}hw.active = False
+        if {_P}w.showwarning is {_P}hw:
+            {_P}w.showwarning = {_P}hw.shown
+        if {_P}hw:
+            if type({_P}r) is {_P}Miss:
+                {_P}hw.take_back()
+            else:
+                {_P}hw.show()
+        if type({_P}r) is {_P}Miss:
+            return {_P}owner._fast_miss({_P}r, {_P}cg, {_P}c, {args}, {kwargs})
+"""
+    makes = {}
+    for hold, body in ((False, plain), (True, held)):
+        namespace: dict = {"__builtins__": __builtins__}
+        exec(compile(head + body + hit, f"<janus_lite dispatch of {fn.__qualname__}>", "exec"),
+             namespace)
+        makes[hold] = namespace[f"{_P}factory"]
     qualname, fname = fn.__qualname__, fn.__name__
 
-    def factory(owner, entry, counts, cg, miss_type, switch, is_disabled):
-        f = make(owner, entry, counts, cg, miss_type, switch, is_disabled, *defaults)
+    def factory(owner, entry, counts, cg, hold, miss_type, switch, is_disabled):
+        f = makes[hold](owner, entry, counts, cg, miss_type, switch, is_disabled,
+                        HeldWarnings, warnings, threading.get_ident, *defaults)
         # arity errors name the user's function, as the plain function's do
         f.__code__ = f.__code__.replace(co_name=fname, co_qualname=qualname)
         f.__name__, f.__qualname__ = fname, qualname
