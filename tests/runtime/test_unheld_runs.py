@@ -89,7 +89,9 @@ def test_adam_with_a_tuple_keyed_state_dict_is_exact_and_holds_nothing(action):
     steady(f, 20)
     assert not any(_held(f)), f.explain()
     # the state items are guarded reads, so the update goes straight into the caller's array
-    assert all("param if _q else" in c[3]["code"] for c in f._cur)
+    # (the NumPy tier's code; a forced compiled tier runs the update in its segment)
+    assert jl.config.TIER == "compiled" or all("param if _q else" in c[3]["code"]
+                                                for c in f._cur)
 
 
 def test_adam_under_errstate_raise_gives_the_same_error_and_state():
@@ -135,7 +137,8 @@ def _nesterov_calls(n, huge_at=None):
 def test_an_update_beside_a_list_item_write_goes_straight_into_the_callers_array():
     f = differential(Nesterov.apply, _nesterov_calls(10))
     steady(f, 8)
-    assert all("param if _q else" in c[3]["code"] for c in f._cur)
+    assert jl.config.TIER == "compiled" or all("param if _q else" in c[3]["code"]
+                                                for c in f._cur)
 
 
 @pytest.mark.parametrize("mode", ["warn", "raise"])
