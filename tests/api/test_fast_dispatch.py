@@ -132,34 +132,5 @@ def test_config_fast_dispatch_off_keeps_the_generic_dispatch(monkeypatch):
     assert type(f) is SpeculativeFunction
 
 
-def overflow_then_index(x, idx):
-    y = np.exp(x)                   # may warn (overflow)
-    return y[idx]                   # an index array may raise after it: warnings are held
-
-
-@pytest.mark.parametrize("action", ["always", "default", "error"])
-def test_held_runs_through_the_fast_dispatch_warn_as_plain(action):
-    """One graph whose runs hold their warnings: the fast path holds them too — shown when
-    the answer is kept, taken back when the run is abandoned (the plain rerun warns)."""
-    import warnings
-    x = np.array([1.0, 800.0])
-    calls = [np.array([0, 1])] * 5 + [np.array([0, 9])] + [np.array([1, 0])] * 2
-    seen = []
-    for fn in (overflow_then_index, jl.jit(overflow_then_index)):
-        got = []
-        for idx in calls:
-            with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
-                warnings.simplefilter(action)
-                try:
-                    out = fn(x, idx)
-                except (IndexError, RuntimeWarning) as exc:
-                    out = (type(exc).__name__, str(exc))
-            got.append((out, [(w.category, str(w.message), w.lineno) for w in caught]))
-        seen.append(got)
-        if fn is not overflow_then_index and action != "error":   # (error: every call raises)
-            assert fn._entries and fn._entries[0][2] is True
-            assert _fast(fn)
-            assert fn.stats["graph_calls"] >= 3
-    for (po, pw), (jo, jw) in zip(*seen):
-        assert_same(po, jo)
-        assert pw == jw
+# held runs through the fast dispatch: tests/runtime/test_unheld_runs.py
+# (test_an_index_array_after_a_warning_still_holds_the_runs_warnings)
