@@ -344,11 +344,7 @@ class SpeculativeFunction:
                     self._prev = at
                     self._cur = after.get(at, byfirst[at])
             return result
-        self._other_calls += 1
-        if self._plan is not None and misses:   # as the graphs' own order would have met them
-            pos = {id(e[0]): e[4] for e in self._entries}
-            misses.sort(key=lambda m: pos.get(id(m[0]), len(pos)))
-        return self._answer(self._slow, args, kwargs, misses)
+        return self._misses_answer(misses, args, kwargs)
 
     @staticmethod
     def _run_held(held, exc) -> bool:
@@ -572,34 +568,42 @@ class SpeculativeFunction:
             (self._fast and type(self) is self._fast.cls)
 
     def _to_dispatch(self) -> None:
-        """Calls go through the graph dispatch: its fast path (`fastcall`: one graph) where
-        it applies, else the generic ``__call__``."""
+        """Calls go through the graph dispatch: the one generated for this function's
+        signature (`fastcall`; with one graph, its entry bound in) once it has graphs, else
+        the generic ``__call__``."""
         entries = self._entries
-        if len(entries) == 1 and self._plan is None and config.FAST_DISPATCH:
+        if entries and config.FAST_DISPATCH:
             if self._fast is False:
                 self._fast = _fastcall.build(SpeculativeFunction, self.__wrapped__,
                                              _param_names(self._fdef))
             if self._fast:
-                cg, entry, hold, counts, _ = entries[0]
+                if len(entries) == 1 and self._plan is None:   # its entry bound in
+                    cg, entry, hold, counts, _ = entries[0]
+                else:                                          # reads _cur per call
+                    cg = entry = hold = counts = None
                 self._fast.set(self, entry, counts, cg, hold, Miss, _SWITCH, _is_disabled)
                 self.__class__ = self._fast.cls
                 return
         self.__class__ = SpeculativeFunction
 
-    def _fast_abandoned(self, exc, cg, args, kwargs, counted=False):
-        """The fast path's graph run raised before its point of no return (see
-        ``__call__``)."""
+    def _fast_abandoned(self, exc, cg, args, kwargs):
+        """The fast path's graph run raised before its point of no return (counted there;
+        see ``__call__``)."""
         __tracebackhide__ = True
-        if not counted:
-            self._other_calls += 1
         return self._answer(self._abandoned, args, kwargs, cg, exc, abandoned=exc)
 
-    def _fast_miss(self, result, cg, counts, args, kwargs):
-        """The fast path's graph missed (see ``__call__``: its one graph, no plan)."""
+    def _misses_answer(self, misses, args, kwargs, counts=None):
+        """No graph answered: ``misses`` lists (graph, index of the guard that failed) of
+        the graphs tried (``counts``: the one graph's counters, its miss not yet counted).
+        The misses go to the policy in the graphs' own order."""
         __tracebackhide__ = True
-        counts["guard_misses"][result.index] += 1
+        if counts is not None:
+            counts["guard_misses"][misses[0][1]] += 1
         self._other_calls += 1
-        return self._answer(self._slow, args, kwargs, [(cg, result.index)])
+        if self._plan is not None and misses:   # as the graphs' own order would have met them
+            pos = {id(e[0]): e[4] for e in self._entries}
+            misses.sort(key=lambda m: pos.get(id(m[0]), len(pos)))
+        return self._answer(self._slow, args, kwargs, misses)
 
     def _set_entries(self, entries) -> None:
         """Install ``entries`` (see `_install`) as the ones calls are tried against. The

@@ -205,9 +205,9 @@ imperative run); past it, calls that fit no graph run the plain function (said o
 PerformanceWarning and in explain()) until its run time pays for another conversion."""
 
 FAST_DISPATCH = True
-"""While a decorated function has one graph, whose runs hold no warnings, its calls go
-through a dispatch generated for it with its own signature (janus_lite/fastcall.py: ~0.3 µs
-less per call). False: the generic dispatch always (results never depend on it)."""
+"""Once a decorated function has graphs, its calls go through a dispatch generated for it
+with its own signature (janus_lite/fastcall.py: ~0.2-0.3 µs less per call). False: the
+generic dispatch always (results never depend on it)."""
 
 ARBITRATE = os.environ.get("JANUS_LITE_ARBITRATE", "0").strip().lower() not in (
     "0", "false", "no", "off")

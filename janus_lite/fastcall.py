@@ -1,20 +1,25 @@
-"""The fast path of the graph dispatch: a generated ``__call__`` with the user's signature.
+"""The graph dispatch, generated per function with the user's signature.
 
 A call of a decorated function goes through ``type(f).__call__``. The generic dispatch
-(`api.SpeculativeFunction.__call__`) takes ``*args, **kwargs`` and loops over the installed
-graphs. In the common steady state — one graph, whose runs hold no warnings
-(`runtime.held_warnings.may_abandon`) — that costs about 0.3 µs per call more than the
-graph's entry itself (measured on this 2-core machine, ``x * 2.0`` on 8 floats: entry
-0.53 µs, generic dispatch 0.97 µs, this path about 0.65 µs). So while a function has one
-graph (its runs' warnings held or not, as the generic dispatch does), the
-decorated function's object gets a class of its own whose ``__call__`` is a static method
-generated for it: the user's signature (parameter names and kinds; defaults are the very
-objects of the user's function), a call of the graph's entry, the hit counted where the
-generic dispatch counts it, and every other outcome — a guard miss, an exception,
-janus_lite switched off — handed to the generic dispatch's own steps (`api`'s ``_fast_*``
-methods), so that it behaves as there. Any other state (several graphs, held warnings,
-arbitration, waiting, skipping) uses the generic dispatch: `api.SpeculativeFunction.
-_to_dispatch` decides, whenever the installed graphs or the serving state change.
+(`api.SpeculativeFunction.__call__`) takes ``*args, **kwargs``, packs them again for each
+graph entry it tries, and loops over the installed graphs. Measured on this 2-core machine
+(``x * 2.0`` on 8 floats, one graph): the entry alone 0.53 µs, through the generic dispatch
+0.97 µs, through a ``__call__`` with the function's own signature about 0.65 µs. So once a
+decorated function has graphs, its object gets a class of its own whose ``__call__`` is a
+static method generated for it, with the user's signature (parameter names and kinds;
+defaults are the very objects of the user's function):
+
+- one graph (and no order to learn): its entry and counters bound in, its warnings held
+  or not as `runtime.held_warnings.may_abandon` decided (``make_plain``/``make_held``);
+- several: the generic dispatch's loop over ``owner._cur`` in the order the plan learnt
+  (``make_multi``).
+
+The hit is counted where the generic dispatch counts it; every other outcome (guard misses,
+an abandoned run, janus_lite switched off) goes to the generic dispatch's own steps
+(`api`'s ``_misses_answer``, ``_fast_abandoned``, ``_disabled_call``, ``_run_held``), so
+that it behaves as there. `api.SpeculativeFunction._to_dispatch` installs it whenever the
+graphs or the serving state change; the serving classes (arbitration, waiting, skipping)
+and functions whose signature cannot be written use the generic dispatch.
 
 Arguments that do not bind raise the TypeError the plain function raises (the generated
 function bears the user's function's name and qualified name), before anything is counted:
@@ -91,69 +96,17 @@ def build(base, fn, names=None) -> FastPath | None:
             splat = p.name
             text.append("**" + p.name)
             call.append("**" + p.name)
-    args = "(" + "".join(f"{n}, " for n in pos) + (f"*{star}, " if star else "") + ")"
-    kwargs = "{" + "".join(f"{n!r}: {n}, " for n in kw) + (f"**{splat}" if splat else "") + "}"
-    name = f"{_P}call"
-    head = f"""\
-def {_P}factory({_P}owner, {_P}e, {_P}c, {_P}cg, {_P}Miss, {_P}sw, {_P}dis, {_P}Held, {_P}w,
-                {_P}ident{''.join(f', {_P}d{i}' for i in range(len(defaults)))}):
-    def {name}({', '.join(text)}):
-        if {_P}sw.on and {_P}dis():
-            return {_P}owner._disabled_call({args}, {kwargs})
-"""
-    hit = f"""\
-        {_P}h = {_P}c['hits'] + 1
-        {_P}c['hits'] = {_P}h
-        if {_P}h == {_P}c['tick_at']:
-            {_P}c['tick']()
-        return {_P}r
-    return {name}
-"""
-    plain = f"""\
-        try:
-            {_P}r = {_P}e({', '.join(call)})
-        except BaseException as {_P}x:
-            if not isinstance({_P}x, Exception) or getattr({_P}x, '__jl_committed__', False):
-                {_P}owner._other_calls += 1
-                raise
-            return {_P}owner._fast_abandoned({_P}x, {_P}cg, {args}, {kwargs})
-        if type({_P}r) is {_P}Miss:
-            return {_P}owner._fast_miss({_P}r, {_P}cg, {_P}c, {args}, {kwargs})
-"""
-    # the run's warnings held until its answer is kept (as the generic dispatch holds them)
-    held = f"""\
-        {_P}hw = {_P}Held()
-        {_P}hw.shown, {_P}hw.thread, {_P}hw.active = {_P}w.showwarning, {_P}ident(), True
-        {_P}w.showwarning = {_P}hw
-        try:
-            {_P}r = {_P}e({', '.join(call)})
-        except BaseException as {_P}x:
-            {_P}owner._other_calls += 1
-            if {_P}owner._run_held({_P}hw, {_P}x):
-                return {_P}owner._fast_abandoned({_P}x, {_P}cg, {args}, {kwargs},
-                                                 counted=True)
-            raise
-        {_P}hw.active = False
-        if {_P}w.showwarning is {_P}hw:
-            {_P}w.showwarning = {_P}hw.shown
-        if {_P}hw:
-            if type({_P}r) is {_P}Miss:
-                {_P}hw.take_back()
-            else:
-                {_P}hw.show()
-        if type({_P}r) is {_P}Miss:
-            return {_P}owner._fast_miss({_P}r, {_P}cg, {_P}c, {args}, {kwargs})
-"""
-    makes = {}
-    for hold, body in ((False, plain), (True, held)):
-        namespace: dict = {"__builtins__": __builtins__}
-        exec(compile(head + body + hit, f"<janus_lite dispatch of {fn.__qualname__}>", "exec"),
-             namespace)
-        makes[hold] = namespace[f"{_P}factory"]
+    A = "(" + "".join(f"{n}, " for n in pos) + (f"*{star}, " if star else "") + ")"
+    KW = "{" + "".join(f"{n!r}: {n}, " for n in kw) + (f"**{splat}" if splat else "") + "}"
+    src = _source(", ".join(text), ", ".join(call), A, KW, len(defaults))
+    namespace: dict = {"__builtins__": __builtins__}
+    exec(compile(src, f"<janus_lite dispatch of {fn.__qualname__}>", "exec"), namespace)
+    makes = {k: namespace[f"{_P}make_{k}"] for k in ("plain", "held", "multi")}
     qualname, fname = fn.__qualname__, fn.__name__
 
     def factory(owner, entry, counts, cg, hold, miss_type, switch, is_disabled):
-        f = makes[hold](owner, entry, counts, cg, miss_type, switch, is_disabled,
+        kind = "multi" if entry is None else "held" if hold else "plain"
+        f = makes[kind](owner, entry, counts, cg, miss_type, switch, is_disabled,
                         HeldWarnings, warnings, threading.get_ident, *defaults)
         # arity errors name the user's function, as the plain function's do
         f.__code__ = f.__code__.replace(co_name=fname, co_qualname=qualname)
@@ -163,3 +116,100 @@ def {_P}factory({_P}owner, {_P}e, {_P}c, {_P}cg, {_P}Miss, {_P}sw, {_P}dis, {_P}
     cls = type(base.__name__, (base,), {"__slots__": (), "__module__": base.__module__,
                                          "__qualname__": base.__qualname__})
     return FastPath(cls, factory)
+
+
+def _run(call, A, KW, on_raise, ind):
+    """Statements running the graph entry ``e`` into ``r``, without (``plain``) or with
+    (``held``) its warnings held, as the generic dispatch runs it."""
+    p = _P
+    plain = f"""\
+try:
+    {p}r = {p}e({call})
+except BaseException as {p}x:
+    {p}owner._other_calls += 1
+    if not isinstance({p}x, Exception) or getattr({p}x, '__jl_committed__', False):
+        raise
+    return {p}owner._fast_abandoned({p}x, {p}cg, {A}, {KW})
+"""
+    held = f"""\
+{p}hw = {p}Held()
+{p}hw.shown, {p}hw.thread, {p}hw.active = {p}w.showwarning, {p}ident(), True
+{p}w.showwarning = {p}hw
+try:
+    {p}r = {p}e({call})
+except BaseException as {p}x:
+    {p}owner._other_calls += 1
+    if {p}owner._run_held({p}hw, {p}x):
+        return {p}owner._fast_abandoned({p}x, {p}cg, {A}, {KW})
+    raise
+{p}hw.active = False
+if {p}w.showwarning is {p}hw:
+    {p}w.showwarning = {p}hw.shown
+if {p}hw:
+    if type({p}r) is {p}Miss:
+        {p}hw.take_back()
+    else:
+        {p}hw.show()
+"""
+    text = held if on_raise == "held" else plain
+    return "".join(" " * ind + line + "\n" for line in text.splitlines())
+
+
+def _source(sig, call, A, KW, n_defaults):
+    """The module text of the three factories: ``make_plain``/``make_held`` (one graph, its
+    entry and counters bound) and ``make_multi`` (the installed graphs read per call from
+    ``owner._cur``, in the order the plan learnt: the generic dispatch's loop)."""
+    p = _P
+    params = f"{p}owner, {p}e, {p}c, {p}cg, {p}Miss, {p}sw, {p}dis, {p}Held, {p}w, {p}ident" + \
+        "".join(f", {p}d{i}" for i in range(n_defaults))
+    off = f"""\
+        if {p}sw.on and {p}dis():
+            return {p}owner._disabled_call({A}, {KW})
+"""
+    hit = f"""\
+{p}h = {p}c['hits'] + 1
+{p}c['hits'] = {p}h
+if {p}h == {p}c['tick_at']:
+    {p}c['tick']()
+"""
+    out = []
+    for kind in ("plain", "held"):
+        out.append(f"""\
+def {p}make_{kind}({params}):
+    def {p}call({sig}):
+{off}{_run(call, A, KW, kind, 8)}\
+        if type({p}r) is {p}Miss:
+            return {p}owner._misses_answer([({p}cg, {p}r.index)], {A}, {KW}, {p}c)
+{"".join(" " * 8 + line + chr(10) for line in hit.splitlines())}\
+        return {p}r
+    return {p}call
+""")
+    out.append(f"""\
+def {p}make_multi({params}):
+    def {p}call({sig}):
+{off}\
+        {p}misses = None
+        for {p}cg, {p}e, {p}hold, {p}c, {p}at in {p}owner._cur:
+            if {p}hold:
+{_run(call, A, KW, "held", 16)}\
+            else:
+{_run(call, A, KW, "plain", 16)}\
+            if type({p}r) is {p}Miss:
+                {p}c['guard_misses'][{p}r.index] += 1
+                if {p}misses is None:
+                    {p}misses = []
+                {p}misses.append(({p}cg, {p}r.index))
+                continue
+{"".join(" " * 12 + line + chr(10) for line in hit.splitlines())}\
+            {p}plan = {p}owner._plan
+            if {p}plan is not None:
+                {p}byfirst, {p}after = {p}plan
+                if {p}at < len({p}byfirst):
+                    {p}after[{p}owner._prev] = {p}byfirst[{p}at]
+                    {p}owner._prev = {p}at
+                    {p}owner._cur = {p}after.get({p}at, {p}byfirst[{p}at])
+            return {p}r
+        return {p}owner._misses_answer({p}misses, {A}, {KW})
+    return {p}call
+""")
+    return "\n\n".join(out)

@@ -117,12 +117,23 @@ def test_the_fast_dispatch_gives_way_in_other_states():
         before = f.stats["disabled_calls"]
         assert_same(f(X), scaled(X))
         assert f.stats["disabled_calls"] == before + 1
-    f(X.astype(np.float32))                 # a second graph: the generic dispatch
-    f(X.astype(np.float32))
-    if len(f._entries) > 1:
-        assert type(f) is SpeculativeFunction
     f.reset()
     assert type(f) is SpeculativeFunction
+
+
+def test_several_graphs_go_through_the_generated_loop_in_the_learnt_order():
+    """Two graphs (float64 and float32 calls, alternating): the generated dispatch tries
+    them in the order the plan learnt, as the generic one does."""
+    X32 = X.astype(np.float32)
+    calls = [((X if k % 2 else X32,), {"y": 1.5}) for k in range(16)]
+    f = differential(scaled, calls)
+    assert len(f._entries) == 2 and _fast(f)
+    misses = sum(sum(e[3]["guard_misses"]) for e in f._entries)
+    hits = f.stats["graph_calls"]
+    for k in range(20):
+        assert_same(f(X if k % 2 else X32, y=1.5), scaled(X if k % 2 else X32, y=1.5))
+    assert f.stats["graph_calls"] == hits + 20
+    assert sum(sum(e[3]["guard_misses"]) for e in f._entries) == misses   # learnt: no miss
 
 
 def test_config_fast_dispatch_off_keeps_the_generic_dispatch(monkeypatch):
