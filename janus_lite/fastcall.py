@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+import types
 import warnings
 
 from .runtime.held_warnings import HeldWarnings
@@ -56,6 +57,8 @@ def build(base, fn, names=None) -> FastPath | None:
     """The fast path of ``fn``'s decorated object (an instance of ``base``), or None when
     its signature cannot be written (no signature of its own, a parameter name of ours, or
     parameters other than ``names``: those of the definition its graphs were made from)."""
+    if not isinstance(fn, types.FunctionType) or "__signature__" in vars(fn):
+        return None                            # only what the code object itself binds
     try:
         sig = inspect.signature(fn, follow_wrapped=False)
         if sig != inspect.signature(fn):       # a wrapper (functools.wraps): not its own

@@ -145,3 +145,24 @@ def test_config_fast_dispatch_off_keeps_the_generic_dispatch(monkeypatch):
 
 # held runs through the fast dispatch: tests/runtime/test_unheld_runs.py
 # (test_an_index_array_after_a_warning_still_holds_the_runs_warnings)
+
+
+def claims_a_default(x, y):
+    return x * y
+
+
+claims_a_default.__signature__ = __import__("inspect").signature(lambda x, y=2.0: None)
+
+
+def test_a_function_whose_signature_is_overridden_keeps_the_generic_dispatch():
+    """``__signature__`` may claim what the code does not bind (here a default): the
+    generated dispatch would bind as it claims, so such a function is not given one."""
+    f = jl.jit(claims_a_default)
+    for _ in range(6):
+        f(X, 3.0)
+    assert f.stats["graph_calls"] >= 3 and type(f) is SpeculativeFunction
+    with pytest.raises(TypeError) as plain:
+        claims_a_default(X)
+    with pytest.raises(TypeError) as jitted:
+        f(X)
+    assert str(jitted.value) == str(plain.value)
