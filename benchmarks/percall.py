@@ -1,4 +1,5 @@
-"""`python -m benchmarks.percall [--reps N] [--inner N]`: per-call cost of small functions.
+"""`python -m benchmarks.percall [--reps N] [--inner N] [--generic-dispatch]`: per-call cost
+of small functions.
 
 Plain vs decorated, side by side in one process: every row's plain and decorated function
 are timed interleaved (rotating order, ``--reps`` rounds of ``--inner`` calls), and the best
@@ -193,7 +194,11 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=15, help="interleaved rounds per row")
     ap.add_argument("--inner", type=int, default=400, help="calls per round")
     ap.add_argument("--only", default=None, help="rows whose name contains this text")
+    ap.add_argument("--generic-dispatch", action="store_true",
+                    help="config.FAST_DISPATCH = False: the generic dispatch, for comparison "
+                         "with the one generated per function (janus_lite/fastcall.py)")
     a = ap.parse_args(argv)
+    jl.config.FAST_DISPATCH = not a.generic_dispatch
     print(f"{'row':36} {'plain µs':>9} {'jit µs':>9} {'ratio':>6} {'over µs':>8} "
           f"{'budget':>6} {'graph':>6}")
     worst = []
