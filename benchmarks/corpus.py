@@ -6,7 +6,10 @@ Also shown: ``conv ms``, the time the decorated run spent building graphs, and `
 speedup of a second run of the same program in the same module (graphs already built: the
 steady state, without decoration, profiling and conversion costs).
 
-    python -m benchmarks.corpus [--only NAME[,NAME...]] [--rounds N] [--verbose]
+    python -m benchmarks.corpus [--only NAME[,NAME...]] [--rounds N] [--verbose] [--functions]
+
+``--functions``: per decorated function instead, the time spent inside it per call in the
+steady state (third and later runs in one module), plain vs decorated.
 """
 from __future__ import annotations
 
@@ -79,16 +82,68 @@ def measure(name: str, rounds: int):
     return min(plain_t), jit_t[best], build_t[best], min(warm_p) / min(warm_j), exact, last
 
 
+def per_function(names, rounds: int) -> int:
+    """``--functions``: the steady state of each decorated function — the time spent inside
+    it per call, plain vs decorated, over ``rounds`` more runs of each program in the same
+    module after two warm-up runs (graphs built), interleaved. Prints one row per function
+    and the geomean of plain / decorated."""
+    spent: dict = {}
+
+    def wrap(qualname, f):
+        def timed(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return f(*a, **k)
+            finally:
+                cell[0] += time.perf_counter() - t0
+                cell[1] += 1
+        cell = spent.setdefault((side[0], qualname), [0.0, 0])
+        return timed
+
+    side = [None]
+    ratios = []
+    print(f"{'program':28s} {'function':34s} {'calls':>6s} {'plain µs':>9s} {'jit µs':>9s} "
+          f"{'ratio':>6s}")
+    for name in names:
+        mods = {}
+        for r in range(2 + rounds):
+            if r == 2:
+                spent.clear()                  # the two warm-up runs are not counted
+            for decorated in ((False, True) if r % 2 == 0 else (True, False)):
+                side[0] = decorated
+                gc.collect()
+                out = run_program(name, decorated, mod=mods.get(decorated), wrap=wrap)
+                mods[decorated] = out.module
+        for (decorated, qualname), (t, n) in sorted(spent.items(), key=lambda kv: kv[0][1]):
+            if decorated or (True, qualname) not in spent or not n:
+                continue
+            tj, nj = spent[True, qualname]
+            p, j = t / n * 1e6, tj / max(nj, 1) * 1e6
+            ratios.append(p / j)
+            print(f"{name:28s} {qualname[:34]:34s} {n // rounds:6d} {p:9.1f} {j:9.1f} "
+                  f"{p / j:6.2f}", flush=True)
+    if ratios:
+        geo = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
+        print(f"\nSUMMARY: {len(ratios)} functions, steady-state geomean {geo:.2f}x, "
+              f"min {min(ratios):.2f}x")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", default=None, help="comma-separated program names")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved runs of each (best of)")
     ap.add_argument("--verbose", action="store_true", help="print every function's stats")
+    ap.add_argument("--functions", action="store_true",
+                    help="per decorated function: its steady-state time per call, plain vs "
+                         "decorated (see per_function)")
     args = ap.parse_args(argv)
     names = program_names()
     if args.only:
         wanted = args.only.split(",")
         names = [n for n in names if n in wanted]
+    if args.functions:
+        return per_function(names, args.rounds)
     rows = []
     print(f"{'program':28s} {'fns':>3s} {'served':>7s} {'plain ms':>9s} {'jit ms':>9s} "
           f"{'conv ms':>8s} {'speedup':>7s} {'warm':>6s}  exact")

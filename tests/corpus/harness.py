@@ -56,14 +56,24 @@ class Decorator:
     """What a program is given as ``jit``: the identity (plain) or ``janus_lite.jit``, and
     a record of every function it decorated (for stats and explain())."""
 
-    def __init__(self, decorated: bool, made=None):
+    def __init__(self, decorated: bool, made=None, wrap=None):
         self.decorated = decorated
         self.functions: list[tuple[str, object]] = []
         self.made = {} if made is None else made   # (function, options) → its wrapper
+        self.wrap = wrap         # (qualname, callable) → what the program gets (timing)
 
     def __call__(self, fn=None, **kwargs):
         if fn is None:
             return lambda f: self(f, **kwargs)
+        fn = getattr(fn, "__jl_inner__", fn)          # a `wrap` of an earlier run
+        out = self._decorate(fn, kwargs)
+        if self.wrap is None:
+            return out
+        wrapped = self.wrap(getattr(getattr(fn, "__wrapped__", fn), "__qualname__", "?"), out)
+        wrapped.__jl_inner__ = fn
+        return wrapped
+
+    def _decorate(self, fn, kwargs):
         if not self.decorated:
             return fn
         if isinstance(fn, janus_lite.api.SpeculativeFunction):   # a second run of a module
@@ -94,11 +104,12 @@ class Outcome:
 
 
 def run_program(name: str, decorated: bool, *, seed: int = 0, mod=None,
-                directory: Path = PROGRAMS) -> Outcome:
-    """One whole run of a program; its exception (if any) is part of the outcome."""
+                directory: Path = PROGRAMS, wrap=None) -> Outcome:
+    """One whole run of a program; its exception (if any) is part of the outcome. ``wrap``:
+    see `Decorator` (benchmarks.corpus times each decorated function with it)."""
     mod = mod or load(name, directory)
     deco = Decorator(decorated, mod.__dict__.setdefault("__jl_wrappers__", {})
-                     if decorated else None)
+                     if decorated else None, wrap)
     np.random.seed(seed)
     random.seed(seed)
     out = io.StringIO()
