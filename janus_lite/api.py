@@ -19,7 +19,7 @@ from .ir.ops_core import AssumptionFailed
 from .passes import run_passes
 from .profile import NoSource, Profiler, function_ast
 from .profile.records import dask_array_type
-from .profile.source import mangle, source_matches, strip_decorators
+from .profile.source import mangle, param_names, source_matches, strip_decorators
 from .inspect.logs import log_graph
 from .runtime.arbitrate import Arbiter, serving_classes
 from .runtime.budget import COST as _COST, COST_PER_RECORD as _COST_PER_RECORD, Wait
@@ -575,7 +575,7 @@ class SpeculativeFunction:
         if entries and config.FAST_DISPATCH:
             if self._fast is False:
                 self._fast = _fastcall.build(SpeculativeFunction, self.__wrapped__,
-                                             _param_names(self._fdef))
+                                             param_names(self._fdef))
             if self._fast:
                 if len(entries) == 1 and self._plan is None:   # its entry bound in
                     cg, entry, hold, counts, _ = entries[0]
@@ -918,15 +918,6 @@ class _PolicyHost:
         f = self.f
         f._arb_flush()
         return f._calls * f._run_s / f._runs_timed if f._runs_timed else 0.0
-
-
-def _param_names(fdef):
-    """The parameter names of the definition graphs are made from, in order (None: none)."""
-    if fdef is None or not hasattr(fdef, "args"):
-        return None
-    a = fdef.args
-    return [x.arg for x in (*a.posonlyargs, *a.args)] + ([a.vararg.arg] if a.vararg else []) + \
-        [x.arg for x in a.kwonlyargs] + ([a.kwarg.arg] if a.kwarg else [])
 
 
 def _is_binding_error(exc) -> bool:

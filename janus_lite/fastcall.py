@@ -35,6 +35,7 @@ import warnings
 from .runtime.held_warnings import HeldWarnings
 
 _P = "_jl_"           # the prefix of every name of ours in the generated code
+_BUILTINS = (BaseException, Exception, isinstance, getattr, type, len)
 
 
 class FastPath:
@@ -102,7 +103,10 @@ def build(base, fn, names=None) -> FastPath | None:
     A = "(" + "".join(f"{n}, " for n in pos) + (f"*{star}, " if star else "") + ")"
     KW = "{" + "".join(f"{n!r}: {n}, " for n in kw) + (f"**{splat}" if splat else "") + "}"
     src = _source(", ".join(text), ", ".join(call), A, KW, len(defaults))
-    namespace: dict = {"__builtins__": __builtins__}
+    # the builtins the generated code uses, under our prefix: a parameter may be named
+    # ``type`` or ``len`` (it would shadow the builtin inside the generated function)
+    namespace: dict = {"__builtins__": __builtins__,
+                       **{_P + b.__name__: b for b in _BUILTINS}}
     exec(compile(src, f"<janus_lite dispatch of {fn.__qualname__}>", "exec"), namespace)
     makes = {k: namespace[f"{_P}make_{k}"] for k in ("plain", "held", "multi")}
     qualname, fname = fn.__qualname__, fn.__name__
@@ -128,9 +132,9 @@ def _run(call, A, KW, on_raise, ind):
     plain = f"""\
 try:
     {p}r = {p}e({call})
-except BaseException as {p}x:
+except {p}BaseException as {p}x:
     {p}owner._other_calls += 1
-    if not isinstance({p}x, Exception) or getattr({p}x, '__jl_committed__', False):
+    if not {p}isinstance({p}x, {p}Exception) or {p}getattr({p}x, '__jl_committed__', False):
         raise
     return {p}owner._fast_abandoned({p}x, {p}cg, {A}, {KW})
 """
@@ -140,7 +144,7 @@ except BaseException as {p}x:
 {p}w.showwarning = {p}hw
 try:
     {p}r = {p}e({call})
-except BaseException as {p}x:
+except {p}BaseException as {p}x:
     {p}owner._other_calls += 1
     if {p}owner._run_held({p}hw, {p}x):
         return {p}owner._fast_abandoned({p}x, {p}cg, {A}, {KW})
@@ -149,7 +153,7 @@ except BaseException as {p}x:
 if {p}w.showwarning is {p}hw:
     {p}w.showwarning = {p}hw.shown
 if {p}hw:
-    if type({p}r) is {p}Miss:
+    if {p}type({p}r) is {p}Miss:
         {p}hw.take_back()
     else:
         {p}hw.show()
@@ -181,7 +185,7 @@ if {p}h == {p}c['tick_at']:
 def {p}make_{kind}({params}):
     def {p}call({sig}):
 {off}{_run(call, A, KW, kind, 8)}\
-        if type({p}r) is {p}Miss:
+        if {p}type({p}r) is {p}Miss:
             return {p}owner._misses_answer([({p}cg, {p}r.index)], {A}, {KW}, {p}c)
 {"".join(" " * 8 + line + chr(10) for line in hit.splitlines())}\
         return {p}r
@@ -197,7 +201,7 @@ def {p}make_multi({params}):
 {_run(call, A, KW, "held", 16)}\
             else:
 {_run(call, A, KW, "plain", 16)}\
-            if type({p}r) is {p}Miss:
+            if {p}type({p}r) is {p}Miss:
                 {p}c['guard_misses'][{p}r.index] += 1
                 if {p}misses is None:
                     {p}misses = []
@@ -207,7 +211,7 @@ def {p}make_multi({params}):
             {p}plan = {p}owner._plan
             if {p}plan is not None:
                 {p}byfirst, {p}after = {p}plan
-                if {p}at < len({p}byfirst):
+                if {p}at < {p}len({p}byfirst):
                     {p}after[{p}owner._prev] = {p}byfirst[{p}at]
                     {p}owner._prev = {p}at
                     {p}owner._cur = {p}after.get({p}at, {p}byfirst[{p}at])

@@ -15,6 +15,7 @@ import types
 import numpy as np
 
 from ..profile.astcopy import copy_ast
+from ..profile.source import param_names
 from ..ir.ops_state import undo_all
 from ..ir.pycode import function_code
 from ..runtime.guards import ConstPool, GuardCode
@@ -63,7 +64,7 @@ class CodeGen:
         self.fn = fn
         self.fdef = fdef
         self.pool = ConstPool()
-        self.guard_code = GuardCode(self.pool)
+        self.guard_code = GuardCode(self.pool, frozenset(param_names(fdef) or ()))
         self.lines: list[tuple[str, int | None]] = []
         self.direct = frozenset()      # np.copy nodes that may be the caller's array
         self.skip: set = set()         # nodes not emitted (a structured node assigns them)
@@ -194,12 +195,13 @@ class CodeGen:
         self.emit(f"return {self.var(self.graph.output)}", None)
         self.indent -= 1
         # an exception the commit step's last part met is the call's own (it happened)
-        self.emit("except BaseException as _exc:", None)
+        builtin = self.guard_code.builtin     # a parameter may be named like a builtin
+        self.emit(f"except {builtin(BaseException)} as _exc:", None)
         self.indent += 1
         if self.direct:     # past an update of the caller's array: the call happened
             self.emit(f"if {WROTE}: {self.pool.add(mark_committed, 'committed')}(_exc)", None)
         if restore:
-            self.emit("if not getattr(_exc, '__jl_committed__', False):", None)
+            self.emit(f"if not {builtin(getattr)}(_exc, '__jl_committed__', False):", None)
             self.indent += 1
             for r in restore:
                 self.emit(r, None)
@@ -396,3 +398,4 @@ def _compile_factory_ast(text, linenos, first, consts, filename):
     module = ast.Module([factory], type_ignores=[])
     factory.lineno, factory.end_lineno = first, func.end_lineno
     return function_code(module, filename)
+

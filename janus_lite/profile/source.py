@@ -264,3 +264,12 @@ def source_matches(fn, fdef: ast.AST) -> bool:
                 inner.co_varnames == code.co_varnames:
             return True
     return False
+
+
+def param_names(fdef) -> list | None:
+    """The parameter names of function definition ``fdef``, in order (None without one)."""
+    a = getattr(fdef, "args", None)
+    if a is None:
+        return None
+    return [x.arg for x in (*a.posonlyargs, *a.args)] + ([a.vararg.arg] if a.vararg else []) + \
+        [x.arg for x in a.kwonlyargs] + ([a.kwarg.arg] if a.kwarg else [])

@@ -140,7 +140,8 @@ def _keys_fails(code, s, g) -> str:
     history) then misses in constant time, where ``tuple(d)`` of all its keys made every
     call cost more as the dict grew (quadratic over a run)."""
     want = _k(code, tuple(g.expected), "keys")
-    return f"(len({s}) != {len(g.expected)} or tuple({s}) != {want})"
+    return f"({code.builtin(len)}({s}) != {len(g.expected)} or " \
+        f"{code.builtin(tuple)}({s}) != {want})"
 
 
 def _haskeys_text(w, expected) -> str:
@@ -168,10 +169,11 @@ KINDS: dict[str, GuardKind] = {k.name: k for k in [
               lambda c, s, g: f"{s} is not {_k(c, g.expected, 'id')}",
               lambda v, g: _name_of(v)),
     GuardKind("type", 1, lambda w, e, g: f"type({w}) is {getattr(e, '__name__', e)}",
-              lambda c, s, g: f"type({s}) is not {_k(c, g.expected, 't')}",
+              lambda c, s, g: f"{c.builtin(type)}({s}) is not {_k(c, g.expected, 't')}",
               lambda v, g: type(v).__name__),
     GuardKind("len", 2, lambda w, e, g: f"len({w}) == {e}",
-              lambda c, s, g: f"len({s}) != {g.expected!r}", lambda v, g: len(v)),
+              lambda c, s, g: f"{c.builtin(len)}({s}) != {g.expected!r}",
+              lambda v, g: len(v)),
     GuardKind("dtype", 3, lambda w, e, g: f"{w}.dtype == {e}", _dtype_fails,
               lambda v, g: v.dtype),
     GuardKind("ndim", 4, lambda w, e, g: f"{w}.ndim == {e}",
@@ -249,13 +251,21 @@ class GuardCode:
     guard held (`_bind_typed`). Later guards and the graph's own reads of that source
     (`source_expr`) use the local."""
 
-    def __init__(self, consts: "ConstPool"):
+    def __init__(self, consts: "ConstPool", shadowed=frozenset()):
         self.consts = consts
+        self.shadowed = shadowed       # names the function's own parameters take
         self.bound: dict = {}          # Source.key → the local holding its value
         self._seqs: set = set()        # keys of sources guarded to be a list or tuple
         self._keyed: set = set()       # keys of dicts whose key tuple was checked already
         self._present: set = set()     # (dict's key, repr of a key it was checked to have)
         self.arrays: set = set()       # keys of sources guarded (earlier) to be an ndarray
+
+    def builtin(self, obj) -> str:
+        """How the generated code names builtin ``obj``: by its name, unless a parameter of
+        the user's function takes that name (``def f(x, type=...)``); then by a closure
+        constant (``_type3``)."""
+        name = obj.__name__
+        return self.consts.add(obj, name) if name in self.shadowed else name
 
     def source_expr(self, src: Source) -> str:
         name = self.bound.get(src.key)

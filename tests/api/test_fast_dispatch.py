@@ -166,3 +166,31 @@ def test_a_function_whose_signature_is_overridden_keeps_the_generic_dispatch():
     with pytest.raises(TypeError) as jitted:
         f(X)
     assert str(jitted.value) == str(plain.value)
+
+
+def shadows(x, type=1.0, len=2.0, isinstance=0.5, getattr=0.25, Exception=3.0):
+    return x * type + len * isinstance - getattr * Exception
+
+
+def test_parameters_named_like_builtins_do_not_change_the_dispatch():
+    """The generated dispatch uses no builtin by its own name: a parameter called ``type``
+    or ``len`` would shadow it there."""
+    calls = [((X,), {}), ((X, 2.0), {"len": 1.0}), ((X,), {"Exception": 0.0})] * 4
+    f = differential(shadows, calls)
+    steady(f, 4)
+    assert _fast(f)
+
+
+def shadows_in_loops(x, len=3, type=0.5, tuple=None):
+    s = 0.0
+    for i in range(len):
+        if x[i] > 0:
+            s += x[i] * type
+    noise = np.random.rand(2)                  # a draw: the graph saves and restores state
+    return s, noise if tuple is None else tuple
+
+
+def test_builtin_named_parameters_with_loops_branches_and_draws():
+    calls = [((X,), {}), ((X,), {"type": 2.0}), ((X, 2), {}), ((X,), {"tuple": (1,)})] * 4
+    f = differential(shadows_in_loops, calls)
+    steady(f, 4)
