@@ -12,7 +12,7 @@ import ast
 import numpy as np
 
 from ..ir import Graph, Meta
-from ..ir.node import join, widened
+from ..ir.node import join, same_dtype, widened
 from .control import BRK, RET, RETVAL, UNBOUND, NeedLoopNode, may_exit
 from .errors import ConversionError
 from .values import Const, Ref, BoxRef, TupleVal
@@ -376,7 +376,8 @@ class LoopConverter(Part):
 
 
 def _same(a: Meta, b: Meta) -> bool:
-    return a.type is b.type and a.dtype == b.dtype and a.shape == b.shape and \
+    return a.type is b.type and (a.dtype is b.dtype or same_dtype(a.dtype, b.dtype)) and \
+        a.shape == b.shape and \
         (a.items is None) == (b.items is None)
 
 

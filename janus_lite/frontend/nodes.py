@@ -8,6 +8,7 @@ import ast
 import numpy as np
 
 from ..ir import Meta, get_op, infer_meta
+from ..ir.node import same_dtype
 from ..ir.quiet import intercepted
 from ..profile.instrument import site_key
 from .errors import ConversionError
@@ -110,7 +111,8 @@ class NodeBuilder(Part):
             return meta
         if meta.type is None:
             return meta     # a profiled type is not guarded: never build on it unchecked
-        if meta.type is not seen.type or (meta.dtype is not None and meta.dtype != seen.dtype):
+        if meta.type is not seen.type or (meta.dtype is not None and
+                                          not same_dtype(meta.dtype, seen.dtype)):
             return Meta()
         return meta
 

@@ -123,13 +123,21 @@ def split_inputs(node: Node, values):
     return split_values(values, node.attrs.get("kw", ()))
 
 
+def same_dtype(a, b) -> bool:
+    """Are dtypes ``a`` and ``b`` (each None where unknown) known and equal? Not ``a == b``:
+    NumPy compares a dtype with None as with ``np.dtype(None)``, float64
+    (``np.dtype('float64') == None`` is True), which made an unknown dtype pass for float64.
+    """
+    return a is not None and b is not None and a == b
+
+
 def join(a: Meta, b: Meta) -> Meta:
     """The most specific meta true of both (for values merged by conditionals and loops)."""
     if a is b and not a.is_const:
         return a
     if a.type is not b.type or a.type is None:
         return UNKNOWN
-    dtype = a.dtype if a.dtype is not None and a.dtype == b.dtype else None
+    dtype = a.dtype if same_dtype(a.dtype, b.dtype) else None
     shape = None
     if a.shape is not None and b.shape is not None and len(a.shape) == len(b.shape):
         shape = tuple(x if x == y else None for x, y in zip(a.shape, b.shape))

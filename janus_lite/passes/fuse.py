@@ -14,7 +14,7 @@ import numpy as np
 from .. import config
 from ..ir.kernel_program import Program, Step
 from ..ir import get_op
-from ..ir.node import Meta
+from ..ir.node import Meta, same_dtype
 from .analysis import (is_barrier, replaceable, reschedule, same_dtype_loop,
                        ufunc_of, unary_operand)
 from . import ops  # noqa: F401  (registers the fused ops)
@@ -36,10 +36,11 @@ def _candidate(graph, node):
     for i in _operands(node, uf):
         im = graph[i].meta
         if im.type is np.ndarray:
-            if im.dtype != m.dtype or (im.shape != m.shape and im.shape != ()):
+            if not same_dtype(im.dtype, m.dtype) or (im.shape != m.shape and im.shape != ()):
                 return None
         elif im.type not in (int, float) and not (
-                im.type is not None and issubclass(im.type, np.generic) and im.dtype == m.dtype):
+                im.type is not None and issubclass(im.type, np.generic) and
+                same_dtype(im.dtype, m.dtype)):
             return None
     if not same_dtype_loop(graph, node, uf, m.dtype):
         return None

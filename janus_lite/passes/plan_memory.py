@@ -14,7 +14,7 @@ import numpy as np
 
 from ..ir.buffers import BufferPool
 from ..ir.kernel_program import Program
-from ..ir.node import Meta
+from ..ir.node import Meta, same_dtype
 from ..runtime.held_warnings import is_draw
 from .analysis import is_fresh, only_read, same_dtype_loop, ufunc_of, unary_operand
 from .liveness import intervals, nbytes, peak_bytes, symbolic
@@ -95,7 +95,8 @@ def _plain_candidate(graph, node, trusted, c_order=frozenset()):
     if node.op in _MATMUL:
         a, b = (graph[i].meta for i in node.inputs)
         if len(node.inputs) != 2 or not all(i in trusted for i in node.inputs) or \
-                a.dtype != m.dtype or b.dtype != m.dtype or m.dtype.kind not in "fc":
+                not same_dtype(a.dtype, m.dtype) or not same_dtype(b.dtype, m.dtype) or \
+                m.dtype.kind not in "fc":
             return None
         return {"ufunc": np.matmul, "kind": "matmul", "check": None, "n_operands": 2}
     uf = ufunc_of(graph, node)

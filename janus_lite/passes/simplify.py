@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dce
+from ..ir.node import same_dtype
 from .analysis import alias_roots, mutated_roots, only_read, replaceable
 
 
@@ -28,7 +29,8 @@ def _is_array(graph, name, kinds):
 
 def _same(graph, node, x) -> bool:
     a, b = graph[x].meta, node.meta
-    return a.type is b.type is np.ndarray and a.dtype == b.dtype and a.shape == b.shape \
+    return a.type is b.type is np.ndarray and same_dtype(a.dtype, b.dtype) and \
+        a.shape == b.shape \
         and a.shape is not None
 
 
