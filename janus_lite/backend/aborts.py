@@ -55,10 +55,10 @@ def draws(graph) -> list[str]:
 def direct_copies(graph) -> frozenset:
     """The private copies of caller's arrays (``np.copy`` nodes committed back by the one
     ``commit_final``) that may be the caller's arrays themselves: every copy the commit
-    writes back qualifies, there is no printed text to commit, the caller's arrays are read only before the first copy is
-    taken (or by the commit), and nothing from that point on may raise (the other deferred
-    writes included: attribute, item and list writes that cannot fail may stay deferred,
-    they commit after the update as before). Else none."""
+    writes back qualifies, there is no printed text to commit, the caller's arrays are read
+    only before the first copy is taken (or by the commit), and nothing from that point on
+    may raise (the other deferred writes included: attribute, item and list writes that
+    cannot fail may stay deferred, they commit after the update as before). Else none."""
     top = list(graph.nodes())
     finals = [n for n in top if n.op == "commit_final"]
     if len(finals) != 1 or finals[0].attrs.get("outbox"):

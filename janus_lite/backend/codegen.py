@@ -398,4 +398,3 @@ def _compile_factory_ast(text, linenos, first, consts, filename):
     module = ast.Module([factory], type_ignores=[])
     factory.lineno, factory.end_lineno = first, func.end_lineno
     return function_code(module, filename)
-

@@ -87,6 +87,12 @@ def _raises_before_warning(node) -> bool:
         opdef = get_op(op)
     except KeyError:
         return False
+    return _ufunc_machinery(op, opdef)
+
+
+def _ufunc_machinery(op, opdef) -> bool:
+    """An elementwise op, a reduction or a matrix product: NumPy checks shapes and types
+    before its loop runs and raises nothing once they fit."""
     return opdef.elementwise or op.startswith(_SHAPE_CHECKED) or op in _PRODUCTS
 
 
@@ -164,8 +170,7 @@ def may_raise(node, nodes) -> bool:
         return False        # its errors depend on shapes and arguments, checked converting
     if op not in _PY_SAFE and not _numpy_typed(node):
         return True         # Python arithmetic: 1 / 0 raises where NumPy would warn
-    return not ((opdef.elementwise or op.startswith(_SHAPE_CHECKED) or op in _PRODUCTS) and
-                _static(node) and
+    return not (_ufunc_machinery(op, opdef) and _static(node) and
                 all(i is None or i.op == "const" or _static(i, nonempty=op in _NO_IDENTITY)
                     for i in ins))
 
@@ -207,15 +212,21 @@ def _int_span(node, nodes):
             return None
     if node.op != "input" or node.attrs.get("role") != "item":
         return None
-    for loop in nodes.values():          # the loop whose body binds this trip variable
-        if loop.op == "loop" and loop.subgraphs and loop.attrs.get("has_iter") and \
-                node.name in loop.subgraphs[0]:
-            it = nodes.get(loop.inputs[0])
-            r = it.meta.value if it is not None and it.op == "const" else None
-            if type(r) is not range or len(r) == 0:
-                return None
-            return min(r[0], r[-1]), max(r[0], r[-1])
-    return None
+    loop = _loop_holding(node.name, nodes)    # the loop whose body binds this trip variable
+    if loop is None or not loop.attrs.get("has_iter"):
+        return None
+    it = nodes.get(loop.inputs[0])
+    r = it.meta.value if it is not None and it.op == "const" else None
+    if type(r) is not range or len(r) == 0:
+        return None
+    return min(r[0], r[-1]), max(r[0], r[-1])
+
+
+def _loop_holding(name, nodes):
+    """The loop node one of whose subgraphs (its body, a while loop's test) holds node
+    ``name`` directly, or None."""
+    return next((n for n in nodes.values() if n.op == "loop" and
+                 any(name in sub for sub in n.subgraphs)), None)
 
 
 _COPIES = ("np.copy", "ndarray.copy")
@@ -296,8 +307,7 @@ def _real_valued(node, nodes, seen=None) -> bool:
         if role == "capture":
             return _real_valued(nodes.get(node.attrs.get("outer")), nodes, seen)
         if role == "carried":
-            loop = next((n for n in nodes.values() if n.op == "loop" and
-                         any(node.name in sub for sub in n.subgraphs)), None)
+            loop = _loop_holding(node.name, nodes)
             return loop is not None and _slot_real(loop, node.attrs.get("index"), nodes, seen)
         return False
     if op == "getitem" and len(node.inputs) == 2:
