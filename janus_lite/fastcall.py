@@ -102,19 +102,26 @@ def build(base, fn, names=None) -> FastPath | None:
             call.append("**" + p.name)
     A = "(" + "".join(f"{n}, " for n in pos) + (f"*{star}, " if star else "") + ")"
     KW = "{" + "".join(f"{n!r}: {n}, " for n in kw) + (f"**{splat}" if splat else "") + "}"
-    src = _source(", ".join(text), ", ".join(call), A, KW, len(defaults))
-    # the builtins the generated code uses, under our prefix: a parameter may be named
-    # ``type`` or ``len`` (it would shadow the builtin inside the generated function)
-    namespace: dict = {"__builtins__": __builtins__,
-                       **{_P + b.__name__: b for b in _BUILTINS}}
-    exec(compile(src, f"<janus_lite dispatch of {fn.__qualname__}>", "exec"), namespace)
-    makes = {k: namespace[f"{_P}make_{k}"] for k in ("plain", "held", "multi")}
+    srcs = _source(", ".join(text), ", ".join(call), A, KW, len(defaults))
     qualname, fname = fn.__qualname__, fn.__name__
+    makes: dict = {}
+
+    def make(kind):
+        """The factory of one kind, compiled when first needed (most functions only ever
+        need "plain")."""
+        if kind not in makes:
+            # the builtins the generated code uses, under our prefix: a parameter may be
+            # named ``type`` or ``len`` (it would shadow the builtin inside the function)
+            namespace: dict = {"__builtins__": __builtins__,
+                               **{_P + b.__name__: b for b in _BUILTINS}}
+            exec(_compiled(srcs[kind], f"<janus_lite dispatch of {qualname}>"), namespace)
+            makes[kind] = namespace[f"{_P}make_{kind}"]
+        return makes[kind]
 
     def factory(owner, entry, counts, cg, hold, miss_type, switch, is_disabled):
         kind = "multi" if entry is None else "held" if hold else "plain"
-        f = makes[kind](owner, entry, counts, cg, miss_type, switch, is_disabled,
-                        HeldWarnings, warnings, threading.get_ident, *defaults)
+        f = make(kind)(owner, entry, counts, cg, miss_type, switch, is_disabled,
+                       HeldWarnings, warnings, threading.get_ident, *defaults)
         # arity errors name the user's function, as the plain function's do
         f.__code__ = f.__code__.replace(co_name=fname, co_qualname=qualname)
         f.__name__, f.__qualname__ = fname, qualname
@@ -123,6 +130,27 @@ def build(base, fn, names=None) -> FastPath | None:
     cls = type(base.__name__, (base,), {"__slots__": (), "__module__": base.__module__,
                                          "__qualname__": base.__qualname__})
     return FastPath(cls, factory)
+
+
+_CODE: dict = {}
+"""Compiled factory modules by their text: functions with the same signature (every
+``forward(self, x)``) share one compile (~1 ms each), renamed per function."""
+
+
+def _compiled(src: str, filename: str):
+    code = _CODE.get(src)
+    if code is None:
+        if len(_CODE) >= 256:
+            _CODE.clear()
+        code = _CODE[src] = compile(src, "<janus_lite dispatch>", "exec")
+    return _renamed(code, filename)
+
+
+def _renamed(code, filename: str):
+    """``code`` and the code objects it holds, with ``filename`` as their file."""
+    consts = tuple(_renamed(c, filename) if isinstance(c, types.CodeType) else c
+                   for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
 
 
 def _run(call, A, KW, on_raise, ind):
@@ -162,10 +190,11 @@ if {p}hw:
     return "".join(" " * ind + line + "\n" for line in text.splitlines())
 
 
-def _source(sig, call, A, KW, n_defaults):
-    """The module text of the three factories: ``make_plain``/``make_held`` (one graph, its
-    entry and counters bound) and ``make_multi`` (the installed graphs read per call from
-    ``owner._cur``, in the order the plan learnt: the generic dispatch's loop)."""
+def _source(sig, call, A, KW, n_defaults) -> dict:
+    """The module text of each of the three factories, by kind: ``make_plain``/``make_held``
+    (one graph, its entry and counters bound) and ``make_multi`` (the installed graphs read
+    per call from ``owner._cur``, in the order the plan learnt: the generic dispatch's
+    loop)."""
     p = _P
     params = f"{p}owner, {p}e, {p}c, {p}cg, {p}Miss, {p}sw, {p}dis, {p}Held, {p}w, {p}ident" + \
         "".join(f", {p}d{i}" for i in range(n_defaults))
@@ -179,9 +208,9 @@ def _source(sig, call, A, KW, n_defaults):
 if {p}h == {p}c['tick_at']:
     {p}c['tick']()
 """
-    out = []
+    out = {}
     for kind in ("plain", "held"):
-        out.append(f"""\
+        out[kind] = (f"""\
 def {p}make_{kind}({params}):
     def {p}call({sig}):
 {off}{_run(call, A, KW, kind, 8)}\
@@ -191,7 +220,7 @@ def {p}make_{kind}({params}):
         return {p}r
     return {p}call
 """)
-    out.append(f"""\
+    out["multi"] = (f"""\
 def {p}make_multi({params}):
     def {p}call({sig}):
 {off}\
@@ -219,4 +248,4 @@ def {p}make_multi({params}):
         return {p}owner._misses_answer({p}misses, {A}, {KW})
     return {p}call
 """)
-    return "\n\n".join(out)
+    return out

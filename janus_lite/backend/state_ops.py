@@ -36,11 +36,23 @@ def emit_commit_setattr(gen, node, ins):
     if not (_plain_name(name) and _plain_name(obj)):
         _call(gen, node, commit_setattr, "setattr", [obj, value, repr(name), undo])
         return
-    absent = gen.pool.add(ABSENT, "absent")
     record = "" if undo == "None" else \
         f"{UNDO}.append(({obj}, {name!r}, {gen.pool.add(getattr, 'getattr')}({obj}, " \
-        f"{name!r}, {absent}))); "
-    gen.emit(f"if {value} is not {absent}: {record}{obj}.{name} = {value}", node.lineno)
+        f"{name!r}, {gen.pool.add(ABSENT, 'absent')}))); "
+    if _never_absent(gen.graph, node.inputs[1]):
+        gen.emit(f"{record}{obj}.{name} = {value}", node.lineno)
+        return
+    gen.emit(f"if {value} is not {gen.pool.add(ABSENT, 'absent')}: {record}{obj}.{name} = "
+             f"{value}", node.lineno)
+
+
+def _never_absent(graph, name) -> bool:
+    """Is the value committed to an attribute known never to be ABSENT (the marker of an
+    attribute a run-time branch may have left unset)? Yes where its type is known: a value
+    merged from a branch that may leave it unset has no known type (`ir.node.join`)."""
+    node = graph[name] if name in graph else None
+    t = node.meta.type if node is not None else None
+    return t is not None and t is not type(ABSENT)
 
 
 def _plain_name(text) -> bool:
@@ -93,14 +105,28 @@ ATOMIC = ("commit_setattr", "commit_setitem")
 
 
 def needs_undo(graph) -> bool:
-    """Must the reversible commits record how to undo them? Not where there is one, it is
-    atomic, and nothing from it on may raise (``self.Y = y`` as a method's last step)."""
+    """Must the reversible commits record how to undo them? Not where nothing from the
+    first of them on may raise and either there is one, atomic (``self.Y = y`` as a
+    method's last step), or none of them can fail (`_cannot_fail`: a layer's
+    ``self.x = x; self.mask = m``): no run is then abandoned with some of them done."""
     revs = [n for n in graph.nodes() if n.op in REVERSIBLE]
     if not revs:
         return False
-    if len(revs) > 1 or revs[0].op not in ATOMIC:
+    names = {n.name for n in revs}
+    if not (len(revs) == 1 and revs[0].op in ATOMIC or
+            all(_cannot_fail(graph, n) for n in revs)):
         return True
-    return raises_from(graph, {revs[0].name}, exempt={revs[0].name})
+    return raises_from(graph, names, exempt=names)
+
+
+def _cannot_fail(graph, node) -> bool:
+    """A commit that cannot raise: an attribute written on an object whose class the
+    conversion found to assign attributes plainly (``frontend.state.write_attr`` refuses
+    descriptors and custom ``__setattr__``; the guards fix the class). Item writes and
+    appends keep their undo entries (they go through `ir.ops_state`'s functions, whose
+    failures the fault-injection tests simulate)."""
+    return node.op == "commit_setattr" and node.inputs[0] in graph and \
+        graph[node.inputs[0]].meta.type is not None
 
 
 def undo_var(gen) -> str:

@@ -21,25 +21,44 @@ class NoSource(Exception):
 
 
 _MODULE_CACHE: dict[tuple[str, int], ast.Module] = {}
-_INDEX_CACHE: dict[int, tuple] = {}      # id(module tree) -> (tree, parents, starts)
+_INDEX_CACHE: dict[int, tuple] = {}      # id(module tree) -> (tree, starts)
 
 
 def _module_index(filename: str) -> tuple:
-    """(tree, child -> parent, first line -> the functions and lambdas starting there) of
-    a module, built once per parsed module: every function decorated in it shares it."""
+    """(tree, first line -> [(function or lambda starting there, the name of the class whose
+    body holds it directly or None)]) of a module, built once per parsed module: every
+    function decorated in it shares it."""
     tree = _module_ast(filename)
     index = _INDEX_CACHE.get(id(tree))
     if index is None or index[0] is not tree:
         starts: dict[int, list] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                line = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-                starts.setdefault(line, []).append(node)
-            elif isinstance(node, ast.Lambda):
-                starts.setdefault(node.lineno, []).append(node)
-        index = (tree, _parents(tree), starts)
+        _index_scopes(tree, None, starts)
+        index = (tree, starts)
         _bounded_put(_INDEX_CACHE, id(tree), index)
     return index
+
+
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _index_scopes(tree, klass, starts) -> None:
+    """One walk of ``tree``: each function and lambda under its first line, with the class
+    whose body holds it (``klass`` at the top; None inside a function)."""
+    stack = [(tree, klass)]
+    while stack:
+        node, klass = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            inner = klass
+            if isinstance(child, _FUNCS):
+                line = child.decorator_list[0].lineno if child.decorator_list else child.lineno
+                starts.setdefault(line, []).append((child, klass))
+                inner = None
+            elif isinstance(child, ast.Lambda):
+                starts.setdefault(child.lineno, []).append((child, klass))
+                inner = None
+            elif isinstance(child, ast.ClassDef):
+                inner = child.name
+            stack.append((child, inner))
 
 
 def _bounded_put(cache: dict, key, value, limit: int = 64) -> None:
@@ -84,14 +103,6 @@ def _module_imports(filename: str) -> list[str]:
     return names
 
 
-def _parents(tree):
-    parent = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parent[child] = node
-    return parent
-
-
 def function_ast(fn) -> tuple[ast.AST, str | None]:
     """(``FunctionDef``/``Lambda`` node, enclosing class name or None) for ``fn``."""
     code = getattr(fn, "__code__", None)
@@ -108,30 +119,22 @@ def function_ast(fn) -> tuple[ast.AST, str | None]:
         raise NoSource(f"{fn!r} is not a Python function (builtin or C function)")
     # generator functions are found here and refused by the construct checker, which names
     # the `yield` and its line
-    tree, parents, starts = _module_index(code.co_filename)
+    tree, starts = _module_index(code.co_filename)
     first = code.co_firstlineno
     found = []
-    for node in starts.get(first, ()):
+    for node, klass in starts.get(first, ()):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if node.name == code.co_name:
-                found.append(node)
+                found.append((node, klass))
         elif code.co_name == "<lambda>" and \
                 [a.arg for a in node.args.args] == list(code.co_varnames[:code.co_argcount]):
-            found.append(node)
+            found.append((node, klass))
     if len(found) != 1:
         raise NoSource(f"cannot locate the source of {fn.__qualname__} in {code.co_filename}"
                        f" line {first} ({len(found)} candidates)")
-    node = found[0]
+    node, klass = found[0]
     if isinstance(node, ast.AsyncFunctionDef):
         raise NoSource(f"{fn.__qualname__} is an async function")
-    klass, up = None, parents.get(node)
-    while up is not None:
-        if isinstance(up, ast.ClassDef):
-            klass = up.name
-            break
-        if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            break
-        up = parents.get(up)
     return node, klass
 
 

@@ -210,3 +210,45 @@ def test_attribute_writes_are_undone_when_a_later_commit_raises(monkeypatch, bac
     armed[0] = False
     assert f.stats["fallbacks"] == 1, f.explain()
     assert (box.a, box.b, d1) == (plain_box.a, plain_box.b, d2)
+
+
+class _Layer:
+    def __init__(self, w):
+        self.w = w
+
+    def forward(self, x):
+        self.x = x                      # two attribute writes, the method's last steps
+        h = x @ self.w
+        if h.sum() > 0:                 # positive on every profiled call: speculated
+            out = h * 2.0
+        else:
+            out = -h
+        self.out = out
+        return out
+
+
+def test_attribute_writes_that_cannot_fail_commit_without_an_undo_log():
+    """Attribute writes on a plain object, nothing after them able to raise: the graph
+    writes them inline, without recording how to undo them (no ``_undo``, no ``try``), and
+    a run abandoned by the branch's assertion (before the writes) leaves the object as the
+    plain function found it."""
+    w = np.arange(6.0).reshape(3, 2)
+    ones, neg = np.ones((4, 3)), -np.ones((4, 3))
+    calls = [(_Layer(w.copy()), ones + i) for i in range(4)] + [(_Layer(w.copy()), neg)]
+    f = differential(_Layer.forward, calls)
+    steady(f, 2)
+    assert f.stats["fallbacks"] == 1, f.explain()
+    src = f.graphs[-1].source()
+    assert "_undo" not in src and "try:" not in src, src
+    assert "self.x = x" in src, src
+
+
+def test_an_undo_log_stays_where_a_later_write_may_fail():
+    """An attribute write followed by an item write into a dict argument (a commit whose
+    failure the fault-injection tests simulate): the attribute write keeps its undo entry."""
+    f = janus_lite.jit(accumulate)
+    box = _Box()
+    for i in range(4):
+        f(box, {}, float(i))
+    steady(f, 2)
+    assert "_undo.append((box, 'a', " in f.graphs[-1].source()
