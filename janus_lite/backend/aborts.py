@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 
 from ..ir import get_op
+from ..passes.analysis import alias_roots, mutated_roots_of
 from ..runtime.held_warnings import is_draw, may_raise
 
 
@@ -56,8 +57,8 @@ def direct_copies(graph) -> frozenset:
     """The private copies of caller's arrays (``np.copy`` nodes committed back by the one
     ``commit_final``) that may be the caller's arrays themselves: every copy the commit
     writes back qualifies, there is no printed text to commit, the caller's arrays are read
-    only before the first copy is taken (or by the commit), and nothing from that point on
-    may raise (the other deferred writes included: attribute, item and list writes that
+    only before the first update of a copy (`first_write`) or by the commit, and nothing
+    from that update on (itself included) may raise (the other deferred writes included: attribute, item and list writes that
     cannot fail may stay deferred, they commit after the update as before). Else none."""
     top = list(graph.nodes())
     finals = [n for n in top if n.op == "commit_final"]
@@ -89,7 +90,9 @@ def direct_copies(graph) -> frozenset:
             n = owner.get(name)
         return name
 
-    first = min(where[c] for c in copies)      # the copy is taken just before the update
+    first = first_write(graph, copies)
+    if first is None:
+        return frozenset()
     callers = set(copies.values())
     for name, n in owner.items():
         if n is final or name in copies or where[name] < first:
@@ -99,6 +102,20 @@ def direct_copies(graph) -> frozenset:
     if raises_from(graph, {top[first].name}, exempt={final.name, *copies}):
         return frozenset()
     return frozenset(copies)
+
+
+def first_write(graph, copies) -> int | None:
+    """The index of the first top-level node that updates one of ``copies`` (or a view of
+    one) in place, or holds such an update (a loop, a branch); None if none does. Until
+    then a copy and the caller's array it stands for hold the same values: a run abandoned
+    before it has changed nothing."""
+    roots, copies = alias_roots(graph), set(copies)
+    for idx, top in enumerate(graph.nodes()):
+        if top.name in copies:
+            continue
+        if mutated_roots_of(top, roots) & copies:
+            return idx
+    return None
 
 
 def only_the_update_after(graph, copies) -> bool:

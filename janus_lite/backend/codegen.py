@@ -20,7 +20,8 @@ from ..ir.ops_state import undo_all
 from ..ir.pycode import function_code
 from ..runtime.guards import ConstPool, GuardCode
 from . import linetable
-from .aborts import direct_copies, draws, fp_errors_quiet, only_the_update_after, raises_from
+from .aborts import (direct_copies, draws, first_write, fp_errors_quiet, only_the_update_after,
+                     raises_from)
 from .numpy_rules import TABLE
 from .structured import plan as plan_structured
 from .state_ops import QUIET, UNDO, WROTE, mark_committed, needs_undo, random_states
@@ -67,6 +68,7 @@ class CodeGen:
         self.guard_code = GuardCode(self.pool, frozenset(param_names(fdef) or ()))
         self.lines: list[tuple[str, int | None]] = []
         self.direct = frozenset()      # np.copy nodes that may be the caller's array
+        self.wrote_at = None           # the top-level node that first updates one of them
         self.skip: set = set()         # nodes not emitted (a structured node assigns them)
         self.virtual: set = set()      # nodes never assigned (their getitems are aliased)
         self._aliased: set = set()     # getitem nodes that read a variable of `alias`
@@ -109,7 +111,6 @@ class CodeGen:
             return self.var(node.name)
         ins = [self.var(i) for i in node.inputs]
         if node.name in self.direct:      # the caller's array itself, when it may be
-            self.emit(f"{WROTE} = {QUIET}", node.lineno)
             return f"{ins[0]} if {QUIET} else {TABLE.rule(node.op)(self, node, ins)}"
         rule = TABLE.rule(node.op)
         if rule is None:
@@ -159,6 +160,8 @@ class CodeGen:
         saves, gens = random_states(self.graph)
         undo = self.keeps_undo = needs_undo(self.graph)
         self.direct = direct_copies(self.graph)
+        if self.direct:          # from its first update on, the caller's array is written
+            self.wrote_at = list(self.graph.nodes())[first_write(self.graph, self.direct)].name
         # the states are saved only where the run may still be abandoned after a draw
         always = (saves or gens) and raises_from(self.graph, set(draws(self.graph)))
         if self.direct and not saves and not gens and \
@@ -230,6 +233,8 @@ class CodeGen:
                 continue
             if node.op == "const":
                 continue      # inlined where used (a literal or a closure constant)
+            if node.name == self.wrote_at:
+                self.emit(f"{WROTE} = {QUIET}", node.lineno)
             skipped = node.name in self.skip
             if not skipped:
                 expr = self.node_expr(node)

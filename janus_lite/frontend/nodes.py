@@ -73,6 +73,10 @@ class NodeBuilder(Part):
                 [i for i in inputs if not _plain_value(self.cx.graph[i].meta)]
             self.cx.aliases.roots[node.name] = frozenset({node.name}).union(
                 *(self.cx.aliases.roots.get(i, frozenset({i})) for i in held))
+        elif op == "getitem" and meta.type is not np.ndarray and _plain_value(meta):
+            # an element read as a NumPy or Python scalar (``Q[s, a]``): a new immutable
+            # object, no view of the array (a structured element, np.void, would be one)
+            self.cx.aliases.roots[node.name] = frozenset({node.name})
         else:
             # what the result may alias: the updated input of an in-place op, the container
             # of an item read, else (conservatively) every input

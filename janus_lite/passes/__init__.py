@@ -10,8 +10,8 @@ from __future__ import annotations
 from .. import config
 from ..ir import verify
 from . import ops  # noqa: F401  (registers the ops the passes add)
-from . import (cse, dce, fold, fuse, hoist_asserts, hoist_raising, lower, plan_memory,
-               simplify)
+from . import (checked_index, cse, dce, fold, fuse, hoist_asserts, hoist_raising, lower,
+               plan_memory, simplify)
 from .liveness import imperative_peak
 
 PIPELINE = [
@@ -36,6 +36,10 @@ PIPELINE = [
     ("fuse", fuse.run),
     # Fusion leaves the fused members' constants behind.
     ("dce_after_fuse", dce.run),
+    # Mark indexing an earlier access already checked (``Q[s, a]`` read, written, read
+    # again): it cannot raise, so fewer runs need to stay abandonable (`backend.aborts`).
+    # After every pass that may drop or move the earlier access.
+    ("checked_index", checked_index.run),
     # Last: liveness over the final schedule → persistent out= buffers.
     ("plan_memory", plan_memory.run),
 ]

@@ -114,14 +114,21 @@ def mutated_roots(graph, roots=None) -> set:
     roots = roots or alias_roots(graph)
     out = set(graph.mutated)
     for node in graph.nodes():
-        op = opdef(node)
-        targets = [node.inputs[i] for i in op.mutates if i < len(node.inputs)]
-        if "out" in node.attrs.get("kw", ()):
-            targets.append(split_inputs(node, node.inputs)[1]["out"])
-        if node.subgraphs:       # conservatively: a structured node may update its inputs
-            targets += list(node.inputs)
-        for t in targets:
-            out |= roots.get(t, {t})
+        out |= mutated_roots_of(node, roots)
+    return out
+
+
+def mutated_roots_of(node, roots) -> set:
+    """The nodes whose objects ``node`` may update in place (``roots``: `alias_roots`)."""
+    op = opdef(node)
+    targets = [node.inputs[i] for i in op.mutates if i < len(node.inputs)]
+    if "out" in node.attrs.get("kw", ()):
+        targets.append(split_inputs(node, node.inputs)[1]["out"])
+    if node.subgraphs:           # conservatively: a structured node may update its inputs
+        targets += list(node.inputs)
+    out: set = set()
+    for t in targets:
+        out |= roots.get(t, {t})
     return out
 
 

@@ -26,7 +26,8 @@ _SHAPE_ONLY = frozenset({
     "np.linalg.norm", "np.clip", "ndarray.clip", "np.var", "ndarray.var", "np.std",
     "ndarray.std", "np.where", "np.pad", "np.arange", "np.insert", "np.reshape",
     "ndarray.reshape", "np.transpose", "ndarray.transpose", "np.concatenate", "np.stack",
-    "np.vstack", "np.hstack", "np.outer", "np.eye", "np.identity", "np.full", "getitem"})
+    "np.vstack", "np.hstack", "np.outer", "np.eye", "np.identity", "np.full", "getitem",
+    "np.argmax", "np.argmin", "ndarray.argmax", "ndarray.argmin"})
 """Ops whose errors depend only on their operands' shapes and dtypes and on constant
 arguments (an axis, bounds, a constant index; never on array values, unlike
 ``np.bincount``, ``np.linalg.cholesky`` or an index array): on arrays of the shapes the
@@ -124,7 +125,33 @@ def may_warn(node, nodes) -> bool:
     if op in _PY_QUIET and ins and all(
             i is not None and i.meta.type in (float, int, bool) for i in ins):
         return False
+    if op in _NEVER_WARN or (op in _EXACT_SCALAR and len(ins) == 1 and ins[0] is not None
+                             and _exact_scalar(op, ins[0].meta.type)):
+        return False
+    if is_draw(op) and op.rsplit(".", 1)[-1] in _QUIET_DRAWS:
+        args = ins[1:] if op.startswith("Generator.") else ins
+        return not all(i is not None and i.op == "const" for i in args)
     return True
+
+
+_NEVER_WARN = {"np.argmax", "np.argmin", "ndarray.argmax", "ndarray.argmin"}
+"""Ops that show no warning on any input (an index is found without arithmetic)."""
+_QUIET_DRAWS = {"rand", "randn", "random_sample", "random", "ranf", "sample", "randint",
+                "standard_normal", "uniform", "normal", "integers", "randrange", "gauss"}
+"""Draws (from the global stream, a ``Generator``, Python's ``random``) that warn of
+nothing with constant arguments, which the conversion checked."""
+_EXACT_SCALAR = {"builtin.abs", "builtin.int"}
+
+
+def _exact_scalar(op, t) -> bool:
+    """Does ``abs(x)`` / ``int(x)`` of a value of type ``t`` neither raise nor warn? ``abs``
+    of a Python int or float or a NumPy floating scalar (a NumPy integer's minimum overflows);
+    ``int`` of a Python or NumPy integer or bool (``int(nan)`` raises)."""
+    if not isinstance(t, type):
+        return False
+    if op == "builtin.abs":
+        return t in (int, float) or issubclass(t, np.floating)
+    return t in (int, bool) or issubclass(t, (np.integer, np.bool_))
 
 
 def is_draw(op: str) -> bool:
@@ -145,6 +172,8 @@ def may_raise(node, nodes) -> bool:
         return True
     if not opdef.may_raise or silent(node, nodes):
         return False
+    if node.attrs.get("checked"):
+        return False        # an index an earlier access checked (`passes.checked_index`)
     ins = [nodes.get(i) for i in node.inputs]
     if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
         return False
@@ -155,6 +184,9 @@ def may_raise(node, nodes) -> bool:
     if op == "builtin.float" and len(ins) == 1 and ins[0] is not None and \
             _real_scalar(ins[0].meta.type):
         return False        # float() of a NumPy real scalar or a Python float
+    if op in _EXACT_SCALAR and len(ins) == 1 and ins[0] is not None and \
+            _exact_scalar(op, ins[0].meta.type):
+        return False        # abs() of a real number, int() of an integer
     if is_draw(op):
         args = ins[1:] if op.startswith("Generator.") else ins
         return not all(i is not None and i.op == "const" for i in args)
