@@ -410,14 +410,22 @@ class GuardCode:
             hint = kind
         else:
             return None
-        got = "".join(f"{self.source_expr(g.source)}.{_TUPLE_KINDS[g.kind]}, " for g in run)
+        if any(g.kind == "value" and _signed_zero(g.expected) for g in run):
+            return None                # 0.0 == -0.0: those compare their sign one by one
+        got = "".join(f"{self.source_expr(g.source)}{_TUPLE_KINDS[g.kind]}, " for g in run)
         want = self.consts.add(tuple(g.expected for g in run), hint)
         return f"({got}) != {want}"
 
 
-_TUPLE_KINDS = {"dtype": "dtype", "shape": "shape", "ndim": "ndim"}
-"""Guard kinds whose facts compare as a tuple (``==`` per item, as each guard does);
-consecutive runs of them (the dtypes, then the shapes) are compared as one tuple."""
+_TUPLE_KINDS = {"dtype": ".dtype", "shape": ".shape", "ndim": ".ndim", "value": ""}
+"""Guard kinds whose facts compare as a tuple (``==`` per item, as each guard does: the
+tuple's identity shortcut only lets through a value that *is* the expected object);
+consecutive runs of them (the dtypes, the shapes, then the values of Python scalars the
+graph specialized on) are compared as one tuple."""
+
+
+def _signed_zero(v) -> bool:
+    return isinstance(v, (float, np.floating)) and v == 0
 
 
 def _own_writeable_inline(consts, written, others, pairs) -> str:

@@ -238,7 +238,7 @@ def test_attribute_writes_that_cannot_fail_commit_without_an_undo_log():
     f = differential(_Layer.forward, calls)
     steady(f, 2)
     assert f.stats["fallbacks"] == 1, f.explain()
-    src = f.graphs[-1].source()
+    src = f.graphs[-1].source().split("# -- numba segments --")[0]   # the entry's code
     assert "_undo" not in src and "try:" not in src, src
     assert "self.x = x" in src, src
 
