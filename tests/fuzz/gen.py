@@ -152,7 +152,7 @@ class Writer:
         if kind == 4 and env["top"]:
             return self.pick(["len(lst)", "x.shape[0]", "x.ndim", "G_SCALE",
                               "float(G_ARR.sum())", "G_OBJ.n", "len(obj.log)", "2", "0.25",
-                              "-1.5"])
+                              "-1.5", "x[0]", "y[-1]", "x[len(lst) % 4]", "obj.w[0]"])
         if kind == 5 and "random" not in self.avoid and not env.get("no_random"):
             self.features.add("random")
             return self.pick(["float(np.random.rand())", "np.random.randint(0, 3)",
@@ -250,8 +250,10 @@ class Writer:
                 return [pad + f"{target} *= {self.sc(env)}"]
             if form == 2:
                 return [pad + f"{target}[...] = {self.arr(env)}"]
-            if form == 3:
-                return [pad + f"{target}[0] = {self.sc(env)}"]
+            if form == 3:           # an element: in range, from the end, or past it
+                self.features.add("element")
+                idx = self.pick(["0", "0", "-1", "1", "len(lst) % 5", "obj.n % 4"])
+                return [pad + f"{target}[{idx}] = {self.sc(env)}"]
             return [pad + f"np.add({target}, {self.arr(env)}, out={target})"]
         if kind == 4:
             self.features.add("attr")
