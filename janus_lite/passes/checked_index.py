@@ -12,14 +12,14 @@ The proof: top-level nodes run in order, so the earlier access ran, and succeede
 the later one; integers are immutable and an array's shape is fixed by the guards (its
 static shape in the node's meta), so the same index on the same shape is in bounds again.
 Only integer index parts qualify (a slice cannot raise, an index array's values may have
-changed meanwhile). A write also needs a value that converts without raising: a NumPy scalar
-of the array's dtype, or a Python float into a float64 array.
+changed meanwhile). A write also needs a value that converts without raising
+(`held_warnings.assigns_safely`).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..ir.node import same_dtype
+from ..runtime.held_warnings import assigns_safely
 
 _ACCESS = ("getitem", "setitem")
 
@@ -92,10 +92,4 @@ def _converts(graph, node, base) -> bool:
     raising?"""
     if len(node.inputs) != 3 or node.inputs[2] not in graph:
         return False
-    value = graph[node.inputs[2]].meta
-    dtype = base.meta.dtype
-    if dtype is None:
-        return False
-    if isinstance(value.type, type) and issubclass(value.type, np.generic):
-        return same_dtype(value.dtype, dtype)
-    return value.type is float and dtype == np.float64
+    return assigns_safely(base.meta, graph[node.inputs[2]])

@@ -177,8 +177,11 @@ def may_raise(node, nodes) -> bool:
     ins = [nodes.get(i) for i in node.inputs]
     if op == "getitem" and ins and ins[0] is not None and ins[0].meta.type is tuple:
         return False
-    if op == "getitem" and _in_bounds(ins, nodes):
-        return False        # x[i] with i a loop's trip over a range inside x's static shape
+    if op in ("getitem", "setitem") and len(ins) >= 2 and \
+            (_in_bounds(ins[:2], nodes) or _whole_mask(ins[0], ins[1])) and \
+            (op == "getitem" or (len(ins) == 3 and assigns_safely(ins[0].meta, ins[2]))):
+        return False        # x[i] with i a loop's trip over a range inside x's static shape,
+        #                     x[mask] with a mask of x's own shape (a scalar written)
     if op == "ndarray.astype" and _numeric_cast(node, ins):
         return False        # bool/int/float to a number: FP errors at most (`fp_errors_quiet`)
     if op == "builtin.float" and len(ins) == 1 and ins[0] is not None and \
@@ -227,6 +230,42 @@ def _in_bounds(ins, nodes) -> bool:
         if span is None or span[0] < -n or span[1] >= n:
             return False
     return True
+
+
+def _whole_mask(base, idx) -> bool:
+    """``x[mask]`` with a boolean array of exactly ``x``'s static shape: it selects elements
+    whatever the mask holds (NumPy checks only its shape)."""
+    if base is None or idx is None or base.meta.type is not np.ndarray or \
+            idx.meta.type is not np.ndarray or idx.meta.dtype != np.bool_:
+        return False
+    shape = base.meta.shape
+    return shape is not None and all(isinstance(d, int) for d in shape) and \
+        idx.meta.shape == shape
+
+
+def assigns_safely(array_meta, value) -> bool:
+    """Does writing ``value`` (a node) into elements of an array described by ``array_meta``
+    convert without raising? A NumPy scalar of the array's dtype; a Python float into a
+    float64 array; a constant Python int (or bool) the array's dtype holds exactly (a
+    float's up to 2**31, an integer's within its range: ``uint8[i] = -1`` and
+    ``x[i] = 10**400`` raise)."""
+    dtype = array_meta.dtype
+    if value is None or dtype is None or array_meta.type is not np.ndarray:
+        return False
+    t = value.meta.type
+    if isinstance(t, type) and issubclass(t, np.generic):
+        return value.meta.dtype is not None and value.meta.dtype == dtype
+    if t is float:
+        return dtype == np.float64
+    if t in (int, bool) and value.op == "const" and type(value.attrs.get("value")) is t:
+        v = int(value.attrs["value"])
+        if dtype.kind == "f":
+            return abs(v) <= 2 ** 31
+        if dtype.kind in "iu":
+            info = np.iinfo(dtype)
+            return info.min <= v <= info.max
+        return dtype.kind == "b" and v in (0, 1)
+    return False
 
 
 def _int_span(node, nodes):

@@ -112,3 +112,53 @@ def test_a_draw_then_argmax_holds_no_warnings_and_keeps_the_stream():
     f = differential(pick, calls)
     steady(f, 8)
     assert not may_abandon(f.graphs[-1].graph)
+
+
+def zero_where(x, y, v):
+    x[y < 0] = v
+    return x * 2.0
+
+
+def first_column(out, x):
+    for i in range(3):
+        out[i, 0] = x[i]              # constant indices inside out's shape, same dtype
+    return out.sum()
+
+
+def test_a_mask_of_the_arrays_own_shape_writes_in_place():
+    rng = np.random.default_rng(2)
+    calls = [(rng.standard_normal(6), rng.standard_normal(6), 0.0) for _ in range(5)]
+    calls += [(rng.standard_normal(6), rng.standard_normal(7), 0.0),     # IndexError
+              (rng.standard_normal(6), rng.standard_normal(6), 0.0)]
+    f = differential(zero_where, calls)
+    steady(f, 3)
+    assert "x if _q else" in f.graphs[0].source(), f.graphs[0].source()
+
+
+def test_constant_indices_inside_the_shape_write_in_place():
+    calls = [(np.zeros((3, 2)), np.arange(3.0) + k) for k in range(5)] + \
+        [(np.zeros((2, 2)), np.arange(3.0))]                        # IndexError at i == 2
+    f = differential(first_column, calls)
+    steady(f, 3)
+    assert "out if _q else" in f.graphs[0].source(), f.graphs[0].source()
+
+
+def store_const_uint8(x):
+    y = x[0]
+    x[0] = -1                         # OverflowError in NumPy 2: not a uint8
+    return y
+
+
+def store_big(x):
+    y = x[0]
+    x[0] = 10 ** 40                   # fits a float64, not a float32 within 2**31
+    return y
+
+
+@pytest.mark.parametrize("fn, dtype", [(store_const_uint8, np.uint8),
+                                       (store_big, np.float64), (store_big, np.float32)])
+def test_constants_that_may_not_convert_stay_exact(fn, dtype):
+    calls = [(np.arange(4).astype(dtype),)] * 5
+    f = differential(fn, calls)
+    for g in f.graphs:        # the write may raise: a private copy, committed at the end
+        assert "x if _q else" not in g.source(), g.source()
