@@ -167,35 +167,42 @@ _NO_GAUSS = {"rand", "random_sample", "random", "ranf", "sample", "uniform", "ra
 them (lognormal, beta, chisquare, standard_t, wald, standard_cauchy, negative_binomial ...)
 use the cache and keep the full `np.random.get_state`."""
 _MT_BYTES = 624 * 4 + 4             # mt19937_state: uint32 key[624]; int pos
-_words = (None, None)               # (the bit generator, a view of its state's bytes)
+_RAND = np.random.rand.__self__     # the RandomState the global draws are bound methods of
+_words = (None, None, None)         # (its bit generator, a view of the state's bytes, that
+#                                     view's ``tobytes``: one memcpy, ~0.1 µs)
 
 
 def _words_view():
+    """(bit generator, view, tobytes) of the global stream's state, or None when another
+    bit generator than MT19937 serves it (``np.random.set_bit_generator``)."""
     global _words
-    bg = np.random.mtrand._rand._bit_generator
+    bg = _RAND._bit_generator
     if bg is _words[0]:
-        return _words[1]
+        return _words
     if type(bg) is not np.random.MT19937:
-        return None                 # np.random.set_bit_generator put another one there
+        return None
     import ctypes
     raw = (ctypes.c_char * _MT_BYTES).from_address(bg.ctypes.state_address)
     view = np.frombuffer(raw, dtype=np.uint8)
-    _words = (bg, view)             # keeps the generator (and so the memory) alive
-    return view
+    _words = (bg, view, memoryview(view).tobytes)   # keeps the generator (its memory) alive
+    return _words
 
 
 def save_global_words():
-    """The global stream's state, for `restore_global_words`."""
-    view = _words_view()
-    if view is None:
-        return np.random.get_state()
-    return (view, view.copy())
+    """The global stream's state, for `restore_global_words` (on every call of a graph
+    that draws and may still be abandoned after: kept short)."""
+    w = _words
+    if _RAND._bit_generator is not w[0]:
+        w = _words_view()
+        if w is None:
+            return np.random.get_state()
+    return (w[1], w[2]())
 
 
 def restore_global_words(saved) -> None:
     if type(saved) is tuple and len(saved) == 2:
         view, words = saved
-        view[...] = words
+        view[...] = np.frombuffer(words, dtype=np.uint8)
     else:
         np.random.set_state(saved)
 
@@ -204,7 +211,8 @@ def _check_words() -> bool:
     """Does the memory view hold the state `np.random.get_state` reports (this NumPy's
     struct layout)? Checked once at import; if not, `get_state` is used."""
     try:
-        view = _words_view()
+        words = _words_view()
+        view = words[1] if words is not None else None
         state = np.random.get_state()
         return view is not None and bytes(view[:624 * 4]) == state[1].astype("<u4").tobytes() \
             and int(view[624 * 4:].view(np.int32)[0]) == state[2]

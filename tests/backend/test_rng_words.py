@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from differential import differential
 
+import janus_lite
+
 from janus_lite.backend import state_ops
 
 REGIMES = {
@@ -65,3 +67,37 @@ def test_a_graph_that_draws_then_raises_leaves_the_stream_as_the_plain_function_
                                                    (W, v0, 0)]
     f = differential(cd_step, calls)
     assert f.stats["graph_calls"] >= 4, f.explain()
+
+
+def test_another_bit_generator_behind_the_global_stream_is_saved_whole():
+    """`np.random.set_bit_generator` puts a PCG64 behind the global draws: the cheap save
+    (MT19937 words) gives way to `np.random.get_state`, and back when MT19937 returns."""
+    original = np.random.get_bit_generator()
+    W = np.linspace(-1, 1, 12).reshape(4, 3)
+    v0 = np.linspace(0, 1, 8).reshape(2, 4)
+    calls = [(W, v0, i % 2) for i in range(6)] + [(W, v0, 7), (W, v0, 1)]
+    try:
+        np.random.set_bit_generator(np.random.PCG64(3))
+        saved = state_ops.save_global_words()
+        assert isinstance(saved, dict)         # get_state of a non-MT19937 generator
+        first = np.random.rand(3)
+        state_ops.restore_global_words(saved)
+        assert np.array_equal(first, np.random.rand(3))
+        f = janus_lite.jit(cd_step)
+        for fn in (cd_step, f):                # the same draws, results and exceptions
+            np.random.set_bit_generator(np.random.PCG64(7))
+            outs = []
+            for args in calls:
+                try:
+                    outs.append(("ok", fn(*args)))
+                except IndexError as exc:
+                    outs.append(("raise", str(exc)))
+            outs.append(np.random.get_bit_generator().state)
+            if fn is cd_step:
+                plain = outs
+        assert repr(outs) == repr(plain)
+        assert f.stats["graph_calls"] >= 3, f.explain()
+    finally:
+        np.random.set_bit_generator(original)
+    saved = state_ops.save_global_words()
+    assert type(saved) is tuple and saved[0] is state_ops._words_view()[1]
