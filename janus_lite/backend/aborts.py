@@ -53,17 +53,22 @@ def draws(graph) -> list[str]:
     return [n.name for n in graph.all_nodes() if is_draw(n.op)]
 
 
-def direct_copies(graph) -> frozenset:
-    """The private copies of caller's arrays (``np.copy`` nodes committed back by the one
-    ``commit_final``) that may be the caller's arrays themselves: every copy the commit
-    writes back qualifies, there is no printed text to commit, the caller's arrays are read
-    only before the first update of a copy (`first_write`) or by the commit, and nothing
-    from that update on (itself included) may raise (the other deferred writes included: attribute, item and list writes that
-    cannot fail may stay deferred, they commit after the update as before). Else none."""
+_NONE = (frozenset(), None)
+
+
+def direct_copies(graph) -> tuple[frozenset, str | None]:
+    """(the private copies of caller's arrays that may be the caller's arrays themselves,
+    the top-level node that first updates one of them): ``np.copy`` nodes committed back by
+    the one ``commit_final``, when every copy the commit writes back qualifies, there is no
+    printed text to commit, the caller's arrays are read only before the first update of a
+    copy (`first_write`) or by the commit, and nothing from that update on (itself
+    included) may raise (the other deferred writes included: attribute, item and list
+    writes that cannot fail may stay deferred, they commit after the update as before).
+    Else (empty, None)."""
     top = list(graph.nodes())
     finals = [n for n in top if n.op == "commit_final"]
     if len(finals) != 1 or finals[0].attrs.get("outbox"):
-        return frozenset()
+        return _NONE
     final = finals[0]
     pairs = final.inputs
     copies = {}                          # copy node → the caller's array it stands for
@@ -71,17 +76,17 @@ def direct_copies(graph) -> frozenset:
         node = graph[src] if src in graph else None
         if node is None or node.op != "np.copy" or node.inputs != (dst,) or \
                 graph[dst].op not in ("input", "source") or src in copies:
-            return frozenset()
+            return _NONE
         copies[src] = dst
     if not copies:
-        return frozenset()
+        return _NONE
     where, owner = {}, {}                # node name → index of its top-level node / node
     for idx, t in enumerate(top):
         for n in _subtree(t):
             where[n.name], owner[n.name] = idx, n
     if any(n.op.startswith("commit_") and n is not final and
            (n.op == "commit_copyto" or may_raise(n, owner)) for n in owner.values()):
-        return frozenset()               # a deferred write that may fail: keep them all
+        return _NONE               # a deferred write that may fail: keep them all
 
     def origin(name):
         n = owner.get(name)
@@ -92,16 +97,16 @@ def direct_copies(graph) -> frozenset:
 
     first = first_write(graph, copies)
     if first is None:
-        return frozenset()
+        return _NONE
     callers = set(copies.values())
     for name, n in owner.items():
         if n is final or name in copies or where[name] < first:
             continue
         if any(origin(i) in callers for i in n.inputs):
-            return frozenset()           # reads a caller's array's old contents late
+            return _NONE           # reads a caller's array's old contents late
     if raises_from(graph, {top[first].name}, exempt={final.name, *copies}):
-        return frozenset()
-    return frozenset(copies)
+        return _NONE
+    return frozenset(copies), top[first].name
 
 
 def first_write(graph, copies) -> int | None:

@@ -20,8 +20,7 @@ from ..ir.ops_state import undo_all
 from ..ir.pycode import function_code
 from ..runtime.guards import ConstPool, GuardCode
 from . import linetable
-from .aborts import (direct_copies, draws, first_write, fp_errors_quiet, only_the_update_after,
-                     raises_from)
+from .aborts import direct_copies, draws, fp_errors_quiet, only_the_update_after, raises_from
 from .numpy_rules import TABLE
 from .structured import plan as plan_structured
 from .state_ops import QUIET, UNDO, WROTE, mark_committed, needs_undo, random_states
@@ -159,9 +158,8 @@ class CodeGen:
         plan_structured(self)
         saves, gens = random_states(self.graph)
         undo = self.keeps_undo = needs_undo(self.graph)
-        self.direct = direct_copies(self.graph)
-        if self.direct:          # from its first update on, the caller's array is written
-            self.wrote_at = list(self.graph.nodes())[first_write(self.graph, self.direct)].name
+        # from `wrote_at` (its first update) on, the caller's array is written
+        self.direct, self.wrote_at = direct_copies(self.graph)
         # the states are saved only where the run may still be abandoned after a draw
         always = (saves or gens) and raises_from(self.graph, set(draws(self.graph)))
         if self.direct and not saves and not gens and \

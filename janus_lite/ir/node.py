@@ -55,6 +55,11 @@ class Meta:
         return self.type is np.ndarray
 
     @property
+    def static_shape(self) -> bool:
+        """Is the shape known in every dimension (the guards fix it)?"""
+        return self.shape is not None and all(isinstance(d, int) for d in self.shape)
+
+    @property
     def ndim(self) -> int | None:
         return None if self.shape is None else len(self.shape)
 
@@ -62,7 +67,7 @@ class Meta:
         """Bytes of an array value with a fully known shape, else None."""
         if self.dtype is None or self.shape is None or self.type is tuple:
             return None
-        if not all(isinstance(d, int) for d in self.shape):
+        if not self.static_shape:
             return None
         return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
 

@@ -49,12 +49,9 @@ def run(graph) -> int:
 
 
 def _static_shape(node):
-    if node is None or node.meta.type is not np.ndarray:
+    if node is None or node.meta.type is not np.ndarray or not node.meta.static_shape:
         return None
-    shape = node.meta.shape
-    if shape is None or not all(isinstance(d, int) for d in shape):
-        return None
-    return tuple(shape)
+    return tuple(node.meta.shape)
 
 
 def _int_part(graph, name):

@@ -92,7 +92,7 @@ def _dtype_fails(code, s, g):
 
 def _value_fails(code, s, g):
     e = g.expected
-    if isinstance(e, (float, np.floating)) and e == 0:
+    if _signed_zero(e):
         # 0.0 == -0.0: also compare the sign
         cs = code.consts.add(math.copysign, "copysign")
         return f"({s} != {_k(code, e, 'v')} or {cs}(1.0, {s}) != {math.copysign(1.0, e)!r})"

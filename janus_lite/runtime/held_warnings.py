@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from ..ir import get_op
+from ..ir.node import same_dtype
 from ..ir.quiet import registry_of as _registry_of, take_back as _take_back
 
 
@@ -216,9 +217,9 @@ def _in_bounds(ins, nodes) -> bool:
     ``range`` (``for i in range(8): ... x[i]``)."""
     if len(ins) != 2 or ins[0] is None or ins[1] is None or ins[0].meta.type is not np.ndarray:
         return False
-    shape = ins[0].meta.shape
-    if shape is None or not all(isinstance(d, int) for d in shape):
+    if not ins[0].meta.static_shape:
         return False
+    shape = ins[0].meta.shape
     idx = ins[1]
     parts = [nodes.get(i) for i in idx.inputs] if idx.op == "tuple" else [idx]
     if idx.op == "const" and type(idx.meta.value) is tuple:
@@ -238,9 +239,7 @@ def _whole_mask(base, idx) -> bool:
     if base is None or idx is None or base.meta.type is not np.ndarray or \
             idx.meta.type is not np.ndarray or idx.meta.dtype != np.bool_:
         return False
-    shape = base.meta.shape
-    return shape is not None and all(isinstance(d, int) for d in shape) and \
-        idx.meta.shape == shape
+    return base.meta.static_shape and idx.meta.shape == base.meta.shape
 
 
 def assigns_safely(array_meta, value) -> bool:
@@ -254,7 +253,7 @@ def assigns_safely(array_meta, value) -> bool:
         return False
     t = value.meta.type
     if isinstance(t, type) and issubclass(t, np.generic):
-        return value.meta.dtype is not None and value.meta.dtype == dtype
+        return same_dtype(value.meta.dtype, dtype)
     if t is float:
         return dtype == np.float64
     if t in (int, bool) and value.op == "const" and type(value.attrs.get("value")) is t:
@@ -322,9 +321,8 @@ def silent(node, nodes) -> bool:
     if node.op in _LIKE:
         return ins[0].meta.type is np.ndarray and all(i.op == "const" for i in ins[1:])
     if node.op in _FILLED:
-        shape = node.meta.shape
-        return node.meta.type is np.ndarray and shape is not None and \
-            all(isinstance(d, int) for d in shape) and all(i.op == "const" for i in ins)
+        return node.meta.type is np.ndarray and node.meta.static_shape and \
+            all(i.op == "const" for i in ins)
     return False
 
 
@@ -430,7 +428,7 @@ def _numpy_typed(node) -> bool:
 
 def _static(node, nonempty=False) -> bool:
     shape = node.meta.shape
-    if shape is None or not all(isinstance(d, int) for d in shape):
+    if not node.meta.static_shape:
         if nonempty:
             return False
         # a Python float broadcasts against anything and converts to any float dtype
