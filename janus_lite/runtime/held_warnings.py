@@ -199,6 +199,8 @@ def may_raise(node, nodes) -> bool:
     if op in _REAL_SAFE and ins and all(_real_valued(i, nodes) or _small_int(i) for i in ins) \
             and not all(_small_int(i) for i in ins):
         return False        # s += x[i], s a float carried by a loop; 1 - 0.9 ** t
+    if _raises_on_values(op, node, ins, nodes):
+        return True         # shapes and types fit, and it may still raise: see there
     if op in _SHAPE_ONLY and _numpy_typed(node) and _static(node) and ins and all(
             i is not None and (i.op == "const" or (
                 i.meta.type is np.ndarray and _static(i) and (k == 0 or op in _ARRAY_ARGS)))
@@ -209,6 +211,68 @@ def may_raise(node, nodes) -> bool:
     return not (_ufunc_machinery(op, opdef) and _static(node) and
                 all(i is None or i.op == "const" or _static(i, nonempty=op in _NO_IDENTITY)
                     for i in ins))
+
+
+_INT_POWERS = frozenset({"pow", "ipow", "np.power"})
+_VALUE_CHECKED = frozenset({"scalar.sqrt"})
+"""Ops that raise on some values by design: ``scalar.sqrt`` (``math.sqrt``) raises on a
+negative input, so that the imperative rerun shows NumPy's nan and warning."""
+
+
+def _raises_on_values(op, node, ins, nodes) -> bool:
+    """Can NumPy raise for this node on operands whose shapes and types fit (the cases the
+    ufunc rules below would otherwise call safe)? An op of `_VALUE_CHECKED`; any NumPy value
+    of a dtype other than bool, integer, real or complex (object arrays run Python's
+    operators; strings, datetimes); an integer power whose exponent may be negative
+    (``ValueError: Integers to negative integer powers``); a Python int operand beside a
+    NumPy one, unless its range is known and every NumPy operand's dtype holds it (NumPy 2:
+    ``int8_array + 300`` and ``float_array * 10**400`` raise ``OverflowError``)."""
+    if op in _VALUE_CHECKED:
+        return True
+    typed = [m for m in [node.meta] + [i.meta for i in ins if i is not None]
+             if m.type is not None and _numpy_typed_meta(m)]
+    if not typed:
+        return False
+    dtypes = [_dtype_of(m) for m in typed]
+    if any(d is None or d.kind not in "biufc" for d in dtypes):
+        return True
+    result = _dtype_of(node.meta) if _numpy_typed_meta(node.meta) else None
+    if op in _INT_POWERS and result is not None and result.kind in "iu":
+        span = _int_span(ins[1], nodes) if len(ins) > 1 and ins[1] is not None else None
+        if span is None or span[0] < 0:
+            return True
+    for i in ins:
+        if i is not None and i.meta.type is int and i.op != "const":
+            span = _int_span(i, nodes) or _len_span(i)
+            if span is None or not all(_holds_ints(d, span) for d in dtypes):
+                return True
+    return False
+
+
+def _numpy_typed_meta(meta) -> bool:
+    t = meta.type
+    return t is np.ndarray or (isinstance(t, type) and issubclass(t, np.generic))
+
+
+def _dtype_of(meta):
+    if meta.dtype is not None:
+        return np.dtype(meta.dtype)
+    return np.dtype(meta.type) if meta.type is not np.ndarray else None
+
+
+def _len_span(node):
+    """``len(x)``: a count of items, at least 0 and below 2**63."""
+    return (0, 2 ** 63 - 1) if node.op == "builtin.len" else None
+
+
+def _holds_ints(dtype, span) -> bool:
+    """Does every int in ``span`` convert to ``dtype`` without an OverflowError?"""
+    if dtype.kind in "fc":
+        return max(abs(span[0]), abs(span[1])) < 2 ** 1000
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return info.min <= span[0] and span[1] <= info.max
+    return -2 ** 63 <= span[0] and span[1] < 2 ** 63     # bool: promoted to int64
 
 
 def _in_bounds(ins, nodes) -> bool:

@@ -55,7 +55,8 @@ UNARY = ["np.tanh({})", "np.abs({})", "-{}", "np.sqrt(np.abs({}))", "np.exp(-np.
          "{}.astype(np.float32)", "np.square({})", "np.sign({})", "np.floor({})",
          "({} > 0)", "{}.copy()", "np.ones_like({})"]
 REDUCE = ["float({}.sum())", "{}.sum()", "float(np.mean({}))", "{}.max()", "int({}.size)",
-          "float(np.linalg.norm({}))", "{}.min()", "int(np.argmax({}))"]
+          "float(np.linalg.norm({}))", "{}.min()", "int(np.argmax({}))",
+          "float(np.sqrt({}.sum()))"]
 CMP = [">", "<", ">=", "<=", "==", "!="]
 
 
@@ -160,7 +161,8 @@ class Writer:
         if kind == 6:
             self.features.add("builtin")
             return self.pick(["abs({})", "max({}, 0.5)", "min({}, 1)", "round({}, 2)",
-                              "int({})"]).format(self.sc(env, depth + 1))
+                              "int({})", "int(np.int64(2) ** int({}))"]
+                             ).format(self.sc(env, depth + 1))
         return self.pick(env["sc"])
 
     def cond(self, env, depth=0):
