@@ -7,7 +7,6 @@ and objects become run-time reads (``source`` nodes) guarded by type, dtype and 
 """
 from __future__ import annotations
 
-import ast as _ast
 import inspect
 import types
 
@@ -15,7 +14,8 @@ import numpy as np
 
 from ..ir import Meta
 from ..ir.rules import meta_of_value
-from ..runtime.guards import Guard, attr as attr_source, const_holder, item as item_source
+from ..runtime.guards import Guard, attr as attr_source, const_holder, item as item_source, \
+    item_key
 from ..runtime.spec import ParamSpec, guards_for
 from .errors import ConversionError
 from .values import Const, Ref, TupleVal, UserMethod, is_immutable_const, is_jitted
@@ -112,7 +112,7 @@ class ExternalConverter(Part):
             return src.holder
         base = self.source_value(src.base)
         if src.kind == "item":
-            return base[_ast.literal_eval(src.name)]
+            return base[item_key(src.name)]
         return getattr(base, src.name)
 
     def object_attribute(self, base: Ref, owner: type, name: str, lineno):

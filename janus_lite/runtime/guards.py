@@ -7,12 +7,21 @@ its index so the caller learns which assumption failed.
 """
 from __future__ import annotations
 
+import ast
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+
+
+@functools.lru_cache(maxsize=1024)
+def item_key(text: str):
+    """The index an ``item`` source's text names (``"0"`` → 0, ``"'lr'"`` → 'lr'),
+    parsed once per text: it is read on every call that misses a graph."""
+    return ast.literal_eval(text)
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,12 @@ class Source:
     holder: object = field(default=None, compare=False, hash=False)  # globals dict / cell
 
     def describe(self) -> str:
+        text = self.__dict__.get("_described")
+        if text is None:       # said on every miss of a guard on it (fields never change)
+            text = self.__dict__["_described"] = self._describe()
+        return text
+
+    def _describe(self) -> str:
         if self.kind == "param":
             return self.name
         if self.kind == "global":
@@ -38,7 +53,11 @@ class Source:
 
     @property
     def key(self):
-        return (self.kind, self.name, self.base.key if self.base else None, id(self.holder))
+        key = self.__dict__.get("_key")
+        if key is None:        # read on every miss (the policy's lazy-state memory)
+            key = self.__dict__["_key"] = \
+                (self.kind, self.name, self.base.key if self.base else None, id(self.holder))
+        return key
 
 
 def param(name: str) -> Source:
@@ -229,7 +248,11 @@ class Guard:
         return KINDS[self.kind].cost
 
     def describe(self) -> str:
-        return KINDS[self.kind].describe(self.source.describe(), self.expected, self)
+        text = self.__dict__.get("_described")
+        if text is None:       # said on every miss; a guard's fields never change
+            text = self.__dict__["_described"] = \
+                KINDS[self.kind].describe(self.source.describe(), self.expected, self)
+        return text
 
     def observe(self, value):
         """The fact as it stands for ``value`` (to say what a failed guard got instead)."""

@@ -28,7 +28,6 @@ and answers `on_fallback` with a `Decision`.
 """
 from __future__ import annotations
 
-import ast
 import collections
 import enum
 from dataclasses import replace
@@ -36,7 +35,7 @@ from typing import Protocol
 
 from .. import config
 from .compiled import CompiledGraph, Status
-from .guards import keys_text
+from .guards import item_key, keys_text
 from .policy_facts import (FACT_KINDS, as_seq, callee_file, describe_relaxation, error_line,
                            exact, from_spec, holds, merge_specs, spec_key, state_differs)
 from .spec import Unspecable, name_symbols
@@ -612,7 +611,7 @@ class Policy:
         else:
             raise LookupError(root.kind)
         for step in reversed(path):
-            value = value[ast.literal_eval(step.name)] if step.kind == "item" else \
+            value = value[item_key(step.name)] if step.kind == "item" else \
                 getattr(value, step.name)
         return value
 
