@@ -37,6 +37,14 @@ def _hashable(value) -> bool:
         return False
 
 
+def _unequal_to_itself(value) -> bool:
+    """A NaN (a float's, a NumPy scalar's, a complex number's part)."""
+    try:
+        return bool(value != value)
+    except Exception:       # noqa: BLE001 (a scalar type whose comparison fails: no NaN)
+        return False
+
+
 class ExternalConverter(Part):
     def read_external(self, src, value, lineno):
         """Classify a value read from ``src`` (see module doc); returns an abstract value."""
@@ -46,11 +54,13 @@ class ExternalConverter(Part):
         if is_immutable_const(value) and _hashable(value):
             self.cx.add_guard(Guard("type", src, type(value), lineno))
             scalar = isinstance(value, (bool, int, float, complex, np.generic))
-            if scalar and src.key in self.cx.relaxed:
+            if scalar and (src.key in self.cx.relaxed or _unequal_to_itself(value)):
+                # relaxed, or a NaN: no value guard can fix it (nan != nan), so it is read
+                # at run time (folding it unguarded would answer later calls with it)
                 return self._source_node(src, Meta(type(value), getattr(value, "dtype", None),
                                                    () if isinstance(value, np.generic) else None),
                                          lineno)
-            if value is not None and not (isinstance(value, float) and value != value):
+            if value is not None:
                 self.cx.add_guard(Guard("value", src, value, lineno))
             return Const(value)
         if type(value) is np.ndarray:

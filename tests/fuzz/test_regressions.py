@@ -721,3 +721,31 @@ def test_two_places_computing_the_same_value_each_warn():
     assert _warnings_of(f, calls) == _warnings_of(twice_the_same_difference, calls)
     steady(f, 3)
     differential(twice_the_same_difference, calls)
+
+
+class _Accumulator:
+    def __init__(self, acc):
+        self.n, self.acc = 0, acc
+
+    def bump(self, v):
+        self.n = self.n + 1
+        self.acc = self.acc + v
+        return self.n
+
+
+def bump_by_root_of_sum(x, obj):
+    obj.bump(float(np.sqrt(x.sum())))
+
+
+def test_nan_state_read_at_run_time_not_folded_unguarded():
+    """The conversion reads state from its example after the profiled call ran: there
+    ``obj.acc`` had become NaN (the square root of a negative sum), and a NaN was folded as
+    a constant with no value guard (``acc == nan`` never holds), so every later call added
+    to NaN. A NaN read from state is now read at run time."""
+    import warnings
+    xs = [np.array([0.5, 0.2]), np.array([1.0, -3.0]), np.array([0.5, 0.2]),
+          np.array([2.0, 1.0])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        f = differential(bump_by_root_of_sum, [(x, _Accumulator(0.5)) for x in xs])
+    steady(f, 1)
