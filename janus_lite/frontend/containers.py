@@ -114,7 +114,7 @@ class ContainerConverter(Part):
                 return None         # its length changes between calls: read at run time
             if self.cx.graph[value.name].meta.type is dict:
                 return [Const(k) for k in self.dict_keys(value, lineno)]
-            n = len(self.external.source_value(src))
+            n = self._start_len(value.name, src)
             if n > 64:
                 return None
             self.cx.add_guard(Guard("len", src, n, lineno))
@@ -215,12 +215,12 @@ class ContainerConverter(Part):
     def read_item(self, base, src, key, lineno):
         """``container[key]`` of an argument or state container: a guarded read."""
         if isinstance(key, int) and self.cx.graph[base.name].meta.type is list:
-            value = self.external.source_value(src)
             if src.key in self.cx.relaxed:       # length varies: read the item at run time
                 return self.nodes.emit("getitem", [base, Const(key)], lineno=lineno)
-            self.cx.add_guard(Guard("len", src, len(value), lineno))
+            n = self._start_len(base.name, src)
+            self.cx.add_guard(Guard("len", src, n, lineno))
             if key < 0:
-                key += len(value)
+                key += n
         if self.cx.graph[base.name].meta.type is dict:
             self.dicts.note_key(base.name, key)
         s = item_source(src, key)
@@ -233,6 +233,17 @@ class ContainerConverter(Part):
             raise ConversionError(f"{s.describe()} does not exist (the call raises: runs "
                                   f"imperatively)", lineno) from None
         return self.external.read_external(s, value, lineno)
+
+    def _start_len(self, name, src) -> int:
+        """The length the list ``src`` (node ``name``) has when a call starts: an argument's
+        from its spec, merged over the profiled calls before they ran (the example the
+        conversion reads was bound after its call ran, which may have appended to the list:
+        its length there disagrees with the guard); state's from the example (as the call
+        left it: what the next call finds)."""
+        spec = self.cx.param_specs.get(name)
+        if spec is not None and spec.kind == "list" and spec.items is not None:
+            return len(spec.items)
+        return len(self.external.source_value(src))
 
     def item_spec(self, name, key):
         """The spec of an argument container's item (its speculation was merged over the
@@ -311,7 +322,7 @@ class ContainerConverter(Part):
         if src.key in self.cx.relaxed:
             raise ConversionError("item assignment into a list argument whose length "
                                   "changes between calls", lineno)
-        n = len(self.external.source_value(src))
+        n = self._start_len(base.name, src)
         self.cx.add_guard(Guard("len", src, n, lineno))
         i = index.value + n if index.value < 0 else index.value
         if not 0 <= i < n:

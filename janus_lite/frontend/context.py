@@ -18,6 +18,7 @@ from ..ir.rules import meta_of_value
 from ..runtime.assumptions import Assumption
 from ..runtime.guards import Guard, PAIR_KINDS
 from .aliases import AliasTracker
+from .errors import ConversionError
 from .scope import Scope
 from .state import Heap
 from .values import Ref, is_immutable_const
@@ -33,7 +34,7 @@ class ConversionContext:
                  relaxed=frozenset()):
         self.graph = Graph(name)               # the (sub)graph nodes are added to now
         self.guards: list[Guard] = []
-        self._guarded: set = set()
+        self._guarded: dict = {}            # (source, kind, axis, other) -> expected
         self.asserts: list[Assumption] = []
         self.aliases = AliasTracker(self)
         self.heap = Heap()
@@ -97,11 +98,20 @@ class ConversionContext:
         other = guard.expected.key if guard.kind in PAIR_KINDS else \
             guard.expected if guard.kind == "noattr" else None
         key = (guard.source.key, guard.kind, guard.axis, other)
-        if key not in self._guarded:
-            self._guarded.add(key)
-            if guard.filename is None and guard.lineno is not None:
-                guard.filename = self.filename
-            self.guards.append(guard)
+        if key in self._guarded:
+            if not _same_expectation(self._guarded[key], guard.expected):
+                # two readings of one value disagree (say, an argument's length before the
+                # profiled call ran and after it appended): a graph built on both would
+                # contradict its own guards
+                raise ConversionError(f"inconsistent assumptions about "
+                                      f"{guard.source.describe()} ({guard.kind}: "
+                                      f"{self._guarded[key]!r} and {guard.expected!r})",
+                                      guard.lineno)
+            return
+        self._guarded[key] = guard.expected
+        if guard.filename is None and guard.lineno is not None:
+            guard.filename = self.filename
+        self.guards.append(guard)
 
     def add_assert(self, cond: Ref, expect: bool, kind: str, text: str, lineno) -> None:
         index = len(self.asserts)
@@ -140,6 +150,16 @@ class ConversionContext:
     @staticmethod
     def trusted_module(module) -> bool:
         return (module.__name__ or "").split(".")[0] in _TRUSTED_MODULES
+
+
+def _same_expectation(a, b) -> bool:
+    """Do two guards on one value expect the same of it?"""
+    if a is b:
+        return True
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except Exception:       # noqa: BLE001 (a comparison that fails: not the same)
+        return False
 
 
 def _const_meta(value) -> Meta:

@@ -63,3 +63,42 @@ def test_extend_and_read_past_the_appends_stay_exact():
     differential(extend_then_read, [([], rng.standard_normal(3)) for _ in range(5)])
     calls = [([1.0] * k, rng.standard_normal(3)) for k in (0, 1, 2, 3, 3, 3, 0)]
     differential(read_before_the_appends, calls)
+
+
+def set_then_append_then_len(lst, v):
+    lst[0] = v
+    lst.append(v * 2)
+    return len(lst)
+
+
+def append_then_count(lst, v):
+    lst.append(v)
+    return len(lst), lst[-1] is v
+
+
+def test_length_of_an_argument_list_the_call_appends_to_is_the_length_it_came_with():
+    """The conversion reads its example after the profiled call ran: the list argument had
+    3 items there, while the guard (from the arguments as they came) says 2. The graph read
+    a third item that a fresh 2-item list does not have (IndexError on every call: never
+    served) and would have returned 4. The length now comes from the arguments' spec."""
+    f = differential(set_then_append_then_len, [([1.0, 2.0], np.ones(2)) for _ in range(6)])
+    steady(f, 3)
+    g = differential(append_then_count, [([0.5], np.ones(2)) for _ in range(6)])
+    steady(g, 3)
+
+
+def test_two_guards_on_one_value_that_disagree_stop_the_conversion():
+    """One place decides what a value is assumed to be: a second reading of the same value
+    that disagrees with the first (a length before and after the call) fails the conversion
+    instead of building a graph whose model contradicts its guards."""
+    import pytest
+    from janus_lite.frontend.context import ConversionContext
+    from janus_lite.frontend.errors import ConversionError
+    from janus_lite.runtime.guards import Guard, param
+    cx = ConversionContext.__new__(ConversionContext)
+    cx._guarded, cx.guards, cx.filename = {}, [], "x.py"
+    cx.add_guard(Guard("len", param("lst"), 2, 3))
+    cx.add_guard(Guard("len", param("lst"), 2, 4))         # the same: kept once
+    assert len(cx.guards) == 1
+    with pytest.raises(ConversionError, match="inconsistent assumptions"):
+        cx.add_guard(Guard("len", param("lst"), 3, 5))
