@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
-import math
 import types
 
 import numpy as np
@@ -22,11 +21,14 @@ def assert_same(a, b, path="result"):
         assert a.shape == b.shape, f"{path}: shape {a.shape} != {b.shape}"
         assert np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"), \
             f"{path}: values differ (max abs diff {np.max(np.abs(a - b)) if a.size else 0})"
+        _same_zero_signs(a, b, path)
     elif isinstance(a, np.generic):
         assert a.dtype == b.dtype, f"{path}: dtype {a.dtype} != {b.dtype}"
         assert (a == b) or (a != a and b != b), f"{path}: {a!r} != {b!r}"
-    elif isinstance(a, float):
-        assert a == b or (math.isnan(a) and math.isnan(b)), f"{path}: {a!r} != {b!r}"
+        _same_zero_signs(np.asarray(a), np.asarray(b), path)
+    elif isinstance(a, (float, complex)):
+        assert a == b or (a != a and b != b), f"{path}: {a!r} != {b!r}"
+        _same_zero_signs(np.asarray(a), np.asarray(b), path)
     elif isinstance(a, (list, tuple)):
         assert len(a) == len(b), f"{path}: length {len(a)} != {len(b)}"
         for i, (x, y) in enumerate(zip(a, b)):
@@ -43,6 +45,18 @@ def assert_same(a, b, path="result"):
         assert_same(vars(a), vars(b), f"{path}.__dict__")
     else:
         assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+def _same_zero_signs(a, b, path):
+    """Zeros of the same sign (``0.0 == -0.0``, but ``1 / x`` tells them apart), in the
+    real and the imaginary parts."""
+    if a.dtype.kind not in "fc" or a.shape != b.shape:
+        return
+    parts = [(a.real, b.real), (a.imag, b.imag)] if a.dtype.kind == "c" else [(a, b)]
+    for x, y in parts:
+        zero = (x == 0) & (y == 0)
+        assert np.array_equal(np.signbit(x)[zero], np.signbit(y)[zero]), \
+            f"{path}: signs of zeros differ"
 
 
 def identities(result, args, kwargs):

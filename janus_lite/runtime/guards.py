@@ -112,8 +112,12 @@ def _dtype_fails(code, s, g):
 def _value_fails(code, s, g):
     e = g.expected
     if _signed_zero(e):
-        # 0.0 == -0.0: also compare the sign
+        # 0.0 == -0.0: also compare the sign (of each part of a complex number)
         cs = code.consts.add(math.copysign, "copysign")
+        if isinstance(e, (complex, np.complexfloating)):
+            return (f"({s} != {_k(code, e, 'v')} or {cs}(1.0, {s}.real) != "
+                    f"{math.copysign(1.0, e.real)!r} or {cs}(1.0, {s}.imag) != "
+                    f"{math.copysign(1.0, e.imag)!r})")
         return f"({s} != {_k(code, e, 'v')} or {cs}(1.0, {s}) != {math.copysign(1.0, e)!r})"
     return f"{s} != {_k(code, e, 'v')}"
 
@@ -448,7 +452,14 @@ graph specialized on) are compared as one tuple."""
 
 
 def _signed_zero(v) -> bool:
-    return isinstance(v, (float, np.floating)) and v == 0
+    """Is ``v`` equal to a value of other bits: a float zero (``0.0 == -0.0``), a complex
+    number with a zero part (``complex(-1, 0.0) == complex(-1, -0.0)``, whose square roots
+    are 1j and -1j)?"""
+    if isinstance(v, (float, np.floating)):
+        return v == 0
+    if isinstance(v, (complex, np.complexfloating)):
+        return v.real == 0 or v.imag == 0
+    return False
 
 
 def _own_writeable_inline(consts, written, others, pairs) -> str:

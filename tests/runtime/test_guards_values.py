@@ -42,3 +42,18 @@ def test_a_zero_among_the_values_keeps_its_sign_check():
     steady(f, 3)
     src = f.graphs[0].source()
     assert "copysign" in src and "z, ) != _facts" not in src, src
+
+
+def root_times(x, c):
+    return x * np.sqrt(c)
+
+
+@pytest.mark.parametrize("first,then", [(complex(-1.0, 0.0), complex(-1.0, -0.0)),
+                                        (complex(0.0, 2.0), complex(-0.0, 2.0)),
+                                        (np.complex128(-4.0), np.complex128(complex(-4, -0.0)))])
+def test_a_complex_value_with_a_zero_part_keeps_its_signs_checked(first, then):
+    """``complex(-1, 0.0) == complex(-1, -0.0)``, yet their square roots are 1j and -1j: a
+    graph specialized on one must miss on the other."""
+    x = np.array([1.0, 2.0])
+    f = differential(root_times, [(x, first)] * 5 + [(x, then)] * 2 + [(x, first)])
+    steady(f, 3)
