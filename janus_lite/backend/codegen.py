@@ -97,7 +97,10 @@ class CodeGen:
     def const(self, value, hint="k") -> str:
         if type(value) in _LITERAL_TYPES or (type(value) is float and value == value
                                             and value not in (float("inf"), float("-inf"))):
-            return repr(value)
+            text = repr(value)
+            # a number in parentheses: ``(-2) ** x`` (spelled ``-2 ** x`` it is -(2 ** x)),
+            # ``(5).real``
+            return f"({text})" if type(value) in (int, float) else text
         return self.pool.add(value, hint)
 
     def emit(self, text: str, lineno=None):

@@ -123,4 +123,4 @@ def literal(value, dtype: str | None = None) -> str:
         text = repr(value)
     if dtype is not None and value is not None:
         return f"{_NP[dtype]}({text})"
-    return text
+    return f"({text})" if text.startswith("-") else text     # ``(-2) ** x``, not -(2 ** x)
