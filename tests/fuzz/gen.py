@@ -53,7 +53,8 @@ ARITH = ["+", "-", "*"]
 UNARY = ["np.tanh({})", "np.abs({})", "-{}", "np.sqrt(np.abs({}))", "np.exp(-np.abs({}))",
          "np.maximum({}, 0.0)", "np.clip({}, -1.0, 1.0)", "{}[::-1]", "np.cumsum({}, axis=-1)",
          "{}.astype(np.float32)", "np.square({})", "np.sign({})", "np.floor({})",
-         "({} > 0)", "{}.copy()", "np.ones_like({})"]
+         "({} > 0)", "{}.copy()", "np.ones_like({})",
+         "(-1.5) ** np.floor(np.clip({}, -3.0, 3.0))"]
 REDUCE = ["float({}.sum())", "{}.sum()", "float(np.mean({}))", "{}.max()", "int({}.size)",
           "float(np.linalg.norm({}))", "{}.min()", "int(np.argmax({}))",
           "float(np.sqrt({}.sum()))"]
@@ -161,7 +162,8 @@ class Writer:
         if kind == 6:
             self.features.add("builtin")
             return self.pick(["abs({})", "max({}, 0.5)", "min({}, 1)", "round({}, 2)",
-                              "int({})", "int(np.int64(2) ** int({}))"]
+                              "int({})", "int(np.int64(2) ** int({}))",
+                              "(-1) ** int({})"]
                              ).format(self.sc(env, depth + 1))
         return self.pick(env["sc"])
 
