@@ -14,8 +14,8 @@ import numpy as np
 
 from ..ir import Meta
 from ..ir.rules import meta_of_value
-from ..runtime.guards import Guard, attr as attr_source, const_holder, item as item_source, \
-    item_key
+from ..runtime.guards import INT64_SPAN, Guard, attr as attr_source, const_holder, \
+    item as item_source, item_key
 from ..runtime.spec import ParamSpec, guards_for
 from .errors import ConversionError
 from .values import Const, Ref, TupleVal, UserMethod, is_immutable_const, is_jitted
@@ -57,6 +57,8 @@ class ExternalConverter(Part):
             if scalar and (src.key in self.cx.relaxed or _unequal_to_itself(value)):
                 # relaxed, or a NaN: no value guard can fix it (nan != nan), so it is read
                 # at run time (folding it unguarded would answer later calls with it)
+                if type(value) is int:
+                    self.cx.add_guard(Guard("span", src, INT64_SPAN, lineno))
                 return self._source_node(src, Meta(type(value), getattr(value, "dtype", None),
                                                    () if isinstance(value, np.generic) else None),
                                          lineno)
@@ -102,7 +104,10 @@ class ExternalConverter(Part):
             if known.key == src.key and self.cx.graph[name].op == "source":
                 return Ref(name)
         root = self.cx.graph.root()      # reads happen on entry: writes are deferred anyway
-        node = root.add("source", attrs={"src": src}, meta=meta, lineno=lineno,
+        attrs = {"src": src}
+        if meta.type is int and self.cx.guarded(src, "span"):
+            attrs["span"] = INT64_SPAN      # its range is guarded (`held_warnings._int_span`)
+        node = root.add("source", attrs=attrs, meta=meta, lineno=lineno,
                         before=_after_inputs(root))
         self.cx.aliases.roots[node.name] = frozenset({node.name})
         self.cx.sources[node.name] = src

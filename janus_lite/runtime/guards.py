@@ -185,6 +185,18 @@ def _may_share(a, b) -> bool:
     return np.may_share_memory(a, b)
 
 
+INT64_SPAN = (-2 ** 63, 2 ** 63 - 1)
+"""The range a Python int read at run time is guarded to lie in (`span` guards): NumPy then
+takes it beside any float or 64-bit operand without an OverflowError, so the op is known
+not to raise (`held_warnings`), and an int beyond it misses the graph instead."""
+
+
+def _span_text(w, e) -> str:
+    if tuple(e) == INT64_SPAN:
+        return f"{w} fits in 64 bits (-2**63 <= {w} < 2**63)"
+    return f"{e[0]} <= {w} <= {e[1]}"
+
+
 KINDS: dict[str, GuardKind] = {k.name: k for k in [
     GuardKind("absent", 0, lambda w, e, g: f"{g.source.name!r} is not a global (builtin used)",
               lambda c, s, g: f"{g.source.name!r} in {c.consts.add(g.source.holder, 'G')}"),
@@ -194,6 +206,9 @@ KINDS: dict[str, GuardKind] = {k.name: k for k in [
     GuardKind("type", 1, lambda w, e, g: f"type({w}) is {getattr(e, '__name__', e)}",
               lambda c, s, g: f"{c.builtin(type)}({s}) is not {_k(c, g.expected, 't')}",
               lambda v, g: type(v).__name__),
+    GuardKind("span", 2, lambda w, e, g: _span_text(w, e),
+              lambda c, s, g: f"not {g.expected[0]!r} <= {s} <= {g.expected[1]!r}",
+              lambda v, g: v),
     GuardKind("len", 2, lambda w, e, g: f"len({w}) == {e}",
               lambda c, s, g: f"{c.builtin(len)}({s}) != {g.expected!r}",
               lambda v, g: len(v)),

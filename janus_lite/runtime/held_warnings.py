@@ -344,6 +344,8 @@ def _int_span(node, nodes):
         node, seen = nodes.get(node.attrs.get("outer")), seen + 1
         if node is None:
             return None
+    if node.op in ("input", "source") and node.attrs.get("span"):
+        return tuple(node.attrs["span"])     # read at run time, its range guarded
     if node.op != "input" or node.attrs.get("role") != "item":
         return None
     loop = _loop_holding(node.name, nodes)    # the loop whose body binds this trip variable

@@ -56,6 +56,7 @@ _HOLDS = {
     "value": lambda v, e, g: type(v) is type(e) and bool(v == e),
     "identity": lambda v, e, g: v is e,
     "len": lambda v, e, g: len(v) == e,
+    "span": lambda v, e, g: type(v) is int and e[0] <= v <= e[1],
     "haskeys": lambda v, e, g: all((k in v) == p for k, p in e),
 }
 """How `holds` checks each guard kind on one value."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..profile.records import Seen, dask_array_type
-from .guards import Guard, Source, item
+from .guards import INT64_SPAN, Guard, Source, item
 
 _SYMBOLS = "NMKLPQRSTUVW"
 SCALAR_TYPES = (bool, int, float, complex)
@@ -203,6 +203,8 @@ def guards_for(spec: ParamSpec, src: Source, lineno: int | None) -> list[Guard]:
         gs = [Guard("type", src, spec.type, lineno)]
         if spec.has_value:
             gs.append(Guard("value", src, spec.value, lineno))
+        elif spec.type is int:
+            gs.append(Guard("span", src, INT64_SPAN, lineno))
         return gs
     if spec.kind == "seq":
         return [Guard("type", src, spec.type, lineno)]

@@ -106,3 +106,21 @@ def test_ops_that_cannot_raise_on_values_still_run_unheld():
     f = differential(warn_then_float_power, calls)
     steady(f, 1)
     assert not any(may_abandon(g.graph) for g in f.graphs)
+
+
+def scale_and_shift(x, lr, n):
+    return x * lr + n
+
+
+def test_a_python_int_read_at_run_time_is_guarded_to_64_bits():
+    """A Python int that varies between calls is read at run time; its range is guarded
+    (-2**63 <= n < 2**63), so ``x * lr + n`` on floats cannot raise and holds no warnings,
+    and an int beyond the range misses the graph (``10**400`` raises OverflowError beside
+    a float array; 2**70 converts): the plain function answers both."""
+    x = np.linspace(-1.0, 1.0, 5)
+    calls = [(x, 0.1 * (k + 1), k) for k in range(8)] + [(x, 0.5, 2 ** 70), (x, 0.5, 10 ** 400),
+                                                          (x, 0.5, 3)]
+    f = differential(scale_and_shift, calls)
+    steady(f, 3)
+    assert not any(may_abandon(g.graph) for g in f.active_graphs)
+    assert "fits in 64 bits" in f.explain()
