@@ -113,9 +113,10 @@ class ConversionContext:
             guard.filename = self.filename
         self.guards.append(guard)
 
-    def guarded(self, src, kind: str) -> bool:
-        """Is there a guard of ``kind`` (one without a second source) on ``src``?"""
-        return (src.key, kind, None, None) in self._guarded
+    def expected(self, src, kind: str):
+        """What the guard of ``kind`` (one without a second source) on ``src`` expects, or
+        None when there is none."""
+        return self._guarded.get((src.key, kind, None, None))
 
     def add_assert(self, cond: Ref, expect: bool, kind: str, text: str, lineno) -> None:
         index = len(self.asserts)

@@ -19,7 +19,7 @@ import types
 from ..ir import Graph, get_op
 from ..runtime.assumptions import Assumption
 from ..runtime.held_warnings import silent
-from ..runtime.guards import INT64_SPAN, order_guards, param, item as item_source
+from ..runtime.guards import order_guards, param, item as item_source
 from ..runtime.spec import guards_for
 from .calls import CallConverter
 from .closures import ClosureConverter
@@ -80,8 +80,9 @@ class Converter:
             for g in guards_for(spec, src, cx.lineno):
                 cx.add_guard(g)
             attrs = {"name": pname}
-            if cx.guarded(src, "span"):
-                attrs["span"] = INT64_SPAN     # an int read at run time, its range guarded
+            span = cx.expected(src, "span")
+            if span is not None:
+                attrs["span"] = span           # an int read at run time, its range guarded
             node = cx.graph.add("input", attrs=attrs, meta=spec_meta(spec),
                                 lineno=cx.lineno, name=pname)
             cx.aliases.roots[node.name] = frozenset({node.name})

@@ -105,8 +105,9 @@ class ExternalConverter(Part):
                 return Ref(name)
         root = self.cx.graph.root()      # reads happen on entry: writes are deferred anyway
         attrs = {"src": src}
-        if meta.type is int and self.cx.guarded(src, "span"):
-            attrs["span"] = INT64_SPAN      # its range is guarded (`held_warnings._int_span`)
+        span = self.cx.expected(src, "span") if meta.type is int else None
+        if span is not None:
+            attrs["span"] = span            # its range is guarded (`held_warnings._int_span`)
         node = root.add("source", attrs=attrs, meta=meta, lineno=lineno,
                         before=_after_inputs(root))
         self.cx.aliases.roots[node.name] = frozenset({node.name})

@@ -84,9 +84,7 @@ def _plain_params(signature) -> tuple | None:
 def _bind_plain(params, args, kwargs) -> dict | None:
     if len(args) > len(params):
         return None
-    bound = {}
-    for (name, default), value in zip(params, args):
-        bound[name] = value
+    bound = {name: value for (name, _), value in zip(params, args)}
     if kwargs:
         names = {name for name, _ in params}
         for key, value in kwargs.items():

@@ -229,40 +229,28 @@ def _raises_on_values(op, node, ins, nodes) -> bool:
     ``int8_array + 300`` and ``float_array * 10**400`` raise ``OverflowError``)."""
     if op in _VALUE_CHECKED:
         return True
-    typed = [m for m in [node.meta] + [i.meta for i in ins if i is not None]
-             if m.type is not None and _numpy_typed_meta(m)]
+    typed = [n for n in [node, *ins] if n is not None and _numpy_typed(n)]
     if not typed:
         return False
-    dtypes = [_dtype_of(m) for m in typed]
+    dtypes = [_dtype_of(n.meta) for n in typed]
     if any(d is None or d.kind not in "biufc" for d in dtypes):
         return True
-    result = _dtype_of(node.meta) if _numpy_typed_meta(node.meta) else None
-    if op in _INT_POWERS and result is not None and result.kind in "iu":
+    if op in _INT_POWERS and typed[0] is node and dtypes[0].kind in "iu":
         span = _int_span(ins[1], nodes) if len(ins) > 1 and ins[1] is not None else None
         if span is None or span[0] < 0:
             return True
     for i in ins:
         if i is not None and i.meta.type is int and i.op != "const":
-            span = _int_span(i, nodes) or _len_span(i)
+            span = _int_span(i, nodes)
             if span is None or not all(_holds_ints(d, span) for d in dtypes):
                 return True
     return False
-
-
-def _numpy_typed_meta(meta) -> bool:
-    t = meta.type
-    return t is np.ndarray or (isinstance(t, type) and issubclass(t, np.generic))
 
 
 def _dtype_of(meta):
     if meta.dtype is not None:
         return np.dtype(meta.dtype)
     return np.dtype(meta.type) if meta.type is not np.ndarray else None
-
-
-def _len_span(node):
-    """``len(x)``: a count of items, at least 0 and below 2**63."""
-    return (0, 2 ** 63 - 1) if node.op == "builtin.len" else None
 
 
 def _holds_ints(dtype, span) -> bool:
@@ -332,13 +320,17 @@ def assigns_safely(array_meta, value) -> bool:
 
 
 def _int_span(node, nodes):
-    """(least, greatest) value of an int index, when known at conversion; else None."""
+    """(least, greatest) value of an int (an index, an operand), when known at conversion:
+    a constant, ``len(x)`` (a count below 2**63), an int read at run time whose range is
+    guarded, the trip variable of a loop over a constant ``range``; else None."""
     if type(node) is int:
         return node, node
     if not hasattr(node, "meta") or node.meta.type is not int:     # a slice, None, ...
         return None
     if node.op == "const":
         return (node.meta.value, node.meta.value) if type(node.meta.value) is int else None
+    if node.op == "builtin.len":
+        return 0, 2 ** 63 - 1
     seen = 0
     while node.op == "input" and node.attrs.get("role") == "capture" and seen < 64:
         node, seen = nodes.get(node.attrs.get("outer")), seen + 1
@@ -489,7 +481,7 @@ def _all_type(nodes, types) -> bool:
 
 def _numpy_typed(node) -> bool:
     t = node.meta.type
-    return t is not None and (t is np.ndarray or issubclass(t, np.generic))
+    return t is np.ndarray or (isinstance(t, type) and issubclass(t, np.generic))
 
 
 def _static(node, nonempty=False) -> bool:
