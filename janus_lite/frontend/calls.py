@@ -509,10 +509,40 @@ def _list(self, args, kwargs, node):
     return out
 
 
+def _attr_name(args, n) -> str | None:
+    """The attribute name of ``getattr``/``setattr``/``hasattr`` when it is a string known
+    while converting (a literal, or a name the loop or the profile fixed), else None."""
+    if len(args) == n and isinstance(args[1], Const) and isinstance(args[1].value, str) and \
+            args[1].value.isidentifier() and not args[1].value.startswith("__"):
+        return args[1].value
+    return None
+
+
+def _getattr(self, args, kwargs, node):
+    """``getattr(obj, "w")`` with a name known while converting is ``obj.w`` (with its
+    guards). The three-argument form (a default) stays a call: whether the attribute is
+    there would have to be guarded as well."""
+    name = _attr_name(args, 2)
+    if name is None or kwargs:
+        return None
+    return self.exprs.attribute(args[0], name, node)
+
+
+def _setattr(self, args, kwargs, node):
+    """``setattr(obj, "w", v)`` with a name known while converting is ``obj.w = v`` (a
+    deferred state write, as the statement)."""
+    name = _attr_name(args, 3)
+    if name is None or kwargs:
+        return None
+    self.state.write_attr(args[0], name, args[2], node.lineno)
+    return Const(None)
+
+
 _STATIC = {builtins.list: _list, builtins.len: _len, builtins.range: _range,
            builtins.isinstance: _isinstance,
            builtins.type: _type, builtins.enumerate: _enumerate, builtins.zip: _zip,
-           builtins.reversed: _reversed, builtins.tuple: _tuple}
+           builtins.reversed: _reversed, builtins.tuple: _tuple,
+           builtins.getattr: _getattr, builtins.setattr: _setattr}
 _STATIC_OBJECTS = set(_STATIC)
 _STATIC_BUILTINS = {id(k): v for k, v in _STATIC.items()}
 

@@ -18,7 +18,7 @@ _CONSTRUCTS = {
 if hasattr(ast, "TryStar"):
     _CONSTRUCTS[ast.TryStar] = "try/except*"
 _INTROSPECTION = {"exec", "eval", "locals", "globals", "vars", "compile", "__import__",
-                  "breakpoint", "input", "open", "setattr", "delattr"}
+                  "breakpoint", "input", "open", "delattr"}
 
 
 def check_supported(fdef: ast.AST) -> None:
