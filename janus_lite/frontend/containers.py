@@ -142,6 +142,9 @@ class ContainerConverter(Part):
             and name not in self.cx.seq_params
 
     def container_len(self, value):
+        grown = self._len_after_appends(value)
+        if grown is not None:
+            return grown
         if isinstance(value, Ref) and self._mirrored(value.name):
             items = self.container_items(value, self.cx.lineno)
             return Const(len(items)) if items is not None else None
@@ -149,6 +152,26 @@ class ContainerConverter(Part):
             box = self.cx.heap.box(value)
             return Const(len(box.items) if box.kind == "list" else len(box.entries))
         return None
+
+    def _len_after_appends(self, value):
+        """``len(lst)`` of an argument's or attribute's list that this call appended to and
+        changed in no other way (``self.history.append(loss); return len(self.history)``):
+        its length when the call started, read at run time (the appends wait for the
+        commit), plus the items appended — no guard on a length that grows every call.
+        None otherwise."""
+        if not isinstance(value, Ref) or self.cx.graph[value.name].meta.type is not list:
+            return None
+        bid = self.cx.heap.box_of.get(value.name)
+        box = self.cx.heap.boxes[bid] if bid is not None else None
+        if box is None or not box.appended or box.entries or box.dirty or \
+                any(isinstance(v, Splat) or type(v) is tuple for v in box.appended):
+            return None
+        self.cx.heap.start_reads.add(value.name)
+        try:
+            start = self.nodes.emit("builtin.len", [value], lineno=self.cx.lineno)
+        finally:
+            self.cx.heap.start_reads.discard(value.name)
+        return self.nodes.emit("add", [start, Const(len(box.appended))], lineno=self.cx.lineno)
 
     def container_getitem(self, base, index, node):
         """``base[index]`` for containers; None when ``base`` is not one."""
@@ -430,7 +453,7 @@ class ContainerConverter(Part):
         """A mirrored list/dict with deferred changes cannot be used whole (it would miss
         them)."""
         bid = self.cx.heap.box_of.get(name)
-        if bid is not None and not self.cx.output_mode:
+        if bid is not None and not self.cx.output_mode and name not in self.cx.heap.start_reads:
             box = self.cx.heap.boxes[bid]
             if box.kind in ("list", "dict") and (box.appended or box.dirty):
                 raise ConversionError("a list/dict argument or attribute is used whole after a "

@@ -51,6 +51,7 @@ class Heap:
         self.outbox: str | None = None
         self.const_params: dict[int, str | None] = {}   # id(folded argument) -> its input
         self.flush_print = False               # a deferred print asked for flush=True
+        self.start_reads: set = set()          # lists read as the call found them (len)
         self._next_box = 0
 
     def new_box(self, kind, origin=None) -> BoxRef:

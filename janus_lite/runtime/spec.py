@@ -89,6 +89,10 @@ def from_seen(s: Seen) -> ParamSpec:
 
 def merge(a: ParamSpec, b: ParamSpec) -> ParamSpec:
     """The most specific spec covering both, or `Unspecable` when types differ."""
+    if a.type is list and b.type is list and a.kind != b.kind:
+        # a list of any length (relaxed before) and one more list (a history a call
+        # appends to); tuples stay apart: their length is a structure (a tree's node)
+        return _seq(a, b)
     if a.kind != b.kind or a.type is not b.type:
         raise Unspecable(f"type changed: {a.describe()} vs {b.describe()}")
     if a.kind == "array":

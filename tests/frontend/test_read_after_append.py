@@ -102,3 +102,65 @@ def test_two_guards_on_one_value_that_disagree_stop_the_conversion():
     assert len(cx.guards) == 1
     with pytest.raises(ConversionError, match="inconsistent assumptions"):
         cx.add_guard(Guard("len", param("lst"), 3, 5))
+
+
+class History:
+    def __init__(self):
+        self.losses = []
+        self.stats = {"n": 0}
+
+    def record(self, loss):
+        self.losses.append(loss)
+        self.stats["n"] += 1
+        return len(self.losses), self.losses[-1]
+
+
+def count_after_append(log, x):
+    log.append(x.sum())
+    log.append(x.min())
+    return len(log) * 1.0, x / len(log)
+
+
+def len_twice(log, x):
+    n0 = len(log)
+    log.append(x.sum())
+    return n0, len(log)
+
+
+def counted(x, memo={}, seen=[]):
+    """A mutable default dict counter and list (both change every call)."""
+    key = x.shape
+    memo[key] = memo.get(key, 0) + 1
+    seen.append(x.sum())
+    return memo[key], len(seen)
+
+
+def test_len_after_append_is_read_at_run_time_without_a_length_guard():
+    h = History()
+    f = differential(History.record, [(h, float(i)) for i in range(10)])
+    steady(f, 7)
+    assert f.stats["fallbacks"] == 0, f.explain()
+    assert "len(self.losses) ==" not in f.explain()
+
+
+def test_len_of_a_list_argument_after_appends():
+    for fn in (count_after_append, len_twice):
+        log = []
+        f = differential(fn, [(log, np.arange(3.0) + i) for i in range(8)])
+        steady(f, 5)
+        assert f.stats["fallbacks"] == 0, f.explain()
+
+
+def test_a_mutable_default_counter_and_history_do_not_thrash():
+    """The dict counter is relaxed after its first miss; the default list, which grows,
+    merges with the relaxed spec (it used to be 'a new signature' every call: one graph
+    per call, none serving, until max_graphs)."""
+    f = janus_lite.jit(counted)
+    plain_memo, plain_seen = {}, []
+    for i in range(12):
+        x = np.ones(3) * i
+        want = counted(x, plain_memo, plain_seen)
+        assert f(x) == want
+    assert f.stats["conversions"] <= 3, f.explain()
+    assert f.stats["graph_calls"] >= 8, f.explain()
+    assert counted.__defaults__[0] == plain_memo and len(counted.__defaults__[1]) == 12
