@@ -160,6 +160,7 @@ class CodeGen:
         self._all = {}
         plan_structured(self)
         saves, gens = random_states(self.graph)
+        gens = [g for g in gens if self._outer_node(g).op in ("input", "source")]
         undo = self.keeps_undo = needs_undo(self.graph)
         # from `wrote_at` (its first update) on, the caller's array is written
         self.direct, self.wrote_at = direct_copies(self.graph)
@@ -185,9 +186,7 @@ class CodeGen:
             self.emit(f"_rng{i} = {self.pool.add(get, 'getstate')}(){when}", None)
             restore.append(f"if _rng{i} is not None: {self.pool.add(set_, 'setstate')}(_rng{i})")
         for j, g in enumerate(gens):
-            node = self._node(g)
-            while node.op == "input" and node.attrs.get("role") == "capture":
-                node = self._node(node.attrs["outer"])
+            node = self._outer_node(g)
             where = self.guard_code.source_expr(node.attrs["src"]) if node.op == "source" \
                 else self.var(node.name)
             self.emit(f"_genobj{j} = {where}", None)
@@ -272,6 +271,13 @@ class CodeGen:
                     if inner.op == "input" and inner.attrs.get("outer") in truths:
                         truths.pop(inner.attrs["outer"])
         return truths
+
+    def _outer_node(self, name):
+        """The node ``name`` stands for outside the subgraphs that capture it."""
+        node = self._node(name)
+        while node.op == "input" and node.attrs.get("role") == "capture":
+            node = self._node(node.attrs["outer"])
+        return node
 
     def generate(self, guards):
         miss = self.pool.add(tuple(Miss(i) for i in range(len(guards))), "MISS")

@@ -242,3 +242,29 @@ def reseeded_draw(x, s):
 def test_seed_inside_the_function_is_graphed_and_undone_when_abandoned():
     calls = [(np.ones(3) * k, 42 + k % 2) for k in (1, 1, 1, 1, 200, 1, 2)]
     steady(differential(reseeded_draw, calls), 3)
+
+
+def seeded_global_and_new_generator(n, x):
+    np.random.seed(n)
+    a = np.random.rand(3)
+    g = np.random.default_rng(n)
+    return a * x, g.normal(size=2), g
+
+
+def new_generator_then_branch(n, x):
+    g = np.random.default_rng(n)
+    z = g.standard_normal(3) + x
+    if z.sum() > 0:
+        return z
+    return -z
+
+
+def test_a_generator_made_in_the_graph_is_not_saved_before_it_exists():
+    """A graph that draws from a generator it made itself saved that generator's state in
+    its prologue, before the generator existed (UnboundLocalError: every call fell back)."""
+    f = differential(seeded_global_and_new_generator, [(i % 3, _r(3)) for i in range(8)])
+    steady(f, 5)
+    assert f.stats["fallbacks"] == 0, f.explain()
+    g = differential(new_generator_then_branch, [(i, np.full(3, 0.3 * (-1) ** i))
+                                                 for i in range(8)])
+    steady(g, 3)
