@@ -62,6 +62,8 @@ class ConversionContext:
         self.output_mode = False               # materializing the returned value
         self.active_slots: list = []           # state slots of the enclosing loop nodes
         self.n_comps = 0                       # comprehensions converted (fresh names)
+        self.repeats: dict = {}                # (graph id, key) -> (graph, node): reads
+        #                                        computed once (NodeBuilder._repeat_key)
         # the handlers of AST node types, filled by the families (see `Part.handlers`)
         self.expr_handlers: dict[type, object] = {}
         self.stmt_handlers: dict[type, object] = {}

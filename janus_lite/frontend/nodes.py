@@ -59,7 +59,14 @@ class NodeBuilder(Part):
         metas = [self.cx.graph[i].meta for i in inputs]
         meta = infer_meta(opdef, metas, attrs)
         meta = self._check_meta(meta, site)
+        key = self._repeat_key(op, inputs, metas, meta, attrs)
+        if key is not None:
+            known = self._known(key)
+            if known is not None:
+                return known
         node = self.cx.graph.add(op, inputs, attrs, meta, lineno or self.cx.lineno)
+        if key is not None:
+            self.cx.repeats[id(self.cx.graph), key] = (self.cx.graph, node.name)
         node.filename = self.cx.filename
         fresh = opdef.fresh(attrs) if callable(opdef.fresh) else opdef.fresh
         if fresh and not opdef.mutates and meta.type not in (None, list, tuple, dict, set):
@@ -94,6 +101,63 @@ class NodeBuilder(Part):
             self.cx.aliases.roots[node.name] = self.cx.aliases.roots[target]
             self.state.note_inplace_result(target, node.name)
         return Ref(node.name)
+
+    def _repeat_key(self, op, inputs, metas, meta, attrs):
+        """What identifies a repeated read that is safe to compute once: an item of an
+        argument or state array (never written: updates go to a copy, read under another
+        name) at a Python int index, as a scalar; or Python int arithmetic. The inputs are
+        named as in the graph that made them (through captures), so that a branch or a
+        loop body reuses the value read before it (``if x[i] < 0: ... s += x[i]``: the
+        subgraphs are not optimized by the passes). None for anything else."""
+        if attrs or meta.type is np.ndarray or not _plain_value(meta):
+            return None
+        if op == "getitem" and len(inputs) == 2 and metas[0].type is np.ndarray and \
+                metas[1].type is int:
+            base = self._home(inputs[0])
+            g, home = self._home_node(base)
+            if not (home.op == "source" or home.op == "input" and g.parent is None):
+                return None
+        elif not (op in ("add", "sub", "mul") and meta.type is int and
+                  all(m.type is int for m in metas)):
+            return None
+        return (op, tuple(self._operand(i) for i in inputs))
+
+    def _operand(self, name):
+        """An input as `_repeat_key` names it: a constant by its value (each graph has
+        its own constant nodes), any other value by `_home`."""
+        node = self.cx.graph[name]
+        if node.op == "const" and type(node.attrs["value"]) in (int, bool):
+            return "const", type(node.attrs["value"]), node.attrs["value"]
+        return self._home(name)
+
+    def _home(self, name):
+        """(graph id, name) of the value ``name`` of the current graph, followed through
+        captures to the graph that computes it."""
+        g = self.cx.graph
+        node = g[name]
+        while node.op == "input" and node.attrs.get("role") == "capture" and \
+                g.parent is not None:
+            g, name = g.parent, node.attrs["outer"]
+            node = g[name]
+        return id(g), name
+
+    def _home_node(self, home):
+        """(graph, node) of a `_home`."""
+        g = self.cx.graph
+        while g is not None and id(g) != home[0]:
+            g = g.parent
+        return g, g[home[1]]
+
+    def _known(self, key):
+        """The value an enclosing graph (or this one) computed for ``key`` before this
+        point, seen from here (captured), or None."""
+        g = self.cx.graph
+        while g is not None:
+            hit = self.cx.repeats.get((id(g), key))
+            if hit is not None and hit[0] is g and hit[1] in g.nx:
+                return Ref(hit[1] if g is self.cx.graph else self.control.capture(hit[1]))
+            g = g.parent
+        return None
 
     def _fold(self, impl, args, kw):
         """Evaluate an op on constants now; not when it raises or warns (the run must show
