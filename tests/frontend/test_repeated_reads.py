@@ -5,33 +5,10 @@ not optimize subgraphs). Never when the array was updated in between (the update
 a copy, read under another name)."""
 import numpy as np
 
+from benchmarks.percall import scan, while_loop as while_scan   # the measured probes
 from differential import differential, steady
 
 rng = np.random.default_rng(75)
-
-
-def scan(x):
-    s = 0.0
-    for i in range(8):
-        if x[i] < 0:
-            continue
-        if x[i] > 2:
-            break
-        s += x[i]
-    return s
-
-
-def while_scan(x):
-    i = 0
-    s = 0.0
-    while i < 8:
-        i += 1
-        if x[i - 1] < 0:
-            continue
-        if x[i - 1] > 2:
-            break
-        s += x[i - 1]
-    return s
 
 
 def read_write_read(x, k):
@@ -50,10 +27,6 @@ def loop_update_between(x, n):
         if x[i % 4] > before:
             t += x[i % 4] - before
     return t
-
-
-def _calls(fn, make, n=8):
-    return [make(i) for i in range(n)]
 
 
 def test_item_read_in_branches_is_read_once():
