@@ -150,10 +150,20 @@ class Converter:
         become dead after a pass rewrites their users are fair game."""
         g = self.cx.graph
         nodes = {n.name: n for n in g.nodes()}
+        # dead: used by nothing that the output or an effect (a commit, a draw, an
+        # assertion) needs; a whole dead chain counts, not only its last node (in
+        # ``np.ones_like(np.maximum(np.sqrt(s), 0))`` unused, ``ones_like`` is silent but
+        # ``sqrt`` warns on a negative ``s``: dropping the silent end must not drop it)
+        live = set()
+        for name in reversed(g.order):
+            node = nodes[name]
+            op = get_op(node.op)
+            if name == g.output or node.op == "input" or op.side_effect or op.mutates or \
+                    "out" in node.attrs.get("kw", ()) or \
+                    any(u in live for u in g.nx.successors(name)):
+                live.add(name)
         return {n.name for n in nodes.values()
-                if n.name != g.output and get_op(n.op).may_raise
-                and not any(True for _ in g.nx.successors(n.name))
-                and not silent(n, nodes)}
+                if n.name not in live and get_op(n.op).may_raise and not silent(n, nodes)}
 
 
 def _stateful_object(value) -> bool:

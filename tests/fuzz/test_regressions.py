@@ -749,3 +749,26 @@ def test_nan_state_read_at_run_time_not_folded_unguarded():
         warnings.simplefilter("ignore", RuntimeWarning)
         f = differential(bump_by_root_of_sum, [(x, _Accumulator(0.5)) for x in xs])
     steady(f, 1)
+
+
+# -- found by the compiled-tier fuzz run with --seed 2008 --warnings (session 20) ---------------
+def _where_above_root(a, b):
+    return np.where(a > float(np.sqrt(a.sum())), a, a)
+
+
+def unused_chain_ending_silently(x, s, w):
+    a0 = _where_above_root(w, s) if type(s) is int else (x + x)
+    a1 = np.ones_like(np.maximum(a0, 0.0))     # noqa: F841  (unused; np.sqrt above warns)
+
+
+def test_an_unused_chain_keeps_its_warning_ops_behind_a_silent_end():
+    """Only the last node of an unused chain was kept when it may warn; ``ones_like`` cannot,
+    so dead-code elimination dropped the whole chain with the ``np.sqrt`` of a negative sum
+    in it: the plain function warned "invalid value encountered in sqrt", the graph did not."""
+    import janus_lite
+    rng = np.random.default_rng(76)
+    calls = [(rng.standard_normal(3), 0, rng.random(3) * (-1 if i in (4, 7) else 1))
+             for i in range(10)]
+    f = janus_lite.jit(unused_chain_ending_silently)
+    assert _warnings_of(f, calls) == _warnings_of(unused_chain_ending_silently, calls)
+    steady(f, 5)
