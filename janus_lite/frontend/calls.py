@@ -106,6 +106,9 @@ class CallConverter(Part):
             return self.state.deferred_print(args, kwargs, lineno)
         if isinstance(fn, types.BuiltinMethodType) and isinstance(getattr(fn, "__self__", None),
                                                                   (str, bytes)):
+            known = _str_method_now(self, fn, args, kwargs)
+            if known is not None:
+                return known
             return self.nodes.emit("call", args, kwargs, attrs={"fn": fn}, lineno=lineno)
         if op_for_callable(fn) in _COPY_DEFAULT_TRUE and \
                 isinstance(kwargs.get("copy"), Const) and kwargs["copy"].value is True:
@@ -507,6 +510,25 @@ def _list(self, args, kwargs, node):
     out = self.cx.heap.new_box("list")
     self.cx.heap.box(out).items = list(items)
     return out
+
+
+def _str_method_now(self, fn, args, kwargs):
+    """A method of a string known while converting, with arguments known too
+    (``name.split("_")[0].upper()`` over a dict's keys): its result now — a constant, or
+    a list the function made (``split``), item by item. None when an argument is only
+    known at run time or the method raises (the call stays in the graph and raises there)."""
+    values = list(args) + list(kwargs.values())
+    if not all(isinstance(v, Const) and is_immutable_const(v.value) for v in values):
+        return None
+    try:
+        out = fn(*[a.value for a in args], **{k: v.value for k, v in kwargs.items()})
+    except Exception:
+        return None
+    if type(out) is list and all(type(i) in (str, bytes) for i in out):
+        made = self.cx.heap.new_box("list")
+        self.cx.heap.box(made).items = [Const(i) for i in out]
+        return made
+    return Const(out) if is_immutable_const(out) else None
 
 
 def _attr_name(args, n) -> str | None:

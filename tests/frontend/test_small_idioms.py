@@ -60,3 +60,27 @@ def test_python_random_shuffle_of_a_list_argument_is_kept_imperative_and_named()
         assert f(b) == expected and a == b and random.getstate() == state
     assert f.stats["graph_calls"] == 0
     assert "random.shuffle() updates in place a list argument or attribute" in f.explain()
+
+
+def decay_by_name(params, grads, lr):
+    """String methods on the keys of a parameter dict (known while converting)."""
+    out = {}
+    for name in params:
+        layer, kind = name.split("_")
+        if kind.startswith("W"):
+            out[name] = params[name] - lr * (grads[name] + 1e-3 * params[name])
+        else:
+            out[name] = params[name] - lr * grads[name]
+        out[layer.upper() + "/" + kind.lower()] = float(np.abs(out[name]).sum())
+    return out
+
+
+def test_string_methods_on_known_keys_fold():
+    def params():
+        return {"l1_W": rng.standard_normal((2, 3)), "l1_b": rng.standard_normal(3)}
+    calls = []
+    for _ in range(8):
+        p = params()
+        calls.append((p, {k: v * 0.5 for k, v in p.items()}, 0.1))
+    f = differential(decay_by_name, calls)
+    steady(f, 5)
