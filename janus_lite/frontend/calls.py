@@ -532,8 +532,9 @@ def _str_method_now(self, fn, args, kwargs):
 
 
 def _attr_name(args, n) -> str | None:
-    """The attribute name of ``getattr``/``setattr``/``hasattr`` when it is a string known
-    while converting (a literal, or a name the loop or the profile fixed), else None."""
+    """The attribute name of ``getattr``/``setattr`` (``n`` arguments) when it is a string
+    known while converting (a literal, or a name the loop or the profile fixed), else
+    None."""
     if len(args) == n and isinstance(args[1], Const) and isinstance(args[1].value, str) and \
             args[1].value.isidentifier() and not args[1].value.startswith("__"):
         return args[1].value
@@ -542,11 +543,20 @@ def _attr_name(args, n) -> str | None:
 
 def _getattr(self, args, kwargs, node):
     """``getattr(obj, "w")`` with a name known while converting is ``obj.w`` (with its
-    guards). The three-argument form (a default) stays a call: whether the attribute is
-    there would have to be guarded as well."""
-    name = _attr_name(args, 2)
+    guards). With a default (``getattr(self, "bias", None)``), the same when the object
+    has the attribute (an object without it is then a miss of its type guard); when it
+    has not, the call stays a call (its absence would have to be guarded, class and all)."""
+    name = _attr_name(args, len(args)) if len(args) in (2, 3) else None
     if name is None or kwargs:
         return None
+    if len(args) == 3:
+        src = self.cx.sources.get(args[0].name) if isinstance(args[0], Ref) else None
+        if src is None:
+            return None
+        try:
+            self.external.source_value(attr_source(src, name))
+        except Exception:
+            return None
     return self.exprs.attribute(args[0], name, node)
 
 

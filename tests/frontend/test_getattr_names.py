@@ -118,3 +118,23 @@ def test_attribute_one_object_lacks_is_a_miss_not_an_error():
     s = back.stats
     assert s["graph_calls"] >= 18, back.explain()
     assert "raised AttributeError" not in back.explain()
+
+
+class Scaled:
+    def __init__(self, scale=None):
+        self.W = np.arange(6.0).reshape(2, 3)
+        if scale is not None:
+            self.scale = scale
+
+
+def scaled_forward(layer, x):
+    return x @ layer.W * getattr(layer, "scale", 1.0)
+
+
+def test_getattr_with_a_default_when_the_attribute_is_there():
+    """Layers with ``scale`` are served by a graph; one without it misses that graph's
+    type guard on ``layer.scale`` and the plain function answers (the default)."""
+    calls = [(Scaled(2.0 + i), np.ones((1, 2))) for i in range(6)] + \
+        [(Scaled(), np.ones((1, 2))), (Scaled(0.5), np.ones((1, 2)))]
+    f = differential(scaled_forward, calls)
+    steady(f, 4)
