@@ -57,6 +57,8 @@ FRESH_FUNCS = [
     "delete", "lexsort", "argpartition", "partition", "sinc", "angle", "trapezoid",
     "unravel_index", "ravel_multi_index", "indices", "result_type", "shape", "ndim", "size",
     "isscalar", "iscomplexobj", "may_share_memory", "shares_memory",
+    "diagflat", "vander", "tri", "diag_indices_from", "triu_indices", "tril_indices",
+    "polyadd", "polysub", "polymul",
 ]
 # fresh unless a ``copy=`` keyword is passed (``copy=False``/``None`` may return the input)
 COPY_KW_FUNCS = ["array", "astype", "meshgrid"]
@@ -71,6 +73,7 @@ VIEW_FUNCS = [
     "einsum",        # 'ij->ji', 'ii->i' … return views
     "diff",          # n=0 returns the input
     "histogram",     # bins=<array> is returned as the edges
+    "polyder", "polyint",   # m=0 returns the input
 ]
 LINALG = ["norm", "inv", "solve", "det", "slogdet", "pinv", "eigh", "eig", "svd", "qr",
           "cholesky", "lstsq", "matrix_rank", "eigvalsh", "eigvals", "matrix_power"]

@@ -75,3 +75,30 @@ def test_as_strided_is_named_in_explain():
     f = differential(windows, [((_r(4),), {}) for _ in range(3)])
     assert f.stats["graph_calls"] == 0
     assert "np.lib.stride_tricks.as_strided() makes a view with arbitrary strides" in f.explain()
+
+
+def softmax_backward_per_sample(output, dvalues):
+    """The per-sample Jacobian of a softmax layer, as a popular book writes it."""
+    dinputs = np.empty_like(dvalues)
+    for index, (single_output, single_dvalues) in enumerate(zip(output, dvalues)):
+        single_output = single_output.reshape(-1, 1)
+        jacobian = np.diagflat(single_output) - np.dot(single_output, single_output.T)
+        dinputs[index] = np.dot(jacobian, single_dvalues)
+    return dinputs
+
+
+def poly_steps(p, x, m):
+    d = np.polyder(p, m)          # m == 0: p itself
+    d *= 2.0                      # then updates the caller's p
+    return np.polyval(d, x), np.polyadd(p, np.polymul(p, p)), np.vander(x, 3)
+
+
+def test_diagflat_and_polynomial_helpers():
+    rng = np.random.default_rng(77)
+    out = rng.random((4, 3))
+    out /= out.sum(axis=1, keepdims=True)
+    f = differential(softmax_backward_per_sample,
+                     [(out, rng.standard_normal((4, 3))) for _ in range(6)])
+    steady(f, 3)
+    calls = [(np.array([1.0, -2.0, 0.5]), np.linspace(0, 1, 4), m) for m in (1, 1, 1, 0, 1, 0)]
+    differential(poly_steps, calls)
