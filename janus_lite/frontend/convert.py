@@ -75,9 +75,13 @@ class Converter:
         cx = self.cx
         scope = cx.top
         cx.scopes.append(scope)
+        named = {n.id for n in ast.walk(scope.fdef) if isinstance(n, ast.Name)}
         for pname, spec in cx.specs.items():
             src = param(pname)
-            for g in guards_for(spec, src, cx.lineno):
+            # a parameter the function never names (``cur_loss=None`` kept for its callers'
+            # sake) is read by nothing: no guard on it, so its value changing (a loss
+            # passed along) neither misses the graph nor folds into it
+            for g in guards_for(spec, src, cx.lineno) if pname in named else ():
                 cx.add_guard(g)
             attrs = {"name": pname}
             span = cx.expected(src, "span")
@@ -88,7 +92,9 @@ class Converter:
             cx.aliases.roots[node.name] = frozenset({node.name})
             cx.sources[node.name] = src
             value = Ref(node.name)
-            if spec.kind == "scalar" and spec.has_value or \
+            if pname not in named:
+                pass      # unguarded: never folded, nor taken for its value's object
+            elif spec.kind == "scalar" and spec.has_value or \
                     spec.kind == "const" and not _stateful_object(spec.value):
                 value = Const(spec.value)
                 # returned or stored as it is, it is the caller's own object

@@ -772,3 +772,26 @@ def test_an_unused_chain_keeps_its_warning_ops_behind_a_silent_end():
     f = janus_lite.jit(unused_chain_ending_silently)
     assert _warnings_of(f, calls) == _warnings_of(unused_chain_ending_silently, calls)
     steady(f, 5)
+
+
+class _Holder:
+    def __init__(self, v):
+        self.v = v
+
+
+def unused_param_and_state(x, unused, h):
+    return x, h.v
+
+
+def test_an_unused_parameter_is_neither_guarded_nor_taken_for_its_value():
+    """A parameter the function never names gets no guard; it must then not stand for a
+    folded state value that happens to be the same float object (``h.v is unused`` in the
+    profiled calls): the graph returned the argument (1.5) where the plain function
+    returns the attribute (0.5)."""
+    v = float("0.5")
+    h = _Holder(v)
+    x = np.ones(3)
+    calls = [(x, v, h)] * 4 + [(x, 1.5, h), (x, "other", h), (x, 7, h)]
+    f = differential(unused_param_and_state, calls)
+    steady(f, 3)
+    assert f.stats["fallbacks"] == 0, f.explain()
