@@ -75,7 +75,7 @@ class Converter:
         cx = self.cx
         scope = cx.top
         cx.scopes.append(scope)
-        named = {n.id for n in ast.walk(scope.fdef) if isinstance(n, ast.Name)}
+        named = _named(scope.fdef)
         for pname, spec in cx.specs.items():
             src = param(pname)
             # a parameter the function never names (``cur_loss=None`` kept for its callers'
@@ -170,6 +170,16 @@ class Converter:
                 live.add(name)
         return {n.name for n in nodes.values()
                 if n.name not in live and get_op(n.op).may_raise and not silent(n, nodes)}
+
+
+def _named(fdef) -> set:
+    """The names the function's code uses (its nested functions' included), and its
+    first parameter when it calls zero-argument ``super()``, which reads it unnamed."""
+    names = {n.id for n in ast.walk(fdef) if isinstance(n, ast.Name)}
+    args = fdef.args.posonlyargs + fdef.args.args
+    if "super" in names and args:
+        names.add(args[0].arg)
+    return names
 
 
 def _stateful_object(value) -> bool:

@@ -795,3 +795,31 @@ def test_an_unused_parameter_is_neither_guarded_nor_taken_for_its_value():
     f = differential(unused_param_and_state, calls)
     steady(f, 3)
     assert f.stats["fallbacks"] == 0, f.explain()
+
+
+class _Base:
+    def forward(self, x):
+        return x + 1.0
+
+
+class _Mid(_Base):
+    def forward(self, x):
+        return super().forward(x) * 2.0
+
+
+class _Other(_Base):
+    def forward(self, x):
+        return x - 1.0
+
+
+class _Diamond(_Mid, _Other):
+    pass
+
+
+def test_zero_argument_super_keeps_the_receiver_guarded():
+    """``super().forward(x)`` reads ``self`` without naming it: ``self`` is still guarded
+    (a receiver of another type resolves ``super()`` along another MRO)."""
+    x = np.ones(2)
+    calls = [(_Mid(), x)] * 4 + [(_Diamond(), x), (_Mid(), x), (_Diamond(), x)]
+    f = differential(_Mid.forward, calls)
+    steady(f, 3)
