@@ -8,6 +8,7 @@ aliases whatever any trip's output aliases (a fixed point over the carried slots
 from __future__ import annotations
 
 import ast
+import copy
 
 import numpy as np
 
@@ -87,8 +88,8 @@ class LoopConverter(Part):
         scope = self.cx.scope
         lineno = node.lineno
         if node.orelse:
-            raise ConversionError("loop else-clause on a run-time loop is not supported yet",
-                                  lineno)
+            self._loop_with_else(kind, node, iterable)
+            return
         names = assigned_in(node.body) + ([n for n in assigned_in([ast.Assign(
             targets=[node.target], value=ast.Constant(0))])] if kind == "for" else [])
         names = list(dict.fromkeys(names))
@@ -161,6 +162,26 @@ class LoopConverter(Part):
             if self.control.in_loop_node():
                 # an enclosing loop node's own flags: no return has happened on this path
                 env[RET], env[RETVAL] = Const(False), Const(None)
+
+    def _loop_with_else(self, kind, node, iterable) -> None:
+        """``for ... else`` / ``while ... else`` as a loop node: a flag of ours, False
+        before the loop and set True right before each of its own ``break``s, then ``if
+        not flag:`` the else-block (it runs when no break left the loop). An else-block
+        that returns, breaks or continues is refused (it would decide the rest of the
+        block, which this ``if`` does not hold)."""
+        if any(isinstance(n, (ast.Return, ast.Break, ast.Continue))
+               for s in node.orelse for n in ast.walk(s)):
+            raise ConversionError("loop else-clause that returns, breaks or continues on a "
+                                  "run-time loop", node.lineno)
+        flag = f"<no break: line {node.lineno} col {node.col_offset}>"
+        self.cx.scope.env[flag] = Const(False)
+        loop = copy.copy(node)
+        loop.body, loop.orelse = _flag_breaks(copy.deepcopy(node.body), flag), []
+        self.loop_node(kind, loop, iterable)
+        test = ast.copy_location(ast.UnaryOp(ast.Not(), ast.copy_location(
+            ast.Name(flag, ast.Load()), node)), node)
+        self.stmts.block([ast.copy_location(ast.If(test, node.orelse, []), node)])
+        self.cx.scope.env.pop(flag, None)
 
     def copy_updated_state(self, body) -> None:
         """Arrays of arguments or state the loop updates in place get their private copy
@@ -415,3 +436,28 @@ def _whole_uses(body) -> set:
                 itemwise.update(id(a) for a in n.args if isinstance(a, ast.Name))
     return {n.id for stmt in body for n in ast.walk(stmt)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in itemwise}
+
+
+def _flag_breaks(body, flag) -> list:
+    """``body`` with ``flag = True`` before each ``break`` of this loop (not of the loops
+    nested in it, nor in functions defined in it)."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, ast.Break):
+            mark = ast.copy_location(ast.Assign(
+                [ast.copy_location(ast.Name(flag, ast.Store()), stmt)],
+                ast.copy_location(ast.Constant(True), stmt)), stmt)
+            mark.jl_break_flag = True      # part of the break (statements._loop_exit_test)
+            out.append(mark)
+            out.append(stmt)
+            continue
+        if not isinstance(stmt, (ast.For, ast.While, ast.AsyncFor, ast.FunctionDef,
+                                 ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(stmt, field, None)
+                if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                    setattr(stmt, field, _flag_breaks(block, flag))
+            for handler in getattr(stmt, "handlers", ()):
+                handler.body = _flag_breaks(handler.body, flag)
+        out.append(stmt)
+    return out

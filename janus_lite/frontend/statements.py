@@ -246,7 +246,8 @@ class StatementConverter(Part):
         loops = self.cx.scope.loops
         if not loops or loops[-1] == "unroll":
             return False
-        return any(len(b) == 1 and isinstance(b[0], (ast.Break, ast.Continue))
+        return any(b and isinstance(b[-1], (ast.Break, ast.Continue)) and
+                   all(getattr(x, "jl_break_flag", False) for x in b[:-1])
                    for b in (node.body, node.orelse))
 
     def stmt_For(self, node, rest):
