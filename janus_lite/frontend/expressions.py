@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import ast
+import enum
+import inspect
 import operator
+import types
 
 import numpy as np
 
 from ..ir import Meta, get_op, op_for_method
 from ..profile.instrument import site_key
-from ..runtime.guards import Guard, Source, cell as cell_source, global_
+from ..runtime.guards import Guard, Source, attr as attr_source, cell as cell_source, \
+    const_holder, global_
 from .control import UNBOUND
 from .errors import ConversionError
 from .values import (Const, Ref, TupleVal, BoundMethod, SuperOf, is_immutable_const,
@@ -250,6 +254,25 @@ class ExpressionConverter(Part):
         base = self.expr(node.value)
         return self.attribute(base, node.attr, node)
 
+    def _class_attribute(self, klass, attr, lineno):
+        """``Cfg.lr`` / ``type(self).scale``: an attribute of a class of the program, which
+        the program may set between calls (``Cfg.lr = 0.01``), read as guarded state (a
+        method: guarded on its identity). A class method or another descriptor is taken as
+        the class gives it, guarded on what the class's dict holds."""
+        try:
+            value = getattr(klass, attr)
+        except AttributeError:
+            raise ConversionError(f"{klass.__name__} has no {attr}", lineno) from None
+        static = inspect.getattr_static(klass, attr, None)
+        if isinstance(static, (classmethod, property)) or \
+                (hasattr(type(static), "__get__") and
+                 not isinstance(static, (types.FunctionType, staticmethod))):
+            owner = next((k for k in klass.__mro__ if attr in vars(k)), klass)
+            self.calls.guard_class_attribute(owner, attr, static, lineno)
+            return Const(value)
+        src = attr_source(const_holder(klass, klass.__name__), attr)
+        return self.external.read_external(src, value, lineno)
+
     def attribute(self, base, attr, node):
         lineno = node.lineno
         if isinstance(base, Const):
@@ -271,6 +294,8 @@ class ExpressionConverter(Part):
                     return Const(bound)
                 raise ConversionError(f"np.{value.__name__}.{attr} (a ufunc method not in the "
                                       f"op table) is kept imperative", lineno)
+            if isinstance(value, type) and _mutable_class(value):
+                return self._class_attribute(value, attr, lineno)
             if is_immutable_const(value) or isinstance(value, (np.dtype, type)):
                 try:
                     return Const(getattr(value, attr))
@@ -529,3 +554,15 @@ def _expr_joined_str(self, node):
 
 
 ExpressionConverter.expr_JoinedStr = _expr_joined_str
+
+
+_TRUSTED = ("numpy", "math", "builtins", "operator", "functools", "itertools")
+_HEAPTYPE = 1 << 9           # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
+
+
+def _mutable_class(klass) -> bool:
+    """A class whose attributes the program may set (defined by a class statement outside
+    the libraries janus_lite trusts); built-in and extension types cannot be changed, nor
+    an Enum's members."""
+    return bool(klass.__flags__ & _HEAPTYPE) and not isinstance(klass, enum.EnumMeta) and \
+        (getattr(klass, "__module__", None) or "").split(".")[0] not in _TRUSTED

@@ -823,3 +823,37 @@ def test_zero_argument_super_keeps_the_receiver_guarded():
     calls = [(_Mid(), x)] * 4 + [(_Diamond(), x), (_Mid(), x), (_Diamond(), x)]
     f = differential(_Mid.forward, calls)
     steady(f, 3)
+
+
+class _Cfg:
+    lr = 0.1
+
+
+class _Scaled:
+    scale = 2.0
+
+    def apply(self, x):
+        return x * _Scaled.scale + type(self).scale
+
+
+def _sgd_with_class_config(w, g):
+    return w - _Cfg.lr * g
+
+
+def test_class_attributes_set_between_calls_are_read_not_folded():
+    """``Cfg.lr`` (a class of the program, read through its global name or ``type(self)``)
+    was folded into the graph unguarded: after ``Cfg.lr = 0.5`` between calls, the graph
+    kept answering with 0.1 (a wrong answer). It is guarded state now."""
+    import janus_lite
+    f, g = janus_lite.jit(_sgd_with_class_config), janus_lite.jit(_Scaled.apply)
+    w, s = np.ones(3), _Scaled()
+    try:
+        for i in range(8):
+            if i == 5:
+                _Cfg.lr, _Scaled.scale = 0.5, 3.0
+            assert np.array_equal(f(w, w), _sgd_with_class_config(w, w))
+            assert np.array_equal(g(s, w), _Scaled.apply(s, w))
+    finally:
+        _Cfg.lr, _Scaled.scale = 0.1, 2.0
+    steady(f, 4)
+    steady(g, 4)
