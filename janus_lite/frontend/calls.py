@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import config
 from ..ir import op_for_callable, op_for_method, get_op
-from ..runtime.guards import Guard, attr as attr_source, const_holder
+from ..runtime.guards import Guard, attr as attr_source, const_holder, item as item_source
 from ..profile.source import NoSource, function_ast, mangle, strip_decorators, source_matches
 from ..profile.source import _module_ast as module_ast
 from .errors import ConversionError
@@ -279,6 +279,26 @@ class CallConverter(Part):
         return parent.meta.items is not None and (parent.op in ("input", "source") or
                                                   self._spec_item(parent))
 
+    def _default_value(self, fn, pname, kind, value, lineno):
+        """A default the call left in place. An immutable one (or an array, read as the
+        object it is) is a constant; a mutable one (``cache={}``, ``scale=[1.0]``), which the
+        program may change between calls, is read as guarded state from the function's
+        ``__defaults__``/``__kwdefaults__``, like an attribute."""
+        if is_immutable_const(value) or type(value) is np.ndarray or \
+                isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type,
+                                   np.ufunc, types.MethodType)):
+            return Const(value)
+        holder = const_holder(fn, fn.__qualname__)
+        if kind is inspect.Parameter.KEYWORD_ONLY:
+            src = item_source(attr_source(holder, "__kwdefaults__"), pname)
+        else:
+            names = [p.name for p in inspect.signature(fn).parameters.values()
+                     if p.kind in (inspect.Parameter.POSITIONAL_ONLY,
+                                   inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+            first = len(names) - len(fn.__defaults__ or ())
+            src = item_source(attr_source(holder, "__defaults__"), names.index(pname) - first)
+        return self.external.read_external(src, value, lineno)
+
     def inline(self, fn, args, kwargs, node):
         """Convert a call of a user function by converting its body in place."""
         lineno = node.lineno
@@ -302,7 +322,7 @@ class CallConverter(Part):
                 self.cx.heap.box(box).entries = dict(value)
                 value = box
             elif not isinstance(value, (Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod)):
-                value = Const(value)        # a default value
+                value = self._default_value(fn, pname, kind, value, lineno)
             scope.env[pname] = value
         self.cx.scopes.append(scope)
         saved, saved_file = self.cx.lineno, self.cx.filename

@@ -857,3 +857,29 @@ def test_class_attributes_set_between_calls_are_read_not_folded():
         _Cfg.lr, _Scaled.scale = 0.1, 2.0
     steady(f, 4)
     steady(g, 4)
+
+
+def _scaled_by_defaults(x, scale=[1.0], table={"a": 1.0}, *, shift={"b": 0.0}):
+    return x * scale[0] * table["a"] + shift["b"]
+
+
+def _calls_helper_with_defaults(x):
+    return _scaled_by_defaults(x)
+
+
+def test_mutable_defaults_of_an_inlined_callee_are_read_not_folded():
+    """An inlined callee's mutable defaults (a list, dicts, a keyword-only one) were
+    folded: after the program changed them between calls, the graph kept the old values
+    (a wrong answer, present before this session; found by a probe)."""
+    import janus_lite
+    f = janus_lite.jit(_calls_helper_with_defaults)
+    x = np.ones(3)
+    d, kd = _scaled_by_defaults.__defaults__, _scaled_by_defaults.__kwdefaults__
+    try:
+        for i in range(8):
+            if i == 5:
+                d[0][0], d[1]["a"], kd["shift"]["b"] = 5.0, 2.0, 7.0
+            assert np.array_equal(f(x), _calls_helper_with_defaults(x)), f.explain()
+    finally:
+        d[0][0], d[1]["a"], kd["shift"]["b"] = 1.0, 1.0, 0.0
+    steady(f, 4)
