@@ -883,3 +883,31 @@ def test_mutable_defaults_of_an_inlined_callee_are_read_not_folded():
     finally:
         d[0][0], d[1]["a"], kd["shift"]["b"] = 1.0, 1.0, 0.0
     steady(f, 4)
+
+
+class _Factory:
+    base = 2.0
+
+    @classmethod
+    def make(cls, x):
+        return x * cls.base
+
+
+def _through_a_classmethod(x):
+    return _Factory.make(x) + 1.0
+
+
+def test_a_classmethod_read_through_its_class_is_served_and_follows_the_class():
+    """A class method read through the class is a new bound method each time: its guard
+    is on the class dict's entry (a guard on ``_Factory.make`` itself never held)."""
+    import janus_lite
+    f = janus_lite.jit(_through_a_classmethod)
+    x = np.ones(2)
+    try:
+        for i in range(8):
+            if i == 5:
+                _Factory.base = 5.0
+            assert np.array_equal(f(x), _through_a_classmethod(x))
+    finally:
+        _Factory.base = 2.0
+    steady(f, 4)
