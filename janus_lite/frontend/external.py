@@ -15,7 +15,7 @@ import numpy as np
 from ..ir import Meta
 from ..ir.rules import meta_of_value
 from ..runtime.guards import INT64_SPAN, Guard, attr as attr_source, const_holder, \
-    item as item_source, item_key
+    global_, item as item_source, item_key
 from ..runtime.spec import ParamSpec, guards_for
 from .errors import ConversionError
 from .values import Const, Ref, TupleVal, UserMethod, is_immutable_const, is_jitted
@@ -155,6 +155,8 @@ class ExternalConverter(Part):
             self.cx.add_guard(Guard("identity", attr_source(holder, name), static.__func__, lineno))
             return Const(static.__func__)
         if isinstance(static, classmethod):
+            defining = next((k for k in owner.__mro__ if name in vars(k)), owner)
+            self.cx.add_guard(Guard("identity", global_(vars(defining), name), static, lineno))
             return Const(types.MethodType(static.__func__, owner))
         if type(static) is property and isinstance(static.fget, types.FunctionType):
             # a read-only use of a property: its getter, inlined (guarded on identity)

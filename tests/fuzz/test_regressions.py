@@ -911,3 +911,28 @@ def test_a_classmethod_read_through_its_class_is_served_and_follows_the_class():
     finally:
         _Factory.base = 2.0
     steady(f, 4)
+
+
+class _Maker:
+    @classmethod
+    def make(cls, x):
+        return x * 2.0
+
+    def use(self, x):
+        return self.make(x) + 1.0
+
+
+def test_a_classmethod_rebound_between_calls_is_not_the_old_one():
+    """``self.make`` (a class method, through the instance) was folded with no guard: after
+    ``_Maker.make`` was rebound, the graph still called the old function."""
+    import janus_lite
+    f, m, x = janus_lite.jit(_Maker.use), _Maker(), np.ones(2)
+    old = _Maker.__dict__["make"]
+    try:
+        for i in range(8):
+            if i == 5:
+                _Maker.make = classmethod(lambda cls, v: v * 10.0)
+            assert np.array_equal(f(m, x), _Maker.use(m, x))
+    finally:
+        _Maker.make = old
+    steady(f, 4)
