@@ -267,10 +267,7 @@ class ExpressionConverter(Part):
         if isinstance(static, (classmethod, property)) or \
                 (hasattr(type(static), "__get__") and
                  not isinstance(static, (types.FunctionType, staticmethod))):
-            # the class gives a new bound method (or the descriptor's value) each time:
-            # guarded on the object its defining class's dict holds
-            owner = next((k for k in klass.__mro__ if attr in vars(k)), klass)
-            self.cx.add_guard(Guard("identity", global_(vars(owner), attr), static, lineno))
+            self.external.guard_class_entry(klass, attr, static, lineno)
             return Const(value)
         src = attr_source(const_holder(klass, klass.__name__), attr)
         return self.external.read_external(src, value, lineno)

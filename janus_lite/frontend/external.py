@@ -131,6 +131,13 @@ class ExternalConverter(Part):
             return base[item_key(src.name)]
         return getattr(base, src.name)
 
+    def guard_class_entry(self, klass, name, static, lineno) -> None:
+        """Assume the class dict along ``klass``'s MRO that defines ``name`` keeps holding
+        ``static`` (a class method or another descriptor: reading it through the class or
+        an instance gives a new object each time, so only the dict entry can be guarded)."""
+        defining = next((k for k in klass.__mro__ if name in vars(k)), klass)
+        self.cx.add_guard(Guard("identity", global_(vars(defining), name), static, lineno))
+
     def object_attribute(self, base: Ref, owner: type, name: str, lineno):
         """``obj.name`` for a plain Python object known by type."""
         if type(owner).__getattribute__ is not type.__getattribute__ or \
@@ -155,8 +162,7 @@ class ExternalConverter(Part):
             self.cx.add_guard(Guard("identity", attr_source(holder, name), static.__func__, lineno))
             return Const(static.__func__)
         if isinstance(static, classmethod):
-            defining = next((k for k in owner.__mro__ if name in vars(k)), owner)
-            self.cx.add_guard(Guard("identity", global_(vars(defining), name), static, lineno))
+            self.guard_class_entry(owner, name, static, lineno)
             return Const(types.MethodType(static.__func__, owner))
         if type(static) is property and isinstance(static.fget, types.FunctionType):
             # a read-only use of a property: its getter, inlined (guarded on identity)
