@@ -264,6 +264,8 @@ class ExpressionConverter(Part):
         except AttributeError:
             raise ConversionError(f"{klass.__name__} has no {attr}", lineno) from None
         static = inspect.getattr_static(klass, attr, None)
+        if not any(attr in vars(k) for k in klass.__mro__):
+            return Const(value)        # the metaclass's (``__name__``, ``mro``)
         if isinstance(static, (classmethod, property)) or \
                 (hasattr(type(static), "__get__") and
                  not isinstance(static, (types.FunctionType, staticmethod))):
