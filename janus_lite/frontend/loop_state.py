@@ -79,7 +79,7 @@ class LoopStateConverter(Part):
                     continue
                 seen.add(("append", base.name))
                 box = self.cx.heap.mirror(base.name, "list")
-                pending = self.nodes.emit("list", [], lineno=target.lineno)
+                pending = self.nodes.grown(self.nodes.emit("list", [], lineno=target.lineno))
                 box.appended.append(Splat(pending))          # placeholder: reads refused
                 slots.append(Slot("append", base.name, None, f".appends{len(slots)}"))
                 self.cx.scope.env[slots[-1].name] = pending
@@ -89,7 +89,7 @@ class LoopStateConverter(Part):
     def _own_attribute_list(self, base_expr, box_ref) -> None:
         """``self.errors = []`` before the loop, appended to inside: a real list."""
         obj = self.exprs.expr(base_expr.value)
-        real = Ref(self.nodes.materialize(box_ref))
+        real = self.nodes.grown(Ref(self.nodes.materialize(box_ref)))
         self.state.write_attr(obj, base_expr.attr, real, base_expr.lineno)
 
     def bind_state_slots(self, slots) -> None:

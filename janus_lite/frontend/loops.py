@@ -209,7 +209,7 @@ class LoopConverter(Part):
             value = self.cx.scope.env.get(name)
             if not self._made_list(value):
                 continue
-            real = Ref(self.nodes.materialize(value))
+            real = self.nodes.grown(Ref(self.nodes.materialize(value)))
             for scope in self.cx.scopes:
                 for k, v in list(scope.env.items()):
                     if v == value:

@@ -95,12 +95,24 @@ class NodeBuilder(Part):
         for idx in opdef.mutates:
             self.cx.aliases.mark_mutated(inputs[idx], lineno)
             self.state.note_inplace_result(inputs[idx], node.name)
+            if metas[idx].type in (list, dict) and metas[idx].items is not None:
+                # a list the graph made, appended to here: its items are no longer known
+                self.grown(Ref(inputs[idx]))
+                self._home_node(self._home(inputs[idx]))[1].meta = Meta(metas[idx].type)
         if "out" in kw:
             target = inputs[len(args) + list(kw).index("out")]
             self.cx.aliases.mark_mutated(target, lineno)
             self.cx.aliases.roots[node.name] = self.cx.aliases.roots[target]
             self.state.note_inplace_result(target, node.name)
         return Ref(node.name)
+
+    def grown(self, ref: Ref) -> Ref:
+        """``ref``, a list the graph made that a run-time loop will append to: its meta no
+        longer tells its items (the ``[]`` it starts as would give ``np.array(lst)`` the
+        shape (0,), and ``len`` of that 0, for every run)."""
+        node = self.cx.graph[ref.name]
+        node.meta = Meta(node.meta.type)
+        return ref
 
     def _repeat_key(self, op, inputs, metas, meta, attrs):
         """What identifies a repeated read that is safe to compute once: an item of an

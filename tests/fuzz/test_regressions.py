@@ -936,3 +936,25 @@ def test_a_classmethod_rebound_between_calls_is_not_the_old_one():
     finally:
         _Maker.make = old
     steady(f, 4)
+
+
+def _accept_until(n, thr):
+    """Rejection sampling: a list the graph makes, grown inside a run-time loop."""
+    out = []
+    tries = 0
+    while len(out) < n:
+        v = np.random.rand()
+        tries += 1
+        if v > thr:
+            out.append(v)
+    a = np.round(out, 3)
+    return len(a), a.shape, a.size, a.sum(), [float(x) for x in a], tries
+
+
+def test_a_list_grown_in_a_run_time_loop_has_no_known_length():
+    """The list's meta still said ``[]`` (the items it was made with) after the loop
+    appended to it: ``np.round(out)`` was inferred of shape (0,), and ``len``, ``.shape``
+    and ``.size`` of it folded to 0 on every graph run (a wrong answer, present before
+    this session; found by a probe)."""
+    f = differential(_accept_until, [(3 + i % 3, 0.5) for i in range(8)])
+    steady(f, 5)
