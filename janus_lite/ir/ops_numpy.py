@@ -90,7 +90,9 @@ ARRAY_METHODS_FRESH = [
 ARRAY_METHODS_VIEW = ["reshape", "transpose", "swapaxes", "ravel", "squeeze", "view",
                       "diagonal", "__array__",
                       "conj", "conjugate"]   # of a real array: the array itself
-ARRAY_METHODS_MUTATING = ["fill", "sort", "partition", "resize", "put"]
+# (not ``resize``: it changes the array's shape in place, and every meta after it would
+# still give the old shape, which the graph folds into len/shape/size)
+ARRAY_METHODS_MUTATING = ["fill", "sort", "partition", "put"]
 # functions that update their first argument in place and return None (the converter hands
 # them the graph's own array or a private copy of an argument's, committed back)
 MUTATING_FUNCS = ["fill_diagonal", "copyto", "put", "place", "putmask", "put_along_axis"]

@@ -958,3 +958,16 @@ def test_a_list_grown_in_a_run_time_loop_has_no_known_length():
     this session; found by a probe)."""
     f = differential(_accept_until, [(3 + i % 3, 0.5) for i in range(8)])
     steady(f, 5)
+
+
+def _resized(x, n):
+    a = x * 2
+    a.resize((n,), refcheck=False)
+    return a.shape, len(a), a.size, a
+
+
+def test_ndarray_resize_in_place_is_not_graphed():
+    """``a.resize(...)`` changes ``a``'s shape in place; the graph kept the old shape in its
+    metas and folded ``a.shape``/``len(a)``/``a.size`` to it (a wrong answer, present
+    before this session; found by a probe). It is no longer in the op table."""
+    differential(_resized, [(np.arange(3.0), n) for n in (2, 3, 4, 5, 2, 6)])
