@@ -156,7 +156,13 @@ class ConversionContext:
 
     @staticmethod
     def trusted_module(module) -> bool:
-        return (module.__name__ or "").split(".")[0] in _TRUSTED_MODULES
+        return trusted_name(module.__name__)
+
+
+def trusted_name(module_name) -> bool:
+    """Is ``module_name`` (``"numpy.linalg"``) in a library whose objects the program does
+    not rebind (its module attributes, its classes' attributes)?"""
+    return (module_name or "").split(".")[0] in _TRUSTED_MODULES
 
 
 def _same_expectation(a, b) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import types
 
-from ..ir import Graph, get_op
+from ..ir import Graph, get_op, has_effect
 from ..runtime.assumptions import Assumption
 from ..runtime.held_warnings import silent
 from ..runtime.guards import order_guards, param, item as item_source
@@ -162,10 +162,7 @@ class Converter:
         # ``sqrt`` warns on a negative ``s``: dropping the silent end must not drop it)
         live = set()
         for name in reversed(g.order):
-            node = nodes[name]
-            op = get_op(node.op)
-            if name == g.output or node.op == "input" or op.side_effect or op.mutates or \
-                    "out" in node.attrs.get("kw", ()) or \
+            if name == g.output or has_effect(nodes[name]) or \
                     any(u in live for u in g.nx.successors(name)):
                 live.add(name)
         return {n.name for n in nodes.values()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import enum
-import inspect
 import operator
 import types
 
@@ -13,6 +12,7 @@ from ..ir import Meta, get_op, op_for_method
 from ..profile.instrument import site_key
 from ..runtime.guards import Guard, Source, attr as attr_source, cell as cell_source, \
     const_holder, global_
+from .context import trusted_name
 from .control import UNBOUND
 from .errors import ConversionError
 from .values import (Const, Ref, TupleVal, BoundMethod, SuperOf, is_immutable_const,
@@ -263,9 +263,10 @@ class ExpressionConverter(Part):
             value = getattr(klass, attr)
         except AttributeError:
             raise ConversionError(f"{klass.__name__} has no {attr}", lineno) from None
-        static = inspect.getattr_static(klass, attr, None)
-        if not any(attr in vars(k) for k in klass.__mro__):
+        defining = next((k for k in klass.__mro__ if attr in vars(k)), None)
+        if defining is None:
             return Const(value)        # the metaclass's (``__name__``, ``mro``)
+        static = vars(defining)[attr]
         if isinstance(static, (classmethod, property)) or \
                 (hasattr(type(static), "__get__") and
                  not isinstance(static, (types.FunctionType, staticmethod))):
@@ -557,7 +558,6 @@ def _expr_joined_str(self, node):
 ExpressionConverter.expr_JoinedStr = _expr_joined_str
 
 
-_TRUSTED = ("numpy", "math", "builtins", "operator", "functools", "itertools")
 _HEAPTYPE = 1 << 9           # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
 
 
@@ -566,4 +566,4 @@ def _mutable_class(klass) -> bool:
     the libraries janus_lite trusts); built-in and extension types cannot be changed, nor
     an Enum's members."""
     return bool(klass.__flags__ & _HEAPTYPE) and not isinstance(klass, enum.EnumMeta) and \
-        (getattr(klass, "__module__", None) or "").split(".")[0] not in _TRUSTED
+        not trusted_name(getattr(klass, "__module__", None))

@@ -98,7 +98,6 @@ class NodeBuilder(Part):
             if metas[idx].type in (list, dict) and metas[idx].items is not None:
                 # a list the graph made, appended to here: its items are no longer known
                 self.grown(Ref(inputs[idx]))
-                self._home_node(self._home(inputs[idx]))[1].meta = Meta(metas[idx].type)
         if "out" in kw:
             target = inputs[len(args) + list(kw).index("out")]
             self.cx.aliases.mark_mutated(target, lineno)
@@ -107,11 +106,13 @@ class NodeBuilder(Part):
         return Ref(node.name)
 
     def grown(self, ref: Ref) -> Ref:
-        """``ref``, a list the graph made that a run-time loop will append to: its meta no
-        longer tells its items (the ``[]`` it starts as would give ``np.array(lst)`` the
-        shape (0,), and ``len`` of that 0, for every run)."""
-        node = self.cx.graph[ref.name]
-        node.meta = Meta(node.meta.type)
+        """``ref``, a list the graph made that is (or a run-time loop will be) appended to:
+        its meta, and that of the node it captures, no longer tell its items (the ``[]`` it
+        starts as would give ``np.array(lst)`` the shape (0,), and ``len`` of that 0, for
+        every run)."""
+        g, home = self.cx.graph.home(ref.name)
+        for node in (self.cx.graph[ref.name], g[home]):
+            node.meta = Meta(node.meta.type)
         return ref
 
     def _repeat_key(self, op, inputs, metas, meta, attrs):
@@ -125,8 +126,8 @@ class NodeBuilder(Part):
             return None
         if op == "getitem" and len(inputs) == 2 and metas[0].type is np.ndarray and \
                 metas[1].type is int:
-            base = self._home(inputs[0])
-            g, home = self._home_node(base)
+            g, name = self.cx.graph.home(inputs[0])
+            home = g[name]
             if not (home.op == "source" or home.op == "input" and g.parent is None):
                 return None
         elif not (op in ("add", "sub", "mul") and meta.type is int and
@@ -136,29 +137,13 @@ class NodeBuilder(Part):
 
     def _operand(self, name):
         """An input as `_repeat_key` names it: a constant by its value (each graph has
-        its own constant nodes), any other value by `_home`."""
+        its own constant nodes), any other value by the graph that computes it (`home`)
+        and its name there."""
         node = self.cx.graph[name]
         if node.op == "const" and type(node.attrs["value"]) in (int, bool):
             return "const", type(node.attrs["value"]), node.attrs["value"]
-        return self._home(name)
-
-    def _home(self, name):
-        """(graph id, name) of the value ``name`` of the current graph, followed through
-        captures to the graph that computes it."""
-        g = self.cx.graph
-        node = g[name]
-        while node.op == "input" and node.attrs.get("role") == "capture" and \
-                g.parent is not None:
-            g, name = g.parent, node.attrs["outer"]
-            node = g[name]
-        return id(g), name
-
-    def _home_node(self, home):
-        """(graph, node) of a `_home`."""
-        g = self.cx.graph
-        while g is not None and id(g) != home[0]:
-            g = g.parent
-        return g, g[home[1]]
+        g, home = self.cx.graph.home(name)
+        return id(g), home
 
     def _known(self, key):
         """The value an enclosing graph (or this one) computed for ``key`` before this

@@ -123,6 +123,16 @@ class Graph:
         pos = {n: i for i, n in enumerate(self.order)}
         return sorted(self.nx.successors(name), key=pos.__getitem__)
 
+    def home(self, name: str) -> "tuple[Graph, str]":
+        """(graph, name) of the value ``name`` of this graph, followed through capture
+        inputs to the enclosing graph that computes it."""
+        g, node = self, self[name]
+        while node.op == "input" and node.attrs.get("role") == "capture" and \
+                g.parent is not None:
+            g, name = g.parent, node.attrs["outer"]
+            node = g[name]
+        return g, name
+
     def all_nodes(self) -> Iterator[Node]:
         """Every node, descending into subgraphs."""
         for node in self.nodes():

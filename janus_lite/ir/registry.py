@@ -68,6 +68,14 @@ def get_op(name: str) -> OpDef:
                        f"(see janus_lite.ir.registry)") from None
 
 
+def has_effect(node) -> bool:
+    """Does ``node`` do something besides computing its value (an input, a side effect, an
+    in-place update, a write into an ``out=`` array)? Such a node is never dead code."""
+    op = get_op(node.op)
+    return node.op == "input" or op.side_effect or bool(op.mutates) or \
+        "out" in node.attrs.get("kw", ())
+
+
 def op_for_callable(fn) -> str | None:
     """The op a call of ``fn`` becomes, or None when ``fn`` is not a known pure function."""
     try:

@@ -2,13 +2,7 @@
 in-place updates or other side-effecting nodes, nor inputs."""
 from __future__ import annotations
 
-from ..ir import get_op
-
-
-def _keep(node) -> bool:
-    op = get_op(node.op)
-    return node.op == "input" or op.side_effect or bool(op.mutates) or \
-        node.attrs.get("kw", ()) and "out" in node.attrs.get("kw", ())
+from ..ir import has_effect
 
 
 def run(graph) -> int:
@@ -16,7 +10,7 @@ def run(graph) -> int:
     removed = 0
     for name in reversed(list(graph.order)):
         node = graph[name]
-        if name == graph.output or _keep(node) or name in graph.keep:
+        if name == graph.output or has_effect(node) or name in graph.keep:
             continue
         if not any(True for _ in graph.nx.successors(name)):
             graph.remove(name)
