@@ -351,17 +351,19 @@ def _located(node, lineno, col, end_lineno, end_col):
 def _compile_factory(text, linenos, first, consts, filename):
     """The code object of ``def __jl_make(<consts>): <text>; return __jl_graph`` with each
     statement of the graph function on its line of the user's file."""
-    if not linetable.SUPPORTED or "try:" in text or "while True:" in text:
-        # (statements that compile to a NOP: see `linetable.has_nop`)
+    if not linetable.SUPPORTED:
         return _compile_factory_ast(text, linenos, first, consts, filename)
     # compiled from text, then its positions moved where the renumbered AST
     # (`_compile_factory_ast`) puts them: source line 1 is the factory, 2 the graph
     # function, 3.. the graph's lines, the last the factory's return
     src = f"def __jl_make({', '.join(consts)}):\n    " + text.replace("\n", "\n    ") + \
         "\n    return __jl_graph"
+    # A NOP (``try:``, ``while True:``) on a line of its own is kept here where the
+    # renumbered AST's compile may drop it (its moved line equals a neighbour's): the two
+    # codes then differ by that NOP only, which nothing but a line tracer can tell apart
+    # (positions, jumps and the exception table are the compiler's own). Going through
+    # the AST for such code cost ~2 ms per graph, and most graphs have a ``try:`` guard.
     make = function_code(src, filename)
-    if linetable.has_nop(make):
-        return _compile_factory_ast(text, linenos, first, consts, filename)
     last = text.count("\n") + 3
     end = max([first] + [ln for ln in linenos if ln])
     # source line → the user's line (the graph function's lines; the rest: its own line)

@@ -18,7 +18,8 @@ from ..runtime.guards import INT64_SPAN, Guard, attr as attr_source, const_holde
     global_, item as item_source, item_key
 from ..runtime.spec import ParamSpec, guards_for
 from .errors import ConversionError
-from .values import Const, Ref, TupleVal, UserMethod, is_immutable_const, is_jitted
+from .values import Const, Ref, TupleVal, UserMethod, is_immutable_const, is_jitted, \
+    plain_attribute_get
 from .part import Part
 
 _MISSING = object()
@@ -140,9 +141,7 @@ class ExternalConverter(Part):
 
     def object_attribute(self, base: Ref, owner: type, name: str, lineno):
         """``obj.name`` for a plain Python object known by type."""
-        if type(owner).__getattribute__ is not type.__getattribute__ or \
-                owner.__getattribute__ is not object.__getattribute__ or \
-                hasattr(owner, "__getattr__"):
+        if not plain_attribute_get(owner):
             raise ConversionError(f"{owner.__name__} customizes attribute access", lineno)
         static = inspect.getattr_static(owner, name, _MISSING)
         holder = const_holder(owner, owner.__name__)

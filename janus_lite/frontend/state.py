@@ -21,7 +21,8 @@ from ..ir.ops_state import ABSENT
 from ..runtime.guards import Guard, attr as attr_source, item as item_source
 from .errors import ConversionError
 from .part import Part
-from .values import BoxRef, Const, OrigRef, Ref, Splat, TupleVal, same_value
+from .values import BoxRef, Const, OrigRef, Ref, Splat, TupleVal, plain_attribute_set, \
+    same_value
 
 
 @dataclass
@@ -131,7 +132,7 @@ class StateConverter(Part):
             raise ConversionError(f"setting .{name} on an object made in the function", lineno)
         static = inspect.getattr_static(owner, name, None)
         if type(static) is property and isinstance(static.fset, types.FunctionType) and \
-                owner.__setattr__ is object.__setattr__:
+                plain_attribute_set(owner):
             # a property setter: its Python function, inlined (guarded on the property)
             self.calls.guard_class_attribute(_defining_class(owner, name), name, static, lineno)
             self.calls.inline(static.fset, [base, value], {}, types.SimpleNamespace(lineno=lineno))
@@ -140,7 +141,7 @@ class StateConverter(Part):
                 not isinstance(static, (type(owner.__dict__.get("__weakref__")),)) and \
                 type(static).__name__ not in ("member_descriptor",):
             raise ConversionError(f"{owner.__name__}.{name} is a descriptor/property", lineno)
-        if owner.__setattr__ is not object.__setattr__:
+        if not plain_attribute_set(owner):
             raise ConversionError(f"{owner.__name__} customizes attribute assignment", lineno)
         box = self.cx.heap.mirror(base.name, "object")
         box.entries[name] = value

@@ -2,6 +2,7 @@
 tuples, and methods bound to graph values."""
 from __future__ import annotations
 
+import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,3 +131,23 @@ def static_tuple(v):
         if all(isinstance(i, Const) for i in items):
             return Const(tuple(i.value for i in items))
     return v
+
+
+_GENERIC_GET = (object.__getattribute__, types.SimpleNamespace.__getattribute__)
+_GENERIC_SET = (object.__setattr__, types.SimpleNamespace.__setattr__)
+
+
+def plain_attribute_get(owner: type) -> bool:
+    """Do instances of ``owner`` read attributes the generic way (``object``'s lookup:
+    no ``__getattribute__``/``__getattr__`` of their own, no metaclass lookup)?
+    ``types.SimpleNamespace`` (a config object: ``cfg.lr``) has slots of its own that are
+    CPython's generic functions."""
+    return type(owner).__getattribute__ is type.__getattribute__ and \
+        owner.__getattribute__ in _GENERIC_GET and not hasattr(owner, "__getattr__")
+
+
+def plain_attribute_set(owner: type) -> bool:
+    """Do instances of ``owner`` assign attributes the generic way (see
+    `plain_attribute_get`)?"""
+    return owner.__setattr__ in _GENERIC_SET
+

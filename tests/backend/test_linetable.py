@@ -1,5 +1,6 @@
 """backend.linetable: generated code compiled from text and moved to the user's lines is the
 code object that compiling the renumbered AST gives (codegen's two paths agree)."""
+import dis
 import types
 
 import pytest
@@ -47,9 +48,44 @@ def test_wide_columns_and_nops():
         "    return v_" + "x" * 200
     args = (wide, (5, None), 3, [], "user.py")
     _same_code(codegen._compile_factory_ast(*args), codegen._compile_factory(*args))
-    nop = "def __jl_graph(a):\n    while True:\n        break\n    return a"
-    args = (nop, (9, 9, None), 8, [], "user.py")
-    _same_code(codegen._compile_factory_ast(*args), codegen._compile_factory(*args))
+
+
+def _steps(code) -> list:
+    """``code``'s instructions but its NOPs, each with its position and its operand (a jump
+    as the index of the step it lands on), and the same for the code among its constants."""
+    ins = list(dis.get_instructions(code))
+    kept = [i for i in ins if i.opname != "NOP"]
+    step, n = {}, len(kept)
+    for i in reversed(ins):        # a jump to a NOP lands on the next kept step
+        n -= i.opname != "NOP"
+        step[i.offset] = n
+    out = []
+    for i in kept:
+        arg = step.get(i.argval) if i.opcode in dis.hasjrel + dis.hasjabs else \
+            "code" if isinstance(i.argval, types.CodeType) else i.argrepr
+        out.append((i.opname, arg, i.positions))
+    return out + [_steps(c) for c in code.co_consts if isinstance(c, types.CodeType)]
+
+
+@pytest.mark.parametrize("text", [
+    "def __jl_graph(a):\n    while True:  # line 9\n        break  # line 9\n"
+    "    return a  # line 9",
+    "def __jl_graph(a):\n    try:  # line 8\n        if a.w is not _t0: return 1  # line 8\n"
+    "    except AttributeError: return 2  # line 8\n    v = a.w + 1  # line 12\n"
+    "    try:  # line 8\n        return v * 2  # line 13\n"
+    "    except BaseException as _exc:  # line 8\n        raise  # line 8",
+])
+def test_nops_are_the_only_difference(text):
+    """A ``try:`` or ``while True:`` on a line of its own compiles to a NOP the renumbered
+    AST's compile drops (its moved line is its neighbour's): the text path keeps it (a line
+    tracer's step, nothing else) and is otherwise the AST path's code."""
+    linenos = tuple(int(ln.rsplit("# line ", 1)[1]) for ln in text.splitlines()[1:])
+    args = (text, linenos, 8, ["_t0"], "user.py")
+    fast, slow = codegen._compile_factory(*args), codegen._compile_factory_ast(*args)
+    assert linetable.has_nop(fast)
+    assert _steps(fast) == _steps(slow)
+    for attr in ("co_names", "co_varnames", "co_firstlineno", "co_qualname", "co_flags"):
+        assert getattr(fast, attr) == getattr(slow, attr), attr
 
 
 def test_entries_round_trip():

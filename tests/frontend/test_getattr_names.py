@@ -138,3 +138,23 @@ def test_getattr_with_a_default_when_the_attribute_is_there():
         [(Scaled(), np.ones((1, 2))), (Scaled(0.5), np.ones((1, 2)))]
     f = differential(scaled_forward, calls)
     steady(f, 4)
+
+
+def sgd_from_namespace(w, g, cfg):
+    cfg.steps += 1
+    w -= cfg.lr * g
+    if cfg.nesterov:
+        w -= cfg.momentum * cfg.lr * g
+    return w.sum() + cfg.steps
+
+
+def test_simple_namespace_config_is_read_and_written_like_an_object():
+    """``types.SimpleNamespace`` (and argparse's Namespace) configs: their attribute slots
+    are CPython's generic ones, so ``cfg.lr`` is guarded state and ``cfg.steps += 1`` a
+    deferred write, not an imperative call; a changed field misses its guard."""
+    import types
+    calls = [(np.ones(3), np.full(3, 0.5),
+              types.SimpleNamespace(lr=0.1 if i < 5 else 0.05, momentum=0.9,
+                                    nesterov=i >= 7, steps=i)) for i in range(10)]
+    f = differential(sgd_from_namespace, calls)
+    steady(f, 5)
