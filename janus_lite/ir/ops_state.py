@@ -276,3 +276,16 @@ register(OpDef("np.random.shuffled", _shuffled(np.random.shuffle), side_effect=T
                pure=False, fresh=False, infer=lambda o, m, a: Meta(list),
                doc="A new list: the items of a list the function made, shuffled from "
                    "NumPy's global stream."))
+
+# Clocks (``t0 = time.perf_counter()`` ... ``time.perf_counter() - t0``): read when the
+# graph runs, in program order among the graph's other effects, never folded or merged
+# (two reads are two readings). Nothing to undo when a run is abandoned.
+import time as _time  # noqa: E402
+
+for _n in ("time", "perf_counter", "monotonic", "process_time", "thread_time", "time_ns",
+           "perf_counter_ns", "monotonic_ns", "process_time_ns", "thread_time_ns"):
+    _clock = getattr(_time, _n)
+    register(OpDef(f"time.{_n}", _clock, side_effect=True, pure=False, fresh=False,
+                   infer=(lambda t: lambda o, m, a: Meta(t))(int if _n.endswith("_ns")
+                                                            else float),
+                   may_raise=False, doc=f"time.{_n}(): the clock, read at run time."), _clock)
