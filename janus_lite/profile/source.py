@@ -103,6 +103,30 @@ def _module_imports(filename: str) -> list[str]:
     return names
 
 
+def _by_columns(code, found: list) -> list:
+    """Of several lambdas on one line with the same parameters (``(lambda x: x, lambda x:
+    x * 2)``), the one whose body holds every source position of ``code``'s instructions
+    (the innermost such, for a lambda inside a lambda)."""
+    spots = [(line, col, end, end_col) for line, end, col, end_col in code.co_positions()
+             if line is not None and col is not None and end is not None and
+             end_col is not None and (col, end_col) != (0, 0)]
+    if not spots:
+        return found
+    lo = min((line, col) for line, col, _, _ in spots)
+    hi = max((end, end_col) for _, _, end, end_col in spots)
+
+    def span(node):
+        body = node.body
+        return (body.lineno, body.col_offset), (body.end_lineno, body.end_col_offset)
+
+    holding = [(node, klass) for node, klass in found
+               if span(node)[0] <= lo and hi <= span(node)[1]]
+    if not holding:
+        return found
+    inner = max(span(node)[0] for node, _ in holding)     # nested: the latest start
+    return [(node, klass) for node, klass in holding if span(node)[0] == inner]
+
+
 def function_ast(fn) -> tuple[ast.AST, str | None]:
     """(``FunctionDef``/``Lambda`` node, enclosing class name or None) for ``fn``."""
     code = getattr(fn, "__code__", None)
@@ -129,6 +153,8 @@ def function_ast(fn) -> tuple[ast.AST, str | None]:
         elif code.co_name == "<lambda>" and \
                 [a.arg for a in node.args.args] == list(code.co_varnames[:code.co_argcount]):
             found.append((node, klass))
+    if len(found) > 1 and code.co_name == "<lambda>":
+        found = _by_columns(code, found)
     if len(found) != 1:
         raise NoSource(f"cannot locate the source of {fn.__qualname__} in {code.co_filename}"
                        f" line {first} ({len(found)} candidates)")
