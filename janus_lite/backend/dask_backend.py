@@ -172,6 +172,8 @@ class DaskInterpreter(Interpreter):
             return self.op_cond(node, args)
         if node.op == "loop":
             return self.op_loop(node, args)
+        if node.op == "errstate":
+            return self.op_errstate(node, args)
         if not any(has_lazy(a) for a in args):
             return super().run_node(node, args)
         self.report.cluster_nodes.add(node.name)
@@ -282,6 +284,12 @@ class DaskInterpreter(Interpreter):
         if all(pure_branch(sub) for sub in node.subgraphs):
             return self._select(node, args)
         return super().op_cond(node, [self._compute_now(args[0])[0], *args[1:]])
+
+    def op_errstate(self, node, args):
+        """A ``with np.errstate`` region runs on values, computed now: its error state must
+        hold while its ops compute, which a lazy graph computed later would not honour."""
+        args = [self._compute_now(a)[0] if is_lazy(a) else a for a in args]
+        return super().op_errstate(node, args)
 
     def _select(self, node, args):
         """Both branches built lazily, each output chosen by the predicate inside the one

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import types
 
+import numpy as np
+
 
 from ..ir import get_op
 from ..ir.node import split_inputs
@@ -131,6 +133,11 @@ class Interpreter:
         sub = node.subgraphs[0] if args[0] else node.subgraphs[1]
         return self.run_graph(sub, self._sub_env(sub, node, args))
 
+    def op_errstate(self, node, args):
+        sub = node.subgraphs[0]
+        with np.errstate(**dict(node.attrs["errstate"])):
+            return self.run_graph(sub, self._sub_env(sub, node, args))
+
     def op_loop(self, node, args):
         a = node.attrs
         n = a["n_carried"]
@@ -240,6 +247,7 @@ def _default(opdef):
 
 RULES = register_table(OpTable("interpreter", {
     "cond": Interpreter.op_cond, "loop": Interpreter.op_loop, "const": Interpreter.op_const,
+    "errstate": Interpreter.op_errstate,
     "source": Interpreter.op_source, "assert": Interpreter.op_assert,
     "getattr": Interpreter.op_getattr, "call": Interpreter.op_call,
     "commit_setattr": Interpreter.op_commit_setattr,

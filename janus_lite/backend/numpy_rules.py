@@ -21,7 +21,7 @@ from ..ir.node import split_inputs
 from ..ir.ops_core import AssumptionFailed, unpack_impl
 from ..ir.tables import OpTable, register_table
 from . import emitters, state_ops
-from .structured import emit_cond, emit_loop
+from .structured import emit_cond, emit_errstate, emit_loop
 
 
 def call_args(node, ins) -> tuple[list, dict, str]:
@@ -145,7 +145,7 @@ TABLE = register_table(OpTable("numpy", {
     "setitem": emit_setitem, "getattr": emit_getattr, "truth": emit_truth,
     "select": emit_select, "and_": emit_and, "or_": emit_or, "unpack": emit_unpack,
     "call": emit_call_node, "np.copy": emit_np_copy,
-    "cond": emit_cond, "loop": emit_loop,
+    "cond": emit_cond, "loop": emit_loop, "errstate": emit_errstate,
     **state_ops.EMITTERS,
     **emitters.EMITTERS,
 }, default=_default))

@@ -15,6 +15,8 @@ old value), and an assignment of a variable to itself is not written.
 """
 from __future__ import annotations
 
+import numpy as np
+
 
 def _captured(gen, name) -> bool:
     """Does some subgraph capture ``name`` (read it as an outer value)?"""
@@ -90,6 +92,17 @@ def plan(gen) -> None:
             gen.virtual.add(node.name)
             for o in outs:
                 gen.skip.add(o.name)
+        elif node.op == "errstate":
+            out = _sole_output(gen, node.subgraphs[0], "tuple")
+            split = split_uses(gen, node, len(out.inputs)) if out is not None else None
+            if split is None:
+                continue
+            var = gen.var(node.name)
+            gen.cond_items[node.name] = [f"{var}_{k}" for k in range(len(out.inputs))]
+            for name, k in split:
+                gen.alias(name, f"{var}_{k}")
+            gen.virtual.add(node.name)
+            gen.skip.add(out.name)
         elif node.op == "loop":
             split = split_uses(gen, node, node.attrs["n_carried"])
             if split is not None:
@@ -170,6 +183,26 @@ def emit_cond(gen, node, ins):
         else:
             gen.emit(f"{out} = {gen.var(sub.output)}", node.lineno)
         gen.indent -= 1
+    return None
+
+
+def emit_errstate(gen, node, ins):
+    """``with np.errstate(**kw):`` around the region's code (a new error-state object per
+    run: one object entered twice at once, by recursion, would not restore)."""
+    sub = node.subgraphs[0]
+    kw = ", ".join(f"{k}={v!r}" for k, v in node.attrs["errstate"])
+    gen.emit(f"with {gen.pool.add(np.errstate, 'errstate')}({kw}):", node.lineno)
+    gen.indent += 1
+    start = len(gen.lines)
+    gen.emit_graph(sub)
+    if node.name in gen.virtual:
+        _assign(gen, gen.cond_items[node.name], [gen.var(i) for i in sub[sub.output].inputs],
+                node.lineno)
+    else:
+        gen.emit(f"{gen.var(node.name)} = {gen.var(sub.output)}", node.lineno)
+    if len(gen.lines) == start:
+        gen.emit("pass", node.lineno)
+    gen.indent -= 1
     return None
 
 

@@ -36,6 +36,7 @@ from .loops import LoopConverter
 from .nodes import NodeBuilder
 from .part import FAMILIES
 from .random_draws import RandomConverter
+from .regions import RegionConverter
 from .state import StateConverter
 from .statements import StatementConverter
 from .values import Const, Ref, TupleVal, spec_meta
@@ -46,7 +47,7 @@ FAMILY_CLASSES = {
     "state": StateConverter, "containers": ContainerConverter, "dicts": DictConverter,
     "loop_state": LoopStateConverter, "comps": ComprehensionConverter,
     "closures": ClosureConverter, "excepts": ExceptionConverter, "draws": RandomConverter,
-    "nodes": NodeBuilder}
+    "regions": RegionConverter, "nodes": NodeBuilder}
 """The converter of each construct family, by the name the others reach it under."""
 assert tuple(FAMILY_CLASSES) == FAMILIES
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import ast
 
 FAMILIES = ("exprs", "stmts", "calls", "external", "control", "loops", "state", "containers",
-            "dicts", "loop_state", "comps", "closures", "excepts", "draws", "nodes")
+            "dicts", "loop_state", "comps", "closures", "excepts", "draws", "regions",
+            "nodes")
 """The attribute names under which every family sees the others."""
 
 

@@ -7,7 +7,7 @@ from .errors import ConversionError
 from .exceptions import check_try
 
 _CONSTRUCTS = {
-    ast.With: "with statement", ast.AsyncWith: "async with",
+    ast.AsyncWith: "async with",
     ast.Yield: "yield (a generator function)", ast.YieldFrom: "yield from (a generator function)",
     ast.Await: "await",
     ast.Global: "global statement", ast.Nonlocal: "nonlocal statement",
@@ -28,6 +28,9 @@ def check_supported(fdef: ast.AST) -> None:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Try):
                 check_try(node)        # try/except by speculation: some forms refused
+            if isinstance(node, ast.With) and not _errstate_shaped(node):
+                raise ConversionError("with statement (only `with np.errstate(...):` is held "
+                                      "in graphs)", node.lineno, permanent=True)
             what = _CONSTRUCTS.get(type(node))
             if what:
                 raise ConversionError(f"{what} is not supported in graphs", node.lineno,
@@ -40,3 +43,15 @@ def check_supported(fdef: ast.AST) -> None:
                                                                  "f_back", "__dict__"):
                 raise ConversionError(f"introspection ({node.attr}) is not supported in graphs",
                                       node.lineno, permanent=True)
+
+
+def _errstate_shaped(node: ast.With) -> bool:
+    """``with <...>.errstate(<keywords>):`` (no ``as``): what `regions` may hold; whether
+    it is NumPy's is decided while converting."""
+    if len(node.items) != 1 or node.items[0].optional_vars is not None:
+        return False
+    call = node.items[0].context_expr
+    func = getattr(call, "func", None)
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return isinstance(call, ast.Call) and not call.args and name == "errstate"
+

@@ -208,6 +208,10 @@ register(OpDef("cond", None, "special", side_effect=True, pure=False, fresh=Fals
                may_raise=False,    # its branches' nodes say for themselves
                doc="if inputs[0]: run subgraphs[0] else subgraphs[1]; value: the taken "
                    "branch's output tuple. Other inputs are values the branches capture."))
+register(OpDef("errstate", None, "special", side_effect=True, pure=False, fresh=False,
+               may_raise=False,    # its region's nodes say for themselves
+               doc="with np.errstate(**dict(attrs['errstate'])): run subgraphs[0] (a block of "
+                   "the function); value: its output tuple. Inputs: values it captures."))
 register(OpDef("loop", None, "special", side_effect=True, pure=False, fresh=False,
                may_raise=False,    # its body's nodes say for themselves
                doc="A for/while loop: subgraphs (body,) or (cond, body) over loop-carried "

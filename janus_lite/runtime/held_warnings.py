@@ -99,7 +99,7 @@ def _ufunc_machinery(op, opdef) -> bool:
 
 
 _NO_WARN = {"input", "const", "source", "tuple", "list", "dict", "getattr", "truth",
-            "assert", "cond", "loop", "np.copy", "ndarray.copy", "type_is", "select",
+            "assert", "cond", "errstate", "loop", "np.copy", "ndarray.copy", "type_is", "select",
             "and_", "or_", "commit_final", "compiled.segment", "buffers.acquire",
             "buffers.release"}
 """Ops that show no warning themselves (structured ops: their parts say for themselves; a

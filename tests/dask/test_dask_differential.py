@@ -244,3 +244,24 @@ def test_copy_of_module_data_is_untouched():
     for _ in range(4):
         f(np.zeros(4), Xd, to_dask(y, 100), 0.5)
     assert np.array_equal(X, X0)
+
+
+def errstate_block(w, X):
+    z = X @ w
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logz = np.log(z)
+        r = 1.0 / z
+    return np.where(np.isfinite(logz), logz, 0.0).sum(), np.where(np.isfinite(r), r, 0.0).mean()
+
+
+def test_errstate_block_runs_on_values(scheduler):
+    """A ``with np.errstate`` region runs on computed values (its error state holds while
+    its ops compute): the same results as the plain function on NumPy data."""
+    X, _ = _data(3)
+    X[:5] = 0.0
+    Xd = to_dask(X, 150)
+    f = jl.jit(errstate_block)
+    for k in range(5):
+        w = np.arange(1.0, 5.0) - k
+        _compare(errstate_block, f, (w, X), (w, Xd), 150)
+    assert f.stats["graph_calls"] == 3, f.explain()

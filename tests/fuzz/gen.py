@@ -214,7 +214,7 @@ class Writer:
 
     def stmt(self, env, indent, depth):
         pad = "    " * indent
-        kind = self.draw(st.integers(0, 17))
+        kind = self.draw(st.integers(0, 18))
         local_arrs = [a for a in env["arr"] if a.startswith("a")]
         local_scs = [t for t in env["sc"] if t.startswith("t")]
         if kind == 0:
@@ -335,6 +335,8 @@ class Writer:
         if kind == 17 and self.wrote(env, "n"):
             self.features.add("helper-state")
             return [pad + f"hs(obj, {self.sc(env)})"]
+        if kind == 18 and depth < 2:
+            return self.errstate_stmt(env, indent, depth)
         name = self.new_arr()
         line = f"{name} = {self.arr(env)}"
         env["arr"].append(name)
@@ -355,6 +357,16 @@ class Writer:
     def _loop_env(self, env, kind="for"):
         return dict(env, in_loop=True, loops=env.get("loops", 0) + 1,
                     in_while=env.get("in_while", False) or kind == "while")
+
+    def errstate_stmt(self, env, indent, depth):
+        """``with np.errstate(<category>=<action>):`` around a block (a region node where
+        the block only binds names; imperative where it writes state or leaves early)."""
+        pad = "    " * indent
+        self.features.add("errstate")
+        kw = ", ".join(f"{c}={self.pick(['ignore', 'warn', 'ignore'])!r}" for c in sorted(
+                       self.draw(st.sets(st.sampled_from(["all", "divide", "over", "invalid"]),
+                                         min_size=1, max_size=2))))
+        return [pad + f"with np.errstate({kw}):"] + self.block(env, indent + 1, 3, depth + 1)
 
     def for_range(self, env, indent, depth):
         pad = "    " * indent
