@@ -4,6 +4,7 @@ reads, writes and appends are deferred to the commit)."""
 from __future__ import annotations
 
 import ast
+from contextlib import contextmanager
 
 from ..ir import Meta, op_for_method
 from ..ir.ops_state import DELETED
@@ -43,10 +44,25 @@ class ContainerConverter(Part):
             box.entries[key.value] = self.exprs.expr(v)
         return ref
 
+    @contextmanager
+    def _own_targets(self, node):
+        """A comprehension's variables are its own, even where the function declares a
+        ``global`` of that name (``global k; [k * 2 for k in xs]`` leaves ``k`` alone)."""
+        scope = self.cx.scope
+        declared = scope.declared_globals
+        scope.declared_globals = declared - {n.id for g in node.generators
+                                             for n in ast.walk(g.target)
+                                             if isinstance(n, ast.Name)}
+        try:
+            yield
+        finally:
+            scope.declared_globals = declared
+
     def expr_DictComp(self, node):
         """``{k: v for target in <static sequence>}`` unrolled (keys known while converting)."""
-        pairs = self._comprehension(node, lambda: (
-            self.exprs.expr(node.key), self.exprs.expr(node.value)))
+        with self._own_targets(node):
+            pairs = self._comprehension(node, lambda: (
+                self.exprs.expr(node.key), self.exprs.expr(node.value)))
         ref = self.cx.heap.new_box("dict")
         for key, value in pairs:
             if not isinstance(key, Const):
@@ -58,6 +74,10 @@ class ContainerConverter(Part):
         """``[expr for target in <static sequence> (if <static cond>)]`` unrolled; over a
         sequence known only at run time, or with a filter on run-time data, a loop node
         that appends to a graph-owned list (frontend/comprehensions.py)."""
+        with self._own_targets(node):
+            return self._list_comp(node)
+
+    def _list_comp(self, node):
         if len(node.generators) != 1 or node.generators[0].is_async:
             raise ConversionError("nested comprehensions (several for clauses) are not "
                                   "supported yet", node.lineno)

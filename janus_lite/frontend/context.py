@@ -52,6 +52,7 @@ class ConversionContext:
         self.known_keys: dict = {}             # dict argument node -> its guarded keys
         self.key_uses: dict = {}               # dict node -> keys asked about (None: all)
         self.keys_guards: dict = {}            # state dict node -> its "keys" guard
+        self.global_dicts: dict = {}           # id(module globals) -> its state dict node
         self.seq_params: dict = {}             # list arguments of changing length -> spec
         self.param_specs: dict = {}            # list/dict argument node -> its spec
         self.profiled_items: dict = {}         # run-time list node -> items seen profiling

@@ -11,7 +11,7 @@ import numpy as np
 from ..ir import Meta, get_op, op_for_method
 from ..profile.instrument import site_key
 from ..runtime.guards import Guard, Source, attr as attr_source, cell as cell_source, \
-    const_holder, global_
+    GLOBALS_OF, const_holder, global_
 from .context import trusted_name
 from .control import UNBOUND
 from .errors import ConversionError
@@ -72,6 +72,8 @@ class ExpressionConverter(Part):
     # -- names ----------------------------------------------------------------------------
     def load_name(self, name: str, lineno, scope=None):
         scope = scope or self.cx.scope
+        if name in scope.declared_globals:
+            return self.global_item(scope.globals, name, lineno)
         if name in scope.env:
             value = scope.env[name]
             if isinstance(value, Ref) and value.name in self.cx.maybe_unbound:
@@ -93,12 +95,32 @@ class ExpressionConverter(Part):
                 raise ConversionError(f"closure variable {name!r} is empty", lineno) from None
             return self.external.read_external(cell_source(cell_obj, name), value, lineno)
         if name in scope.globals:
+            if id(scope.globals) in self.cx.global_dicts:
+                # a module whose globals this call writes (`global n; n += 1`): every read
+                # of them goes through the same deferred writes
+                return self.global_item(scope.globals, name, lineno)
             return self.external.read_external(global_(scope.globals, name),
                                                scope.globals[name], lineno)
         if name in scope.builtins:
             self.cx.add_guard(Guard("absent", global_(scope.globals, name), None, lineno))
             return Const(scope.builtins[name])
         raise ConversionError(f"name {name!r} is not defined", lineno)
+
+    def global_dict(self, gdict: dict, lineno) -> Ref:
+        """The module globals dict ``gdict`` as a state dict (item reads guarded, writes
+        deferred and committed with the rest), made once per conversion."""
+        ref = self.cx.global_dicts.get(id(gdict))
+        if ref is None:
+            name = gdict.get("__name__", "?")
+            ref = self.external.read_external(const_holder(gdict, GLOBALS_OF + name),
+                                              gdict, lineno)
+            self.cx.global_dicts[id(gdict)] = ref
+        return ref
+
+    def global_item(self, gdict: dict, name: str, lineno):
+        """A global read through its module's globals dict (see `global_dict`)."""
+        return self.subscript(self.global_dict(gdict, lineno), Const(name),
+                              types.SimpleNamespace(lineno=lineno))
 
     def expr_Tuple(self, node):
         items = []

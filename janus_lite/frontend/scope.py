@@ -6,6 +6,8 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
+from .errors import ConversionError
+
 
 def assigned_names(fdef: ast.AST) -> frozenset[str]:
     """Names the function binds locally (parameters, assignment targets, loop targets …).
@@ -14,6 +16,40 @@ def assigned_names(fdef: ast.AST) -> frozenset[str]:
     names = fdef.__dict__.get("_jl_assigned")
     if names is None:
         names = fdef._jl_assigned = frozenset(_assigned(fdef))
+    return names
+
+
+def global_names(fdef: ast.AST) -> frozenset[str]:
+    """Names the function's own ``global`` statements declare (not its nested functions'):
+    read from and written to its module's globals, never local. Kept on the tree. A
+    declared name bound other than by assignment (a loop target, ``:=``, ``except ... as``,
+    a nested ``def``) raises `ConversionError`: only assignments become deferred writes."""
+    names = fdef.__dict__.get("_jl_globals")
+    if names is None:
+        found, bound = set(), []
+        body = fdef.body if isinstance(fdef.body, list) else []
+        todo = list(body)
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Global):
+                found.update(node.names)
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.NamedExpr)):
+                bound += [(n.id, n.lineno) for n in ast.walk(node.target)
+                          if isinstance(n, ast.Name)]
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                bound.append((node.name, node.lineno))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.append((node.name, node.lineno))
+                continue
+            if isinstance(node, ast.Lambda):
+                continue
+            todo.extend(ast.iter_child_nodes(node))
+        names = fdef._jl_globals = frozenset(found)
+        fdef._jl_global_bound = [(n, ln) for n, ln in bound if n in found]
+    if fdef.__dict__.get("_jl_global_bound"):
+        name, lineno = fdef._jl_global_bound[0]
+        raise ConversionError(f"global {name!r} bound other than by assignment (a loop "
+                              f"target, :=, except ... as, a nested def)", lineno)
     return names
 
 
@@ -43,7 +79,7 @@ def _assigned(fdef: ast.AST) -> set[str]:
         elif isinstance(node, ast.alias):
             names.add((node.asname or node.name).split(".")[0])
         todo.extend(ast.iter_child_nodes(node))
-    return names
+    return names - global_names(fdef)
 
 
 @dataclass
@@ -61,12 +97,14 @@ class Scope:
     loop_exit: str | None = None      # "break" / "continue" / "return" raised on this path
     loops: list = field(default_factory=list)   # loop nodes being converted (innermost last)
     parent: "Scope | None" = None     # the enclosing function's scope (a nested def/lambda)
+    declared_globals: frozenset = frozenset()    # names its `global` statements declare
 
     @classmethod
     def of(cls, fn, fdef, klass, profile=None):
         code = fn.__code__
         cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
-        return cls(fn, fdef, klass, fn.__globals__, cells, assigned_names(fdef), profile)
+        return cls(fn, fdef, klass, fn.__globals__, cells, assigned_names(fdef), profile,
+                   declared_globals=global_names(fdef))
 
     @property
     def builtins(self) -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import types
 
 import numpy as np
 
@@ -107,7 +108,9 @@ class StatementConverter(Part):
 
     # -- assignment -------------------------------------------------------------------
     def assign(self, target, value) -> None:
-        if isinstance(target, ast.Name):
+        if isinstance(target, ast.Name) and target.id in self.cx.scope.declared_globals:
+            self.assign_global(target.id, value, target.lineno)
+        elif isinstance(target, ast.Name):
             self.cx.scope.env[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             if any(isinstance(e, ast.Starred) for e in target.elts):
@@ -128,6 +131,16 @@ class StatementConverter(Part):
         else:
             raise ConversionError(f"assignment to {type(target).__name__} is not supported",
                                   target.lineno)
+
+    def assign_global(self, name, value, lineno) -> None:
+        """``global name; name = value``: a deferred write into the module's globals dict,
+        committed with the call's other state."""
+        gdict = self.cx.scope.globals
+        self.set_item(self.exprs.global_dict(gdict, lineno), Const(name), value,
+                      types.SimpleNamespace(lineno=lineno))
+
+    def stmt_Global(self, node):
+        pass         # declared up front (scope.global_names)
 
     def set_item(self, base, index, value, node):
         """``base[index] = value``: into a container, or into an array (the graph's own, or
@@ -152,8 +165,7 @@ class StatementConverter(Part):
         target = node.target
         if isinstance(target, ast.Name):
             current = self.exprs.load_name(target.id, node.lineno)
-            self.cx.scope.env[target.id] = self.augmented(
-                op, current, self.exprs.expr(node.value), node)
+            self.assign(target, self.augmented(op, current, self.exprs.expr(node.value), node))
         elif isinstance(target, ast.Subscript):
             base = self.exprs.expr(target.value)
             index = self.exprs.index_value(target.slice)

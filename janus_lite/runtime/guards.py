@@ -46,6 +46,8 @@ class Source:
         if self.kind == "cell":
             return f"closure variable {self.name}"
         if self.kind == "item":
+            if self.base.kind == "const" and self.base.name.startswith(GLOBALS_OF):
+                return f"global {self.name.strip(chr(39))}"   # a `global` name's item
             return f"{self.base.describe()}[{self.name}]"
         if self.kind == "const":
             return self.name
@@ -78,6 +80,11 @@ def item(base: Source, index) -> Source:
 
 def attr(base: Source, name: str) -> Source:
     return Source("attr", name, base)
+
+
+GLOBALS_OF = "globals of "
+"""The label of a module's globals dict read as a state dict (a function with `global`
+statements): its items are described as the globals they are."""
 
 
 def const_holder(obj, label: str) -> Source:

@@ -169,13 +169,14 @@ def uses_yield(x):
         yield x * i
 
 
-def uses_global(x):
-    global _SEEN
-    _SEEN = x.shape
-    return x + 1
+def uses_nonlocal(x):        # (`global` statements are held in graphs)
+    count = 0
 
-
-_SEEN = None
+    def bump():
+        nonlocal count
+        count += 1
+    bump()
+    return x + count
 
 
 def uses_exec(x):
@@ -205,7 +206,7 @@ def uses_eval(x):
 UNSUPPORTED = {
     "try/except with a bare": (uses_try, lambda: (np.abs(_r(3)) + 1,), 1),
     "with statement": (uses_with, lambda: (_r(3),), 1),
-    "global statement": (uses_global, lambda: (_r(3),), 1),
+    "nonlocal statement": (uses_nonlocal, lambda: (_r(3),), 4),
     "exec": (uses_exec, lambda: (_r(3),), 2),
     "locals": (uses_locals, lambda: (_r(3),), 2),
     "_getframe": (uses_frame, lambda: (_r(3),), 1),

@@ -232,7 +232,9 @@ def bump_counter(x):
     return x * COUNTER
 
 
-def test_global_statement_stays_imperative_and_says_where():
+def test_global_statement_counter_is_a_deferred_write():
+    """``global COUNTER; COUNTER += 1``: read through the module's globals (guarded, read
+    at run time once it changes) and written back at the commit; every call counts."""
     global COUNTER
     COUNTER = 0
     f = janus_lite.jit(bump_counter)
@@ -240,7 +242,5 @@ def test_global_statement_stays_imperative_and_says_where():
     for i in range(5):
         assert_same(f(np.ones(2)), expected[i], f"call {i}")
     assert COUNTER == 5
-    text = f.explain()
-    line = bump_counter.__code__.co_firstlineno + 1
-    assert "global statement" in text and f"line {line}" in text, text
-    assert f.stats["graph_calls"] == 0
+    assert f.stats["graph_calls"] >= 3, f.explain()
+    assert "global COUNTER" in f.explain()

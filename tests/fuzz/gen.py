@@ -259,6 +259,9 @@ class Writer:
                 idx = self.pick(["0", "0", "-1", "1", "len(lst) % 5", "obj.n % 4"])
                 return [pad + f"{target}[{idx}] = {self.sc(env)}"]
             return [pad + f"np.add({target}, {self.arr(env)}, out={target})"]
+        if kind == 4 and self.chance(35):
+            self.features.add("global-write")
+            return [pad + f"G_SCALE = G_SCALE * 0.5 + {self.sc(env)}"]
         if kind == 4:
             self.features.add("attr")
             form = self.draw(st.integers(0, 5))
@@ -485,6 +488,8 @@ def program_text(draw, avoid=frozenset()):
     if w.avoids("unroll-rollback"):
         # every state read first happens here, not inside a loop being unrolled
         body.insert(0, "    _state = (obj.w, obj.acc, obj.n, obj.log, G_OBJ.n, G_ARR, G_LIST)")
+    if "global-write" in w.features:
+        body.insert(0, "    global G_SCALE")
     src = ["import numpy as np", "", GLOBALS_TEXT, _HS] + w.helper_lines + \
         [f"def f({PARAMS}):"] + body + [""]
     return "\n".join(src), frozenset(w.features)
