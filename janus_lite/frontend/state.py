@@ -237,6 +237,8 @@ class StateConverter(Part):
     # -- deferred print -----------------------------------------------------------------
     def deferred_print(self, args, kwargs, lineno):
         for k, v in kwargs.items():
+            if k == "file" and self._stream(v):
+                continue        # sys.stderr, a log file: written at the commit, in order
             if k not in ("sep", "end", "flush") or not isinstance(v, Const):
                 raise ConversionError(f"print(..., {k}=...) is kept imperative", lineno)
         if self.cx.heap.outbox is None:
@@ -246,11 +248,20 @@ class StateConverter(Part):
                             len(root.inputs) else None)
             self.cx.aliases.roots[node.name] = frozenset({node.name})
             self.cx.heap.outbox = node.name
-        kw = {k: v for k, v in kwargs.items() if k in ("sep", "end")}
+        kw = {k: v for k, v in kwargs.items() if k in ("sep", "end", "file")}
         self.cx.heap.flush_print = self.cx.heap.flush_print or \
             bool(kwargs.get("flush", Const(False)).value)
         self.nodes.emit("print", [Ref(self.cx.heap.outbox)] + list(args), kw, lineno=lineno)
         return Const(None)
+
+    def _stream(self, v) -> bool:
+        """A ``file=`` for print: a stream object, known while converting or read at call
+        time (``sys.stderr``: its type guarded), with a ``write`` method."""
+        if isinstance(v, Const):
+            return v.value is not None and callable(getattr(v.value, "write", None))
+        t = self.cx.graph[v.name].meta.type if isinstance(v, Ref) else None
+        return isinstance(t, type) and t.__module__ != "builtins" and \
+            callable(getattr(t, "write", None))
 
     # -- commit -------------------------------------------------------------------------
     def emit_commits(self, lineno):

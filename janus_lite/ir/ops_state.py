@@ -149,19 +149,28 @@ def _commit_rest(first, outbox, flush, pairs):
         raise first
 
 
-def deferred_print(outbox, *args, sep=" ", end="\n"):
-    outbox.append((" " if sep is None else sep).join(map(str, args)) +
-                  ("\n" if end is None else end))
+def deferred_print(outbox, *args, sep=" ", end="\n", file=None):
+    text = (" " if sep is None else sep).join(map(str, args)) + ("\n" if end is None else end)
+    outbox.append(text if file is None else (file, text))
 
 
 def flush_prints(outbox, flush=False):
+    """Write the outbox: a text to ``sys.stdout`` as it is now (as ``print`` looks it up),
+    a (file, text) pair to its file; with ``flush``, flush every stream written."""
     out = sys.stdout
-    if out is None:
-        return
-    for text in outbox:
-        out.write(text)
-    if flush:
-        out.flush()
+    written = []
+    for item in outbox:
+        if type(item) is tuple:
+            stream, item = item
+        elif out is None:
+            continue        # print() with no sys.stdout writes nothing
+        else:
+            stream = out
+        stream.write(item)
+        if flush and stream not in written:
+            written.append(stream)
+    for stream in written:
+        stream.flush()
 
 
 def _none(op, metas, attrs):
