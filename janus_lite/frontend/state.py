@@ -237,7 +237,7 @@ class StateConverter(Part):
     # -- deferred print -----------------------------------------------------------------
     def deferred_print(self, args, kwargs, lineno):
         for k, v in kwargs.items():
-            if k == "file" and self._stream(v):
+            if k == "file" and (self._stream(v) or isinstance(v, Const) and v.value is None):
                 continue        # sys.stderr, a log file: written at the commit, in order
             if k not in ("sep", "end", "flush") or not isinstance(v, Const):
                 raise ConversionError(f"print(..., {k}=...) is kept imperative", lineno)
@@ -249,6 +249,8 @@ class StateConverter(Part):
             self.cx.aliases.roots[node.name] = frozenset({node.name})
             self.cx.heap.outbox = node.name
         kw = {k: v for k, v in kwargs.items() if k in ("sep", "end", "file")}
+        if isinstance(kw.get("file"), Const) and kw["file"].value is None:
+            del kw["file"]          # file=None: sys.stdout, as without it
         self.cx.heap.flush_print = self.cx.heap.flush_print or \
             bool(kwargs.get("flush", Const(False)).value)
         self.nodes.emit("print", [Ref(self.cx.heap.outbox)] + list(args), kw, lineno=lineno)

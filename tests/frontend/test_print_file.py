@@ -51,3 +51,15 @@ def test_print_to_a_stream_argument():
         assert np.array_equal(a, b)
     assert plain_logs.getvalue() == jit_logs.getvalue()
     assert f.stats["graph_calls"] >= 3, f.explain()
+
+
+def log_none(x):
+    print("value", float(x.sum()), file=None)
+    return x + 1
+
+
+def test_print_with_file_none_goes_to_stdout():
+    calls = [(np.arange(3.0) + i, ) for i in range(5)]
+    f = janus_lite.jit(log_none)
+    assert _run(log_none, calls)[1:] == _run(f, calls)[1:]
+    assert f.stats["graph_calls"] >= 2, f.explain()
