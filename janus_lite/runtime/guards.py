@@ -388,11 +388,11 @@ class GuardCode:
         return out
 
     def _bind_typed(self, run, out: list) -> None:
-        """Read each attribute and global that a run of ``type`` guards just checked into a
-        local (``_s3 = layer.W``), once its type held: the later guards (dtype, shape,
+        """Read each global that a run of ``type`` guards just checked into a local
+        (``_s3 = _G1['SCALE']``), once its type held: the later guards (dtype, shape,
         flags, values) and the graph's own reads use the local instead of reading the
-        attribute or the globals dict again. Read there and not before, so that a value of
-        another type still returns a miss from its type guard rather than raising."""
+        globals dict again. (An attribute was read into its local by its type guard
+        itself, `_reads_attr`; this binds any the run left.)"""
         for _, g in run:
             src = g.source
             if src.kind in ("attr", "global") and src.key not in self.bound:
@@ -401,26 +401,28 @@ class GuardCode:
                 self.bound[src.key] = name
 
     def _run_lines(self, kind, run, miss_name) -> list[str]:
-        each = [line for i, g in run
-                for line in self._reads_attr(g, f"if {self.condition(g)}: "
-                                                f"return {miss_name}[{i}]", miss_name, i)]
+        each = [line for i, g in run for line in self._reads_attr(g, miss_name, i)]
         whole = self._whole(kind, [g for _, g in run]) if len(run) > 1 else None
         if whole is None or len(each) > len(run):
             return each
         return [f"if {whole}:"] + ["    " + line for line in each]
 
-    def _reads_attr(self, g: Guard, line: str, miss_name, i) -> list[str]:
-        """``line`` (guard ``g``'s check), inside ``try`` when it is the first read of an
-        attribute (a ``type`` or ``identity`` guard, before `_bind_typed` binds it): an
-        object without that attribute (a layer whose ``forward`` never set ``self.out``)
-        is then a miss of this guard, so that the next graph (or the policy) answers,
-        rather than an error of the graph's run. Free when the attribute is there (3.11's
-        exception table: no setup cost)."""
+    def _reads_attr(self, g: Guard, miss_name, i) -> list[str]:
+        """Guard ``g``'s check. The first read of an attribute (a ``type`` or ``identity``
+        guard, before `_bind_typed` would bind it) goes into a local inside ``try``
+        (``_s3 = self.out``), and the check reads the local: an object without that
+        attribute (a layer whose ``forward`` never set ``self.out``) is then a miss of
+        this guard, so that the next graph (or the policy) answers, rather than an error
+        of the graph's run; and the attribute is read once. Free when the attribute is
+        there (3.11's exception table: no setup cost)."""
         src = g.source
         if g.kind not in ("type", "identity") or src.kind != "attr" or src.key in self.bound:
-            return [line]
-        return ["try:", "    " + line,
-                f"except {self.builtin(AttributeError)}: return {miss_name}[{i}]"]
+            return [f"if {self.condition(g)}: return {miss_name}[{i}]"]
+        name = f"_s{len(self.bound)}"
+        read = f"try: {name} = {self.source_expr(src)}"
+        self.bound[src.key] = name
+        return [read, f"except {self.builtin(AttributeError)}: return {miss_name}[{i}]",
+                f"if {self.condition(g)}: return {miss_name}[{i}]"]
 
     def _writeable_and_own(self, wrun, drun, miss_name) -> list[str] | None:
         """A ``writeable`` run followed by a ``disjoint`` run, checked at once (one
