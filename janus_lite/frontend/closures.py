@@ -14,7 +14,7 @@ import inspect
 
 from .. import config
 from .errors import ConversionError
-from .scope import Scope, assigned_names, global_names
+from .scope import Scope, assigned_names, global_names, nonlocal_names
 from .unsupported import check_supported
 from .values import LocalFunction
 from .part import Part
@@ -69,7 +69,8 @@ class ClosureConverter(Part):
         outer = func.scope
         scope = Scope(outer.fn, func.fdef, outer.klass, outer.globals, {},
                       assigned_names(func.fdef), None, parent=outer,
-                      declared_globals=global_names(func.fdef))
+                      declared_globals=global_names(func.fdef),
+                      declared_nonlocals=nonlocal_names(func.fdef))
         for pname, value in bound.arguments.items():
             kind = func.signature.parameters[pname].kind
             if kind is inspect.Parameter.VAR_POSITIONAL:

@@ -49,14 +49,14 @@ class ContainerConverter(Part):
         """A comprehension's variables are its own, even where the function declares a
         ``global`` of that name (``global k; [k * 2 for k in xs]`` leaves ``k`` alone)."""
         scope = self.cx.scope
-        declared = scope.declared_globals
-        scope.declared_globals = declared - {n.id for g in node.generators
-                                             for n in ast.walk(g.target)
-                                             if isinstance(n, ast.Name)}
+        declared, cells = scope.declared_globals, scope.declared_nonlocals
+        own = {n.id for g in node.generators for n in ast.walk(g.target)
+               if isinstance(n, ast.Name)}
+        scope.declared_globals, scope.declared_nonlocals = declared - own, cells - own
         try:
             yield
         finally:
-            scope.declared_globals = declared
+            scope.declared_globals, scope.declared_nonlocals = declared, cells
 
     def expr_DictComp(self, node):
         """``{k: v for target in <static sequence>}`` unrolled (keys known while converting)."""

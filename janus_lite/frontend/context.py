@@ -53,6 +53,7 @@ class ConversionContext:
         self.key_uses: dict = {}               # dict node -> keys asked about (None: all)
         self.keys_guards: dict = {}            # state dict node -> its "keys" guard
         self.global_dicts: dict = {}           # id(module globals) -> its state dict node
+        self.cell_refs: dict = {}              # id(closure cell) -> its node (nonlocal writes)
         self.seq_params: dict = {}             # list arguments of changing length -> spec
         self.param_specs: dict = {}            # list/dict argument node -> its spec
         self.profiled_items: dict = {}         # run-time list node -> items seen profiling

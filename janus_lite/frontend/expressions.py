@@ -74,6 +74,8 @@ class ExpressionConverter(Part):
         scope = scope or self.cx.scope
         if name in scope.declared_globals:
             return self.global_item(scope.globals, name, lineno)
+        if name in scope.declared_nonlocals:
+            return self.cell_value(scope, name, lineno)
         if name in scope.env:
             value = scope.env[name]
             if isinstance(value, Ref) and value.name in self.cx.maybe_unbound:
@@ -89,6 +91,8 @@ class ExpressionConverter(Part):
             return self.load_name(name, lineno, scope.parent)
         if name in scope.cells:
             cell_obj = scope.cells[name]
+            if id(cell_obj) in self.cx.cell_refs:    # a cell this call writes (nonlocal)
+                return self.cell_value(scope, name, lineno)
             try:
                 value = cell_obj.cell_contents
             except ValueError:
@@ -105,6 +109,35 @@ class ExpressionConverter(Part):
             self.cx.add_guard(Guard("absent", global_(scope.globals, name), None, lineno))
             return Const(scope.builtins[name])
         raise ConversionError(f"name {name!r} is not defined", lineno)
+
+    def cell_ref(self, scope, name: str, lineno) -> Ref:
+        """The closure cell of ``name`` (a ``nonlocal`` of the function) as a state object
+        whose ``cell_contents`` a write defers, made once per conversion."""
+        cell = scope.cells.get(name)
+        if cell is None:       # a function defined in the function: its enclosing
+            raise ConversionError(f"nonlocal {name!r} of a function defined in the "
+                                  f"function", lineno)      # variable is no cell here
+        ref = self.cx.cell_refs.get(id(cell))
+        if ref is None:
+            ref = self.external._source_node(const_holder(cell, f"closure cell {name}"),
+                                             Meta(type(cell)), lineno)
+            self.cx.cell_refs[id(cell)] = ref
+        return ref
+
+    def cell_value(self, scope, name: str, lineno):
+        """A closure variable as the call has it now: what it wrote into the cell, or the
+        cell's contents, read and guarded as any closure variable."""
+        ref = self.cell_ref(scope, name, lineno)
+        bid = self.cx.heap.box_of.get(ref.name)
+        box = self.cx.heap.boxes.get(bid) if bid is not None else None
+        if box is not None and "cell_contents" in box.entries:
+            return box.entries["cell_contents"]
+        cell = scope.cells[name]
+        try:
+            value = cell.cell_contents
+        except ValueError:
+            raise ConversionError(f"closure variable {name!r} is empty", lineno) from None
+        return self.external.read_external(cell_source(cell, name), value, lineno)
 
     def global_dict(self, gdict: dict, lineno) -> Ref:
         """The module globals dict ``gdict`` as a state dict (item reads guarded, writes

@@ -24,15 +24,26 @@ def global_names(fdef: ast.AST) -> frozenset[str]:
     read from and written to its module's globals, never local. Kept on the tree. A
     declared name bound other than by assignment (a loop target, ``:=``, ``except ... as``,
     a nested ``def``) raises `ConversionError`: only assignments become deferred writes."""
-    names = fdef.__dict__.get("_jl_globals")
-    if names is None:
-        found, bound = set(), []
+    return _declared(fdef)[0]
+
+
+def nonlocal_names(fdef: ast.AST) -> frozenset[str]:
+    """Names the function's own ``nonlocal`` statements declare: read from and written to
+    their closure cells (as `global_names`, the same rules)."""
+    return _declared(fdef)[1]
+
+
+def _declared(fdef: ast.AST) -> tuple:
+    found = fdef.__dict__.get("_jl_declared")
+    if found is None:
+        names = {ast.Global: set(), ast.Nonlocal: set()}
+        bound = []
         body = fdef.body if isinstance(fdef.body, list) else []
         todo = list(body)
         while todo:
             node = todo.pop()
-            if isinstance(node, ast.Global):
-                found.update(node.names)
+            if isinstance(node, (ast.Global, ast.Nonlocal)):
+                names[type(node)].update(node.names)
             elif isinstance(node, (ast.For, ast.AsyncFor, ast.NamedExpr)):
                 bound += [(n.id, n.lineno) for n in ast.walk(node.target)
                           if isinstance(n, ast.Name)]
@@ -44,13 +55,15 @@ def global_names(fdef: ast.AST) -> frozenset[str]:
             if isinstance(node, ast.Lambda):
                 continue
             todo.extend(ast.iter_child_nodes(node))
-        names = fdef._jl_globals = frozenset(found)
-        fdef._jl_global_bound = [(n, ln) for n, ln in bound if n in found]
-    if fdef.__dict__.get("_jl_global_bound"):
-        name, lineno = fdef._jl_global_bound[0]
-        raise ConversionError(f"global {name!r} bound other than by assignment (a loop "
-                              f"target, :=, except ... as, a nested def)", lineno)
-    return names
+        declared = names[ast.Global] | names[ast.Nonlocal]
+        found = fdef._jl_declared = (frozenset(names[ast.Global]),
+                                     frozenset(names[ast.Nonlocal]),
+                                     [(n, ln) for n, ln in bound if n in declared])
+    if found[2]:
+        name, lineno = found[2][0]
+        raise ConversionError(f"global or nonlocal {name!r} bound other than by assignment "
+                              f"(a loop target, :=, except ... as, a nested def)", lineno)
+    return found
 
 
 def _assigned(fdef: ast.AST) -> set[str]:
@@ -79,7 +92,7 @@ def _assigned(fdef: ast.AST) -> set[str]:
         elif isinstance(node, ast.alias):
             names.add((node.asname or node.name).split(".")[0])
         todo.extend(ast.iter_child_nodes(node))
-    return names - global_names(fdef)
+    return names - global_names(fdef) - nonlocal_names(fdef)
 
 
 @dataclass
@@ -98,13 +111,15 @@ class Scope:
     loops: list = field(default_factory=list)   # loop nodes being converted (innermost last)
     parent: "Scope | None" = None     # the enclosing function's scope (a nested def/lambda)
     declared_globals: frozenset = frozenset()    # names its `global` statements declare
+    declared_nonlocals: frozenset = frozenset()  # names its `nonlocal` statements declare
 
     @classmethod
     def of(cls, fn, fdef, klass, profile=None):
         code = fn.__code__
         cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
         return cls(fn, fdef, klass, fn.__globals__, cells, assigned_names(fdef), profile,
-                   declared_globals=global_names(fdef))
+                   declared_globals=global_names(fdef),
+                   declared_nonlocals=nonlocal_names(fdef))
 
     @property
     def builtins(self) -> dict:

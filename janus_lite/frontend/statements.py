@@ -110,6 +110,8 @@ class StatementConverter(Part):
     def assign(self, target, value) -> None:
         if isinstance(target, ast.Name) and target.id in self.cx.scope.declared_globals:
             self.assign_global(target.id, value, target.lineno)
+        elif isinstance(target, ast.Name) and target.id in self.cx.scope.declared_nonlocals:
+            self.assign_nonlocal(target.id, value, target.lineno)
         elif isinstance(target, ast.Name):
             self.cx.scope.env[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -138,6 +140,23 @@ class StatementConverter(Part):
         gdict = self.cx.scope.globals
         self.set_item(self.exprs.global_dict(gdict, lineno), Const(name), value,
                       types.SimpleNamespace(lineno=lineno))
+
+    def assign_nonlocal(self, name, value, lineno) -> None:
+        """``nonlocal name; name = value``: a deferred write into the closure cell
+        (``cell.cell_contents = value`` at the commit)."""
+        scope = self.cx.scope
+        ref = self.exprs.cell_ref(scope, name, lineno)
+        try:
+            scope.cells[name].cell_contents
+        except ValueError:
+            raise ConversionError(f"closure variable {name!r} is empty", lineno) from None
+        box = self.cx.heap.mirror(ref.name, "object")
+        box.entries["cell_contents"] = value
+        if "cell_contents" not in box.dirty:
+            box.dirty.append("cell_contents")
+
+    def stmt_Nonlocal(self, node):
+        pass         # declared up front (scope.nonlocal_names)
 
     def stmt_Global(self, node):
         pass         # declared up front (scope.global_names)

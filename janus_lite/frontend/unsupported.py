@@ -10,7 +10,6 @@ _CONSTRUCTS = {
     ast.AsyncWith: "async with",
     ast.Yield: "yield (a generator function)", ast.YieldFrom: "yield from (a generator function)",
     ast.Await: "await",
-    ast.Nonlocal: "nonlocal statement",
     ast.Import: "import statement", ast.ImportFrom: "import statement",
     ast.ClassDef: "class definition", ast.AsyncFor: "async for", ast.Match: "match statement",
     ast.Raise: None,   # allowed: only its not-taken paths can be in a graph
