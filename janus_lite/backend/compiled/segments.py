@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...ir.node import Meta
-from ...ir.registry import OpDef, get_op, register
+from ...ir.registry import OpDef, get_op, has_effect, register
 from ...ir.tables import tables
 from .emit import SegmentSource
 from .lower import Checker, _inline_const, kind_of
@@ -78,10 +78,14 @@ def plan(graph, exact: bool = True) -> Plan:
 
 def _hoist(graph, node, run) -> bool:
     """Move a pure node that needs nothing of the current run before it (``0.9 ** t``
-    between Adam's array ops), so the run goes on; False when it may not move."""
+    between Adam's array ops), so the run goes on; False when it may not move: a node
+    that writes (in place, or into an ``out=`` array: ``a.clip(-1, 1, out=a)`` moved
+    before the run's ``a.sum()`` changed what the sum read), or any node past a run that
+    writes (the moved node would read what the run had not written yet)."""
     op = get_op(node.op)
     if op.side_effect or op.mutates or not op.pure or node.subgraphs or \
-            node.op in ("source", "call"):
+            node.op in ("source", "call") or has_effect(node) or \
+            any(has_effect(n) for n in run):
         return False
     order = graph.order
     start = order.index(run[0].name)
