@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ...ir.node import Meta
 from ...ir.registry import OpDef, get_op, has_effect, register
 from ...ir.tables import tables
@@ -84,9 +86,11 @@ def _hoist(graph, node, run) -> bool:
     writes (the moved node would read what the run had not written yet)."""
     op = get_op(node.op)
     if op.side_effect or op.mutates or not op.pure or node.subgraphs or \
-            node.op in ("source", "call") or has_effect(node) or \
-            any(has_effect(n) for n in run):
+            node.op in ("source", "call") or has_effect(node):
         return False
+    if any(has_effect(n) for n in run) and \
+            not all(_immutable(graph[i].meta) for i in node.inputs if i in graph.nx):
+        return False        # it may read an array the run writes (or a view of one)
     order = graph.order
     start = order.index(run[0].name)
     names = {n.name for n in run}
@@ -97,6 +101,13 @@ def _hoist(graph, node, run) -> bool:
         order.remove(name)
         order.insert(order.index(run[0].name), name)
     return True
+
+
+def _immutable(meta) -> bool:
+    """A value no in-place write can change: a Python or NumPy scalar."""
+    t = meta.type
+    return t in (int, float, bool, complex) or \
+        (isinstance(t, type) and issubclass(t, np.generic))
 
 
 def _segment(graph, nodes, pos, check, index):
