@@ -227,7 +227,7 @@ def _raises_on_values(op, node, ins, nodes) -> bool:
     (``ValueError: Integers to negative integer powers``); a Python int operand beside a
     NumPy one, unless its range is known and every NumPy operand's dtype holds it (NumPy 2:
     ``int8_array + 300`` and ``float_array * 10**400`` raise ``OverflowError``)."""
-    if op in _VALUE_CHECKED:
+    if op in _VALUE_CHECKED or _cannot_cast_back(op, ins):
         return True
     typed = [n for n in [node, *ins] if n is not None and _numpy_typed(n)]
     if not typed:
@@ -245,6 +245,35 @@ def _raises_on_values(op, node, ins, nodes) -> bool:
             if span is None or not all(_holds_ints(d, span) for d in dtypes):
                 return True
     return False
+
+
+def _cannot_cast_back(op, ins) -> bool:
+    """An in-place update (``y += x``) whose result type may not cast back to the updated
+    array's dtype (``int64 += float64``, ``int64 += 0.5``): NumPy raises its casting error
+    (before it writes). True also where a dtype is unknown."""
+    try:
+        opdef = get_op(op)
+    except KeyError:
+        return False
+    if opdef.mutates != (0,) or not ins or ins[0] is None or \
+            ins[0].meta.type is not np.ndarray:
+        return False
+    target = _dtype_of(ins[0].meta)
+    others = []
+    for i in ins[1:]:
+        t = None if i is None else i.meta.type
+        if t in (bool, int, float, complex):
+            others.append(t)
+        elif t is np.ndarray or (isinstance(t, type) and issubclass(t, np.generic)):
+            others.append(_dtype_of(i.meta))
+        else:
+            others.append(None)
+    if target is None or any(o is None for o in others):
+        return True
+    try:
+        return not np.can_cast(np.result_type(target, *others), target, "same_kind")
+    except Exception:       # noqa: BLE001 (no common type: the update raises)
+        return True
 
 
 def _dtype_of(meta):

@@ -971,3 +971,31 @@ def test_ndarray_resize_in_place_is_not_graphed():
     metas and folded ``a.shape``/``len(a)``/``a.size`` to it (a wrong answer, present
     before this session; found by a probe). It is no longer in the op table."""
     differential(_resized, [(np.arange(3.0), n) for n in (2, 3, 4, 5, 2, 6)])
+
+
+class _Counter:
+    def __init__(self, n):
+        self.n, self.acc = n, 0.0
+
+    def bump(self, v):
+        self.n = self.n + 1
+        self.acc = self.acc + v
+        return self.n
+
+
+def _bump_then_cast(x, y, obj):
+    obj.bump(0.5)
+    if obj.n % 2 == 0:
+        y += x          # int64 += float64: a casting error, raised before any write
+
+
+def test_a_casting_error_of_a_direct_update_keeps_the_writes_before_it():
+    """Found by the fuzzer (seed 2171): the update of ``y`` (written in place directly)
+    raised its casting error with the run past its "point of no return", so the error was
+    taken as the call's own and the deferred writes of ``obj.bump`` before it were never
+    made (``obj.n`` 1, not 2; present before this session). ``may_raise`` now sees an
+    in-place update whose result type does not cast back (`_cannot_cast_back`), so the
+    update goes through a copy, the run is abandoned and the plain function answers."""
+    calls = [(np.round(np.random.default_rng(s).standard_normal(4), 3),
+              np.arange(4, dtype=np.int64), _Counter(s)) for s in (0, 1, 0, 1, 0, 1)]
+    differential(_bump_then_cast, calls)
