@@ -72,15 +72,14 @@ def _assign(gen, targets, values, lineno):
 
 def plan(gen) -> None:
     """Before any code is emitted (variable names are handed out as code is written):
-    the ``cond`` and ``loop`` nodes whose tuple value is only indexed by constants get
-    per-item variables, their ``getitem`` nodes aliased to them (``gen.cond_items``: a
-    split cond's item variables, a loop's carried variables where `_coalesce` says)."""
+    the ``cond``, ``errstate`` and ``loop`` nodes whose tuple value is only indexed by
+    constants get per-item variables, their ``getitem`` nodes aliased to them
+    (``gen.cond_items``: a split cond's or region's item variables, a loop's carried variables where `_coalesce` says)."""
     gen.cond_items = {}
     for node in list(gen.graph.all_nodes()):
-        if node.op == "cond":
+        if node.op in ("cond", "errstate"):     # every subgraph ends in the value tuple
             outs = [_sole_output(gen, sub, "tuple") for sub in node.subgraphs]
-            if len(outs) != 2 or any(o is None for o in outs) or \
-                    len(outs[0].inputs) != len(outs[1].inputs):
+            if any(o is None for o in outs) or len({len(o.inputs) for o in outs}) != 1:
                 continue
             split = split_uses(gen, node, len(outs[0].inputs))
             if split is None:
@@ -92,17 +91,6 @@ def plan(gen) -> None:
             gen.virtual.add(node.name)
             for o in outs:
                 gen.skip.add(o.name)
-        elif node.op == "errstate":
-            out = _sole_output(gen, node.subgraphs[0], "tuple")
-            split = split_uses(gen, node, len(out.inputs)) if out is not None else None
-            if split is None:
-                continue
-            var = gen.var(node.name)
-            gen.cond_items[node.name] = [f"{var}_{k}" for k in range(len(out.inputs))]
-            for name, k in split:
-                gen.alias(name, f"{var}_{k}")
-            gen.virtual.add(node.name)
-            gen.skip.add(out.name)
         elif node.op == "loop":
             split = split_uses(gen, node, node.attrs["n_carried"])
             if split is not None:

@@ -90,14 +90,7 @@ class ExpressionConverter(Part):
             # variables as they are when it is called (late binding, as Python's closures)
             return self.load_name(name, lineno, scope.parent)
         if name in scope.cells:
-            cell_obj = scope.cells[name]
-            if id(cell_obj) in self.cx.cell_refs:    # a cell this call writes (nonlocal)
-                return self.cell_value(scope, name, lineno)
-            try:
-                value = cell_obj.cell_contents
-            except ValueError:
-                raise ConversionError(f"closure variable {name!r} is empty", lineno) from None
-            return self.external.read_external(cell_source(cell_obj, name), value, lineno)
+            return self.cell_value(scope, name, lineno)
         if name in scope.globals:
             if id(scope.globals) in self.cx.global_dicts:
                 # a module whose globals this call writes (`global n; n += 1`): every read
@@ -111,12 +104,13 @@ class ExpressionConverter(Part):
         raise ConversionError(f"name {name!r} is not defined", lineno)
 
     def cell_ref(self, scope, name: str, lineno) -> Ref:
-        """The closure cell of ``name`` (a ``nonlocal`` of the function) as a state object
-        whose ``cell_contents`` a write defers, made once per conversion."""
+        """The closure cell of ``name`` (a ``nonlocal`` the function writes) as a state
+        object whose ``cell_contents`` the write defers, made once per conversion."""
         cell = scope.cells.get(name)
         if cell is None:       # a function defined in the function: its enclosing
             raise ConversionError(f"nonlocal {name!r} of a function defined in the "
                                   f"function", lineno)      # variable is no cell here
+        self._contents(cell, name, lineno)          # an empty cell: nothing to undo to
         ref = self.cx.cell_refs.get(id(cell))
         if ref is None:
             ref = self.external._source_node(const_holder(cell, f"closure cell {name}"),
@@ -125,19 +119,25 @@ class ExpressionConverter(Part):
         return ref
 
     def cell_value(self, scope, name: str, lineno):
-        """A closure variable as the call has it now: what it wrote into the cell, or the
-        cell's contents, read and guarded as any closure variable."""
-        ref = self.cell_ref(scope, name, lineno)
-        bid = self.cx.heap.box_of.get(ref.name)
+        """A closure variable as the call has it now: what it wrote into the cell (a
+        ``nonlocal``), or the cell's contents, read and guarded."""
+        cell = scope.cells.get(name)
+        if cell is None:
+            self.cell_ref(scope, name, lineno)      # raises: no cell to read
+        ref = self.cx.cell_refs.get(id(cell))
+        bid = self.cx.heap.box_of.get(ref.name) if ref is not None else None
         box = self.cx.heap.boxes.get(bid) if bid is not None else None
         if box is not None and "cell_contents" in box.entries:
             return box.entries["cell_contents"]
-        cell = scope.cells[name]
+        value = self._contents(cell, name, lineno)
+        return self.external.read_external(cell_source(cell, name), value, lineno)
+
+    @staticmethod
+    def _contents(cell, name, lineno):
         try:
-            value = cell.cell_contents
+            return cell.cell_contents
         except ValueError:
             raise ConversionError(f"closure variable {name!r} is empty", lineno) from None
-        return self.external.read_external(cell_source(cell, name), value, lineno)
 
     def global_dict(self, gdict: dict, lineno) -> Ref:
         """The module globals dict ``gdict`` as a state dict (item reads guarded, writes

@@ -12,14 +12,13 @@ as do other context managers.
 """
 from __future__ import annotations
 
-import ast
-
 import numpy as np
 
 from ..ir import Graph, Meta
 from .control import may_exit
 from .errors import ConversionError
 from .part import Part
+from .unsupported import errstate_shaped
 from .values import Const, Ref, same_value
 
 _CATEGORIES = frozenset({"all", "divide", "over", "under", "invalid"})
@@ -37,12 +36,8 @@ class RegionConverter(Part):
         self.region(kw, node)
 
     def _errstate_kwargs(self, node) -> dict:
-        if len(node.items) != 1 or node.items[0].optional_vars is not None:
-            raise ConversionError(f"with statement: {_HELD}", node.lineno)
-        call = node.items[0].context_expr
-        if not isinstance(call, ast.Call) or call.args:
-            raise ConversionError(f"with statement: {_HELD}", node.lineno)
-        func = self.exprs.expr(call.func)
+        call = node.items[0].context_expr if errstate_shaped(node) else None
+        func = self.exprs.expr(call.func) if call is not None else None
         if not (isinstance(func, Const) and func.value is np.errstate):
             raise ConversionError(f"with statement: {_HELD}", node.lineno)
         kw = {}

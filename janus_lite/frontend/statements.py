@@ -144,12 +144,7 @@ class StatementConverter(Part):
     def assign_nonlocal(self, name, value, lineno) -> None:
         """``nonlocal name; name = value``: a deferred write into the closure cell
         (``cell.cell_contents = value`` at the commit)."""
-        scope = self.cx.scope
-        ref = self.exprs.cell_ref(scope, name, lineno)
-        try:
-            scope.cells[name].cell_contents
-        except ValueError:
-            raise ConversionError(f"closure variable {name!r} is empty", lineno) from None
+        ref = self.exprs.cell_ref(self.cx.scope, name, lineno)
         box = self.cx.heap.mirror(ref.name, "object")
         box.entries["cell_contents"] = value
         if "cell_contents" not in box.dirty:

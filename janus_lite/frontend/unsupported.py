@@ -27,7 +27,7 @@ def check_supported(fdef: ast.AST) -> None:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Try):
                 check_try(node)        # try/except by speculation: some forms refused
-            if isinstance(node, ast.With) and not _errstate_shaped(node):
+            if isinstance(node, ast.With) and not errstate_shaped(node):
                 raise ConversionError("with statement (only `with np.errstate(...):` is held "
                                       "in graphs)", node.lineno, permanent=True)
             what = _CONSTRUCTS.get(type(node))
@@ -44,7 +44,7 @@ def check_supported(fdef: ast.AST) -> None:
                                       node.lineno, permanent=True)
 
 
-def _errstate_shaped(node: ast.With) -> bool:
+def errstate_shaped(node: ast.With) -> bool:
     """``with <...>.errstate(<keywords>):`` (no ``as``): what `regions` may hold; whether
     it is NumPy's is decided while converting."""
     if len(node.items) != 1 or node.items[0].optional_vars is not None:
@@ -53,4 +53,3 @@ def _errstate_shaped(node: ast.With) -> bool:
     func = getattr(call, "func", None)
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
     return isinstance(call, ast.Call) and not call.args and name == "errstate"
-

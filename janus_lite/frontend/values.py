@@ -150,4 +150,3 @@ def plain_attribute_set(owner: type) -> bool:
     """Do instances of ``owner`` assign attributes the generic way (see
     `plain_attribute_get`)?"""
     return owner.__setattr__ in _GENERIC_SET
-

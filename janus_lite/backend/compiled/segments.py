@@ -85,8 +85,7 @@ def _hoist(graph, node, run) -> bool:
     before the run's ``a.sum()`` changed what the sum read), or any node past a run that
     writes (the moved node would read what the run had not written yet)."""
     op = get_op(node.op)
-    if op.side_effect or op.mutates or not op.pure or node.subgraphs or \
-            node.op in ("source", "call") or has_effect(node):
+    if has_effect(node) or not op.pure or node.subgraphs or node.op in ("source", "call"):
         return False
     if any(has_effect(n) for n in run) and \
             not all(_immutable(graph[i].meta) for i in node.inputs if i in graph.nx):
