@@ -27,6 +27,14 @@ _SIDE_EFFECTS = {print: "print() output", input: "input()", open: "file I/O"}
 class CallConverter(Part):
     def expr_Call(self, node):
         func = self.exprs.expr(node.func)
+        if isinstance(func, Const) and (func.value is any or func.value is all) and \
+                len(node.args) == 1 and not node.keywords and \
+                isinstance(node.args[0], ast.GeneratorExp) and \
+                len(node.args[0].generators) == 1 and not node.args[0].generators[0].is_async:
+            gen = node.args[0]
+            iterable = self.exprs.expr(gen.generators[0].iter)   # in the enclosing scope
+            with self.containers._own_targets(gen):
+                return self.comps.short_circuit_loop(gen, iterable, func.value is any)
         args = []
         for a in node.args:
             if isinstance(a, ast.GeneratorExp) and isinstance(func, Const) and \

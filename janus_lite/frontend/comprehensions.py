@@ -19,10 +19,41 @@ import ast
 
 from .loops import assigned_in
 from .part import Part
+from .values import Const
 
 
 class ComprehensionConverter(Part):
     def comprehension_loop(self, node: ast.ListComp, iterable):
+        load = ast.Load()
+        res = f".comp{self.cx.n_comps}"
+        append = ast.Expr(ast.Call(func=ast.Attribute(value=ast.Name(res, load),
+                                                      attr="append", ctx=load),
+                                   args=[node.elt], keywords=[]))
+        return self._loop(node, iterable, append, self.cx.heap.new_box("list"))
+
+    def short_circuit_loop(self, node: ast.GeneratorExp, iterable, stop_on: bool):
+        """``any(elt for target in seq if c)`` (``stop_on`` True) or ``all(...)`` (False):
+        the loop the builtin runs, stopping at the first element whose truth is
+        ``stop_on`` (elements after it are never evaluated, as in Python)::
+
+            .compN = not stop_on
+            for target in seq:
+                if c:
+                    if elt:            # all(): if not elt:
+                        .compN = stop_on
+                        break
+        """
+        load, store = ast.Load(), ast.Store()
+        res = f".comp{self.cx.n_comps}"
+        test = node.elt if stop_on else ast.UnaryOp(op=ast.Not(), operand=node.elt)
+        hit = ast.If(test=test, body=[ast.Assign(targets=[ast.Name(res, store)],
+                                                 value=ast.Constant(stop_on)),
+                                      ast.Break()], orelse=[])
+        return self._loop(node, iterable, hit, Const(not stop_on))
+
+    def _loop(self, node, iterable, body, initial):
+        """Convert ``for target in seq: [if c1: [if c2: ...]] body`` as a loop node, with
+        ``.compN`` bound to ``initial`` before it; returns ``.compN`` after it."""
         gen = node.generators[0]
         scope = self.cx.scope
         k = self.cx.n_comps
@@ -30,19 +61,15 @@ class ComprehensionConverter(Part):
         res, it = f".comp{k}", f".iter{k}"
         targets = assigned_in([ast.Assign(targets=[gen.target], value=ast.Constant(0))])
         saved = {n: scope.env[n] for n in targets + [res, it] if n in scope.env}
-        load = ast.Load()
-        append = ast.Expr(ast.Call(func=ast.Attribute(value=ast.Name(res, load),
-                                                      attr="append", ctx=load),
-                                   args=[node.elt], keywords=[]))
-        body = append
         for cond in reversed(gen.ifs):
             body = ast.If(test=cond, body=[body], orelse=[])
-        loop = ast.For(target=gen.target, iter=ast.Name(it, load), body=[body], orelse=[])
+        loop = ast.For(target=gen.target, iter=ast.Name(it, ast.Load()), body=[body],
+                       orelse=[])
         for n in ast.walk(loop):      # new nodes take the comprehension's line
             if not hasattr(n, "lineno") or n.lineno is None:
                 ast.copy_location(n, node)
         scope.env[it] = iterable
-        scope.env[res] = self.cx.heap.new_box("list")
+        scope.env[res] = initial
         try:
             self.loops.loop_node("for", loop, self.stmts.loop_iterable(iterable, node))
             result = scope.env[res]

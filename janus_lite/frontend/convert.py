@@ -16,6 +16,8 @@ from __future__ import annotations
 import ast
 import types
 
+import numpy as np
+
 from ..ir import Graph, get_op, has_effect
 from ..runtime.assumptions import Assumption
 from ..runtime.held_warnings import silent
@@ -180,13 +182,19 @@ def _named(fdef) -> set:
     return names
 
 
+_NUMPY_FUNCTION = type(np.mean)
+"""NumPy's functions (``np.mean``, ``np.linalg.norm``): like ufuncs, objects with a
+``__dict__`` but no state a call reads; passed as an argument, they are constants."""
+
+
 def _stateful_object(value) -> bool:
     """A callable object with attributes (a model, a layer): passed as itself (guarded on
     identity), but its attributes are state, read at call time like ``self.W``."""
     t = type(value)
     return t.__module__ != "builtins" and hasattr(value, "__dict__") and \
         not isinstance(value, (type, types.FunctionType, types.MethodType,
-                               types.BuiltinFunctionType, types.ModuleType))
+                               types.BuiltinFunctionType, types.ModuleType, np.ufunc,
+                               _NUMPY_FUNCTION))
 
 
 def _body(fdef):

@@ -1,0 +1,47 @@
+"""A NumPy function passed as an argument (``layer(x, act=np.tanh)``, ``pool(x, np.max)``):
+a constant of the graph, guarded by identity, so a call with another function takes
+another graph (or the plain function), never the first one's op."""
+import numpy as np
+
+import janus_lite
+from differential import differential, steady
+
+
+def layer(x, w, act):
+    return act(x @ w) * 2.0
+
+
+def pool(x, reduce_fn, axis):
+    return reduce_fn(x, axis=axis) + 1.0
+
+
+def test_a_ufunc_argument_is_graphed():
+    rng = np.random.default_rng(0)
+    calls = [(rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), np.tanh)
+             for _ in range(6)]
+    steady(differential(layer, calls), 3)
+
+
+def test_a_numpy_function_argument_is_graphed():
+    rng = np.random.default_rng(1)
+    calls = [(rng.standard_normal((3, 4)), np.mean, 1) for _ in range(6)]
+    steady(differential(pool, calls), 3)
+
+
+def test_another_function_is_not_served_by_the_first_ones_graph():
+    rng = np.random.default_rng(2)
+    acts = [np.tanh] * 4 + [np.exp, np.tanh, np.sin, np.exp]
+    calls = [(rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), a) for a in acts]
+    f = differential(layer, calls)
+    assert f.stats["graph_calls"] >= 2
+    reducers = [np.mean] * 4 + [np.max, np.sum, np.mean, np.max]
+    differential(pool, [(rng.standard_normal((3, 4)), r, 0) for r in reducers])
+
+
+def test_a_ufunc_argument_keeps_its_errors():
+    """np.add needs two operands and np.isnan's bool result makes ``* 2.0`` fine but
+    np.invert has no float loop: each raises (or not) as the plain call does."""
+    rng = np.random.default_rng(3)
+    acts = [np.tanh] * 4 + [np.add, np.invert, np.isnan, np.tanh, np.add]
+    f = differential(layer, [(rng.standard_normal((2, 2)), np.ones((2, 2)), a) for a in acts])
+    assert f.stats["graph_calls"] >= 2
