@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import inspect
 import types
 
@@ -598,11 +599,33 @@ def _setattr(self, args, kwargs, node):
     return Const(None)
 
 
+_ATOMIC = (int, float, bool, complex, str, bytes, type(None))
+
+
+def _copy(self, args, kwargs, node):
+    """``copy.copy(x)`` / ``copy.deepcopy(x)`` of an array whose dtype holds no Python
+    objects: ``ndarray.__copy__``/``__deepcopy__`` are ``np.copy(x)`` (a new array in the
+    same memory order, ``K``); of a Python int, float, str, None ...: the object itself, as
+    the copy module returns it. Anything else (a container, whose copy keeps aliases
+    between its items; an object) stays the call."""
+    if kwargs or len(args) != 1:
+        return None
+    v = args[0]
+    if isinstance(v, Const) and type(v.value) in _ATOMIC:
+        return v
+    if isinstance(v, Ref):
+        meta = self.cx.graph[v.name].meta
+        if meta.type is np.ndarray and meta.dtype is not None and not meta.dtype.hasobject:
+            return self.nodes.emit("np.copy", [v], lineno=node.lineno, site=node)
+    return None
+
+
 _STATIC = {builtins.list: _list, builtins.len: _len, builtins.range: _range,
            builtins.isinstance: _isinstance,
            builtins.type: _type, builtins.enumerate: _enumerate, builtins.zip: _zip,
            builtins.reversed: _reversed, builtins.tuple: _tuple,
-           builtins.getattr: _getattr, builtins.setattr: _setattr}
+           builtins.getattr: _getattr, builtins.setattr: _setattr,
+           copy.copy: _copy, copy.deepcopy: _copy}
 _STATIC_OBJECTS = set(_STATIC)
 _STATIC_BUILTINS = {id(k): v for k, v in _STATIC.items()}
 
