@@ -192,7 +192,8 @@ class SpeculativeFunction:
         self._set_up = False               # instrumenting waits for the first call
         self._wait = Wait(fn)              # the conversion budget before the first graph
         self._setup()                      # parse and check (instrumenting: lazily)
-        if config.CONVERSION_PAYBACK > 0 and not strict and self._wait.size:
+        if config.CONVERSION_PAYBACK > 0 and not strict and self._wait.size and \
+                self._imperative_reason is None:
             self.__class__ = _Waiting      # its fast path until the budget is reached
 
     # -- set-up ---------------------------------------------------------------------------
@@ -244,6 +245,8 @@ class SpeculativeFunction:
             cg.status = Status.RETIRED
             cg.fate = "the function runs imperatively for good"
         self._policy.active = []
+        if not self.strict:                # strict: the call raises StrictModeError
+            self.__class__ = _Direct
         self.events.add("imperative", f"runs imperatively for good: {reason}", lineno,
                         filename=filename)
         self._warn(Cause.IMPERATIVE, f"runs imperatively for good: {reason}", lineno, filename)
@@ -867,6 +870,31 @@ class SpeculativeFunction:
 
 _Measuring, _PlainServing, _Waiting, _Skipping = serving_classes(
     SpeculativeFunction, lambda exc: hide_internal_frames(exc, None))
+
+
+class _Direct(SpeculativeFunction):
+    """A function that runs imperatively for good: each call is the plain function's own,
+    with no frame of janus_lite between it and its caller. ``__call__`` is a property: the
+    type's call slot takes the function from it (counting the call) and calls it directly,
+    so code that looks at its caller — ``warnings.warn(..., stacklevel=2)``,
+    ``sys._getframe(1)`` — sees the caller it sees undecorated, and an error's traceback
+    holds no janus_lite frame. (With Dask arrays about, a call still goes through
+    `_plain`, which gathers them.)"""
+    __slots__ = ()
+
+    @property
+    def __call__(self):
+        self._other_calls += 1
+        self._imperative += 1
+        if _SWITCH.on and _is_disabled():
+            self._disabled += 1
+        if dask_array_type() is not None and config.DASK_GATHER_IMPERATIVE:
+            return lambda *args, **kwargs: self._plain(self.__wrapped__, args, kwargs)
+        return self.__wrapped__
+
+    for _name in ("__name__", "__qualname__", "__module__"):
+        locals()[_name] = getattr(SpeculativeFunction, _name)
+    del _name
 
 
 def _rebuild(fn, profile_runs, backend, max_graphs, options=None):

@@ -42,6 +42,32 @@ def check_supported(fdef: ast.AST) -> None:
                                                                  "f_back", "__dict__"):
                 raise ConversionError(f"introspection ({node.attr}) is not supported in graphs",
                                       node.lineno, permanent=True)
+            if isinstance(node, ast.Call) and _looks_at_callers(node):
+                raise ConversionError(f"{ast.unparse(node.func)}(...) looks at the caller's "
+                                      f"frame (the function runs as itself, called directly: "
+                                      f"the caller it sees is yours)", node.lineno,
+                                      permanent=True)
+
+
+_FRAME_READERS = {("inspect", "stack"), ("inspect", "currentframe"), ("inspect", "getouterframes"),
+                  ("traceback", "extract_stack"), ("traceback", "print_stack"),
+                  ("traceback", "format_stack"), ("traceback", "walk_stack")}
+
+
+def _looks_at_callers(call: ast.Call) -> bool:
+    """Does ``call`` name a frame above its own: ``warnings.warn(msg, cat, stacklevel=2)``
+    (a stack level other than 1: the caller's file and line, its module's filters and
+    registry), ``inspect.stack()``, ``traceback.extract_stack()``? A graph, and the
+    dispatch of a decorated call, would put janus_lite's frames there."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if name == "warn":
+        level = next((k.value for k in call.keywords if k.arg == "stacklevel"),
+                     call.args[2] if len(call.args) > 2 else None)
+        return level is not None and not (isinstance(level, ast.Constant) and
+                                          level.value == 1)
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
+        (func.value.id, name) in _FRAME_READERS
 
 
 def errstate_shaped(node: ast.With) -> bool:
