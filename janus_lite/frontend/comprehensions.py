@@ -43,7 +43,7 @@ class ComprehensionConverter(Part):
                         .compN = stop_on
                         break
         """
-        load, store = ast.Load(), ast.Store()
+        store = ast.Store()
         res = f".comp{self.cx.n_comps}"
         test = node.elt if stop_on else ast.UnaryOp(op=ast.Not(), operand=node.elt)
         hit = ast.If(test=test, body=[ast.Assign(targets=[ast.Name(res, store)],

@@ -3,7 +3,6 @@ a constant of the graph, guarded by identity, so a call with another function ta
 another graph (or the plain function), never the first one's op."""
 import numpy as np
 
-import janus_lite
 from differential import differential, steady
 
 
