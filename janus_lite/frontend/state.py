@@ -297,29 +297,11 @@ class StateConverter(Part):
                 elif op == "commit_setitem":
                     written.add(item_source(src, attrs["key"]).key)
         # reversible writes first (undone if the run aborts), then one final step that
-        # writes the arrays and the printed text (see ir/ops_state.py)
-        for bid, box in self.cx.heap.boxes.items():
-            if box.origin is None:
-                continue
-            for name in box.dirty:
-                value = self.nodes.materialize(self.committed_value(box.entries[name]))
-                if box.kind == "object":
-                    if self._rebinds_itself(box.origin, name, value):
-                        written.add(attr_source(self.cx.sources[box.origin], name).key)
-                        continue
-                    add("commit_setattr", [box.origin, value], {"name": name})
-                else:
-                    add("commit_setitem", [box.origin, value], {"key": name})
-            plain = []
-            for v in box.appended + [None]:
-                if v is None or isinstance(v, Splat):
-                    if plain:
-                        add("commit_append", [box.origin] + plain)
-                        plain = []
-                    if v is not None:
-                        add("commit_extend", [box.origin, self.nodes.materialize(v.value)])
-                else:
-                    plain.append(self.nodes.materialize(self.committed_value(v)))
+        # writes the arrays and the printed text (see ir/ops_state.py). A container stored
+        # whole (``C = self.cache; C[k] = v; self.cache = C``) is stored as itself: the
+        # commit makes its own deferred changes too, and nothing reads it in between
+        with self.cx.scoped(output_mode=True):
+            self._emit_writes(add)
         pairs = [n for orig, work in self.cx.heap.cow.items() for n in (orig, work)]
         if pairs or self.cx.heap.outbox is not None:
             outbox = [self.cx.heap.outbox] if self.cx.heap.outbox else []
@@ -358,6 +340,32 @@ class StateConverter(Part):
         for k in keys:
             flat += [Const(k), box.entries[k]]
         return self.nodes.materialize(self.nodes.emit("dict", flat, lineno=self.cx.lineno))
+
+    def _emit_writes(self, add) -> None:
+        """The commits of the deferred attribute and item writes, appends and extends."""
+        written = self.cx.graph.written
+        for bid, box in self.cx.heap.boxes.items():
+            if box.origin is None:
+                continue
+            for name in box.dirty:
+                value = self.nodes.materialize(self.committed_value(box.entries[name]))
+                if box.kind == "object":
+                    if self._rebinds_itself(box.origin, name, value):
+                        written.add(attr_source(self.cx.sources[box.origin], name).key)
+                        continue
+                    add("commit_setattr", [box.origin, value], {"name": name})
+                else:
+                    add("commit_setitem", [box.origin, value], {"key": name})
+            plain = []
+            for v in box.appended + [None]:
+                if v is None or isinstance(v, Splat):
+                    if plain:
+                        add("commit_append", [box.origin] + plain)
+                        plain = []
+                    if v is not None:
+                        add("commit_extend", [box.origin, self.nodes.materialize(v.value)])
+                else:
+                    plain.append(self.nodes.materialize(self.committed_value(v)))
 
     def committed_value(self, v):
         """What a deferred write stores: original arrays (not private copies), containers
