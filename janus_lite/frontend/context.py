@@ -62,6 +62,12 @@ class ConversionContext:
         self.pending_return = None             # (flag, value) after a loop whose body returns
         self.tail_dup = False                  # converting a branch that holds the block's rest
         self.output_mode = False               # materializing the returned value
+        self.final_objects: dict = {}          # BoxRef id -> the node made for it in
+        #                                        output mode (one object per container)
+        self.branch_objects = None             # while a branch's outputs are made: BoxRef
+        #                                        id -> its node (one object per branch)
+        self.escaped_boxes: dict = {}          # BoxRef id -> its Box as a branch output
+        #                                        kept it (see ControlConverter.cond)
         self.active_slots: list = []           # state slots of the enclosing loop nodes
         self.n_comps = 0                       # comprehensions converted (fresh names)
         self.repeats: dict = {}                # (graph id, key) -> (graph, node): reads

@@ -139,11 +139,16 @@ class ControlConverter(Part):
         slots_e = [env_e[n] for n in names] + ([final(ret_e)] if both_done else []) + hv_e
         if done_t != done_e:
             raise ConversionError("internal: a branch returned and the other did not", lineno)
-        # each branch's outputs are made with that branch's heap (a list it made)
+        # each branch's outputs are made with that branch's heap (a list it made); a
+        # container made in the function becomes one object per branch, however many
+        # outputs hold it, and may not change (or be made again) after the branch
+        made_t, made_e = {}, {}
         self.cx.heap.restore(heap_t)
-        outs_t = self._branch_output(g_then, slots_t, lineno)
+        with self.cx.scoped(branch_objects=made_t):
+            outs_t = self._branch_output(g_then, slots_t, lineno)
         self.cx.heap.restore(heap_e)
-        outs_e = self._branch_output(g_else, slots_e, lineno)
+        with self.cx.scoped(branch_objects=made_e):
+            outs_e = self._branch_output(g_else, slots_e, lineno)
         captured = list(dict.fromkeys(list(g_then.captures) + list(g_else.captures)))
         inputs = [truth.name] + [self.capture(c) if c not in self.cx.graph.nx else c
                                  for c in captured]
@@ -178,6 +183,9 @@ class ControlConverter(Part):
                 box.items[key] = value
             else:
                 box.entries[key] = value
+        for bid in list(made_t) + list(made_e):
+            if bid in heap[0]:
+                self.cx.escaped_boxes[bid] = heap[0][bid].copy()
         self.cx.heap.boxes, self.cx.heap.box_of = heap
         scope.done = both_done
         scope.returned = merged.get("<ret>") if both_done else None
@@ -288,6 +296,24 @@ class ControlConverter(Part):
                           lineno=lineno)
             sub.output = out.name
         return names
+
+
+def check_escaped(cx) -> None:
+    """At the end of the function's code: a container a branch output kept (an object
+    from then on) must hold what the function left in it, or the object the commit stores
+    would lack the later changes (``d = []; if c: self.a = d`` then ``d.append(x)``)."""
+    for bid, kept in cx.escaped_boxes.items():
+        now = cx.heap.boxes.get(bid)
+        if now is not None and not same_contents(now, kept):
+            raise ConversionError("a list or dict made in the function is kept by a branch "
+                                  "on a run-time condition and changed after it", cx.lineno)
+
+
+def same_contents(a: Box, b: Box) -> bool:
+    return len(a.items) == len(b.items) and all(same_value(x, y) for x, y in
+                                                zip(a.items, b.items)) and \
+        list(a.entries) == list(b.entries) and all(same_value(a.entries[k], b.entries[k])
+                                                   for k in a.entries)
 
 
 def _deleted(v) -> bool:

@@ -28,7 +28,7 @@ from .closures import ClosureConverter
 from .comprehensions import ComprehensionConverter
 from .containers import ContainerConverter
 from .context import ConversionContext
-from .control import ControlConverter
+from .control import ControlConverter, check_escaped
 from .dicts import DictConverter
 from .exceptions import ExceptionConverter
 from .expressions import ExpressionConverter
@@ -118,6 +118,7 @@ class Converter:
         cx = self.cx
         scope = self.enter()
         self.stmts.block(_body(scope.fdef))
+        check_escaped(cx)
         result = scope.returned if scope.done else Const(None)
         end = getattr(scope.fdef, "end_lineno", None)
         # the result is handed back after the commit: a container argument returned whole

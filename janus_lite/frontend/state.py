@@ -325,21 +325,43 @@ class StateConverter(Part):
                                       "updated in place", self.cx.lineno)
 
     def materialize_box(self, ref: BoxRef) -> str:
-        """A real list/dict for a container made in the function (a fresh object)."""
+        """A real list/dict for a container made in the function (a fresh object).
+
+        In output mode (the returned value and the commits, made once the function's code
+        has run) a container is made once, however many places keep it (``self.states =
+        states; self.cache['states'] = states``: one list, as in Python), and it holds what
+        the commit stores: the caller's own arrays, not the private copies an in-place
+        update worked on (``W -= lr * g; self.best = {'W': W}`` keeps ``W`` itself)."""
         box = self.cx.heap.box(ref)
         if box.origin is not None:
             if (box.appended or box.dirty) and not self.cx.output_mode:
                 raise ConversionError("a mirrored container is used whole after being "
                                       "changed", self.cx.lineno)
             return self.nodes.materialize(Ref(box.origin))
+        memo = self.cx.branch_objects
+        if memo is not None and ref.id in memo:
+            return memo[ref.id]
+        if ref.id in self.cx.escaped_boxes:
+            raise ConversionError("a list or dict made in the function is kept by a branch "
+                                  "on a run-time condition and used whole again after it "
+                                  "(one object in Python, two here)", self.cx.lineno)
+        final = self.cx.output_mode
+        if final and ref.id in self.cx.final_objects:
+            return self.cx.final_objects[ref.id]
+        held = self.committed_value if final else (lambda v: v)
         if box.kind == "list":
-            made = self.nodes.emit("list", list(box.items), lineno=self.cx.lineno)
-            return self.nodes.materialize(made)
-        keys = list(box.entries)
-        flat = []
-        for k in keys:
-            flat += [Const(k), box.entries[k]]
-        return self.nodes.materialize(self.nodes.emit("dict", flat, lineno=self.cx.lineno))
+            made = self.nodes.emit("list", [held(v) for v in box.items], lineno=self.cx.lineno)
+        else:
+            flat = []
+            for k, v in box.entries.items():
+                flat += [Const(k), held(v)]
+            made = self.nodes.emit("dict", flat, lineno=self.cx.lineno)
+        name = self.nodes.materialize(made)
+        if final:
+            self.cx.final_objects[ref.id] = name
+        elif memo is not None:
+            memo[ref.id] = name
+        return name
 
     def _emit_writes(self, add) -> None:
         """The commits of the deferred attribute and item writes, appends and extends."""
@@ -363,21 +385,42 @@ class StateConverter(Part):
                         add("commit_append", [box.origin] + plain)
                         plain = []
                     if v is not None:
-                        add("commit_extend", [box.origin, self.nodes.materialize(v.value)])
+                        add("commit_extend", [box.origin, self.nodes.materialize(
+                            self.committed_value(v.value))])
                 else:
                     plain.append(self.nodes.materialize(self.committed_value(v)))
+
+    def _container(self, name) -> bool:
+        """Is node ``name`` (in the graph being built or an enclosing one) a list, tuple or
+        dict?"""
+        g = self.cx.graph
+        while g is not None:
+            if name in g.nx:
+                return _container_type(g[name].meta.type)
+            g = g.parent
+        return False
 
     def committed_value(self, v):
         """What a deferred write stores: original arrays (not private copies), containers
         made in the function as real objects."""
         if isinstance(v, Ref):
             orig = self.original(v.name)
-            if orig != self.outer_name(v.name):
+            container = self._container(v.name) and self.cx.heap.cow and \
+                self.cx.aliases.op_of(orig) not in ("input", "source")   # the caller's own
+            #                                       containers never hold a private copy
+            if orig != self.outer_name(v.name) and not container:
                 return OrigRef(orig)
             # a value that only at run time is or is not a private copy (a branch rebinds
             # the name): the caller's own array when it is the copy
-            copies = [c for c in sorted(self.cx.aliases.roots.get(v.name, ()))
-                      if self.cx.heap.cow.get(self.cx.heap.identity.get(c)) == c and c != v.name]
+            heap = self.cx.heap
+            held = self.cx.aliases.roots.get(v.name, ())
+            if container:
+                # a list, tuple or dict made by an op (appended to in a loop node, a
+                # branch's output): the aliases do not follow its items; any copy may be
+                # one (mended item by item, `ir.ops_core.uncopy_impl`)
+                held = set(held) | set(heap.cow.values())
+            copies = [c for c in sorted(held)
+                      if heap.cow.get(heap.identity.get(c)) == c and c != v.name]
             roots = self.cx.aliases.roots.get(v.name)
             v = OrigRef(orig)
             for c in copies:
@@ -393,6 +436,10 @@ class StateConverter(Part):
         if isinstance(v, BoxRef):
             return Ref(self.nodes.materialize(v))
         return v
+
+
+def _container_type(t) -> bool:
+    return t in (list, tuple, dict)
 
 
 def _defining_class(owner, name):

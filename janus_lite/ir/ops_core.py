@@ -28,7 +28,11 @@ def uncopy_impl(v, copy, orig):
     viewed that way, the run is abandoned (the plain function answers)."""
     if v is copy:
         return orig
-    if copy is orig or type(v) is not np.ndarray or v.base is not copy:
+    if copy is orig:
+        return v
+    if type(v) in (list, dict, tuple):
+        return _uncopy_items(v, copy, orig, 0)
+    if type(v) is not np.ndarray or v.base is not copy:
         return v
     if copy.strides != orig.strides or copy.shape != orig.shape or copy.dtype != orig.dtype \
             or not (orig.flags.c_contiguous or orig.flags.f_contiguous) or \
@@ -41,6 +45,31 @@ def uncopy_impl(v, copy, orig):
     if not v.flags.writeable:
         out.flags.writeable = False
     return out
+
+
+def _uncopy_items(v, copy, orig, depth):
+    """`uncopy_impl` inside a list, dict or tuple the graph made (a branch that keeps
+    ``{'W': W}`` after ``W -= lr * g``: the plain dict holds the caller's array). Lists and
+    dicts are mended in place, so every place that keeps one sees it mended; a tuple is
+    made again where an item changes. (The caller's own containers never hold a private
+    copy: every write into them is a deferred commit of the original.)"""
+    if depth > 16:
+        raise AliasUnmapped("containers nested too deep to map an array updated in place")
+    if type(v) is tuple:
+        items = tuple(_uncopy_item(x, copy, orig, depth) for x in v)
+        return v if all(a is b for a, b in zip(items, v)) else items
+    pairs = v.items() if type(v) is dict else enumerate(v)
+    for k, x in list(pairs):
+        y = _uncopy_item(x, copy, orig, depth)
+        if y is not x:
+            v[k] = y
+    return v
+
+
+def _uncopy_item(x, copy, orig, depth):
+    if type(x) in (list, dict, tuple):
+        return _uncopy_items(x, copy, orig, depth + 1)
+    return uncopy_impl(x, copy, orig)
 
 
 class AliasUnmapped(Exception):
