@@ -15,6 +15,7 @@ from . import fastcall as _fastcall
 from .backend import Miss, compile as backend_compile, resolve as resolve_backend
 from .backend import for_specs, passes_for
 from .frontend import ConversionError, check_supported, convert
+from .frontend.unsupported import FRAME_READER
 from .ir.ops_core import AssumptionFailed
 from .passes import run_passes
 from .profile import NoSource, Profiler, function_ast
@@ -878,8 +879,8 @@ class _Direct(SpeculativeFunction):
     type's call slot takes the function from it (counting the call) and calls it directly,
     so code that looks at its caller — ``warnings.warn(..., stacklevel=2)``,
     ``sys._getframe(1)`` — sees the caller it sees undecorated, and an error's traceback
-    holds no janus_lite frame. (With Dask arrays about, a call still goes through
-    `_plain`, which gathers them.)"""
+    holds no janus_lite frame. (Once Dask is imported, a call of a function that does not
+    look at its caller still goes through `_plain`, which gathers Dask arrays.)"""
     __slots__ = ()
 
     @property
@@ -888,7 +889,8 @@ class _Direct(SpeculativeFunction):
         self._imperative += 1
         if _SWITCH.on and _is_disabled():
             self._disabled += 1
-        if dask_array_type() is not None and config.DASK_GATHER_IMPERATIVE:
+        if dask_array_type() is not None and config.DASK_GATHER_IMPERATIVE and \
+                not self._imperative_reason.startswith(FRAME_READER):
             return lambda *args, **kwargs: self._plain(self.__wrapped__, args, kwargs)
         return self.__wrapped__
 

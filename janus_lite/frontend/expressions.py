@@ -526,22 +526,33 @@ class ExpressionConverter(Part):
     def expr_Starred(self, node):
         raise ConversionError("starred expression here is not supported", node.lineno)
 
-    def speculate_truth(self, value, site):
-        """Speculate a run-time condition from the profile: the direction it always took,
-        guarded by an assertion node; None when both directions were seen (or no profile)."""
+    def truth_counts(self, site) -> dict | None:
+        """How often the profiled runs saw condition ``site`` true and false."""
         profile = self.cx.scope.profile
         if profile is None:
             return None
-        counts = profile.truths.get(site_key(site)) or _truth_from_sites(profile, site)
+        return profile.truths.get(site_key(site)) or _truth_from_sites(profile, site)
+
+    def speculate_truth(self, value, site, forced=None, other_fails=None):
+        """Speculate a run-time condition from the profile: the direction it always took,
+        guarded by an assertion node; None when both directions were seen (or no profile).
+        ``forced``: that direction, both seen (a conditional node holding both failed:
+        ``other_fails`` says why, in the assertion's text)."""
+        counts = self.truth_counts(site)
         if not counts:
             return None
         seen = [t for t, n in counts.items() if n]
+        text = ""
         if len(seen) != 1:
-            return None
+            if forced is None:
+                return None
+            seen = [forced]
+            text = f" (calls that take the other branch run the plain function: " \
+                   f"{other_fails})"
         truth = seen[0]
         cond = self.nodes.emit("truth", [value], lineno=site.lineno)
-        self.cx.add_assert(cond, truth, "branch", f"{ast.unparse(site)} is {truth}",
-                           site.lineno)
+        self.cx.add_assert(cond, truth, "branch" if not text else "branch-only",
+                           f"{ast.unparse(site)} is {truth}{text}", site.lineno)
         return truth
 
 

@@ -261,7 +261,40 @@ class StatementConverter(Part):
         if truth is not None:
             self.block((node.body if truth else node.orelse) + rest)
             return True
-        return self.control.dynamic_if(test, node, rest)
+        mark = self._mark()
+        try:
+            return self.control.dynamic_if(test, node, rest)
+        except ConversionError as exc:
+            if type(exc) is not ConversionError:
+                raise
+            failed = exc
+        # a branch no graph holds (a log call every N steps, a warning): one direction
+        # speculated, the one most calls took first; the calls taking the other fall back
+        counts = self.exprs.truth_counts(node.test) or {}
+        for truth in sorted((t for t, n in counts.items() if n), key=lambda t: -counts[t]):
+            self._back_to(mark)
+            mark = self._mark()
+            try:
+                self.exprs.speculate_truth(test, node.test, forced=truth,
+                                           other_fails=str(failed))
+                self.block((node.body if truth else node.orelse) + rest)
+                return True
+            except ConversionError as exc:
+                if type(exc) is not ConversionError:
+                    raise
+        self._back_to(mark)
+        raise failed
+
+    def _mark(self):
+        """What `_back_to` needs to undo a conversion attempt in the current graph."""
+        return (set(self.cx.graph.order), len(self.cx.asserts), self.cx.snapshot(),
+                set(self.cx.maybe_unbound), self.cx.pending_return)
+
+    def _back_to(self, mark) -> None:
+        before, n_asserts, state, n_unbound, pending = mark
+        self.roll_back(before, n_asserts)
+        self.cx.maybe_unbound, self.cx.pending_return = n_unbound, pending
+        self.cx.restore(state)
 
     def _loop_exit_test(self, node) -> bool:
         """``if test: break`` (or ``continue``, either branch) right in a loop node's body:

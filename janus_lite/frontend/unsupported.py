@@ -38,17 +38,22 @@ def check_supported(fdef: ast.AST) -> None:
                     and node.func.id in _INTROSPECTION:
                 raise ConversionError(f"{node.func.id}() (introspection/dynamic code) is not "
                                       f"supported in graphs", node.lineno, permanent=True)
-            if isinstance(node, ast.Attribute) and node.attr in ("_getframe", "f_locals",
-                                                                 "f_back", "__dict__"):
+            if isinstance(node, ast.Attribute) and node.attr in ("_getframe", "f_back"):
+                raise ConversionError(f"{FRAME_READER}: .{node.attr} (the function runs as "
+                                      f"itself, called directly: the caller it sees is yours)",
+                                      node.lineno, permanent=True)
+            if isinstance(node, ast.Attribute) and node.attr in ("f_locals", "__dict__"):
                 raise ConversionError(f"introspection ({node.attr}) is not supported in graphs",
                                       node.lineno, permanent=True)
             if isinstance(node, ast.Call) and _looks_at_callers(node):
-                raise ConversionError(f"{ast.unparse(node.func)}(...) looks at the caller's "
-                                      f"frame (the function runs as itself, called directly: "
-                                      f"the caller it sees is yours)", node.lineno,
-                                      permanent=True)
+                raise ConversionError(f"{FRAME_READER}: {ast.unparse(node.func)}(...) (the "
+                                      f"function runs as itself, called directly: the caller "
+                                      f"it sees is yours)", node.lineno, permanent=True)
 
 
+FRAME_READER = "looks at the caller's frame"
+"""How `check_supported`'s reason for a function that reads its caller's frame starts
+(api._Direct calls such a function directly, whatever else is imported)."""
 _FRAME_READERS = {("inspect", "stack"), ("inspect", "currentframe"), ("inspect", "getouterframes"),
                   ("traceback", "extract_stack"), ("traceback", "print_stack"),
                   ("traceback", "format_stack"), ("traceback", "walk_stack")}

@@ -10,6 +10,8 @@ class Assumption:
     """One guarded speculation. Guards (checked on entry) and assertion nodes (checked
     mid-graph) are both assumptions; ``index`` is their position among their kind."""
     kind: str             # "guard:<guard kind>" or "branch", "user-assert", …
+    #                       ("branch-only": the other direction cannot be graphed; a
+    #                       rebuild would give the same graph)
     lineno: int | None
     text: str             # "X.shape[0] == 64", "loss > tol is True", …
     expected: object

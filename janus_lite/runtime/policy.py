@@ -268,6 +268,9 @@ class Policy:
         if error is not None:
             return Decision.PLAIN        # the graph stays; nothing to learn from this call
         if assertion is not None:
+            if cg.assumptions[cg.n_guards + assertion.index].kind == "branch-only":
+                cg.rebuild_failed = True   # the other branch cannot be graphed: a rebuild
+                #                            would give this graph again
             if cg.rebuild_failed:        # kept as it is: nothing to rebuild, retire or keep
                 self._keep_or_retire(cg)
                 return Decision.PLAIN
