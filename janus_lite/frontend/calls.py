@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import functools
 import inspect
 import types
 
@@ -92,6 +93,8 @@ class CallConverter(Part):
             return self.closures.inline_local(func, args, kwargs, node)
         if isinstance(func, Ref):
             owner = self.cx.graph[func.name].meta.type
+            if owner is functools.partial:
+                return self._call_partial(func, args, kwargs, node)
             if owner is np.vectorize:
                 src = self.cx.sources.get(func.name)
                 try:
@@ -201,6 +204,22 @@ class CallConverter(Part):
             raise ConversionError(f"creating a {name} object (object state is not supported "
                                   f"yet)", lineno)
         raise ConversionError(f"call of unknown function {name}()", lineno)
+
+    def _call_partial(self, func, args, kwargs, node):
+        """``p(x)`` for a ``functools.partial`` read as state (``self.act =
+        partial(leaky_relu, alpha=0.05)``): ``p.func(*p.args, x, **{**p.keywords, ...})``,
+        its function, arguments and keyword values read (and guarded) like any attribute
+        and item, so that another partial, or one whose keywords change, gets another
+        graph."""
+        fn = self.exprs.attribute(func, "func", node)
+        bound = self.exprs.static_items(self.exprs.attribute(func, "args", node), node.lineno)
+        kw = self.exprs.attribute(func, "keywords", node)
+        keys = self.containers.dict_keys(kw, node.lineno) if isinstance(kw, Ref) else []
+        given = {k: self.containers.container_getitem(kw, Const(k), node) for k in keys}
+        if not all(isinstance(k, str) for k in given):
+            raise ConversionError("functools.partial with keywords that are not strings",
+                                  node.lineno)
+        return self.call(fn, list(bound) + list(args), {**given, **kwargs}, node)
 
     def inline_numpy(self, fn, args, kwargs, node):
         """A NumPy function written in Python and not in the op table: its source is

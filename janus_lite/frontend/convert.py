@@ -41,7 +41,7 @@ from .random_draws import RandomConverter
 from .regions import RegionConverter
 from .state import StateConverter
 from .statements import StatementConverter
-from .values import Const, Ref, TupleVal, spec_meta
+from .values import NUMPY_FUNCTION, Const, Ref, TupleVal, spec_meta
 
 FAMILY_CLASSES = {
     "exprs": ExpressionConverter, "stmts": StatementConverter, "calls": CallConverter,
@@ -183,11 +183,6 @@ def _named(fdef) -> set:
     return names
 
 
-_NUMPY_FUNCTION = type(np.mean)
-"""NumPy's functions (``np.mean``, ``np.linalg.norm``): like ufuncs, objects with a
-``__dict__`` but no state a call reads; passed as an argument, they are constants."""
-
-
 def _stateful_object(value) -> bool:
     """A callable object with attributes (a model, a layer): passed as itself (guarded on
     identity), but its attributes are state, read at call time like ``self.W``."""
@@ -195,7 +190,7 @@ def _stateful_object(value) -> bool:
     return t.__module__ != "builtins" and hasattr(value, "__dict__") and \
         not isinstance(value, (type, types.FunctionType, types.MethodType,
                                types.BuiltinFunctionType, types.ModuleType, np.ufunc,
-                               _NUMPY_FUNCTION))
+                               NUMPY_FUNCTION))
 
 
 def _body(fdef):

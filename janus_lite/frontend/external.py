@@ -18,7 +18,7 @@ from ..runtime.guards import INT64_SPAN, Guard, attr as attr_source, const_holde
     global_, item as item_source, item_key
 from ..runtime.spec import ParamSpec, guards_for
 from .errors import ConversionError
-from .values import Const, Ref, TupleVal, UserMethod, is_immutable_const, is_jitted, \
+from .values import NUMPY_FUNCTION, Const, Ref, TupleVal, UserMethod, is_immutable_const, is_jitted, \
     plain_attribute_get
 from .part import Part
 
@@ -26,7 +26,7 @@ _MISSING = object()
 _IDENTITY_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
                    types.MethodType, types.BuiltinMethodType, np.ufunc, type, np.dtype,
                    types.MethodDescriptorType, types.WrapperDescriptorType,
-                   types.MethodWrapperType, types.ClassMethodDescriptorType)
+                   types.MethodWrapperType, types.ClassMethodDescriptorType, NUMPY_FUNCTION)
 _SAFE_DESCRIPTORS = (types.MemberDescriptorType, types.GetSetDescriptorType)
 
 

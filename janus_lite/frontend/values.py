@@ -2,6 +2,7 @@
 tuples, and methods bound to graph values."""
 from __future__ import annotations
 
+import functools
 import types
 from dataclasses import dataclass, field
 
@@ -133,15 +134,22 @@ def static_tuple(v):
     return v
 
 
-_GENERIC_GET = (object.__getattribute__, types.SimpleNamespace.__getattribute__)
-_GENERIC_SET = (object.__setattr__, types.SimpleNamespace.__setattr__)
+NUMPY_FUNCTION = type(np.mean)
+"""NumPy's functions (``np.mean``, ``np.clip``, ``np.linalg.norm``): like ufuncs, objects
+with a ``__dict__`` but no state a call reads; held in an argument or an attribute, they
+are constants guarded by identity."""
+
+_GENERIC_GET = (object.__getattribute__, types.SimpleNamespace.__getattribute__,
+                functools.partial.__getattribute__)
+_GENERIC_SET = (object.__setattr__, types.SimpleNamespace.__setattr__,
+                functools.partial.__setattr__)
 
 
 def plain_attribute_get(owner: type) -> bool:
     """Do instances of ``owner`` read attributes the generic way (``object``'s lookup:
     no ``__getattribute__``/``__getattr__`` of their own, no metaclass lookup)?
-    ``types.SimpleNamespace`` (a config object: ``cfg.lr``) has slots of its own that are
-    CPython's generic functions."""
+    ``types.SimpleNamespace`` (a config object: ``cfg.lr``) and ``functools.partial`` have
+    slots of their own that are CPython's generic functions (``PyObject_GenericGetAttr``)."""
     return type(owner).__getattribute__ is type.__getattribute__ and \
         owner.__getattribute__ in _GENERIC_GET and not hasattr(owner, "__getattr__")
 

@@ -3,6 +3,7 @@ a constant of the graph, guarded by identity, so a call with another function ta
 another graph (or the plain function), never the first one's op."""
 import numpy as np
 
+import janus_lite
 from differential import differential, steady
 
 
@@ -44,3 +45,37 @@ def test_a_ufunc_argument_keeps_its_errors():
     acts = [np.tanh] * 4 + [np.add, np.invert, np.isnan, np.tanh, np.add]
     f = differential(layer, [(rng.standard_normal((2, 2)), np.ones((2, 2)), a) for a in acts])
     assert f.stats["graph_calls"] >= 2
+
+
+def leaky_relu(z, alpha=0.01):
+    return np.where(z > 0, z, alpha * z)
+
+
+class Net:
+    def __init__(self, act):
+        self.act = act
+        self.W = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
+
+    def forward(self, x):
+        return self.act(x @ self.W)
+
+
+def test_a_functools_partial_is_called_through():
+    """``self.act = functools.partial(leaky_relu, alpha=0.05)``: its function, bound
+    arguments and keywords are read and guarded, so a changed keyword (the partial's own
+    dict, updated in place) or another partial takes another graph."""
+    import functools
+    rng = np.random.default_rng(4)
+    net = Net(functools.partial(leaky_relu, alpha=0.05))
+    f = janus_lite.jit(Net.forward)
+    for i in range(12):
+        x = rng.standard_normal((2, 4))
+        if i == 6:
+            net.act.keywords["alpha"] = 0.2
+        if i == 9:
+            net.act = functools.partial(np.clip, a_min=-0.5, a_max=0.5)
+        assert np.array_equal(f(net, x), Net.forward(net, x))
+    assert f.stats["graph_calls"] >= 6
+    calls = [(rng.standard_normal((3, 4)), rng.standard_normal((4, 2)),
+              functools.partial(np.clip, a_min=-0.1, a_max=0.3)) for _ in range(5)]
+    differential(layer, calls)
