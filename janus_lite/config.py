@@ -276,6 +276,11 @@ MAX_UNROLLED_NODES = 1000
 trips); a loop that would unroll into more stays a loop
 node (a naive nested convolution loop unrolled into ~19k nodes and took 37 s to convert)."""
 
+REBUILT_SAME = 2
+"""How many times a graph with the very same assumptions may be built for one function;
+past it, graphs are replacing each other in a cycle (more layers or parameters than
+``max_graphs``), and the function stops converting (its working graphs keep serving)."""
+
 RETIRE_MIN_CALLS = 10
 """A graph kept after its rebuild failed (it serves the calls its speculation holds for) is
 retired only once its assertions failed on more calls than they held, over at least this
@@ -290,7 +295,7 @@ those calls stop paying for its guards (a list that grows every call and stays g
 _MIN = {"PROFILE_RUNS": 1, "MAX_GRAPHS": 1, "RELAX_AFTER": 1, "MAX_FAILED_CONVERSIONS": 1,
         "MAX_FALLBACKS_BEFORE_REGENERATE": 1, "MAX_REBUILDS": 0, "TILE_ELEMENTS": 1,
         "KERNEL_THREADS": 1, "ARBITRATE_SAMPLES": 1, "ARBITRATE_RECHECK_CALLS": 1,
-        "ARBITRATE_RECHECK_MAX": 1}
+        "ARBITRATE_RECHECK_MAX": 1, "REBUILT_SAME": 1}
 """Smallest value of the integer knobs that have one above 0 (every other int: 0)."""
 
 _lock = threading.RLock()

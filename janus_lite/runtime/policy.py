@@ -105,6 +105,7 @@ class Policy:
         self.failed_general = 0          # ... of them, relaxations (not counted in failures)
         self.stopped: str | None = None  # why no more conversions are tried (graphs kept)
         self.conversion_seconds = 0.0
+        self.fingerprints: dict = {}     # the assumptions of each graph built -> how often
         self.dynamic_dims = dynamic_dims or {}
         self.no_fold = no_fold
 
@@ -188,9 +189,31 @@ class Policy:
             if key is not None and len(self.failed_keys) < 64:
                 self.failed_keys.add(key)
             return None
+        if self._built_before(built):
+            return None
         self.host.adopt(built, why)
         self.history.append(built)
         return built
+
+    def _built_before(self, built) -> bool:
+        """Has a graph with the very same assumptions been built ``REBUILT_SAME`` times
+        already? Then graphs keep replacing each other (more parameters or layers than
+        ``max_graphs``, each relaxation undoing the last): stop converting; the working
+        graphs keep serving, and the calls that fit none run the plain function."""
+        fp = tuple((a.kind, a.text) for a in built.graph.assumptions)
+        n = self.fingerprints[fp] = self.fingerprints.get(fp, 0) + 1
+        if n <= config.REBUILT_SAME or self.stopped is not None:
+            return n > config.REBUILT_SAME
+        self.stopped = "graphs keep replacing each other"
+        self.host.events.add("stopped", f"stopped converting: a graph with the same "
+                             f"assumptions was built {n} times (graphs kept replacing each "
+                             f"other, max_graphs={self.host.max_graphs}); the "
+                             f"{len(self.active)} working graph(s) keep serving")
+        self.host.warn(Cause.STOPPED, f"no more graphs are built (the same graph was built "
+                       f"{n} times: graphs kept replacing each other; raise "
+                       f"jit(max_graphs=...)); the working graphs keep serving, other calls "
+                       f"run the plain function", None)
+        return True
 
     def _failed(self, failure: Failure) -> None:
         """After a failed attempt: give up for good only where no graph works."""
