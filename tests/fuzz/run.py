@@ -149,7 +149,9 @@ def main(argv=None) -> int:
             batch, pending = pending[:a.workers], pending[a.workers:]
             for tot, fnd in pool.map(run_chunk, [(s, n, tuple(found), a.all_features, a.tier,
                                                   a.warnings)
-                                                 for s, n in batch]):
+                                                 for s, n in batch], chunksize=1):
+                # (chunksize given: without it, map divides by the pool's size, which is
+                # 0 for a moment while a worker past maxtasksperchild is replaced)
                 for k, v in tot.items():
                     totals[k] = totals.get(k, 0) + v
                 for sig, (count, text) in fnd.items():
