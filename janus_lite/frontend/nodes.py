@@ -80,9 +80,14 @@ class NodeBuilder(Part):
                 [i for i in inputs if not _plain_value(self.cx.graph[i].meta)]
             self.cx.aliases.roots[node.name] = frozenset({node.name}).union(
                 *(self.cx.aliases.roots.get(i, frozenset({i})) for i in held))
-        elif op == "getitem" and meta.type is not np.ndarray and _plain_value(meta):
+        elif op == "getitem" and (meta.type is not np.ndarray and _plain_value(meta) or
+                                  metas[0].type is np.ndarray and metas[0].dtype is not None
+                                  and not metas[0].dtype.hasobject and
+                                  _advanced_index(metas[1])):
             # an element read as a NumPy or Python scalar (``Q[s, a]``): a new immutable
-            # object, no view of the array (a structured element, np.void, would be one)
+            # object, no view of the array (a structured element, np.void, would be one);
+            # an index with an integer or boolean array in it (``E[tokens]``, ``x[mask]``,
+            # ``W[:, idx]``): advanced indexing, always a copy
             self.cx.aliases.roots[node.name] = frozenset({node.name})
         else:
             # what the result may alias: the updated input of an in-place op, the container
@@ -183,6 +188,15 @@ class NodeBuilder(Part):
 
 
 _PLAIN_SCALARS = (bool, int, float, complex, str, bytes, type(None))
+
+
+def _advanced_index(meta) -> bool:
+    """Is an index of this meta (or a tuple index holding one) an integer or boolean array
+    of one dimension or more? (A 0-d integer array indexes as an integer: a view.)"""
+    if meta.type is tuple and meta.items is not None:
+        return any(_advanced_index(m) for m in meta.items if m is not None)
+    return meta.type is np.ndarray and meta.dtype is not None and \
+        meta.dtype.kind in "iub" and meta.shape is not None and len(meta.shape) >= 1
 
 
 def _plain_value(meta) -> bool:
