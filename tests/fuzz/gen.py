@@ -109,9 +109,15 @@ class Writer:
 
     # -- expressions -----------------------------------------------------------------------
     def arr(self, env, depth=0):
-        kind = self.draw(st.integers(0, 9 if depth < 2 else 0))
+        kind = self.draw(st.integers(0, 10 if depth < 2 else 0))
         if kind == 0:
             return self.pick(env["arr"])
+        if kind == 10:
+            # advanced indexing (a copy): a permutation of the array's items
+            self.features.add("fancy")
+            return (f"{self.arr(env, depth + 1)}.ravel()[np.argsort("
+                    f"{self.arr(env, depth + 1)}.ravel(), kind='stable')]"
+                    f".reshape({env['shape']})")
         if kind in (1, 2):
             return f"({self.arr(env, depth + 1)} {self.pick(ARITH)} {self.arr(env, depth + 1)})"
         if kind == 3:
@@ -143,9 +149,13 @@ class Writer:
         return self.pick(env["arr"])
 
     def sc(self, env, depth=0):
-        kind = self.draw(st.integers(0, 6 if depth < 2 else 0))
+        kind = self.draw(st.integers(0, 7 if depth < 2 else 0))
         if kind == 0:
             return self.pick(env["sc"])
+        if kind == 7:
+            self.features.add("fancy")       # a boolean mask read (advanced indexing)
+            a = self.arr(env, depth + 1)
+            return f"float({a}[{a} > {self.sc(env, depth + 1)}].sum())"
         if kind in (1, 2):
             self.features.add("reduce")
             return self.pick(REDUCE).format(self.arr(env, depth + 1))
