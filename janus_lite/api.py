@@ -894,9 +894,9 @@ class _Direct(SpeculativeFunction):
             return lambda *args, **kwargs: self._plain(self.__wrapped__, args, kwargs)
         return self.__wrapped__
 
-    for _name in ("__name__", "__qualname__", "__module__"):
-        locals()[_name] = getattr(SpeculativeFunction, _name)
-    del _name
+
+_Direct.__name__, _Direct.__qualname__ = SpeculativeFunction.__name__, \
+    SpeculativeFunction.__qualname__       # as the serving classes (runtime/arbitrate.py)
 
 
 def _rebuild(fn, profile_runs, backend, max_graphs, options=None):
