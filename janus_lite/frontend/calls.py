@@ -44,6 +44,16 @@ class CallConverter(Part):
                 # sum(f(p) for p in ps): consumed whole, so the same as over a list (a
                 # graph's side effects are all or nothing); any()/all() stop early: not here
                 args.append(self.containers.expr_ListComp(a))
+            elif isinstance(func, Const) and _consumes_whole(func.value) and \
+                    self._maps_a_known_function(a):
+                # list(map(f, xs)), sum(map(float, xs)): [f(v) for v in xs]
+                item = ast.Name(id=f".map{self.cx.n_comps}", ctx=ast.Load())
+                comp = ast.ListComp(elt=ast.Call(func=a.args[0], args=[item], keywords=[]),
+                                    generators=[ast.comprehension(
+                                        target=ast.Name(id=item.id, ctx=ast.Store()),
+                                        iter=a.args[1], ifs=[], is_async=0)])
+                args.append(self.containers.expr_ListComp(
+                    ast.fix_missing_locations(ast.copy_location(comp, a))))
             elif isinstance(a, ast.Starred):
                 args.extend(self.exprs.static_items(self.exprs.expr(a.value), node.lineno))
             else:
@@ -68,6 +78,18 @@ class CallConverter(Part):
                                           f" runs imperatively)", node.lineno)
                 kwargs[k.arg] = self.exprs.expr(k.value)
         return self.call(func, args, kwargs, node)
+
+    def _maps_a_known_function(self, a) -> bool:
+        """Is ``a`` ``map(f, xs)`` (the builtin, one iterable) with ``f`` known while
+        converting, so that mapping it is ``[f(v) for v in xs]``?"""
+        if not (isinstance(a, ast.Call) and len(a.args) == 2 and not a.keywords and
+                not any(isinstance(x, ast.Starred) for x in a.args)):
+            return False
+        try:
+            m, f = self.exprs.expr(a.func), self.exprs.expr(a.args[0])
+        except ConversionError:
+            return False
+        return isinstance(m, Const) and m.value is map and isinstance(f, Const)
 
     def call(self, func, args, kwargs, node):
         lineno = node.lineno

@@ -124,3 +124,21 @@ def test_list_made_in_one_branch_of_a_cond_node():
     KeyError, the function stayed imperative); now graphed."""
     calls = [([np.ones(3) * i, np.ones(2)], 2.0) for i in range(6)]
     steady(differential(clip_grads, calls), 3)
+
+
+def _norm(p):
+    return float(np.sqrt((p * p).sum()))
+
+
+def mapped(ps, xs):
+    return list(map(np.sum, ps)), sum(map(float, xs)), tuple(map(_norm, ps))
+
+
+def test_map_consumed_whole_is_a_comprehension():
+    """``list(map(f, xs))`` with ``f`` known while converting: ``[f(v) for v in xs]``
+    (over lists of changing length, and a map whose function raises on one item)."""
+    rng = np.random.default_rng(5)
+    calls = [([rng.standard_normal(3) for _ in range(1 + i % 3)], rng.standard_normal(4))
+             for i in range(8)]
+    steady(differential(mapped, calls), 3)
+    differential(mapped, [([np.ones(2)], [1.0, 2.0])] * 3 + [([np.ones(2)], [1.0, "x"])])
