@@ -13,6 +13,7 @@ import numpy as np
 from .. import config
 from ..ir import op_for_callable, op_for_method, get_op
 from ..runtime.guards import Guard, attr as attr_source, const_holder, item as item_source
+from ..profile.records import SCALARS
 from ..profile.source import NoSource, function_ast, mangle, strip_decorators, source_matches
 from ..profile.source import _module_ast as module_ast
 from .errors import ConversionError
@@ -640,9 +641,6 @@ def _setattr(self, args, kwargs, node):
     return Const(None)
 
 
-_ATOMIC = (int, float, bool, complex, str, bytes, type(None))
-
-
 def _copy(self, args, kwargs, node):
     """``copy.copy(x)`` / ``copy.deepcopy(x)`` of an array whose dtype holds no Python
     objects: ``ndarray.__copy__``/``__deepcopy__`` are ``np.copy(x)`` (a new array in the
@@ -652,7 +650,7 @@ def _copy(self, args, kwargs, node):
     if kwargs or len(args) != 1:
         return None
     v = args[0]
-    if isinstance(v, Const) and type(v.value) in _ATOMIC:
+    if isinstance(v, Const) and type(v.value) in SCALARS:
         return v
     if isinstance(v, Ref):
         meta = self.cx.graph[v.name].meta

@@ -25,11 +25,9 @@ from .values import Const
 class ComprehensionConverter(Part):
     def comprehension_loop(self, node: ast.ListComp, iterable):
         load = ast.Load()
-        res = f".comp{self.cx.n_comps}"
-        append = ast.Expr(ast.Call(func=ast.Attribute(value=ast.Name(res, load),
-                                                      attr="append", ctx=load),
-                                   args=[node.elt], keywords=[]))
-        return self._loop(node, iterable, append, self.cx.heap.new_box("list"))
+        return self._loop(node, iterable, lambda res: ast.Expr(ast.Call(
+            func=ast.Attribute(value=ast.Name(res, load), attr="append", ctx=load),
+            args=[node.elt], keywords=[])), self.cx.heap.new_box("list"))
 
     def short_circuit_loop(self, node: ast.GeneratorExp, iterable, stop_on: bool):
         """``any(elt for target in seq if c)`` (``stop_on`` True) or ``all(...)`` (False):
@@ -43,17 +41,16 @@ class ComprehensionConverter(Part):
                         .compN = stop_on
                         break
         """
-        store = ast.Store()
-        res = f".comp{self.cx.n_comps}"
         test = node.elt if stop_on else ast.UnaryOp(op=ast.Not(), operand=node.elt)
-        hit = ast.If(test=test, body=[ast.Assign(targets=[ast.Name(res, store)],
-                                                 value=ast.Constant(stop_on)),
-                                      ast.Break()], orelse=[])
-        return self._loop(node, iterable, hit, Const(not stop_on))
+        return self._loop(node, iterable, lambda res: ast.If(
+            test=test, body=[ast.Assign(targets=[ast.Name(res, ast.Store())],
+                                        value=ast.Constant(stop_on)), ast.Break()],
+            orelse=[]), Const(not stop_on))
 
-    def _loop(self, node, iterable, body, initial):
+    def _loop(self, node, iterable, body_of, initial):
         """Convert ``for target in seq: [if c1: [if c2: ...]] body`` as a loop node, with
-        ``.compN`` bound to ``initial`` before it; returns ``.compN`` after it."""
+        ``.compN`` bound to ``initial`` before it (``body_of(".compN")`` gives the body);
+        returns ``.compN`` after it."""
         gen = node.generators[0]
         scope = self.cx.scope
         k = self.cx.n_comps
@@ -61,6 +58,7 @@ class ComprehensionConverter(Part):
         res, it = f".comp{k}", f".iter{k}"
         targets = assigned_in([ast.Assign(targets=[gen.target], value=ast.Constant(0))])
         saved = {n: scope.env[n] for n in targets + [res, it] if n in scope.env}
+        body = body_of(res)
         for cond in reversed(gen.ifs):
             body = ast.If(test=cond, body=[body], orelse=[])
         loop = ast.For(target=gen.target, iter=ast.Name(it, ast.Load()), body=[body],

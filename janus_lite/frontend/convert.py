@@ -14,9 +14,6 @@ other, registers their AST handlers, and converts the parameters and the body.
 from __future__ import annotations
 
 import ast
-import types
-
-import numpy as np
 
 from ..ir import Graph, get_op, has_effect
 from ..runtime.assumptions import Assumption
@@ -41,7 +38,7 @@ from .random_draws import RandomConverter
 from .regions import RegionConverter
 from .state import StateConverter
 from .statements import StatementConverter
-from .values import NUMPY_FUNCTION, Const, Ref, TupleVal, spec_meta
+from .values import IDENTITY_TYPES, Const, Ref, TupleVal, spec_meta
 
 FAMILY_CLASSES = {
     "exprs": ExpressionConverter, "stmts": StatementConverter, "calls": CallConverter,
@@ -188,9 +185,7 @@ def _stateful_object(value) -> bool:
     identity), but its attributes are state, read at call time like ``self.W``."""
     t = type(value)
     return t.__module__ != "builtins" and hasattr(value, "__dict__") and \
-        not isinstance(value, (type, types.FunctionType, types.MethodType,
-                               types.BuiltinFunctionType, types.ModuleType, np.ufunc,
-                               NUMPY_FUNCTION))
+        not isinstance(value, IDENTITY_TYPES)
 
 
 def _body(fdef):

@@ -18,15 +18,11 @@ from ..runtime.guards import INT64_SPAN, Guard, attr as attr_source, const_holde
     global_, item as item_source, item_key
 from ..runtime.spec import ParamSpec, guards_for
 from .errors import ConversionError
-from .values import NUMPY_FUNCTION, Const, Ref, TupleVal, UserMethod, is_immutable_const, is_jitted, \
-    plain_attribute_get
+from .values import IDENTITY_TYPES, Const, Ref, TupleVal, UserMethod, is_immutable_const, \
+    is_jitted, plain_attribute_get
 from .part import Part
 
 _MISSING = object()
-_IDENTITY_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
-                   types.MethodType, types.BuiltinMethodType, np.ufunc, type, np.dtype,
-                   types.MethodDescriptorType, types.WrapperDescriptorType,
-                   types.MethodWrapperType, types.ClassMethodDescriptorType, NUMPY_FUNCTION)
 _SAFE_DESCRIPTORS = (types.MemberDescriptorType, types.GetSetDescriptorType)
 
 
@@ -49,7 +45,7 @@ def _unequal_to_itself(value) -> bool:
 class ExternalConverter(Part):
     def read_external(self, src, value, lineno):
         """Classify a value read from ``src`` (see module doc); returns an abstract value."""
-        if isinstance(value, _IDENTITY_TYPES) or is_jitted(value):
+        if isinstance(value, IDENTITY_TYPES) or is_jitted(value):
             self.cx.add_guard(Guard("identity", src, value, lineno))
             return Const(value)
         if is_immutable_const(value) and _hashable(value):

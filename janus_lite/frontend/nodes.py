@@ -11,6 +11,7 @@ from ..ir import Meta, get_op, infer_meta
 from ..ir.node import same_dtype
 from ..ir.quiet import intercepted
 from ..profile.instrument import site_key
+from ..profile.records import SCALARS
 from .errors import ConversionError
 from .part import Part
 from .values import BoundMethod, BoxRef, Const, LocalFunction, OrigRef, Ref, TupleVal, \
@@ -187,9 +188,6 @@ class NodeBuilder(Part):
         return meta
 
 
-_PLAIN_SCALARS = (bool, int, float, complex, str, bytes, type(None))
-
-
 def _advanced_index(meta) -> bool:
     """Is an index of this meta (or a tuple index holding one) an integer or boolean array
     of one dimension or more? (A 0-d integer array indexes as an integer: a view.)"""
@@ -208,4 +206,4 @@ def _plain_value(meta) -> bool:
         return meta.dtype is not None and meta.dtype != np.dtype(object)
     if t is not None and issubclass(t, np.generic):
         return not issubclass(t, (np.void, np.object_))
-    return t in _PLAIN_SCALARS
+    return t in SCALARS

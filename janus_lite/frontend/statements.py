@@ -328,16 +328,12 @@ class StatementConverter(Part):
 
     def try_loop_node(self, node, iterable) -> bool:
         """A loop node for ``node``, or False with nothing emitted when it cannot be one."""
-        before, n_asserts, state = set(self.cx.graph.order), len(self.cx.asserts), \
-            self.cx.snapshot()
-        n_unbound, pending = set(self.cx.maybe_unbound), self.cx.pending_return
+        mark = self._mark()
         try:
             self.loops.loop_node("for", node, self.loop_iterable(iterable, node))
             return True
         except ConversionError:
-            self.roll_back(before, n_asserts)
-            self.cx.maybe_unbound, self.cx.pending_return = n_unbound, pending
-            self.cx.restore(state)
+            self._back_to(mark)
             return False
 
     def unroll(self, node, items, limit: int, nested: bool = False) -> bool | None:

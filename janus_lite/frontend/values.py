@@ -139,6 +139,13 @@ NUMPY_FUNCTION = type(np.mean)
 with a ``__dict__`` but no state a call reads; held in an argument or an attribute, they
 are constants guarded by identity."""
 
+IDENTITY_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
+                  types.MethodType, types.BuiltinMethodType, np.ufunc, type, np.dtype,
+                  types.MethodDescriptorType, types.WrapperDescriptorType,
+                  types.MethodWrapperType, types.ClassMethodDescriptorType, NUMPY_FUNCTION)
+"""Values a graph holds as constants guarded by identity (modules, functions, classes,
+ufuncs, NumPy's functions, dtypes, descriptors): nothing a call reads lives in them."""
+
 _GENERIC_GET = (object.__getattribute__, types.SimpleNamespace.__getattribute__,
                 functools.partial.__getattribute__)
 _GENERIC_SET = (object.__setattr__, types.SimpleNamespace.__setattr__,

@@ -202,18 +202,27 @@ class Policy:
         graphs keep serving, and the calls that fit none run the plain function."""
         fp = tuple((a.kind, a.text) for a in built.graph.assumptions)
         n = self.fingerprints[fp] = self.fingerprints.get(fp, 0) + 1
-        if n <= config.REBUILT_SAME or self.stopped is not None:
-            return n > config.REBUILT_SAME
-        self.stopped = "graphs keep replacing each other"
-        self.host.events.add("stopped", f"stopped converting: a graph with the same "
-                             f"assumptions was built {n} times (graphs kept replacing each "
-                             f"other, max_graphs={self.host.max_graphs}); the "
-                             f"{len(self.active)} working graph(s) keep serving")
-        self.host.warn(Cause.STOPPED, f"no more graphs are built (the same graph was built "
-                       f"{n} times: graphs kept replacing each other; raise "
-                       f"jit(max_graphs=...)); the working graphs keep serving, other calls "
-                       f"run the plain function", None)
+        if n <= config.REBUILT_SAME:
+            return False
+        self._stop("graphs keep replacing each other",
+                   f"because a graph with the same assumptions was built {n} times (graphs "
+                   f"kept replacing each other, max_graphs={self.host.max_graphs})",
+                   f"the same graph was built {n} times: graphs kept replacing each other; "
+                   f"raise jit(max_graphs=...)")
         return True
+
+    def _stop(self, reason, why, short, lineno=None, filename=None) -> None:
+        """No more conversions: the working graphs keep serving (said once, in an event
+        and a PerformanceWarning, ``why`` and ``short`` the reason at length and in brief)."""
+        if self.stopped is not None:
+            return
+        self.stopped = reason
+        n = len(self.active)
+        self.host.events.add("stopped", f"stopped converting {why}; the {n} working "
+                             f"graph(s) keep serving", lineno, filename=filename)
+        self.host.warn(Cause.STOPPED, f"no more graphs are built ({short}); the {n} working "
+                       f"graph(s) keep serving, other calls run the plain function", lineno,
+                       filename)
 
     def _failed(self, failure: Failure) -> None:
         """After a failed attempt: give up for good only where no graph works."""
@@ -222,17 +231,8 @@ class Policy:
             return
         reason = f"conversion failed: {failure.reason}"
         if self.active:
-            if self.stopped is None:
-                self.stopped = reason
-                self.host.events.add("stopped", f"stopped converting after "
-                                     f"{self.failures} failed attempts (last: "
-                                     f"{failure.reason}); the {len(self.active)} working "
-                                     f"graph(s) keep serving", failure.lineno,
-                                     filename=failure.filename)
-                self.host.warn(Cause.STOPPED, f"no more graphs are built ({failure.reason}); "
-                               f"the {len(self.active)} working graph(s) keep serving, other "
-                               f"calls run the plain function", failure.lineno,
-                               failure.filename)
+            self._stop(reason, f"after {self.failures} failed attempts (last: {failure.reason})",
+                       failure.reason, failure.lineno, failure.filename)
         else:
             self.host.go_imperative(reason, failure.lineno, failure.filename)
 
