@@ -64,10 +64,18 @@ class ConversionContext:
         self.output_mode = False               # materializing the returned value
         self.final_objects: dict = {}          # BoxRef id -> the node made for it in
         #                                        output mode (one object per container)
+        self.uncopied: dict = {}               # output mode, one object per value: (graph
+        #                                        id, node) -> it remade on the caller's
+        #                                        arrays; (graph id, id(TupleVal)) -> its tuple
+        self.final_names: set = set()          # containers made in output mode of committed
+        #                                        values (no stale views: state.check_stale_view)
         self.branch_objects = None             # while a branch's outputs are made: BoxRef
         #                                        id -> its node (one object per branch)
         self.escaped_boxes: dict = {}          # BoxRef id -> its Box as a branch output
-        #                                        kept it (see ControlConverter.cond)
+        #                                        kept it (see ControlConverter.cond); for a
+        #                                        TupleVal: ("tuple", id) -> None
+        self.branch_tuples: dict = {}          # ("tuple", id) -> the TupleVal a branch's
+        #                                        outputs made (kept alive: its id is a key)
         self.active_slots: list = []           # state slots of the enclosing loop nodes
         self.n_comps = 0                       # comprehensions converted (fresh names)
         self.repeats: dict = {}                # (graph id, key) -> (graph, node): reads

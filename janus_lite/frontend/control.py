@@ -186,6 +186,8 @@ class ControlConverter(Part):
         for bid in list(made_t) + list(made_e):
             if bid in heap[0]:
                 self.cx.escaped_boxes[bid] = heap[0][bid].copy()
+            elif bid in self.cx.branch_tuples:
+                self.cx.escaped_boxes[bid] = None
         self.cx.heap.boxes, self.cx.heap.box_of = heap
         scope.done = both_done
         scope.returned = merged.get("<ret>") if both_done else None

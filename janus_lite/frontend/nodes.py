@@ -32,7 +32,17 @@ class NodeBuilder(Part):
         if isinstance(v, TupleVal):
             if v.origin is not None:
                 return self.materialize(Ref(v.origin))
-            return self.emit("tuple", list(v.items), lineno=self.cx.lineno).name
+            # one tuple object per branch that keeps it (a tuple a branch kept is that
+            # branch's own object: made again after the branch, it would be a second one)
+            memo, key = self.cx.branch_objects, ("tuple", id(v))
+            if memo is not None and key in memo:
+                return memo[key]
+            self.check_tuple_kept(v)
+            name = self.emit("tuple", list(v.items), lineno=self.cx.lineno).name
+            if memo is not None:
+                memo[key] = name
+                self.cx.branch_tuples[key] = v
+            return name
         if isinstance(v, BoundMethod):
             raise ConversionError(f"method {v.name} used as a value", self.cx.lineno)
         if isinstance(v, LocalFunction):
@@ -40,6 +50,12 @@ class NodeBuilder(Part):
                                   f"{v.fdef.lineno}) is used as a value: returned, stored or "
                                   f"passed on (only its calls are graphed)", self.cx.lineno)
         raise ConversionError(f"cannot use {v!r} as a graph value", self.cx.lineno)
+
+    def check_tuple_kept(self, v: TupleVal) -> None:
+        if ("tuple", id(v)) in self.cx.escaped_boxes:
+            raise ConversionError("a tuple made in the function is kept by a branch on a "
+                                  "run-time condition and used again after it (one object in "
+                                  "Python, two here)", self.cx.lineno)
 
     def emit(self, op: str, args: list, kw: dict | None = None, attrs: dict | None = None,
              lineno=None, site: ast.AST | None = None):

@@ -319,6 +319,9 @@ class StateConverter(Part):
         update imperatively; the graph's copy-on-write cannot: refuse."""
         if not self.cx.heap.cow:
             return
+        if self.cx.output_mode and name in self.cx.final_names:
+            return     # made of committed values, each checked as it was materialized: the
+            #            caller's own array updated in place is one of them, not a stale view
         for root in self.cx.aliases.roots.get(name, ()):
             if root in self.cx.heap.cow and root != name and name not in self.cx.heap.identity:
                 raise ConversionError("a view of an array is used after the array was "
@@ -356,6 +359,8 @@ class StateConverter(Part):
             for k, v in box.entries.items():
                 flat += [Const(k), held(v)]
             made = self.nodes.emit("dict", flat, lineno=self.cx.lineno)
+        if final and isinstance(made, Ref):
+            self.cx.final_names.add(made.name)
         name = self.nodes.materialize(made)
         if final:
             self.cx.final_objects[ref.id] = name
@@ -422,17 +427,34 @@ class StateConverter(Part):
             copies = [c for c in sorted(held)
                       if heap.cow.get(heap.identity.get(c)) == c and c != v.name]
             roots = self.cx.aliases.roots.get(v.name)
+            # one value, one object, however many places keep it: a view remade on the
+            # caller's array is made once (``self.a = v; self.b = v``: ``a is b``)
+            memo = self.cx.uncopied if self.cx.output_mode and copies else {}
+            key = (id(self.cx.graph), v.name)
+            if key in memo:
+                return memo[key]
             v = OrigRef(orig)
             for c in copies:
                 v = self.nodes.emit("uncopy", [v, Ref(c), OrigRef(self.cx.heap.identity[c])],
                                     lineno=self.cx.lineno)
                 if roots is not None:    # the argument itself is never a stale view of it
                     self.cx.aliases.roots[v.name] = roots
+            memo[key] = v
             return v
         if isinstance(v, Const) and self.cx.heap.const_params.get(id(v.value)) is not None:
             return OrigRef(self.cx.heap.const_params[id(v.value)])
         if isinstance(v, TupleVal):
-            return TupleVal(tuple(self.committed_value(i) for i in v.items), origin=v.origin)
+            made = TupleVal(tuple(self.committed_value(i) for i in v.items), origin=v.origin)
+            if not self.cx.output_mode or v.origin is not None:
+                return made
+            # one tuple object however many places keep it (``self.a = t; return t``)
+            key = (id(self.cx.graph), id(v))
+            self.nodes.check_tuple_kept(v)
+            if key not in self.cx.uncopied:
+                name = self.nodes.materialize(made)
+                self.cx.final_names.add(name)
+                self.cx.uncopied[key] = (v, Ref(name))      # (v kept alive: its id is the key)
+            return self.cx.uncopied[key][1]
         if isinstance(v, BoxRef):
             return Ref(self.nodes.materialize(v))
         return v

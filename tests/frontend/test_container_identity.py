@@ -32,6 +32,21 @@ class Layer:
             self.log.append([self.W])
         return float(self.W.sum())
 
+    def keep_every_step(self, g):
+        self.W -= 0.1 * g
+        top = self.W[:1]                      # a view of the array after its update
+        self.cache["top"] = top
+        self.best = {"W": self.W, "top": top}
+        self.log.append([self.W, top])
+        return float(g.sum())
+
+    def view_kept_twice(self, g):
+        self.W -= 0.1 * g
+        top = self.W[:1]
+        self.best = top
+        self.states = top
+        return top
+
     def kept_in_branch_then_changed(self, g):
         d = {"g": g}
         if g[0, 0] > 0:
@@ -84,6 +99,42 @@ def test_a_container_keeps_the_array_updated_in_place():
     differential(Layer.step, [(layer,) + sign(i) for i in range(8)])
 
 
+def test_a_container_made_every_call_keeps_the_array_and_its_view():
+    # no branch: the container is made once, at the commit, of the committed values (it
+    # was refused as "a view used after the update": the array itself is no stale view)
+    seen = []
+    for fn in (Layer.keep_every_step, janus_lite.jit(Layer.keep_every_step)):
+        layer, out = Layer(), []
+        for i in range(8):
+            fn(layer, np.full((2, 2), 0.5 * i - 1.0))
+            top = layer.best["top"]
+            out.append((layer.best["W"] is layer.W, top.base is layer.W,
+                        layer.log[-1][0] is layer.W, layer.cache["top"] is top,
+                        layer.W.tolist(), top.tolist()))
+            layer.W += 1.0                   # the views kept see later updates too
+            out.append(top.tolist())
+        seen.append(out)
+    assert seen[0] == seen[1]
+    assert fn.stats["graph_calls"] >= 4
+    differential(Layer.keep_every_step,
+                 [(Layer(),) + (np.full((2, 2), float(i)),) for i in range(6)])
+
+
+def test_a_view_of_the_updated_array_kept_twice_is_one_object():
+    # the view is remade on the caller's array once, not once per place that keeps it
+    # (before: ``self.best is self.states`` was False, and the result a third object)
+    seen = []
+    for fn in (Layer.view_kept_twice, janus_lite.jit(Layer.view_kept_twice)):
+        layer, out = Layer(), []
+        for i in range(6):
+            top = fn(layer, np.full((2, 2), float(i)))
+            out.append((layer.best is layer.states, top is layer.best,
+                        top.base is layer.W, top.tolist()))
+        seen.append(out)
+    assert seen[0] == seen[1]
+    assert fn.stats["graph_calls"] >= 3
+
+
 def test_a_branch_that_keeps_a_container_changed_after_it_stays_exact():
     sign = lambda i: (np.full((2, 2), (-1.0) ** i),)   # noqa: E731
     _both(Layer.kept_in_branch_then_changed, sign)
@@ -128,3 +179,58 @@ def test_a_loop_node_appends_the_array_itself():
             seen.append(out)
         assert seen[0] == seen[1]
         assert fn.stats["graph_calls"] >= 3
+
+
+class Pair:
+    def __init__(self):
+        self.W = np.ones(3)
+        self.a = self.b = None
+        self.d = {}
+        self.log = []
+
+    def tuple_kept_twice(self, x):
+        t = (x, x * 2.0)
+        self.a = t
+        self.d["t"] = t
+        self.log.append(t)
+        return t
+
+    def tuple_of_updated_array(self, x):
+        self.W += x
+        t = (self.W, x)
+        self.a = t
+        self.b = t
+        return t
+
+    def tuple_kept_by_a_branch(self, x):
+        t = (x, 1.0)
+        if x.sum() > 0:
+            self.a = t
+        self.b = t
+        return t
+
+
+def _object_sharing(pair, result, x):
+    """Which of the objects reachable from the result and the state are one object."""
+    seen, ids = [], {}
+    for v in (result, pair.a, pair.b, pair.W, x, *pair.d.values(), *pair.log):
+        for o in ([v] + list(v) if isinstance(v, tuple) else [v]):
+            seen.append(ids.setdefault(id(o), len(ids)))
+    return seen
+
+
+def test_a_tuple_made_in_the_function_is_one_object():
+    # stored in an attribute, a dict, a list and returned: one tuple, as in Python (before:
+    # one tuple per place that kept it); and a branch that keeps it (exact: imperative)
+    for method, served in ((Pair.tuple_kept_twice, True), (Pair.tuple_of_updated_array, True),
+                           (Pair.tuple_kept_by_a_branch, False)):
+        seen = []
+        for fn in (method, janus_lite.jit(method)):
+            pair, out = Pair(), []
+            for i in range(6):
+                x = np.full(3, (-1.0) ** i * (i + 1))
+                result = fn(pair, x)
+                out.append((_object_sharing(pair, result, x), pair.W.tolist()))
+            seen.append(out)
+        assert seen[0] == seen[1], method.__name__
+        assert (fn.stats["graph_calls"] >= 4) == served, method.__name__
