@@ -629,9 +629,44 @@ class SpeculativeFunction:
         return self._other_calls + self._graph_calls
 
     def _convert(self, specs, example=None, relaxed=frozenset()):
-        """Convert for ``specs``: a CompiledGraph, or a `Failure` (its reason logged)."""
-        fn = self.__wrapped__
+        """Convert for ``specs``: a CompiledGraph, or a `Failure` (its reason logged).
+
+        A conversion that failed with state it writes folded (a step counter: the branch on
+        it taken statically may be the side no graph holds) is tried once more with that
+        state read at run time, as the graph that works would read it anyway; the graph
+        then says so in ``relaxed_more``."""
         t0 = time.perf_counter()
+        result = self._attempt(specs, example, relaxed)
+        more = getattr(result, "written", frozenset()) - relaxed \
+            if isinstance(result, ConversionError) and not result.permanent else None
+        if more:
+            again = self._attempt(specs, example, relaxed | more)
+            if isinstance(again, CompiledGraph):
+                again.relaxed_more = more
+                result = again
+        self._cost_learnt(time.perf_counter() - t0)
+        if isinstance(result, CompiledGraph):
+            result.seconds = time.perf_counter() - t0
+            return result
+        if isinstance(result, ConversionError):
+            self.events.add("conversion-failed", result.reason, result.lineno,
+                            filename=result.filename)
+            if self.strict:
+                self._strict_error = f"{self.events.qualname}" \
+                                     f"{self._where(result.lineno, result.filename)}: " \
+                                     f"conversion failed: {result.reason}"
+            return Failure(result.reason, result.lineno, result.permanent, result.filename)
+        # any other exception is a bug of ours: never the user's problem
+        reason = f"internal error {type(result).__name__}: {result}"
+        self.events.add("conversion-failed", reason, None, level=logging.WARNING)
+        if self.strict:
+            self._strict_error = f"{self.events.qualname}: conversion failed: {reason}"
+        return Failure("conversion kept failing" if isinstance(result, RecursionError)
+                       else reason)
+
+    def _attempt(self, specs, example, relaxed):
+        """One conversion: a CompiledGraph, or the exception that stopped it."""
+        fn = self.__wrapped__
         try:
             with gc_paused():
                 graph = convert(fn, self._fdef, self._klass, specs, self._profiler.profile,
@@ -640,26 +675,11 @@ class SpeculativeFunction:
                 run_passes(graph, passes_for(backend))
                 guards = graph.guards
                 entry, source = backend_compile(graph, fn, self._fdef, guards, backend)
-        except ConversionError as exc:
-            self._cost_learnt(time.perf_counter() - t0)
-            self.events.add("conversion-failed", exc.reason, exc.lineno, filename=exc.filename)
-            if self.strict:
-                self._strict_error = f"{self.events.qualname}" \
-                                     f"{self._where(exc.lineno, exc.filename)}: " \
-                                     f"conversion failed: {exc.reason}"
-            return Failure(exc.reason, exc.lineno, exc.permanent, exc.filename)
-        except Exception as exc:   # a bug of ours: never the user's problem
-            reason = f"internal error {type(exc).__name__}: {exc}"
-            self.events.add("conversion-failed", reason, None, level=logging.WARNING)
-            if self.strict:
-                self._strict_error = f"{self.events.qualname}: conversion failed: {reason}"
-            return Failure("conversion kept failing" if isinstance(exc, RecursionError)
-                           else reason)
-        self._cost_learnt(time.perf_counter() - t0)
+        except Exception as exc:
+            return exc
         graph.code = source                # for the IR graph's own views (summary, source())
         graph.backend = backend
-        cg = CompiledGraph(graph, list(guards), entry, source, backend, specs,
-                           seconds=time.perf_counter() - t0)
+        cg = CompiledGraph(graph, list(guards), entry, source, backend, specs)
         cg.tier_args = (example, relaxed)      # for the compiled tier's own conversion
         return cg
 
@@ -942,6 +962,14 @@ class _PolicyHost:
 
     def warn(self, cause, text, lineno, filename=None):
         self.f._warn(cause, text, lineno, filename)
+
+    def forget_truth(self, site) -> None:
+        """Forget how the profiled calls went at condition ``site``: the next conversion
+        speculates the way the calls profiled from now on go."""
+        profile = self.f._profiler.profile
+        with profile.lock:
+            profile.truths.pop(site, None)
+            profile.sites.pop(site, None)
 
     def run_seconds(self) -> float:
         """The function's own run time so far, estimated: calls × mean imperative run."""

@@ -20,7 +20,7 @@ from .errors import ConversionError
 from .scope import Scope
 from .unsupported import check_supported
 from .values import (Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod, SuperOf,
-                     LocalFunction,
+                     LocalFunction, PartialCall,
                      is_immutable_const, is_jitted)
 from .part import Part
 
@@ -114,6 +114,9 @@ class CallConverter(Part):
             return self.inline(func.fn, [func.recv] + args, kwargs, node)
         if isinstance(func, LocalFunction):
             return self.closures.inline_local(func, args, kwargs, node)
+        if isinstance(func, PartialCall):
+            return self.call(func.func, list(func.args) + list(args),
+                             {**func.kwargs, **kwargs}, node)
         if isinstance(func, Ref):
             owner = self.cx.graph[func.name].meta.type
             if owner is functools.partial:
@@ -641,22 +644,49 @@ def _setattr(self, args, kwargs, node):
     return Const(None)
 
 
-def _copy(self, args, kwargs, node):
+def _copy(self, args, kwargs, node, shallow=False):
     """``copy.copy(x)`` / ``copy.deepcopy(x)`` of an array whose dtype holds no Python
     objects: ``ndarray.__copy__``/``__deepcopy__`` are ``np.copy(x)`` (a new array in the
     same memory order, ``K``); of a Python int, float, str, None ...: the object itself, as
-    the copy module returns it. Anything else (a container, whose copy keeps aliases
+    the copy module returns it. ``copy.copy`` (``shallow``) of a list or dict is
+    ``list.copy``/``dict.copy`` (a new container holding the same items), of a tuple the
+    tuple itself. Anything else (a deep copy of a container, whose copy keeps aliases
     between its items; an object) stays the call."""
     if kwargs or len(args) != 1:
         return None
     v = args[0]
     if isinstance(v, Const) and type(v.value) in SCALARS:
         return v
-    if isinstance(v, Ref):
-        meta = self.cx.graph[v.name].meta
-        if meta.type is np.ndarray and meta.dtype is not None and not meta.dtype.hasobject:
+    kind = self.cx.heap.box(v).kind if isinstance(v, BoxRef) else \
+        self.cx.graph[v.name].meta.type if isinstance(v, Ref) else None
+    if isinstance(v, Ref) and kind is np.ndarray:
+        dtype = self.cx.graph[v.name].meta.dtype
+        if dtype is not None and not dtype.hasobject:
             return self.nodes.emit("np.copy", [v], lineno=node.lineno, site=node)
+    if shallow and kind in ("list", list):
+        return _list(self, [v], {}, node)
+    if shallow and kind in ("dict", dict):
+        return self.dicts.dict_method(v, "copy", [], {}, node)
+    if shallow and isinstance(v, TupleVal):
+        return v
     return None
+
+
+def _shallow_copy(self, args, kwargs, node):
+    return _copy(self, args, kwargs, node, shallow=True)
+
+
+def _partial(self, args, kwargs, node):
+    """``functools.partial(f, ...)`` made in the function, with ``f`` a callable known while
+    converting: a `PartialCall` (only called, never made). Otherwise the call stays (``f``
+    not callable raises the TypeError there)."""
+    if not args:
+        return None
+    f = args[0]
+    if isinstance(f, Const) and not callable(f.value) or \
+            not isinstance(f, (Const, LocalFunction, UserMethod, BoundMethod, PartialCall)):
+        return None
+    return PartialCall(f, tuple(args[1:]), dict(kwargs))
 
 
 _STATIC = {builtins.list: _list, builtins.len: _len, builtins.range: _range,
@@ -664,7 +694,7 @@ _STATIC = {builtins.list: _list, builtins.len: _len, builtins.range: _range,
            builtins.type: _type, builtins.enumerate: _enumerate, builtins.zip: _zip,
            builtins.reversed: _reversed, builtins.tuple: _tuple,
            builtins.getattr: _getattr, builtins.setattr: _setattr,
-           copy.copy: _copy, copy.deepcopy: _copy}
+           copy.copy: _shallow_copy, copy.deepcopy: _copy, functools.partial: _partial}
 _STATIC_OBJECTS = set(_STATIC)
 _STATIC_BUILTINS = {id(k): v for k, v in _STATIC.items()}
 

@@ -136,10 +136,11 @@ class ConversionContext:
         None when there is none."""
         return self._guarded.get((src.key, kind, None, None))
 
-    def add_assert(self, cond: Ref, expect: bool, kind: str, text: str, lineno) -> None:
+    def add_assert(self, cond: Ref, expect: bool, kind: str, text: str, lineno,
+                   site=None) -> None:
         index = len(self.asserts)
         a = Assumption(kind=kind, lineno=lineno, text=text, expected=expect, index=index,
-                       is_guard=False, filename=self.filename)
+                       is_guard=False, filename=self.filename, site=site)
         self.asserts.append(a)
         node = self.graph.add("assert", (cond.name,), attrs={"expect": expect, "index": index},
                               meta=Meta(type(None), value=None), lineno=lineno)

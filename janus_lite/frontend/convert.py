@@ -27,6 +27,7 @@ from .containers import ContainerConverter
 from .context import ConversionContext
 from .control import ControlConverter, check_escaped
 from .dicts import DictConverter
+from .errors import ConversionError
 from .exceptions import ExceptionConverter
 from .expressions import ExpressionConverter
 from .external import ExternalConverter
@@ -201,5 +202,10 @@ def convert(fn, fdef, klass, specs, profile, name=None, example=None,
     ``example`` maps parameters to the values of a recent call (used to classify state the
     function reads); ``relaxed`` holds keys of sources whose scalar values are read at run
     time instead of folded."""
-    return Converter(fn, fdef, klass, specs, profile, name or fn.__name__, example,
-                     relaxed).run()
+    converter = Converter(fn, fdef, klass, specs, profile, name or fn.__name__, example,
+                          relaxed)
+    try:
+        return converter.run()
+    except ConversionError as exc:
+        exc.written = converter.state.written_so_far()
+        raise

@@ -15,6 +15,7 @@ class ConversionError(Exception):
         self.lineno = lineno
         self.permanent = permanent
         self.filename = filename    # set where ``lineno`` is in an inlined callee's file
+        self.written = frozenset()  # keys of state the code converted until then writes
 
     def __str__(self):
         return f"line {self.lineno}: {self.reason}" if self.lineno else self.reason

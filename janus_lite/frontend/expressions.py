@@ -552,7 +552,8 @@ class ExpressionConverter(Part):
         truth = seen[0]
         cond = self.nodes.emit("truth", [value], lineno=site.lineno)
         self.cx.add_assert(cond, truth, "branch" if not text else "branch-only",
-                           f"{ast.unparse(site)} is {truth}{text}", site.lineno)
+                           f"{ast.unparse(site)} is {truth}{text}", site.lineno,
+                           site=site_key(site))
         return truth
 
 

@@ -14,8 +14,8 @@ from ..profile.instrument import site_key
 from ..profile.records import SCALARS
 from .errors import ConversionError
 from .part import Part
-from .values import BoundMethod, BoxRef, Const, LocalFunction, OrigRef, Ref, TupleVal, \
-    is_immutable_const
+from .values import BoundMethod, BoxRef, Const, LocalFunction, OrigRef, PartialCall, Ref, \
+    TupleVal, is_immutable_const
 
 
 class NodeBuilder(Part):
@@ -45,6 +45,10 @@ class NodeBuilder(Part):
             return name
         if isinstance(v, BoundMethod):
             raise ConversionError(f"method {v.name} used as a value", self.cx.lineno)
+        if isinstance(v, PartialCall):
+            raise ConversionError("a functools.partial made in the function is used as a "
+                                  "value: returned, stored or passed on (only its calls are "
+                                  "graphed)", self.cx.lineno)
         if isinstance(v, LocalFunction):
             raise ConversionError(f"the function {v.name} defined in the function (line "
                                   f"{v.fdef.lineno}) is used as a value: returned, stored or "

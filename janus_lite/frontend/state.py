@@ -314,6 +314,21 @@ class StateConverter(Part):
                 if orig in self.cx.sources:
                     written.add(self.cx.sources[orig].key)
 
+    def written_so_far(self) -> frozenset:
+        """Keys of the state values (attributes, dict and list items) the code converted so
+        far writes: on a failed conversion, the policy may retry with them read at run
+        time (``self.step += 1; if self.step % 10 == 0: log.info(...)``: folded, the step
+        taken statically may be the one no graph holds)."""
+        keys = set()
+        for box in self.cx.heap.boxes.values():
+            src = self.cx.sources.get(box.origin) if box.origin is not None else None
+            if src is None:
+                continue
+            for name in box.dirty:
+                keys.add((attr_source(src, name) if box.kind == "object"
+                          else item_source(src, name)).key)
+        return frozenset(keys)
+
     def check_stale_view(self, name: str) -> None:
         """A view of an array taken before the array was updated in place would show the
         update imperatively; the graph's copy-on-write cannot: refuse."""

@@ -124,6 +124,16 @@ class LocalFunction:
     name: str
 
 
+@dataclass(frozen=True, eq=False)
+class PartialCall:
+    """``functools.partial(f, *args, **kwargs)`` made in the function (``f`` known while
+    converting): only good for calling, as ``f(*args, *more, **{**kwargs, **more_kw})``;
+    stored, returned or passed on, it is refused (no partial object is made)."""
+    func: object
+    args: tuple
+    kwargs: dict
+
+
 def static_tuple(v):
     """``v`` as a Const when it is a tuple of constants (a ``(layer, name)`` argument used as
     a dict key or an index), else ``v`` itself."""

@@ -20,6 +20,7 @@ class Assumption:
     guard: object = None  # the runtime.guards.Guard, for guards
     failed: int = 0
     filename: str | None = None   # the file of ``lineno`` when it is an inlined callee's
+    site: object = None   # a branch assertion's condition, as the profile counts its truth
 
 
     @classmethod

@@ -47,6 +47,8 @@ class CompiledGraph:
     rebuilds: int = 0                  # rebuilds of its lineage after assertion failures
     rebuild_failed: bool = False       # a rebuild for its failing assertion gave up: kept
     fate: str = ""                     # why it was replaced or retired
+    relaxed_more: frozenset = frozenset()   # state read at run time because the conversion
+    #                                         failed with it folded (api._convert)
 
     def __post_init__(self):
         if not self.guard_misses:

@@ -37,7 +37,8 @@ from .. import config
 from .compiled import CompiledGraph, Status
 from .guards import item_key, keys_text
 from .policy_facts import (FACT_KINDS, as_seq, callee_file, describe_relaxation, error_line,
-                           exact, from_spec, holds, merge_specs, spec_key, state_differs)
+                           exact, from_spec, holds, merge_specs, spec_key, state_differs,
+                           values_only)
 from .spec import Unspecable, name_symbols
 
 
@@ -75,6 +76,7 @@ class Host(Protocol):
     def go_imperative(self, reason: str, lineno, filename=None) -> None: ...
     def warn(self, cause: Cause, text: str, lineno, filename=None) -> None: ...
     def run_seconds(self) -> float: ...
+    def forget_truth(self, site) -> None: ...
 
 
 class Failure:
@@ -105,6 +107,7 @@ class Policy:
         self.failed_general = 0          # ... of them, relaxations (not counted in failures)
         self.stopped: str | None = None  # why no more conversions are tried (graphs kept)
         self.conversion_seconds = 0.0
+        self.sighted: set = set()        # keys of signatures seen once (`_first_sight`)
         self.fingerprints: dict = {}     # the assumptions of each graph built -> how often
         self.dynamic_dims = dynamic_dims or {}
         self.no_fold = no_fold
@@ -147,10 +150,11 @@ class Policy:
                 out[name] = replace(sp, value=None, has_value=False)
         return out
 
-    def _convert(self, specs, why, general=False):
+    def _convert(self, specs, why, general=False, unlike=None):
         """One attempt: a CompiledGraph (not yet adopted) or None. A failed ``general``
         attempt (relaxing a graph that works) is remembered but does not count toward
-        MAX_FAILED_CONVERSIONS: a graph specialized for the call may still be built."""
+        MAX_FAILED_CONVERSIONS: a graph specialized for the call may still be built.
+        ``unlike``: a graph the new one must differ from in its assumptions (None if not)."""
         key = self._key_of(specs)
         if key is not None and key in self.failed_keys:
             return None
@@ -159,6 +163,9 @@ class Policy:
         host = self.host
         named = name_symbols(specs, host.profiled_args())
         built = host.convert(named, self.example, frozenset(self.relaxed))
+        if isinstance(built, CompiledGraph) and built.relaxed_more:
+            self.relaxed |= built.relaxed_more    # read at run time from now on
+            why += "; state it writes read at run time"
         if isinstance(built, CompiledGraph):
             self.conversion_seconds += built.seconds
             # a value the graph itself writes changes every call: read it at run time
@@ -189,6 +196,8 @@ class Policy:
             if key is not None and len(self.failed_keys) < 64:
                 self.failed_keys.add(key)
             return None
+        if unlike is not None and _fingerprint(built) == _fingerprint(unlike):
+            return None
         if self._built_before(built):
             return None
         self.host.adopt(built, why)
@@ -200,7 +209,7 @@ class Policy:
         already? Then graphs keep replacing each other (more parameters or layers than
         ``max_graphs``, each relaxation undoing the last): stop converting; the working
         graphs keep serving, and the calls that fit none run the plain function."""
-        fp = tuple((a.kind, a.text) for a in built.graph.assumptions)
+        fp = _fingerprint(built)
         n = self.fingerprints[fp] = self.fingerprints.get(fp, 0) + 1
         if n <= config.REBUILT_SAME:
             return False
@@ -295,8 +304,7 @@ class Policy:
                 cg.rebuild_failed = True   # the other branch cannot be graphed: a rebuild
                 #                            would give this graph again
             if cg.rebuild_failed:        # kept as it is: nothing to rebuild, retire or keep
-                self._keep_or_retire(cg)
-                return Decision.PLAIN
+                return self._keep_or_retire(cg, assertion)
             return Decision.PROFILE      # the profile decides how to regenerate
         if self._may_build(args, kwargs, misses):
             self.plain_streak = 0
@@ -386,6 +394,9 @@ class Policy:
             host.events.add("conversion-failed", str(exc))
             return
         if assertion is not None:
+            if cg.rebuild_failed:       # `_keep_or_retire` asked for this profiled call
+                self._respeculate(cg)
+                return
             if cg.assert_failures[assertion.index] < config.MAX_FALLBACKS_BEFORE_REGENERATE:
                 return
             if cg.rebuilds >= config.MAX_REBUILDS:
@@ -435,6 +446,8 @@ class Policy:
                 self.relaxed = before
             if self._replace(rec, relaxed, why):
                 return
+        if self._first_sight(new):
+            return
         if self._room(evict=True):
             built = self._convert(new, "specialized for a new signature" if self.active
                                   else "retry for a new signature")
@@ -442,6 +455,24 @@ class Policy:
                 self._install(self.active + [built])
         elif misses:
             self._cache_full()
+
+    def _first_sight(self, new) -> bool:
+        """Is ``new`` a signature that differs from a working graph's only in the values of
+        numbers, seen for the first time? No graph is built for it until it comes back: a
+        value that changes every call (no relaxed graph could be built) would otherwise get
+        a graph per call, none serving (graphs built and evicted for good)."""
+        if not any(values_only(cg.specs, new) for cg in self.active):
+            return False
+        key = self._key_of(new)
+        if key is None or key in self.sighted:
+            return False
+        if len(self.sighted) >= 256:
+            self.sighted.clear()
+        self.sighted.add(key)
+        self.host.events.add("first-sight", "a call fit no graph, and its arguments differ "
+                             "from a working graph's only in the values of numbers: a graph "
+                             "for them is built if they come back")
+        return True
 
     def _room(self, evict=False) -> bool:
         """Is there room for another graph? Full, a graph that served no call in
@@ -563,13 +594,44 @@ class Policy:
             self._retire(cg, f"its guards missed on {missed} calls and held on {cg.hits}, "
                              f"and no graph could be built for the calls it missed")
 
-    def _keep_or_retire(self, cg) -> None:
-        """A graph kept after a failed rebuild: retired once its assertions failed on more
-        calls than they held, over RETIRE_MIN_CALLS calls at least."""
+    def _wasteful(self, cg) -> bool:
+        """Have a kept graph's assertions failed on more calls than they held, over
+        RETIRE_MIN_CALLS calls at least?"""
         wasted = sum(cg.assert_failures.values())
-        if cg.active and wasted > cg.hits and wasted + cg.hits >= config.RETIRE_MIN_CALLS:
+        return cg.active and wasted > cg.hits and wasted + cg.hits >= config.RETIRE_MIN_CALLS
+
+    def _keep_or_retire(self, cg, assertion) -> Decision:
+        """A graph kept after a failed rebuild (one side of a branch speculated), whose
+        assertion ``assertion`` just failed. Kept while it holds as often as it fails. Past
+        that, the calls take the other side now (a history that filled up, a warm-up that
+        ended): the profile forgets how that branch went and profiles this call, and
+        `_respeculate` builds the graph for the side the calls take; after MAX_REBUILDS,
+        the graph is retired instead."""
+        if not self._wasteful(cg):
+            return Decision.PLAIN
+        site = cg.assumptions[cg.n_guards + assertion.index].site
+        if cg.rebuilds < config.MAX_REBUILDS and site is not None:
+            self.host.forget_truth(site)
+            return Decision.PROFILE
+        self._retire(cg, f"its speculation failed on {sum(cg.assert_failures.values())} "
+                         f"calls and held on {cg.hits}, and no graph with both outcomes "
+                         f"could be built")
+        return Decision.PLAIN
+
+    def _respeculate(self, cg) -> None:
+        """After `_keep_or_retire` chose to: the graph for the side the calls take now."""
+        wasted = sum(cg.assert_failures.values())
+        built = self._convert(cg.specs, "rebuilt: the calls took the other side of the "
+                              "branch it speculated", unlike=cg)
+        if built is None:
             self._retire(cg, f"its speculation failed on {wasted} calls and held on "
-                             f"{cg.hits}, and no graph with both outcomes could be built")
+                             f"{cg.hits}, and no graph for the side the calls take could be "
+                             f"built")
+            return
+        built.rebuilds = cg.rebuilds + 1
+        self._swap(cg, built, Status.REPLACED, f"replaced by graph #{built.number}: the "
+                   f"calls took the other side of its branch ({wasted} calls, its own side "
+                   f"{cg.hits})")
 
     def _replace(self, old, specs, why) -> bool:
         """Relax ``old`` for the call that missed. The relaxed graph replaces it, unless it
@@ -660,3 +722,8 @@ def _lazy_key(rec, idx) -> tuple:
     fresh object's first call are answered plainly without being profiled again."""
     guard = rec.guards[idx]
     return guard.kind, guard.source.key
+
+
+def _fingerprint(cg) -> tuple:
+    """A graph's assumptions, in order (two graphs with equal ones are the same graph)."""
+    return tuple((a.kind, a.text) for a in cg.graph.assumptions)

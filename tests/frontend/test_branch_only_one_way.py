@@ -88,3 +88,15 @@ def test_a_warning_branch():
     assert all(np.array_equal(a, b) for a, b in zip(p_out, j_out)) and p_w == j_w
     assert f.stats["graph_calls"] >= 20
     differential(clipped, calls[:12])
+
+
+def test_a_counter_folded_onto_the_log_step_is_read_at_run_time():
+    # the profiled calls leave step == 2: folded, the conversion takes ``step % 3 == 0``
+    # statically and meets the log call no graph holds. Before, that failure made the
+    # function imperative for good; now the state the function writes is read at run time
+    # on a second try, and the graph speculates the branch like any run-time one
+    f = janus_lite.jit(Trainer.train)
+    plain = _logged(Trainer.train, 30, 3)
+    assert _logged(f, 30, 3) == plain and len(plain[1]) == 10
+    assert f.stats["graph_calls"] >= 15, f.explain()
+    assert "state it writes read at run time" in f.explain()
