@@ -19,7 +19,7 @@ from ..profile.source import _module_ast as module_ast
 from .errors import ConversionError
 from .scope import Scope
 from .unsupported import check_supported
-from .values import (Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod, SuperOf,
+from .values import (DICTS, Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod, SuperOf,
                      LocalFunction, PartialCall,
                      is_immutable_const, is_jitted)
 from .part import Part
@@ -95,7 +95,7 @@ class CallConverter(Part):
     def call(self, func, args, kwargs, node):
         lineno = node.lineno
         if isinstance(func, BoundMethod):
-            if func.owner in (list, dict):
+            if func.owner is list or func.owner in DICTS:
                 return self.containers.container_method(func, args, kwargs, node)
             op = op_for_method(func.owner, func.name)
             recv = func.recv
@@ -577,7 +577,7 @@ def _list(self, args, kwargs, node):
             items = [self.nodes.emit("getitem", [v, Const(i)], lineno=node.lineno)
                      for i in range(meta.shape[0])]
     if items is None and (isinstance(v, (TupleVal, Const, BoxRef)) or isinstance(v, Ref) and
-                          self.cx.graph[v.name].meta.type in (list, tuple, dict)):
+                          self.cx.graph[v.name].meta.type in (list, tuple) + DICTS):
         items = _known_items(self, v)
     if items is None:
         return None

@@ -4,6 +4,7 @@ reads, writes and appends are deferred to the commit)."""
 from __future__ import annotations
 
 import ast
+import collections
 from contextlib import contextmanager
 
 from ..ir import Meta, op_for_method
@@ -11,7 +12,8 @@ from ..ir.ops_state import DELETED
 from ..runtime.guards import Guard, item as item_source
 from ..runtime.spec import guards_for
 from .errors import ConversionError
-from .values import BoundMethod, BoxRef, Const, Ref, Splat, TupleVal, spec_meta
+from .values import DICTS, ORDERED_DICT_METHODS, BoundMethod, BoxRef, Const, Ref, Splat, TupleVal, \
+    spec_meta
 from .part import Part
 
 
@@ -132,7 +134,7 @@ class ContainerConverter(Part):
             src = self.cx.sources[value.name]
             if src.key in self.cx.relaxed:
                 return None         # its length changes between calls: read at run time
-            if self.cx.graph[value.name].meta.type is dict:
+            if self.cx.graph[value.name].meta.type in DICTS:
                 return [Const(k) for k in self.dict_keys(value, lineno)]
             n = self._start_len(value.name, src)
             if n > 64:
@@ -158,7 +160,8 @@ class ContainerConverter(Part):
 
     def _mirrored(self, name) -> bool:
         """A list/tuple/dict read from an argument or state, item by item (guarded)."""
-        return self.cx.graph[name].meta.type in (list, dict, tuple) and name in self.cx.sources \
+        return self.cx.graph[name].meta.type in (list, tuple) + DICTS and \
+            name in self.cx.sources \
             and name not in self.cx.seq_params
 
     def container_len(self, value):
@@ -230,10 +233,10 @@ class ContainerConverter(Part):
                 # ``self.history.append(loss); self.history[-1]``: an item this call
                 # appended, whatever the list's length (no guard on it)
                 return appended[index.value]
-            if meta.type in (dict, list, tuple) and isinstance(index, Const) and \
+            if meta.type in (list, tuple) + DICTS and isinstance(index, Const) and \
                     self._mirrored(base.name):
                 bid = self.cx.heap.box_of.get(base.name)
-                if meta.type is dict and bid is not None and \
+                if meta.type in DICTS and bid is not None and \
                         index.value in self.cx.heap.boxes[bid].entries:
                     value = self.cx.heap.boxes[bid].entries[index.value]
                     if index.value in self.cx.heap.boxes[bid].maybe_absent or \
@@ -264,7 +267,7 @@ class ContainerConverter(Part):
             self.cx.add_guard(Guard("len", src, n, lineno))
             if key < 0:
                 key += n
-        if self.cx.graph[base.name].meta.type is dict:
+        if self.cx.graph[base.name].meta.type in DICTS:
             self.dicts.note_key(base.name, key)
         s = item_source(src, key)
         spec = self.item_spec(base.name, key)
@@ -332,7 +335,7 @@ class ContainerConverter(Part):
             else:
                 box.entries[index.value] = value
             return True
-        if isinstance(base, Ref) and self.cx.graph[base.name].meta.type is dict:
+        if isinstance(base, Ref) and self.cx.graph[base.name].meta.type in DICTS:
             if not isinstance(index, Const):
                 raise ConversionError("dict key only known at run time", node.lineno)
             if not self.state._is_source(base.name):
@@ -384,7 +387,8 @@ class ContainerConverter(Part):
     def container_attribute(self, base, attr, node):
         if isinstance(base, BoxRef):
             return BoundMethod(base, attr, list if self.cx.heap.box(base).kind == "list" else dict)
-        if isinstance(base, Ref) and self.cx.graph[base.name].meta.type in (list, dict):
+        if isinstance(base, Ref) and (self.cx.graph[base.name].meta.type is list or
+                                      self.cx.graph[base.name].meta.type in DICTS):
             return BoundMethod(base, attr, self.cx.graph[base.name].meta.type)
         return None
 
@@ -425,6 +429,11 @@ class ContainerConverter(Part):
             raise ConversionError(f"{box.kind}.{name}() is not supported in graphs yet", lineno)
         if isinstance(recv, Ref):
             kind = self.cx.graph[recv.name].meta.type
+            if kind is collections.OrderedDict:
+                if name not in ORDERED_DICT_METHODS:
+                    raise ConversionError(f"OrderedDict.{name}() is not supported in graphs "
+                                          f"(it differs from dict's)", lineno)
+                kind = dict           # the rest reads and writes it as a dict
             if kind is list and self.cx.aliases.fresh(recv.name) and op_for_method(list, name):
                 # a list the graph owns (built by a run-time loop): a real method call
                 return self.nodes.emit(op_for_method(list, name), [recv] + list(args), kwargs,

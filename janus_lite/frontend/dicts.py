@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..ir.ops_state import DELETED
 from ..runtime.guards import Guard
 from .errors import ConversionError
-from .values import BoxRef, Const, Ref, TupleVal, static_tuple
+from .values import DICTS, BoxRef, Const, Ref, TupleVal, static_tuple
 from .part import Part
 
 _METHODS = ("get", "setdefault", "pop", "update", "copy")
@@ -153,7 +153,7 @@ class DictConverter(Part):
             return list(box.entries.items())
         if isinstance(value, Const) and isinstance(value.value, dict):
             return [(k, Const(v)) for k, v in value.value.items()]
-        if isinstance(value, Ref) and self.cx.graph[value.name].meta.type is dict and \
+        if isinstance(value, Ref) and self.cx.graph[value.name].meta.type in DICTS and \
                 self.containers._mirrored(value.name):
             site = _Site(lineno)
             return [(k, self.exprs.subscript(value, Const(k), site))
@@ -176,7 +176,7 @@ class DictConverter(Part):
         if not isinstance(left, Const):
             return None
         is_dict = isinstance(right, BoxRef) and self.cx.heap.box(right).kind == "dict" or \
-            isinstance(right, Ref) and self.cx.graph[right.name].meta.type is dict and \
+            isinstance(right, Ref) and self.cx.graph[right.name].meta.type in DICTS and \
             self.containers._mirrored(right.name) and right.name in self.cx.known_keys
         if not is_dict:
             return None

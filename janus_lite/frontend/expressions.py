@@ -15,7 +15,7 @@ from ..runtime.guards import Guard, Source, attr as attr_source, cell as cell_so
 from .context import trusted_name
 from .control import UNBOUND
 from .errors import ConversionError
-from .values import (Const, Ref, TupleVal, BoundMethod, SuperOf, is_immutable_const,
+from .values import (DICTS, Const, Ref, TupleVal, BoundMethod, SuperOf, is_immutable_const,
                      static_tuple)
 from .part import Part
 
@@ -389,7 +389,7 @@ class ExpressionConverter(Part):
             if op_for_method(owner, attr) is not None:
                 return BoundMethod(base, attr, owner)
             raise ConversionError(f"array method/attribute .{attr} is not supported", lineno)
-        if owner in (list, dict):
+        if owner is list or owner in DICTS:
             return self.containers.container_attribute(base, attr, node)
         if owner is not None and op_for_method(owner, attr) is not None:
             return BoundMethod(base, attr, owner)      # e.g. a Generator's draws

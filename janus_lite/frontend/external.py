@@ -18,7 +18,7 @@ from ..runtime.guards import INT64_SPAN, Guard, attr as attr_source, const_holde
     global_, item as item_source, item_key
 from ..runtime.spec import ParamSpec, guards_for
 from .errors import ConversionError
-from .values import IDENTITY_TYPES, Const, Ref, TupleVal, UserMethod, is_immutable_const, \
+from .values import DICTS, IDENTITY_TYPES, Const, Ref, TupleVal, UserMethod, is_immutable_const, \
     is_jitted, plain_attribute_get
 from .part import Part
 
@@ -74,10 +74,10 @@ class ExternalConverter(Part):
             items = tuple(self.read_external(item_source(src, i), v, lineno)
                           for i, v in enumerate(value))
             return TupleVal(items, origin=whole.name)
-        if type(value) in (list, dict):
+        if type(value) is list or type(value) in DICTS:
             self.cx.add_guard(Guard("type", src, type(value), lineno))
             ref = self._source_node(src, Meta(type(value)), lineno)
-            if type(value) is dict:
+            if type(value) in DICTS:
                 keys = tuple(value)
                 if len(keys) <= 64 and all(isinstance(k, (str, int)) or type(k) is tuple and
                                            all(type(i) in (str, int) for i in k)

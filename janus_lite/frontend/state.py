@@ -21,7 +21,7 @@ from ..ir.ops_state import ABSENT
 from ..runtime.guards import Guard, attr as attr_source, item as item_source
 from .errors import ConversionError
 from .part import Part
-from .values import BoxRef, Const, OrigRef, Ref, Splat, TupleVal, plain_attribute_set, \
+from .values import DICTS, BoxRef, Const, OrigRef, Ref, Splat, TupleVal, plain_attribute_set, \
     same_value
 
 
@@ -476,7 +476,7 @@ class StateConverter(Part):
 
 
 def _container_type(t) -> bool:
-    return t in (list, tuple, dict)
+    return t in (list, tuple) + DICTS
 
 
 def _defining_class(owner, name):

@@ -10,7 +10,7 @@ from .. import config
 from .control import BRK, NeedLoopNode
 from .errors import ConversionError
 from .expressions import BINOPS
-from .values import BoxRef, Const, Ref, TupleVal
+from .values import DICTS, BoxRef, Const, Ref, TupleVal
 from .part import Part
 
 IMMUTABLE_TYPES = (bool, int, float, complex, str, bytes, tuple, type(None), frozenset)
@@ -183,7 +183,8 @@ class StatementConverter(Part):
         elif isinstance(target, ast.Subscript):
             base = self.exprs.expr(target.value)
             index = self.exprs.index_value(target.slice)
-            if isinstance(base, Ref) and self.cx.graph[base.name].meta.type not in (list, dict):
+            if isinstance(base, Ref) and \
+                    self.cx.graph[base.name].meta.type not in (list,) + DICTS:
                 base = self.state.writable(base, node.lineno)
             current = self.exprs.subscript(base, index, target)
             new = self.augmented(op, current, self.exprs.expr(node.value), node)
@@ -204,7 +205,7 @@ class StatementConverter(Part):
         updated in place through its private copy)? Then storing it back changes nothing."""
         if not (isinstance(base, Ref) and isinstance(current, Ref) and isinstance(new, Ref)):
             return False
-        if self.cx.graph[base.name].meta.type not in (list, dict):
+        if self.cx.graph[base.name].meta.type not in (list,) + DICTS:
             return False
         item = self.state.outer_name(current.name)
         return item in self.cx.sources and \

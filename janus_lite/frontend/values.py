@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..ir.node import IMMUTABLE_CONSTS, Meta, is_immutable_const  # noqa: F401  (re-exported)
-from ..profile.records import JIT_MARKER, is_jitted  # noqa: F401  (re-exported)
+from ..profile.records import DICTS, JIT_MARKER, is_jitted  # noqa: F401  (re-exported)
 from ..runtime.spec import _same_value
 
 
@@ -32,6 +32,11 @@ class TupleVal:
     using it whole keeps its identity."""
     items: tuple
     origin: str | None = field(default=None, compare=False)
+
+
+ORDERED_DICT_METHODS = frozenset(("items", "keys", "values", "get", "setdefault", "pop",
+                                  "update"))
+"""The ``OrderedDict`` methods a graph converts: those whose behaviour is dict's."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ every call would share and a user could mutate — and only when computing it ra
 and warns nothing (otherwise the run time shows the genuine error)."""
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 
 from ..ir import get_op
@@ -29,7 +31,7 @@ def _foldable(graph, node) -> bool:
     if not node.inputs:
         return False
     t = node.meta.type
-    if t is None or t is np.ndarray or t in (str, bytes, list, dict):
+    if t is None or t is np.ndarray or t in (str, bytes, list, dict, collections.OrderedDict):
         return False      # never kept (arrays) or possibly huge: not worth computing here
     for i in node.inputs:
         src = graph[i]

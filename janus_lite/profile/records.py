@@ -1,6 +1,7 @@
 """What the profiler saw: per-site observations, bounded so long runs never grow memory."""
 from __future__ import annotations
 
+import collections
 import sys
 import threading
 import types
@@ -11,6 +12,10 @@ import numpy as np
 from .. import config
 
 SCALARS = (bool, int, float, complex, str, type(None), bytes)
+DICTS = (dict, collections.OrderedDict)
+"""Types read item by item as dicts. An ``OrderedDict`` (numpy-ml keeps its layers in one)
+reads, writes, deletes and iterates as a dict does; what differs (``copy()`` keeps the
+type, ``popitem(last=)``, ``move_to_end``, order-sensitive ``==``) is refused."""
 _FAST_SCALARS = frozenset((bool, int, float, str, type(None)))
 _NP_SCALARS = frozenset((np.float64, np.float32, np.int64, np.int32, np.bool_))
 _FUNCS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, np.ufunc,
@@ -90,7 +95,7 @@ def summarize(value, depth: int = 0) -> Seen:
         if t is tuple and all(i.has_value for i in items):
             return Seen(t, value=value, has_value=True, items=items)
         return Seen(t, items=items)
-    if t is dict and depth < config.MAX_TRACKED_DEPTH and \
+    if t in DICTS and depth < config.MAX_TRACKED_DEPTH and \
             len(value) <= config.MAX_TRACKED_SEQUENCE and \
             all(_plain_key(k) for k in value):
         return Seen(t, value=tuple(value), items=tuple(summarize(v, depth + 1)
@@ -110,7 +115,7 @@ _PLAIN: dict = {}       # type -> does `summarize` give just Seen(type) for all 
 def _plain_type(t) -> bool:
     plain = _PLAIN.get(t)
     if plain is None:
-        plain = _PLAIN[t] = not (t in SCALARS or t in (np.ndarray, tuple, list, dict)
+        plain = _PLAIN[t] = not (t in SCALARS or t in (np.ndarray, tuple, list) + DICTS
                                  or issubclass(t, (np.generic,) + _FUNCS)
                                  or any("__call__" in vars(c) for c in t.__mro__)
                                  and not _python_callable_object(t)

@@ -37,8 +37,7 @@ from .. import config
 from .compiled import CompiledGraph, Status
 from .guards import item_key, keys_text
 from .policy_facts import (FACT_KINDS, as_seq, callee_file, describe_relaxation, error_line,
-                           exact, from_spec, holds, merge_specs, spec_key, state_differs,
-                           values_only)
+                           exact, from_spec, holds, merge_specs, spec_key, state_differs)
 from .spec import Unspecable, name_symbols
 
 
@@ -107,7 +106,6 @@ class Policy:
         self.failed_general = 0          # ... of them, relaxations (not counted in failures)
         self.stopped: str | None = None  # why no more conversions are tried (graphs kept)
         self.conversion_seconds = 0.0
-        self.sighted: set = set()        # keys of signatures seen once (`_first_sight`)
         self.fingerprints: dict = {}     # the assumptions of each graph built -> how often
         self.dynamic_dims = dynamic_dims or {}
         self.no_fold = no_fold
@@ -446,8 +444,6 @@ class Policy:
                 self.relaxed = before
             if self._replace(rec, relaxed, why):
                 return
-        if self._first_sight(new):
-            return
         if self._room(evict=True):
             built = self._convert(new, "specialized for a new signature" if self.active
                                   else "retry for a new signature")
@@ -455,24 +451,6 @@ class Policy:
                 self._install(self.active + [built])
         elif misses:
             self._cache_full()
-
-    def _first_sight(self, new) -> bool:
-        """Is ``new`` a signature that differs from a working graph's only in the values of
-        numbers, seen for the first time? No graph is built for it until it comes back: a
-        value that changes every call (no relaxed graph could be built) would otherwise get
-        a graph per call, none serving (graphs built and evicted for good)."""
-        if not any(values_only(cg.specs, new) for cg in self.active):
-            return False
-        key = self._key_of(new)
-        if key is None or key in self.sighted:
-            return False
-        if len(self.sighted) >= 256:
-            self.sighted.clear()
-        self.sighted.add(key)
-        self.host.events.add("first-sight", "a call fit no graph, and its arguments differ "
-                             "from a working graph's only in the values of numbers: a graph "
-                             "for them is built if they come back")
-        return True
 
     def _room(self, evict=False) -> bool:
         """Is there room for another graph? Full, a graph that served no call in

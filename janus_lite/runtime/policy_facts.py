@@ -25,23 +25,6 @@ def merge_specs(a: dict, b: dict) -> dict:
     return out
 
 
-def values_only(a: dict, b: dict) -> bool:
-    """Do specs ``a`` and ``b`` differ, and only in the values of numbers (a loss or a step
-    passed in)? Bools are left out: a flag keeps a graph per value."""
-    if a.keys() != b.keys():
-        return False
-    differ = False
-    for k, x in a.items():
-        y = b[k]
-        if x == y:
-            continue
-        if not (x.kind == y.kind == "scalar" and x.type is y.type and x.type is not bool
-                and x.dtype == y.dtype and x.has_value and y.has_value):
-            return False
-        differ = True
-    return differ
-
-
 def exact(summary: dict) -> dict:
     return {k: from_seen(s) for k, s in summary.items()}
 

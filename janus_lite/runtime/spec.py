@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..profile.records import Seen, dask_array_type
+from ..profile.records import DICTS, Seen, dask_array_type
 from .guards import INT64_SPAN, Guard, Source, item
 
 _SYMBOLS = "NMKLPQRSTUVW"
@@ -78,8 +78,9 @@ def from_seen(s: Seen) -> ParamSpec:
         return ParamSpec("list", list, items=tuple(from_seen(i) for i in s.items))
     if s.has_value and (s.type is type(None) or s.type is str or _is_const_type(s)):
         return ParamSpec("const", s.type, value=s.value, has_value=True)
-    if s.type is dict and s.items is not None:
-        return ParamSpec("dict", dict, value=s.value, items=tuple(from_seen(i) for i in s.items))
+    if s.type in DICTS and s.items is not None:
+        return ParamSpec("dict", s.type, value=s.value,
+                         items=tuple(from_seen(i) for i in s.items))
     if s.type in (list, tuple):        # too long or deep to summarize item by item
         return ParamSpec("seq", s.type, items=())
     if s.type in (dict, set):
@@ -107,7 +108,7 @@ def merge(a: ParamSpec, b: ParamSpec) -> ParamSpec:
     if a.kind == "dict":
         if a.value != b.value:
             raise Unspecable(f"dict keys changed: {list(a.value)} vs {list(b.value)}")
-        return ParamSpec("dict", dict, value=a.value,
+        return ParamSpec("dict", a.type, value=a.value,
                          items=tuple(merge(x, y) for x, y in zip(a.items, b.items)))
     if a.kind in ("tuple", "list", "seq"):
         if a.kind == "seq" or len(a.items) != len(b.items):
@@ -155,7 +156,7 @@ def name_symbols(specs: dict, history=()) -> dict:
         for call in history:
             s = call.get(pname)
             for i in path:
-                if s is not None and s.type is dict and s.items and i in (s.value or ()):
+                if s is not None and s.type in DICTS and s.items and i in (s.value or ()):
                     i = list(s.value).index(i)
                 s = s.items[i] if s is not None and s.items and isinstance(i, int) and \
                     i < len(s.items) else None
@@ -181,7 +182,7 @@ def _rename(spec, fresh, path):
     if spec.kind == "seq":
         return spec
     if spec.kind == "dict":
-        return ParamSpec("dict", dict, value=spec.value,
+        return ParamSpec("dict", spec.type, value=spec.value,
                          items=tuple(_rename(it, fresh, path + (k,))
                                      for k, it in zip(spec.value, spec.items)))
     if spec.kind in ("tuple", "list"):
@@ -213,7 +214,7 @@ def guards_for(spec: ParamSpec, src: Source, lineno: int | None) -> list[Guard]:
     if spec.kind == "seq":
         return [Guard("type", src, spec.type, lineno)]
     if spec.kind == "dict":
-        gs = [Guard("type", src, dict, lineno), Guard("keys", src, spec.value, lineno)]
+        gs = [Guard("type", src, spec.type, lineno), Guard("keys", src, spec.value, lineno)]
         for key, sub in zip(spec.value, spec.items):
             gs += guards_for(sub, item(src, key), lineno)
         return gs
