@@ -20,7 +20,7 @@ from .errors import ConversionError
 from .scope import Scope
 from .unsupported import check_supported
 from .values import (DICTS, Const, Ref, TupleVal, BoundMethod, BoxRef, UserMethod, SuperOf,
-                     LocalFunction, PartialCall,
+                     LocalFunction, PartialCall, plain_view,
                      is_immutable_const, is_jitted)
 from .part import Part
 
@@ -135,6 +135,9 @@ class CallConverter(Part):
         if not isinstance(func, Const):
             raise ConversionError("call of a value only known at run time", lineno)
         fn = func.value
+        if id(fn) in _ITERATES or getattr(fn, "__name__", None) == "join" and \
+                isinstance(getattr(fn, "__self__", None), str):
+            args = [plain_view(a) for a in args]     # a dict view, only iterated
         special = _STATIC_BUILTINS.get(_id_of(fn))
         if special is not None:
             result = special(self, args, kwargs, node)
@@ -498,7 +501,7 @@ _VALUE_TYPED = {"select", "and_", "or_", "call", "builtin.min", "builtin.max", "
 def _isinstance(self, args, kwargs, node):
     if len(args) == 2 and isinstance(args[1], Const):
         v = args[0]
-        if isinstance(v, TupleVal):
+        if isinstance(v, TupleVal) and v.view is None:
             return Const(isinstance((), args[1].value))
         if isinstance(v, Ref):
             t = self.static_type(v)
@@ -676,6 +679,11 @@ def _shallow_copy(self, args, kwargs, node):
     return _copy(self, args, kwargs, node, shallow=True)
 
 
+_ITERATES = frozenset(map(id, (list, tuple, set, frozenset, sorted, sum, min, max, any, all,
+                               enumerate, zip, reversed, dict, len, iter, map, filter)))
+"""Builtins that only iterate (or count) an iterable argument: a dict view is its items."""
+
+
 def _partial(self, args, kwargs, node):
     """``functools.partial(f, ...)`` made in the function, with ``f`` a callable known while
     converting: a `PartialCall` (only called, never made). Otherwise the call stays (``f``
@@ -689,12 +697,52 @@ def _partial(self, args, kwargs, node):
     return PartialCall(f, tuple(args[1:]), dict(kwargs))
 
 
+def _by_key(kind: str):
+    """``max(xs, key=f)``, ``min(...)``, ``sorted(xs, key=f, reverse=r)`` over items known
+    one by one while converting (``max(counts, key=counts.get)``, ``sorted(pairs, key=lambda
+    p: p[1])``): ``f`` called on each item in order (inlined, as the builtin calls it), then
+    one op picks or orders the items by those keys (ir/ops_python). None (the call stays)
+    for any other form."""
+    def handler(self, args, kwargs, node):
+        key = kwargs.get("key")
+        if key is None or isinstance(key, Const) and key.value is None or not args:
+            return None
+        extra = set(kwargs) - ({"key", "reverse"} if kind == "sorted" else {"key", "default"})
+        reverse = kwargs.get("reverse", Const(False))
+        if extra or not isinstance(reverse, Const) or \
+                (kind == "sorted" or "default" in kwargs) and len(args) != 1:
+            return None
+        items = self.exprs.static_items(args[0], node.lineno) if len(args) == 1 \
+            else list(args)
+        if any(isinstance(v, BoxRef) for v in items):
+            return None     # a list made here, picked: it would be a second object here
+        if not items:
+            if kind == "sorted":
+                return self.cx.heap.new_box("list")
+            return kwargs.get("default")       # None: the call raises ValueError there
+        keys = [self.call(key, [v], {}, node) for v in items]
+        n = Const(len(items))
+        if kind != "sorted":
+            return self.nodes.emit(f"builtin.{kind}_by_key", [n] + items + keys,
+                                   lineno=node.lineno)
+        ordered = self.nodes.emit("builtin.sorted_by_key", [n, reverse] + items + keys,
+                                  lineno=node.lineno)
+        out = self.cx.heap.new_box("list")
+        self.cx.heap.box(out).items = [self.nodes.emit("getitem", [ordered, Const(i)],
+                                                       lineno=node.lineno)
+                                       for i in range(len(items))]
+        return out
+    return handler
+
+
 _STATIC = {builtins.list: _list, builtins.len: _len, builtins.range: _range,
            builtins.isinstance: _isinstance,
            builtins.type: _type, builtins.enumerate: _enumerate, builtins.zip: _zip,
            builtins.reversed: _reversed, builtins.tuple: _tuple,
            builtins.getattr: _getattr, builtins.setattr: _setattr,
-           copy.copy: _shallow_copy, copy.deepcopy: _copy, functools.partial: _partial}
+           copy.copy: _shallow_copy, copy.deepcopy: _copy, functools.partial: _partial,
+           builtins.max: _by_key("max"), builtins.min: _by_key("min"),
+           builtins.sorted: _by_key("sorted")}
 _STATIC_OBJECTS = set(_STATIC)
 _STATIC_BUILTINS = {id(k): v for k, v in _STATIC.items()}
 

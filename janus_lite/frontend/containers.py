@@ -419,10 +419,13 @@ class ContainerConverter(Part):
             else:
                 if name in ("items", "keys", "values") and not args:
                     if name == "keys":
-                        return TupleVal(tuple(Const(k) for k in box.entries))
+                        return TupleVal(tuple(Const(k) for k in box.entries), view=name,
+                                        dict_of=recv)
                     if name == "values":
-                        return TupleVal(tuple(box.entries.values()))
-                    return TupleVal(tuple(TupleVal((Const(k), v)) for k, v in box.entries.items()))
+                        return TupleVal(tuple(box.entries.values()), view=name, dict_of=recv)
+                    return TupleVal(tuple(TupleVal((Const(k), v))
+                                          for k, v in box.entries.items()), view=name,
+                                    dict_of=recv)
                 handled = self.dicts.dict_method(recv, name, args, kwargs, node)
                 if handled is not None:
                     return handled
@@ -456,13 +459,27 @@ class ContainerConverter(Part):
                 keys = self.dict_keys(recv, lineno)
                 vals = [self.container_getitem(recv, Const(k), node) for k in keys]
                 if name == "keys":
-                    return TupleVal(tuple(Const(k) for k in keys))
+                    return TupleVal(tuple(Const(k) for k in keys), view=name, dict_of=recv)
                 if name == "values":
-                    return TupleVal(tuple(vals))
-                return TupleVal(tuple(TupleVal((Const(k), v)) for k, v in zip(keys, vals)))
+                    return TupleVal(tuple(vals), view=name, dict_of=recv)
+                return TupleVal(tuple(TupleVal((Const(k), v)) for k, v in zip(keys, vals)),
+                                view=name, dict_of=recv)
             raise ConversionError(f"{getattr(kind, '__name__', '?')}.{name}() on an argument or "
                                   f"attribute is not supported in graphs yet", lineno)
         raise ConversionError(f".{name}() of a container", lineno)
+
+    def iterated_dict_keys(self, iterable, lineno):
+        """The keys, now, of the dict a ``for`` loop iterates (itself or a view of it);
+        None when it iterates no dict. A loop whose body changes them raises RuntimeError
+        in Python at the next step: `StatementConverter.stmt_For` refuses that."""
+        d = iterable.dict_of if isinstance(iterable, TupleVal) else iterable
+        if isinstance(d, BoxRef) and self.cx.heap.box(d).kind == "dict":
+            return [k for k, v in self.cx.heap.box(d).entries.items()
+                    if not (isinstance(v, Const) and v.value is DELETED)]
+        if isinstance(d, Ref) and self.cx.graph[d.name].meta.type in DICTS and \
+                d.name in self.cx.known_keys:
+            return self.dict_keys(d, lineno, whole=False)
+        return None
 
     def dict_keys(self, ref: Ref, lineno, whole=True) -> list:
         """The dict's keys now (deferred writes and deletions included); ``whole``: the

@@ -67,6 +67,8 @@ class ConversionContext:
         self.uncopied: dict = {}               # output mode, one object per value: (graph
         #                                        id, node) -> it remade on the caller's
         #                                        arrays; (graph id, id(TupleVal)) -> its tuple
+        self.uncopy_memos: dict = {}           # graph id -> its `uncopy_memo` node
+        self.tuple_nodes: dict = {}            # (graph id, id(TupleVal)) -> (it, its node)
         self.final_names: set = set()          # containers made in output mode of committed
         #                                        values (no stale views: state.check_stale_view)
         self.branch_objects = None             # while a branch's outputs are made: BoxRef

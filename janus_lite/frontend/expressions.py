@@ -16,7 +16,7 @@ from .context import trusted_name
 from .control import UNBOUND
 from .errors import ConversionError
 from .values import (DICTS, Const, Ref, TupleVal, BoundMethod, SuperOf, is_immutable_const,
-                     static_tuple)
+                     check_view, plain_view, static_tuple)
 from .part import Part
 
 BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
@@ -214,6 +214,8 @@ class ExpressionConverter(Part):
         return self.binop(BINOPS[type(node.op)], left, right, node)
 
     def binop(self, op, left, right, node):
+        check_view(left, "in an arithmetic or set operation", node.lineno)
+        check_view(right, "in an arithmetic or set operation", node.lineno)
         if isinstance(left, TupleVal) or isinstance(right, TupleVal):
             if op == "add" and all(isinstance(x, (TupleVal, Const)) for x in (left, right)):
                 return TupleVal(tuple(self.static_items(left, node.lineno) +
@@ -232,6 +234,8 @@ class ExpressionConverter(Part):
         result = None
         for op, comp in zip(node.ops, node.comparators):
             right = self.expr(comp)
+            if isinstance(op, (ast.In, ast.NotIn)) and self._hashes_as_a_view_does(left, right):
+                right = plain_view(right)       # ``k in d.keys()``: membership as in a tuple
             part = self.none_identity(op, left, right)
             if part is None and isinstance(op, (ast.In, ast.NotIn)):
                 part = self.dicts.static_in(CMPOPS[type(op)], left, right)
@@ -294,6 +298,31 @@ class ExpressionConverter(Part):
         with self.cx.scoped(tail_dup=False):
             self.control.cond(test, branch(then_fn), branch(else_fn), node.lineno)
         return scope.env.pop(slot)
+
+    def _hashes_as_a_view_does(self, left, right) -> bool:
+        """Is ``left in right`` (``right`` a dict view) what it is with ``right`` a tuple of
+        its items? A keys (items) view hashes the key: only for a key known to be hashable."""
+        if not (isinstance(right, TupleVal) and right.view is not None):
+            return False
+        if right.view == "values":
+            return True
+        key = left
+        if right.view == "items":
+            if isinstance(left, Const) and type(left.value) is tuple and len(left.value) == 2:
+                key = Const(left.value[0])
+            elif isinstance(left, TupleVal) and len(left.items) == 2:
+                key = left.items[0]
+            else:
+                return False
+        key = static_tuple(key)
+        if isinstance(key, Const):
+            try:
+                hash(key.value)
+                return True
+            except TypeError:
+                return False
+        return isinstance(key, Ref) and self.cx.graph[key.name].meta.type in (str, int, float,
+                                                                               bool)
 
     def expr_IfExp(self, node):
         test = self.expr(node.test)
@@ -501,6 +530,7 @@ class ExpressionConverter(Part):
         boxed = self.containers.container_getitem(base, index, node)
         if boxed is not None:
             return boxed
+        check_view(base, "indexed", node.lineno)
         if isinstance(base, TupleVal) and isinstance(index, Const):
             try:
                 picked = base.items[index.value]

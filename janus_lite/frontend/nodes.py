@@ -15,7 +15,7 @@ from ..profile.records import SCALARS
 from .errors import ConversionError
 from .part import Part
 from .values import BoundMethod, BoxRef, Const, LocalFunction, OrigRef, PartialCall, Ref, \
-    TupleVal, is_immutable_const
+    TupleVal, check_view, is_immutable_const
 
 
 class NodeBuilder(Part):
@@ -30,6 +30,8 @@ class NodeBuilder(Part):
         if isinstance(v, Const):
             return self.cx.const_node(v.value)
         if isinstance(v, TupleVal):
+            check_view(v, "used as a value (compared, indexed, passed on, stored or returned)",
+                       self.cx.lineno)
             if v.origin is not None:
                 return self.materialize(Ref(v.origin))
             # one tuple object per branch that keeps it (a tuple a branch kept is that
@@ -38,7 +40,16 @@ class NodeBuilder(Part):
             if memo is not None and key in memo:
                 return memo[key]
             self.check_tuple_kept(v)
+            # one tuple object per graph however often it is used whole, as in Python (an
+            # item ``max(pairs, key=...)`` picks is the very tuple ``pairs`` holds)
+            g = self.cx.graph
+            while g is not None:             # made here or in an enclosing graph
+                made = self.cx.tuple_nodes.get((id(g), id(v)))
+                if made is not None and made[1] in g.nx:
+                    return made[1] if g is self.cx.graph else self.control.capture(made[1])
+                g = g.parent
             name = self.emit("tuple", list(v.items), lineno=self.cx.lineno).name
+            self.cx.tuple_nodes[id(self.cx.graph), id(v)] = (v, name)   # (v kept alive)
             if memo is not None:
                 memo[key] = name
                 self.cx.branch_tuples[key] = v

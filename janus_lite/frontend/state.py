@@ -450,8 +450,8 @@ class StateConverter(Part):
                 return memo[key]
             v = OrigRef(orig)
             for c in copies:
-                v = self.nodes.emit("uncopy", [v, Ref(c), OrigRef(self.cx.heap.identity[c])],
-                                    lineno=self.cx.lineno)
+                v = self.nodes.emit("uncopy", [v, Ref(c), OrigRef(self.cx.heap.identity[c]),
+                                               self._uncopy_memo()], lineno=self.cx.lineno)
                 if roots is not None:    # the argument itself is never a stale view of it
                     self.cx.aliases.roots[v.name] = roots
             memo[key] = v
@@ -466,13 +466,27 @@ class StateConverter(Part):
             key = (id(self.cx.graph), id(v))
             self.nodes.check_tuple_kept(v)
             if key not in self.cx.uncopied:
-                name = self.nodes.materialize(made)
+                # holding what it held (no private copy swapped back): the tuple made before
+                same = all(getattr(a, "name", a) == getattr(b, "name", b)
+                           if isinstance(a, Ref) and isinstance(b, Ref) else a is b
+                           for a, b in zip(made.items, v.items))
+                name = self.nodes.materialize(v if same else made)
                 self.cx.final_names.add(name)
                 self.cx.uncopied[key] = (v, Ref(name))      # (v kept alive: its id is the key)
             return self.cx.uncopied[key][1]
         if isinstance(v, BoxRef):
             return Ref(self.nodes.materialize(v))
         return v
+
+
+    def _uncopy_memo(self) -> Ref:
+        """The node of this graph's run memo for ``uncopy`` (made once per graph)."""
+        name = self.cx.uncopy_memos.get(id(self.cx.graph))
+        if name is None or name not in self.cx.graph.nx:
+            node = self.cx.graph.add("uncopy_memo", (), {}, Meta(dict), self.cx.lineno)
+            self.cx.aliases.roots[node.name] = frozenset()
+            name = self.cx.uncopy_memos[id(self.cx.graph)] = node.name
+        return Ref(name)
 
 
 def _container_type(t) -> bool:

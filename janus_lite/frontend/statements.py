@@ -312,6 +312,14 @@ class StatementConverter(Part):
 
     def stmt_For(self, node, rest):
         iterable = self.exprs.expr(node.iter)
+        keys = self.containers.iterated_dict_keys(iterable, node.lineno)
+        done = self._for(node, iterable)
+        if keys is not None and self.containers.iterated_dict_keys(iterable, node.lineno) != keys:
+            raise ConversionError("a dict changes its keys while a loop iterates over it "
+                                  "(RuntimeError in Python: runs imperatively)", node.lineno)
+        return done
+
+    def _for(self, node, iterable):
         items = self.static_loop_items(iterable)
         if items is not None and len(items) <= config.MAX_UNROLL:
             done = self.unroll(node, items, config.LOOP_NODE_AFTER_NODES, nested=True)

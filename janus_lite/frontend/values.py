@@ -32,6 +32,11 @@ class TupleVal:
     using it whole keeps its identity."""
     items: tuple
     origin: str | None = field(default=None, compare=False)
+    view: str | None = field(default=None, compare=False)
+    dict_of: object = field(default=None, compare=False)     # a view's dict
+    """``"keys"``/``"values"``/``"items"``: a dict's view. It iterates, unpacks, counts and
+    answers ``in`` as these items do; anything else (``==`` compares keys as a set, it cannot
+    be indexed, added to or made a tuple) refuses (`plain_view`, `check_view`)."""
 
 
 ORDERED_DICT_METHODS = frozenset(("items", "keys", "values", "get", "setdefault", "pop",
@@ -139,10 +144,23 @@ class PartialCall:
     kwargs: dict
 
 
+def plain_view(v):
+    """A dict view's items as a plain static tuple (for what only iterates it), else ``v``."""
+    return TupleVal(v.items) if isinstance(v, TupleVal) and v.view is not None else v
+
+
+def check_view(v, what, lineno) -> None:
+    """Refuse a dict view used otherwise than by iterating it (it is no tuple)."""
+    if isinstance(v, TupleVal) and v.view is not None:
+        from .errors import ConversionError
+        raise ConversionError(f"a dict's .{v.view}() view {what} (it is not a tuple: runs "
+                              f"imperatively)", lineno)
+
+
 def static_tuple(v):
     """``v`` as a Const when it is a tuple of constants (a ``(layer, name)`` argument used as
     a dict key or an index), else ``v`` itself."""
-    if isinstance(v, TupleVal):
+    if isinstance(v, TupleVal) and v.view is None:
         items = [static_tuple(i) for i in v.items]
         if all(isinstance(i, Const) for i in items):
             return Const(tuple(i.value for i in items))

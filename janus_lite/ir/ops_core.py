@@ -19,21 +19,35 @@ class AssumptionFailed(Exception):
         self.got = got
 
 
-def uncopy_impl(v, copy, orig):
+def uncopy_impl(v, copy, orig, memo=None):
     """What the plain function returns or stores where the graph has ``v``: ``orig`` (the
     caller's array) when ``v`` is its private copy; when ``v`` is a view of that copy
     (``w[::-1]`` after ``w[...] = x``), the same view of ``orig`` — the plain function's view
     sees the caller's array change later, a view of the copy would not. The copy was made
     with ``orig``'s layout; where it was not (``orig`` not contiguous), or ``orig`` cannot be
-    viewed that way, the run is abandoned (the plain function answers)."""
+    viewed that way, the run is abandoned (the plain function answers). ``memo`` (one dict
+    per run, `uncopy_memo`): the same ``v`` gives the same object wherever it is kept (a view
+    returned and kept by a branch, or appended: one object, as in Python)."""
     if v is copy:
         return orig
     if copy is orig:
         return v
+    if memo is not None:
+        hit = memo.get((id(v), id(copy)))
+        if hit is not None and hit[0] is v:
+            return hit[1]
     if type(v) in (list, dict, tuple):
-        return _uncopy_items(v, copy, orig, 0)
-    if type(v) is not np.ndarray or v.base is not copy:
-        return v
+        out = _uncopy_items(v, copy, orig, 0, memo)
+    elif type(v) is not np.ndarray or v.base is not copy:
+        out = v
+    else:
+        out = _view_of_orig(v, copy, orig)
+    if memo is not None:
+        memo[id(v), id(copy)] = (v, out)      # (v kept alive: its id is the key)
+    return out
+
+
+def _view_of_orig(v, copy, orig):
     if copy.strides != orig.strides or copy.shape != orig.shape or copy.dtype != orig.dtype \
             or not (orig.flags.c_contiguous or orig.flags.f_contiguous) or \
             not orig.flags.writeable == copy.flags.writeable:
@@ -47,7 +61,7 @@ def uncopy_impl(v, copy, orig):
     return out
 
 
-def _uncopy_items(v, copy, orig, depth):
+def _uncopy_items(v, copy, orig, depth, memo):
     """`uncopy_impl` inside a list, dict or tuple the graph made (a branch that keeps
     ``{'W': W}`` after ``W -= lr * g``: the plain dict holds the caller's array). Lists and
     dicts are mended in place, so every place that keeps one sees it mended; a tuple is
@@ -56,20 +70,20 @@ def _uncopy_items(v, copy, orig, depth):
     if depth > 16:
         raise AliasUnmapped("containers nested too deep to map an array updated in place")
     if type(v) is tuple:
-        items = tuple(_uncopy_item(x, copy, orig, depth) for x in v)
+        items = tuple(_uncopy_item(x, copy, orig, depth, memo) for x in v)
         return v if all(a is b for a, b in zip(items, v)) else items
     pairs = v.items() if type(v) is dict else enumerate(v)
     for k, x in list(pairs):
-        y = _uncopy_item(x, copy, orig, depth)
+        y = _uncopy_item(x, copy, orig, depth, memo)
         if y is not x:
             v[k] = y
     return v
 
 
-def _uncopy_item(x, copy, orig, depth):
+def _uncopy_item(x, copy, orig, depth, memo):
     if type(x) in (list, dict, tuple):
-        return _uncopy_items(x, copy, orig, depth + 1)
-    return uncopy_impl(x, copy, orig)
+        return _uncopy_items(x, copy, orig, depth + 1, memo)
+    return uncopy_impl(x, copy, orig, memo)
 
 
 class AliasUnmapped(Exception):
@@ -173,7 +187,10 @@ SPECIAL = [
           doc="a if cond else b (both computed; exceptions fall back)."),
     OpDef("uncopy", uncopy_impl, "call", fresh=False, infer=lambda o, m, a: m[0],
           doc="orig when v is its private copy (an argument updated in place), the same "
-              "view of orig when v is a view of that copy, else v."),
+              "view of orig when v is a view of that copy, else v (one object per v and "
+              "run, given the run's memo)."),
+    OpDef("uncopy_memo", dict, "call", pure=False, may_raise=False,
+          infer=lambda o, m, a: Meta(dict), doc="A new dict: one run's memo for uncopy."),
     OpDef("and_", lambda a, b: a and b, "call", fresh=False, doc="a and b (b computed eagerly)."),
     OpDef("or_", lambda a, b: a or b, "call", fresh=False, doc="a or b (b computed eagerly)."),
     OpDef("call", None, "special", pure=True,

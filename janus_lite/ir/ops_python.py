@@ -4,7 +4,9 @@ from __future__ import annotations
 import builtins
 import math
 
-from .node import Meta
+from functools import reduce
+
+from .node import Meta, join
 from .registry import OpDef, register
 
 BUILTINS = ["len", "abs", "min", "max", "sum", "float", "int", "bool", "round", "pow",
@@ -49,3 +51,40 @@ def _register():
 
 
 _register()
+
+
+# ``max(xs, key=f)`` / ``min(...)`` / ``sorted(...)``: the graph calls ``f`` on each item in
+# order (inlined), then one of these picks or orders the items by those keys, comparing
+# them as the builtin does (``>`` for max, ``<`` for min: the first best item wins; the
+# stable sort of the items by their keys). Inputs: n, the n items, then their n keys.
+def _best(greater: bool):
+    def impl(n, *items_keys):
+        items, keys = items_keys[:n], items_keys[n:]
+        best, best_key = items[0], keys[0]
+        for item, key in zip(items[1:], keys[1:]):
+            if (key > best_key) if greater else (key < best_key):
+                best, best_key = item, key
+        return best
+    return impl
+
+
+def _sorted_by(n, reverse, *items_keys):
+    items, keys = items_keys[:n], items_keys[n:]
+    return [items[i] for i in sorted(range(n), key=keys.__getitem__, reverse=reverse)]
+
+
+def _items_join(op, metas, attrs):
+    return reduce(join, metas[1:1 + metas[0].value])
+
+
+register(OpDef("builtin.max_by_key", _best(True), infer=_items_join, fresh=False,
+               doc="max(items, key=f) given n, the items and the keys f gave, in order: the "
+                   "first item whose key no later key exceeds (an argument: may alias it)."))
+register(OpDef("builtin.min_by_key", _best(False), infer=_items_join, fresh=False,
+               doc="min(items, key=f) given n, the items and the keys f gave, in order (an "
+                   "argument: may alias it)."))
+register(OpDef("builtin.sorted_by_key", _sorted_by, infer=lambda o, m, a: Meta(list),
+               fresh=False,
+               doc="sorted(items, key=f, reverse=r) given n, r, the items and the keys f "
+                   "gave: a list of the items, stably ordered by their keys (it may hold "
+                   "arguments)."))

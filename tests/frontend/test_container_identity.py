@@ -234,3 +234,36 @@ def test_a_tuple_made_in_the_function_is_one_object():
             seen.append(out)
         assert seen[0] == seen[1], method.__name__
         assert (fn.stats["graph_calls"] >= 4) == served, method.__name__
+
+
+class Views:
+    def __init__(self):
+        self.W = np.arange(9.0).reshape(3, 3)
+        self.a = self.b = None
+        self.log = []
+
+    def kept_by_a_branch(self, g):
+        self.W -= g
+        v, w = self.W[0], self.W[1]
+        if g.sum() > 0:
+            self.a, self.b = v, w
+            self.log.append(v)
+        else:
+            self.a, self.b = w, v
+        c = v if g[0, 0] > 0 else None
+        return v, c
+
+
+def test_a_view_kept_by_a_branch_and_returned_is_one_object():
+    # before: the branch's output and the returned value were two views of the caller's
+    # array (the remade view is now one object per run: ir/ops_core.uncopy_impl's memo)
+    seen = []
+    for fn in (Views.kept_by_a_branch, janus_lite.jit(Views.kept_by_a_branch)):
+        m, out = Views(), []
+        for i in range(8):
+            v, c = fn(m, np.full((3, 3), 1.0 if i % 3 else -1.0))
+            out.append((v is m.a, v is m.b, c is v, bool(m.log) and m.log[-1] is v,
+                        v.base is m.W, m.W.sum()))
+        seen.append(out)
+    assert seen[0] == seen[1]
+    assert fn.stats["graph_calls"] >= 3
