@@ -15,8 +15,8 @@ from ..runtime.guards import Guard, Source, attr as attr_source, cell as cell_so
 from .context import trusted_name
 from .control import UNBOUND
 from .errors import ConversionError
-from .values import (DICTS, Const, Ref, TupleVal, BoundMethod, SuperOf, is_immutable_const,
-                     check_view, plain_view, static_tuple)
+from .values import (DICTS, BoxRef, Const, Ref, TupleVal, BoundMethod, SuperOf,
+                     is_immutable_const, check_view, plain_view, static_tuple)
 from .part import Part
 
 BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
@@ -251,6 +251,19 @@ class ExpressionConverter(Part):
         value whose type is certain (``if b is not None:`` on an array parameter)."""
         if not isinstance(op, (ast.Is, ast.IsNot)):
             return None
+        is_ = isinstance(op, ast.Is)
+        if isinstance(left, BoxRef) or isinstance(right, BoxRef):
+            # a list or dict made in the function is one object however many names it has;
+            # made each time it is used whole, its nodes cannot answer ``is``
+            if isinstance(left, BoxRef) and isinstance(right, BoxRef):
+                return Const((left.id == right.id) == is_)
+            other = right if isinstance(left, BoxRef) else left
+            if isinstance(other, (Const, TupleVal)) or isinstance(other, Ref) and \
+                    self.cx.aliases.op_of(other.name) in ("input", "source"):
+                return Const(not is_)       # a constant, a tuple, or an object the call was
+                #                             given (it existed before): never that list
+            raise ConversionError("`is` between a list or dict made in the function and a "
+                                  "value known only at run time", self.cx.lineno)
         for a, b in ((left, right), (right, left)):
             if isinstance(b, Const) and b.value is None and isinstance(a, Ref):
                 t = self.calls.static_type(a)

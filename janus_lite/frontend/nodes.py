@@ -23,6 +23,7 @@ class NodeBuilder(Part):
         if isinstance(v, Ref):
             name = v.name if isinstance(v, OrigRef) else self.cx.heap.cow.get(v.name, v.name)
             self.state.check_stale_view(name)
+            self.state.check_stale_object(name)
             self.containers.check_container_read(name)
             return name if name in self.cx.graph.nx else self.control.capture(name)
         if isinstance(v, BoxRef):

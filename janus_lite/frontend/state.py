@@ -269,6 +269,12 @@ class StateConverter(Part):
     def emit_commits(self, lineno):
         """The graph's last step: write every deferred update, in program order."""
         written = self.cx.graph.written
+        # an object (list, dict) written through one name and read through another read
+        # only after the write (``tr.model.t += 1`` then ``tr.opt.model.t``): the guards
+        # that they are different objects, now that every read is known
+        for box in list(self.cx.heap.boxes.values()):
+            if box.origin is not None and (box.dirty or box.appended):
+                self.distinct_from_others(box.origin, lineno)
 
         # every array updated in place must share no memory with any other array the
         # graph reads (the other read would miss the update until the commit)
@@ -328,6 +334,25 @@ class StateConverter(Part):
                 keys.add((attr_source(src, name) if box.kind == "object"
                           else item_source(src, name)).key)
         return frozenset(keys)
+
+    def check_stale_object(self, name: str) -> None:
+        """An object of a class of the program handed to code the graph does not see into
+        (``str(self)``, ``len(buffer)``, an operator, ``np.asarray(obj)``: its dunder methods
+        run at run time) would read the state as the call found it while this call's writes
+        wait for the commit: refuse, once any write waits (output mode, the commit itself,
+        is after them)."""
+        if self.cx.output_mode:
+            return
+        t = self.cx.graph[name].meta.type if name in self.cx.graph.nx else None
+        if not isinstance(t, type) or t.__module__ in ("builtins", "collections") or \
+                t.__module__.split(".")[0] in ("numpy", "janus_lite") or t in DICTS:
+            return              # (janus_lite's own: the marker of a maybe-unbound name)
+        heap = self.cx.heap
+        if heap.cow or any(b.origin is not None and (b.dirty or b.appended)
+                           for b in heap.boxes.values()):
+            raise ConversionError(f"an object of class {t.__name__} is handed to code the "
+                                  f"graph does not see into (its methods would read the "
+                                  f"state before this call's writes)", self.cx.lineno)
 
     def check_stale_view(self, name: str) -> None:
         """A view of an array taken before the array was updated in place would show the
