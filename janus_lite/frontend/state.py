@@ -503,7 +503,6 @@ class StateConverter(Part):
             return Ref(self.nodes.materialize(v))
         return v
 
-
     def _uncopy_memo(self) -> Ref:
         """The node of this graph's run memo for ``uncopy`` (made once per graph)."""
         name = self.cx.uncopy_memos.get(id(self.cx.graph))

@@ -11,8 +11,10 @@
 * Bools stay specialized by value (two graphs at most) so branches on flags stay static.
 * An assertion that fails mid-graph ``MAX_FALLBACKS_BEFORE_REGENERATE`` times rebuilds the
   graph from the (now richer) profile. If the rebuild fails, the graph is kept (it serves
-  the calls its speculation holds for) and retired only once it has failed more often than
-  it held, over ``RETIRE_MIN_CALLS`` calls at least.
+  the calls its speculation holds for) until it has failed more often than it held, over
+  ``RETIRE_MIN_CALLS`` calls at least: then the calls take the other side for good (a
+  history that filled up), so the profile forgets that branch and the graph is rebuilt
+  for the side they take (up to ``MAX_REBUILDS``), else retired.
 * A failed conversion never drops a working graph: after ``MAX_FAILED_CONVERSIONS`` the
   function stops converting and keeps its graphs (with none, it runs imperatively).
 * Conversion has a budget: after the first graph, conversion time may not exceed
