@@ -492,9 +492,7 @@ class StateConverter(Part):
             self.nodes.check_tuple_kept(v)
             if key not in self.cx.uncopied:
                 # holding what it held (no private copy swapped back): the tuple made before
-                same = all(getattr(a, "name", a) == getattr(b, "name", b)
-                           if isinstance(a, Ref) and isinstance(b, Ref) else a is b
-                           for a, b in zip(made.items, v.items))
+                same = all(self._same_node(a, b) for a, b in zip(made.items, v.items))
                 name = self.nodes.materialize(v if same else made)
                 self.cx.final_names.add(name)
                 self.cx.uncopied[key] = (v, Ref(name))      # (v kept alive: its id is the key)
@@ -502,6 +500,14 @@ class StateConverter(Part):
         if isinstance(v, BoxRef):
             return Ref(self.nodes.materialize(v))
         return v
+
+    def _same_node(self, a, b) -> bool:
+        """Do abstract values ``a`` and ``b`` materialize to the same node? (A `Ref` to an
+        array updated in place materializes to its private copy, an `OrigRef` to the
+        caller's array.)"""
+        if isinstance(a, Ref) and isinstance(b, Ref):
+            return a.name == b.name and (type(a) is type(b) or a.name not in self.cx.heap.cow)
+        return a is b
 
     def _uncopy_memo(self) -> Ref:
         """The node of this graph's run memo for ``uncopy`` (made once per graph)."""

@@ -8,7 +8,7 @@ stopping keeping ``{'W': W}`` without a copy)."""
 import numpy as np
 
 import janus_lite
-from differential import differential
+from differential import differential, steady
 
 
 class Layer:
@@ -267,3 +267,22 @@ def test_a_view_kept_by_a_branch_and_returned_is_one_object():
         seen.append(out)
     assert seen[0] == seen[1]
     assert fn.stats["graph_calls"] >= 3
+
+
+class Acc:
+    def __init__(self):
+        self.acc = 0.5
+
+
+def update_and_return(x, y, obj):
+    y[0] = float(x.sum())
+    return y, obj.acc
+
+
+def test_a_returned_tuple_holds_the_argument_updated_in_place():
+    # found by the fuzzer on this stop's first version of the one-tuple rule (a Ref to an
+    # array updated in place and its OrigRef were taken for the same node): the returned
+    # tuple held the graph's private copy, not the caller's array
+    obj = Acc()
+    calls = [[np.ones(4) * i, np.zeros(4, np.float32), obj] for i in range(6)]
+    steady(differential(update_and_return, calls), 3)
