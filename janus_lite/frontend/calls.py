@@ -679,11 +679,6 @@ def _shallow_copy(self, args, kwargs, node):
     return _copy(self, args, kwargs, node, shallow=True)
 
 
-_ITERATES = frozenset(map(id, (list, tuple, set, frozenset, sorted, sum, min, max, any, all,
-                               enumerate, zip, reversed, dict, len, iter, map, filter)))
-"""Builtins that only iterate (or count) an iterable argument: a dict view is its items."""
-
-
 def _partial(self, args, kwargs, node):
     """``functools.partial(f, ...)`` made in the function, with ``f`` a callable known while
     converting: a `PartialCall` (only called, never made). Otherwise the call stays (``f``
@@ -753,3 +748,9 @@ _WHOLE_CONSUMERS = (sum, tuple, list, min, max, sorted, set, frozenset, len)
 def _consumes_whole(fn) -> bool:
     """Builtins that exhaust an iterable argument before they return (or raise)."""
     return any(fn is c for c in _WHOLE_CONSUMERS)
+
+
+_ITERATES = frozenset(map(id, _WHOLE_CONSUMERS + (any, all, enumerate, zip, reversed, dict,
+                                                  iter, map, filter)))
+"""Builtins that only iterate (or count) an iterable argument, wholly or in part: a dict
+view given to them is its items."""

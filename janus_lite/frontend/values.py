@@ -11,6 +11,7 @@ import numpy as np
 from ..ir.node import IMMUTABLE_CONSTS, Meta, is_immutable_const  # noqa: F401  (re-exported)
 from ..profile.records import DICTS, JIT_MARKER, is_jitted  # noqa: F401  (re-exported)
 from ..runtime.spec import _same_value
+from .errors import ConversionError
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,10 @@ class TupleVal:
     items: tuple
     origin: str | None = field(default=None, compare=False)
     view: str | None = field(default=None, compare=False)
-    dict_of: object = field(default=None, compare=False)     # a view's dict
     """``"keys"``/``"values"``/``"items"``: a dict's view. It iterates, unpacks, counts and
     answers ``in`` as these items do; anything else (``==`` compares keys as a set, it cannot
     be indexed, added to or made a tuple) refuses (`plain_view`, `check_view`)."""
+    dict_of: object = field(default=None, compare=False)     # a view's dict
 
 
 ORDERED_DICT_METHODS = frozenset(("items", "keys", "values", "get", "setdefault", "pop",
@@ -152,7 +153,6 @@ def plain_view(v):
 def check_view(v, what, lineno) -> None:
     """Refuse a dict view used otherwise than by iterating it (it is no tuple)."""
     if isinstance(v, TupleVal) and v.view is not None:
-        from .errors import ConversionError
         raise ConversionError(f"a dict's .{v.view}() view {what} (it is not a tuple: runs "
                               f"imperatively)", lineno)
 
