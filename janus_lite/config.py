@@ -33,6 +33,12 @@ RELAX_AFTER = 1
 """Misses of one relaxable assumption (a shape dim, a scalar's value) before the graph is
 regenerated with it relaxed (dim → symbolic, constant → input)."""
 
+RELAX_STATE_DIMS = True
+"""A state array (an attribute, a global, an item of one) whose shape differs from the one a
+graph guards, with the same rank and dtype (another layer of the same class, a buffer that
+grew): the graph is rebuilt reading its shape at run time (any dims of its rank), so one
+graph serves every shape. False: a graph per shape, side by side (up to max_graphs)."""
+
 MAX_FAILED_CONVERSIONS = 3
 """Failed conversion attempts after which a function stays imperative for good."""
 

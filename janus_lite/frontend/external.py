@@ -16,7 +16,7 @@ from ..ir import Meta
 from ..ir.rules import meta_of_value
 from ..runtime.guards import INT64_SPAN, Guard, attr as attr_source, const_holder, \
     global_, item as item_source, item_key
-from ..runtime.spec import ParamSpec, guards_for
+from ..runtime.spec import ParamSpec, dims_key, guards_for
 from .errors import ConversionError
 from .values import DICTS, IDENTITY_TYPES, Const, Ref, TupleVal, UserMethod, is_immutable_const, \
     is_jitted, plain_attribute_get
@@ -63,10 +63,15 @@ class ExternalConverter(Part):
                 self.cx.add_guard(Guard("value", src, value, lineno))
             return Const(value)
         if type(value) is np.ndarray:
-            spec = ParamSpec("array", np.ndarray, value.dtype, tuple(value.shape))
+            if dims_key(src) in self.cx.relaxed:       # its shape varies: any dims
+                spec = ParamSpec("array", np.ndarray, value.dtype, ("?",) * value.ndim)
+                meta = Meta(np.ndarray, value.dtype, (None,) * value.ndim)
+            else:
+                spec = ParamSpec("array", np.ndarray, value.dtype, tuple(value.shape))
+                meta = meta_of_value(value)
             for g in guards_for(spec, src, lineno):
                 self.cx.add_guard(g)
-            return self._source_node(src, meta_of_value(value), lineno)
+            return self._source_node(src, meta, lineno)
         if type(value) is tuple and len(value) <= 64:
             self.cx.add_guard(Guard("type", src, tuple, lineno))
             self.cx.add_guard(Guard("len", src, len(value), lineno))

@@ -40,7 +40,7 @@ from .compiled import CompiledGraph, Status
 from .guards import item_key, keys_text
 from .policy_facts import (FACT_KINDS, as_seq, callee_file, describe_relaxation, error_line,
                            exact, from_spec, holds, merge_specs, spec_key, state_differs)
-from .spec import Unspecable, name_symbols
+from .spec import Unspecable, dims_key, name_symbols
 
 
 class Decision(enum.Enum):
@@ -412,6 +412,9 @@ class Policy:
             return
         for rec, idx in misses or ():
             guard = rec.guards[idx]
+            if guard.kind in ("shape", "dim") and not from_spec(guard.source) and \
+                    self._relax_dims(rec, new):
+                return
             if guard.kind in ("value", "len") and not from_spec(guard.source) and \
                     rec.guard_misses[idx] >= config.RELAX_AFTER:
                 before = set(self.relaxed)
@@ -453,6 +456,31 @@ class Policy:
                 self._install(self.active + [built])
         elif misses:
             self._cache_full()
+
+    def _relax_dims(self, rec, new) -> bool:
+        """A state array (``self.W`` of another layer, a cache that grew) missed ``rec``'s
+        shape guard: the graph relaxed to read every state array whose shape changed
+        with any dims of its rank (and the arguments merged with the call's), so one graph
+        serves the layers of one class instead of one graph each. Kept folded (False)
+        where no such graph can be built (a loop over a dim)."""
+        reshaped = self._reshaped(rec) - self.relaxed
+        if not reshaped or not config.RELAX_STATE_DIMS:
+            return False
+        try:
+            specs = merge_specs(rec.specs, new)
+        except Unspecable:
+            specs = rec.specs
+        before = set(self.relaxed)
+        self.relaxed |= reshaped
+        names = ", ".join(sorted(g.source.describe() for g in rec.guards
+                                 if dims_key(g.source) in reshaped and g.kind in ("shape", "dim")))
+        why = f"relaxed: the shape of {names} → any"
+        if specs != rec.specs:
+            why += "; " + describe_relaxation(rec.specs, specs)
+        if self._replace(rec, specs, why):
+            return True
+        self.relaxed = before
+        return False
 
     def _room(self, evict=False) -> bool:
         """Is there room for another graph? Full, a graph that served no call in
@@ -644,10 +672,19 @@ class Policy:
                        f"served run the plain function", None)
 
     def _changed_sources(self, rec) -> set:
-        """State sources whose guarded value or length differs now (after the call that
-        missed): they would miss next time too, so relax them together."""
+        """State sources whose guarded value, length or shape differs now (after the call
+        that missed): they would miss next time too, so relax them together."""
         return {g.source.key for g in rec.guards
                 if g.kind in ("value", "len") and not from_spec(g.source)
+                and not self._holds_now(g)} | self._reshaped(rec)
+
+    def _reshaped(self, rec) -> set:
+        """`dims_key`s of the state arrays whose shape differs now from what ``rec``
+        guards (same rank: a rank guard missing means another kind of value)."""
+        if not config.RELAX_STATE_DIMS:
+            return set()
+        return {dims_key(g.source) for g in rec.guards
+                if g.kind in ("shape", "dim") and not from_spec(g.source)
                 and not self._holds_now(g)}
 
     def _holds_now(self, guard) -> bool:

@@ -191,6 +191,14 @@ def _rename(spec, fresh, path):
     return spec
 
 
+def dims_key(src: Source) -> tuple:
+    """The key, in a conversion's ``relaxed`` set, that says the array read from ``src``
+    (state: an attribute, a global, an item of one) may have any dims of its rank: guarded
+    by type, dtype and rank, its shape read at run time (the layers of one class with
+    weights of different sizes share one graph)."""
+    return ("dims",) + src.key
+
+
 def guards_for(spec: ParamSpec, src: Source, lineno: int | None) -> list[Guard]:
     """The guards that hold exactly when a value fits ``spec``."""
     if spec.kind == "array":

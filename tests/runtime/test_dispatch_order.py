@@ -2,7 +2,8 @@
 calls came round last time: after graph i served, the graph that followed i before is tried
 first, so a cycle over layers meets no guard miss once learned. The results are the same
 whichever graph answers (each is exact where its guards hold); what is checked here is
-that, and that the misses are gone."""
+that, and that the misses are gone. (The layers' weights differ in dtype: layers that
+differ only in shape share one graph, see test_state_dims.py.)"""
 import numpy as np
 
 import janus_lite
@@ -10,9 +11,9 @@ from differential import differential
 
 
 class Layer:
-    def __init__(self, n_in, n_out, seed):
-        self.W = np.random.default_rng(seed).standard_normal((n_in, n_out))
-        self.b = np.zeros(n_out)
+    def __init__(self, n_in, n_out, seed, dtype=np.float64):
+        self.W = np.random.default_rng(seed).standard_normal((n_in, n_out)).astype(dtype)
+        self.b = np.zeros(n_out, dtype)
 
     def forward(self, x):
         self.x = x
@@ -20,7 +21,7 @@ class Layer:
 
 
 def _calls(rounds):
-    layers = [Layer(4, 6, 0), Layer(6, 5, 1), Layer(5, 3, 2)]
+    layers = [Layer(4, 6, 0), Layer(6, 5, 1, np.float32), Layer(5, 3, 2, np.float16)]
     x0 = np.random.default_rng(9).standard_normal((8, 4))
     calls = []
     for _ in range(rounds):
