@@ -98,11 +98,17 @@ def direct_copies(graph) -> tuple[frozenset, str | None]:
     first = first_write(graph, copies)
     if first is None:
         return _NONE
-    callers = set(copies.values())
+    # each caller's array holds its old contents until its own copy's first update (the
+    # arrays updated in place are guarded not to overlap): reads of it up to there are fine
+    late = {}                            # caller's array → index of its copy's first update
+    for copy, caller in copies.items():
+        own = first_write(graph, {copy: caller})
+        if own is not None:
+            late[caller] = min(own, late.get(caller, own))
     for name, n in owner.items():
         if n is final or name in copies or where[name] < first:
             continue
-        if any(origin(i) in callers for i in n.inputs):
+        if any(where[name] >= late.get(origin(i), len(top)) for i in n.inputs):
             return _NONE           # reads a caller's array's old contents late
     if raises_from(graph, {top[first].name}, exempt={final.name, *copies}):
         return _NONE

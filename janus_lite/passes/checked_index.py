@@ -13,7 +13,8 @@ the later one; integers are immutable and an array's shape is fixed by the guard
 static shape in the node's meta), so the same index on the same shape is in bounds again.
 Only integer index parts qualify (a slice cannot raise, an index array's values may have
 changed meanwhile). A write also needs a value that converts without raising
-(`held_warnings.assigns_safely`).
+(`held_warnings.assigns_safely`, or an array of the same dtype and exactly the shape the
+index selects: a row written back).
 """
 from __future__ import annotations
 
@@ -86,7 +87,14 @@ def _index_key(graph, name):
 
 def _converts(graph, node, base) -> bool:
     """Does the value written by ``node`` (a setitem) convert to ``base``'s dtype without
-    raising?"""
+    raising? A scalar as `held_warnings.assigns_safely` says; an array of ``base``'s dtype
+    whose static shape is the shape the integer index selects (``P[u] += g`` on a row:
+    nothing to cast, nothing to broadcast)."""
     if len(node.inputs) != 3 or node.inputs[2] not in graph:
         return False
-    return assigns_safely(base.meta, graph[node.inputs[2]])
+    value = graph[node.inputs[2]]
+    if value.meta.type is np.ndarray and value.meta.static_shape and \
+            value.meta.dtype is not None and value.meta.dtype == base.meta.dtype:
+        parts = _index_key(graph, node.inputs[1])
+        return tuple(value.meta.shape) == tuple(base.meta.shape)[len(parts):]
+    return assigns_safely(base.meta, value)

@@ -1,0 +1,103 @@
+"""Arguments updated in place are written directly (no private copy, no commit) when nothing
+from the first update on can abandon the run. Two rules widen that (issue 15, per-call
+cost):
+
+- a caller's array may be read after *another* array's first update, as long as it is read
+  before its own (each array holds its old contents until its own update);
+- a row written back to a row the same integer index already read (``P[u] += g``, ``g`` of
+  the row's shape and dtype) cannot raise: the index was checked by the earlier read.
+
+Each case compares plain and decorated calls (including out-of-range indexes, a dtype that
+differs, errors raised by floating-point state); the generated code shows whether the
+update is direct (``x if _q else x.copy('K')``: the caller's array itself while floating-point
+errors can only warn)."""
+import numpy as np
+import pytest
+
+import janus_lite
+from differential import differential, steady
+
+
+@pytest.fixture(autouse=True)
+def _numpy_tier():
+    janus_lite.config.TIER = "off"        # the generated NumPy-tier code is checked
+
+
+def sgd_rating(P, Q, bu, bi, mu, u, i, r, lr, reg):
+    pred = mu + bu[u] + bi[i] + P[u] @ Q[i]
+    e = r - pred
+    bu[u] += lr * (e - reg * bu[u])
+    bi[i] += lr * (e - reg * bi[i])
+    pu = P[u].copy()
+    P[u] += lr * (e * Q[i] - reg * P[u])
+    Q[i] += lr * (e * pu - reg * Q[i])
+    return e * e
+
+
+def _ratings(n, rng, bad=()):
+    P, Q = 0.1 * rng.standard_normal((6, 3)), 0.1 * rng.standard_normal((5, 3))
+    bu, bi = np.zeros(6), np.zeros(5)
+    calls = []
+    for k in range(n):
+        u, i = int(rng.integers(6)), int(rng.integers(5))
+        if k in bad:
+            u = 6                                  # out of range: IndexError, nothing written
+        calls.append((P, Q, bu, bi, 0.3, u, i, float(rng.standard_normal()), 0.05, 0.02))
+    return calls
+
+
+def test_matrix_factorisation_updates_its_rows_directly():
+    f = differential(sgd_rating, _ratings(40, np.random.default_rng(3), bad=(20, 33)))
+    steady(f, 30)
+    code = f.active_graphs[0].source()
+    for name in ("P", "Q", "bu", "bi"):        # the caller's array itself where errors warn
+        assert f"= {name} if _q else {name}.copy('K')" in code, code
+
+
+def test_direct_row_updates_under_raising_fp_errors_stay_exact():
+    with np.errstate(all="raise"):
+        differential(sgd_rating, _ratings(30, np.random.default_rng(4)))
+
+
+def read_other_then_update(a, b):
+    a *= 2.0
+    c = b * 1.0              # b read after a's update, before its own
+    b += a
+    return c
+
+
+def test_an_array_read_before_its_own_update_allows_direct_updates():
+    rng = np.random.default_rng(5)
+    f = differential(read_other_then_update, [(rng.random(3), rng.random(3)) for _ in range(8)])
+    steady(f, 5)
+    code = f.active_graphs[0].source()
+    assert "= a if _q else a.copy('K')" in code and "= b if _q else b.copy('K')" in code, code
+
+
+def read_after_own_update(P, Q, u, i):
+    P[u] += Q[i]
+    Q[i] += P[u]             # P read (its updated copy) after P's update
+    return P[u].sum() + Q.sum()
+
+
+def view_then_update(P, u):
+    r = P[u]                 # a view taken before the update sees it
+    P[u] += 1.0
+    return r.copy()
+
+
+def row_of_other_dtype(P, u, g):
+    P[u] += g
+    return P[u]
+
+
+@pytest.mark.parametrize("fn, calls", [
+    (read_after_own_update, [(np.ones((5, 3)), np.ones((4, 3)), u, i)
+                             for u, i in [(0, 1), (4, 3), (5, 0), (1, 4), (-1, -1), (3, 0)]]),
+    (view_then_update, [(np.ones((4, 2)), u) for u in (0, 1, 3, 5, 1, 0)]),
+    (row_of_other_dtype, [(np.ones((4, 2)), u, g) for u, g in [
+        (0, np.ones(2)), (1, np.ones(2)), (2, np.ones(2, np.float32)), (1, np.ones(1)),
+        (0, np.ones(3)), (1, np.ones(2))]]),
+])
+def test_late_reads_views_and_other_dtypes_stay_exact(fn, calls):
+    differential(fn, calls)
