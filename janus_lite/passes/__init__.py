@@ -11,7 +11,7 @@ from .. import config
 from ..ir import verify
 from . import ops  # noqa: F401  (registers the ops the passes add)
 from . import (checked_index, cse, dce, fold, fuse, hoist_asserts, hoist_raising, lower,
-               plan_memory, simplify)
+               plan_memory, read_through, simplify)
 from .liveness import imperative_peak
 
 PIPELINE = [
@@ -26,6 +26,9 @@ PIPELINE = [
     ("dce", dce.run),
     # Move assertions right after their inputs: a failing speculation fails early.
     ("hoist_asserts", hoist_asserts.run),
+    # Scalar reads of a private copy not yet written (``Q[s, a] += d``) read the caller's
+    # array: they depend on inputs only, so the next pass can move them.
+    ("read_through", read_through.run),
     # Scalar ops that may raise (``0.9 ** self.t``) ahead of array ops that may warn: a
     # run that cannot be abandoned once it may have warned holds no warnings.
     ("hoist_raising", hoist_raising.run),

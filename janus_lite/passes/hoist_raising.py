@@ -13,7 +13,8 @@ been later (the plain function gives the genuine outcome).
 It never moves an op across a barrier (side effects, in-place updates, impure reads,
 control flow: `analysis.is_barrier`) or an assertion (failures are reported in the order
 the user's code meets them), and only scalar results move (an array computed earlier
-would hold its memory longer).
+would hold its memory longer), with the constants and the index tuple of parameters
+(``(s, a)``) they read.
 """
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ def run(graph) -> int:
         target, carried = pos, []
         while target > 0:
             prev = graph[order[target - 1]]
-            if prev.op == "const" and prev.name in node.inputs:
-                carried.append(prev.name)          # its constants move along
+            if prev.name in node.inputs and (prev.op == "const" or _index_of_inputs(graph, prev)):
+                carried.append(prev.name)          # its constants (and index tuple) move along
             elif prev.name in node.inputs or prev.op in ("assert", "input") or \
                     is_barrier(prev):
                 break
@@ -60,3 +61,10 @@ def run(graph) -> int:
             moved += 1
     graph.order = order
     return moved
+
+
+def _index_of_inputs(graph, node) -> bool:
+    """A tuple of the function's parameters only (``(s, a)`` indexing ``Q[s, a]``): pure and
+    computable anywhere after the inputs, so it moves with the read it indexes."""
+    return node.op == "tuple" and bool(node.inputs) and \
+        all(i in graph and graph[i].op == "input" for i in node.inputs)

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import janus_lite
+from janus_lite.runtime.held_warnings import may_abandon
 from differential import differential, steady
 
 
@@ -101,3 +102,41 @@ def row_of_other_dtype(P, u, g):
 ])
 def test_late_reads_views_and_other_dtypes_stay_exact(fn, calls):
     differential(fn, calls)
+
+
+def q_update(Q, s, a, r, s2, done, alpha, gamma):
+    target = r if done else r + gamma * np.max(Q[s2])
+    Q[s, a] += alpha * (target - Q[s, a])
+    return abs(target - Q[s, a])
+
+
+def _transitions(n, rng, bad=()):
+    Q = np.zeros((6, 4))
+    calls = []
+    for k in range(n):
+        s, a, s2 = int(rng.integers(6)), int(rng.integers(4)), int(rng.integers(6))
+        if k in bad:
+            a = 4                                  # out of range after the max: IndexError
+        calls.append((Q, s, a, float(rng.choice([-0.04, 1.0])), s2, False, 0.5, 0.95))
+    return calls
+
+
+def test_a_q_table_update_reads_its_element_before_the_arithmetic_that_may_warn():
+    # Q[s, a] += ... reads the element from the caller's table (nothing wrote it yet), so
+    # that read, which may raise, runs before the arithmetic that may warn: no warnings
+    # held, the table written directly (passes.read_through, hoist_raising)
+    f = differential(q_update, _transitions(40, np.random.default_rng(6), bad=(15, 30)))
+    steady(f, 30)
+    g = f.active_graphs[0]
+    assert not may_abandon(g.graph), g.source()
+    code = g.source()
+    assert "= Q if _q else Q.copy('K')" in code, code
+    assert code.index("Q[v_tuple") < code.index("np_max"), code
+
+
+def test_a_q_table_update_under_errors_as_exceptions_stays_exact():
+    calls = _transitions(30, np.random.default_rng(7), bad=(12,))
+    calls[20] = calls[20][:3] + (1e308,) + calls[20][4:5] + (False, 1e308, 10.0)
+    with np.errstate(all="raise"):
+        differential(q_update, calls)
+    differential(q_update, calls)
