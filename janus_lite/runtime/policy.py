@@ -15,6 +15,9 @@
   ``RETIRE_MIN_CALLS`` calls at least: then the calls take the other side for good (a
   history that filled up), so the profile forgets that branch and the graph is rebuilt
   for the side they take (up to ``MAX_REBUILDS``), else retired.
+* A relaxation that fails to convert because of a value it reads at run time (a dict key)
+  is not tried again for that value: later calls with another value get a graph
+  specialized for it at once.
 * A failed conversion never drops a working graph: after ``MAX_FAILED_CONVERSIONS`` the
   function stops converting and keeps its graphs (with none, it runs imperatively).
 * Conversion has a budget: after the first graph, conversion time may not exceed
@@ -39,7 +42,8 @@ from .. import config
 from .compiled import CompiledGraph, Status
 from .guards import item_key, keys_text
 from .policy_facts import (FACT_KINDS, as_seq, callee_file, describe_relaxation, error_line,
-                           exact, from_spec, holds, merge_specs, spec_key, state_differs)
+                           exact, from_spec, holds, merge_specs, spec_key, state_differs,
+                           values_relaxed)
 from .spec import Unspecable, dims_key, name_symbols
 
 
@@ -106,6 +110,7 @@ class Policy:
         self.example: dict = {}          # arguments of the call a conversion runs for
         self.failures = 0                # conversion attempts that gave up
         self.failed_general = 0          # ... of them, relaxations (not counted in failures)
+        self.hopeless: set = set()       # `values_relaxed` path sets of failed relaxations
         self.stopped: str | None = None  # why no more conversions are tried (graphs kept)
         self.conversion_seconds = 0.0
         self.fingerprints: dict = {}     # the assumptions of each graph built -> how often
@@ -437,6 +442,8 @@ class Policy:
                 # object's structure) differs: keep this graph, add one for the new state
                 # (replacing would churn when the state alternates)
                 continue
+            if self._hopeless(rec.specs, relaxed):
+                continue
             why = "relaxed: " + describe_relaxation(rec.specs, relaxed)
             changed = self._changed_sources(rec) - self.relaxed
             if changed:
@@ -449,6 +456,7 @@ class Policy:
                 self.relaxed = before
             if self._replace(rec, relaxed, why):
                 return
+            self._note_hopeless(rec.specs, relaxed)
         if self._room(evict=True):
             built = self._convert(new, "specialized for a new signature" if self.active
                                   else "retry for a new signature")
@@ -456,6 +464,18 @@ class Policy:
                 self._install(self.active + [built])
         elif misses:
             self._cache_full()
+
+    def _hopeless(self, old, relaxed) -> bool:
+        """Would ``relaxed`` read at run time a value whose relaxation already failed to
+        convert (a dict key: ``self.m[key]`` needs it folded)? Then a graph specialized for
+        the call is built at once, without the conversion that would fail again."""
+        paths = values_relaxed(old, relaxed)
+        return any(f <= paths for f in self.hopeless)
+
+    def _note_hopeless(self, old, relaxed) -> None:
+        paths = values_relaxed(old, relaxed)
+        if paths and len(self.hopeless) < 64:
+            self.hopeless.add(paths)
 
     def _relax_dims(self, rec, new) -> bool:
         """A state array (``self.W`` of another layer, a cache that grew) missed ``rec``'s

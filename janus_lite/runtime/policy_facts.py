@@ -107,6 +107,26 @@ def from_spec(src) -> bool:
     return src.kind == "param"
 
 
+def values_relaxed(old: dict, new: dict) -> frozenset:
+    """The paths (parameter, then item indexes) of the scalars whose folded value ``new``
+    reads at run time instead (``key[1]`` of ``update(key, p, g)``)."""
+    out = set()
+
+    def walk(a, b, path):
+        if a is None or b is None:
+            return
+        if a.kind == "scalar" and b.kind == "scalar":
+            if a.has_value and not b.has_value:
+                out.add(path)
+            return
+        for i, (x, y) in enumerate(zip(a.items or (), b.items or ())):
+            walk(x, y, path + (i,))
+
+    for k in new:
+        walk(old.get(k), new[k], (k,))
+    return frozenset(out)
+
+
 def describe_relaxation(old: dict, new: dict) -> str:
     """What a relaxation changed, e.g. ``X.shape[0] 64 → symbolic; lr 0.1 → input``."""
     parts = []
