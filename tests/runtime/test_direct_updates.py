@@ -16,6 +16,7 @@ import pytest
 
 import janus_lite
 from janus_lite.runtime.held_warnings import may_abandon
+from corpus.harness import load
 from differential import differential, steady
 
 
@@ -24,15 +25,7 @@ def _numpy_tier():
     janus_lite.config.TIER = "off"        # the generated NumPy-tier code is checked
 
 
-def sgd_rating(P, Q, bu, bi, mu, u, i, r, lr, reg):
-    pred = mu + bu[u] + bi[i] + P[u] @ Q[i]
-    e = r - pred
-    bu[u] += lr * (e - reg * bu[u])
-    bi[i] += lr * (e - reg * bi[i])
-    pu = P[u].copy()
-    P[u] += lr * (e * Q[i] - reg * P[u])
-    Q[i] += lr * (e * pu - reg * Q[i])
-    return e * e
+sgd_rating = load("matrix_factorization").sgd_rating    # the corpus program's SGD step
 
 
 def _ratings(n, rng, bad=()):

@@ -35,3 +35,16 @@ def test_a_tuple_key_indexes_an_array_like_its_value():
         return a[idx] * 2.0
     a = np.arange(12.0).reshape(3, 4)
     differential(pick, [(a, (1, 2))] * 4 + [(a, (0, 3))] * 4 + [(a, (5, 0))])
+
+
+def test_a_dict_key_that_cannot_be_relaxed_is_not_tried_again():
+    # relaxing the key (read at run time) fails to convert: ``self.m[key]`` needs it
+    # folded. The policy remembers it, so the next parameters' calls get their specialized
+    # graphs at once instead of one failed relaxation each (policy._hopeless)
+    opt = Adam()
+    shapes = {(0, "W"): (3, 4), (0, "b"): (4,), (1, "W"): (4, 2), (1, "b"): (2,)}
+    params = {k: np.ones(s) for k, s in shapes.items()}
+    calls = [(opt, k, params[k], np.full(s, 0.5)) for _ in range(15) for k, s in shapes.items()]
+    f = differential(Adam.update, calls)
+    assert f.stats["failed_conversions"] <= 1, f.explain()
+    assert f.stats["graph_calls"] >= 50, f.explain()
