@@ -536,7 +536,10 @@ class Policy:
         call: build nothing."""
         for n, (rec, idx) in enumerate(misses):
             guard = rec.guards[idx]
-            if from_spec(guard.source) or not self._holds_now(guard):
+            # state, or the keys of a dict argument the call fills in (a fresh
+            # ``bn_param = {"mode": "train"}`` that gets its running averages)
+            if (from_spec(guard.source) and guard.kind != "keys") or \
+                    not self._holds_now(guard):
                 continue
             # a later graph's miss counts only where this call's arguments fit it (the
             # graph for the other parameter of a per-parameter optimizer missed first)

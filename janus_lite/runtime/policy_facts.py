@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..profile.records import DICTS
 from .degrade import is_internal
 from .spec import ParamSpec, Unspecable, from_seen, merge
 
@@ -58,6 +59,7 @@ _HOLDS = {
     "len": lambda v, e, g: len(v) == e,
     "span": lambda v, e, g: type(v) is int and e[0] <= v <= e[1],
     "haskeys": lambda v, e, g: all((k in v) == p for k, p in e),
+    "keys": lambda v, e, g: type(v) in DICTS and tuple(v) == tuple(e),
 }
 """How `holds` checks each guard kind on one value."""
 

@@ -131,3 +131,29 @@ def test_lazy_state_is_recognised_on_graphs_that_replaced_the_first_ones(profile
     assert len(profiled) <= first + 1, (first, len(profiled), f.explain())
     assert "lazily initialised state" in f.explain()
     assert f.stats["graph_calls"] >= 4 * 3 * 12 - 3 * 4 - first, f.explain()
+
+
+def test_a_fresh_config_dict_per_run_is_answered_plainly_not_profiled():
+    # a course-assignment batchnorm layer: ``bn_param = {"mode": "train"}`` made afresh per
+    # run, its first call fills in the running averages. That call misses the graph's keys
+    # guard; once seen to be settled by the call, such misses run the plain function (not
+    # the instrumented one, ~10x its cost) and build nothing
+    import numpy as np
+
+    from differential import differential
+
+    def batchnorm(x, gamma, bn_param):
+        running = bn_param.get("running_mean", np.zeros(x.shape[1]))
+        mu = x.mean(axis=0)
+        bn_param["running_mean"] = 0.9 * running + 0.1 * mu
+        return gamma * (x - mu)
+
+    x, g = np.arange(12.0).reshape(4, 3), np.ones(3)
+    calls = []
+    for _ in range(6):
+        bp = {"mode": "train"}
+        calls += [(x + k, g, bp) for k in range(8)]
+    f = differential(batchnorm, calls)
+    assert f.stats["conversions"] == 1, f.explain()
+    assert f.stats["graph_calls"] >= 40, f.explain()
+    assert f._profiler.profile.runs <= 3, f.explain()      # was one per fresh dict
