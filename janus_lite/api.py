@@ -14,6 +14,7 @@ from . import config
 from . import fastcall as _fastcall
 from .backend import Miss, compile as backend_compile, resolve as resolve_backend
 from .backend import for_specs, passes_for
+from .backend.aborts import writes_directly
 from .frontend import ConversionError, check_supported, convert
 from .frontend.unsupported import FRAME_READER
 from .ir.ops_core import AssumptionFailed
@@ -679,7 +680,8 @@ class SpeculativeFunction:
             return exc
         graph.code = source                # for the IR graph's own views (summary, source())
         graph.backend = backend
-        cg = CompiledGraph(graph, list(guards), entry, source, backend, specs)
+        cg = CompiledGraph(graph, list(guards), entry, source, backend, specs,
+                           writes_directly=writes_directly(graph))
         cg.tier_args = (example, relaxed)      # for the compiled tier's own conversion
         return cg
 

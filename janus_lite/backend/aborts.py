@@ -115,6 +115,17 @@ def direct_copies(graph) -> tuple[frozenset, str | None]:
     return frozenset(copies), top[first].name
 
 
+def writes_directly(graph) -> bool | None:
+    """How a run updates the caller's arrays it updates in place: None when it updates none
+    through a private copy, True when it may write them directly (`direct_copies`), False
+    when it copies them and commits on every call."""
+    finals = [n for n in graph.nodes() if n.op == "commit_final"]
+    if not any(src in graph and graph[src].op == "np.copy"
+               for f in finals for src in f.inputs[1::2]):
+        return None
+    return bool(direct_copies(graph)[0])
+
+
 def first_write(graph, copies) -> int | None:
     """The index of the first top-level node that updates one of ``copies`` (or a view of
     one) in place, or holds such an update (a loop, a branch); None if none does. Until

@@ -15,6 +15,10 @@
   ``RETIRE_MIN_CALLS`` calls at least: then the calls take the other side for good (a
   history that filled up), so the profile forgets that branch and the graph is rebuilt
   for the side they take (up to ``MAX_REBUILDS``), else retired.
+* A state array whose shape differs (another layer's ``self.W``) is read with any dims of
+  its rank (`_relax_dims`), one graph for all shapes — unless that graph would update
+  arrays in place through private copies where the graph for one shape wrote them
+  directly: then, while there is room, a graph per shape serves (`_costlier`).
 * A relaxation that fails to convert because of a value it reads at run time (a dict key)
   is not tried again for that value: later calls with another value get a graph
   specialized for it at once.
@@ -111,6 +115,7 @@ class Policy:
         self.failures = 0                # conversion attempts that gave up
         self.failed_general = 0          # ... of them, relaxations (not counted in failures)
         self.hopeless: set = set()       # `values_relaxed` path sets of failed relaxations
+        self.rigid: set = set()          # `dims_key`s kept specialized (`_costlier`)
         self.stopped: str | None = None  # why no more conversions are tried (graphs kept)
         self.conversion_seconds = 0.0
         self.fingerprints: dict = {}     # the assumptions of each graph built -> how often
@@ -484,7 +489,8 @@ class Policy:
         serves the layers of one class instead of one graph each. Kept folded (False)
         where no such graph can be built (a loop over a dim)."""
         reshaped = self._reshaped(rec) - self.relaxed
-        if not reshaped or not config.RELAX_STATE_DIMS:
+        if not reshaped or not config.RELAX_STATE_DIMS or \
+                (reshaped & self.rigid and len(self.active) < self.host.max_graphs):
             return False
         try:
             specs = merge_specs(rec.specs, new)
@@ -497,10 +503,29 @@ class Policy:
         why = f"relaxed: the shape of {names} → any"
         if specs != rec.specs:
             why += "; " + describe_relaxation(rec.specs, specs)
-        if self._replace(rec, specs, why):
-            return True
-        self.relaxed = before
-        return False
+        built = self._convert(specs, why, general=True)
+        if built is not None and self._costlier(rec, built):
+            # its shapes unknown, an update in place may raise (operands that do not
+            # broadcast): the graph would copy and commit on every call. A graph per
+            # shape serves faster; kept so while there is room for them
+            built.status, built.fate = Status.RETIRED, \
+                "not used: with the shapes read at run time its updates in place go " \
+                "through private copies on every call; a graph per shape serves instead"
+            self.rigid |= reshaped
+            built = None
+        if built is None:
+            self.relaxed = before
+            return False
+        self._adopt_relaxed(rec, built, why)
+        return True
+
+    def _costlier(self, old, new) -> bool:
+        """Would ``new`` (state shapes read at run time) cost more per call than ``old``
+        (one shape) — its updates in place through private copies and a commit where
+        ``old`` wrote directly — while there is room for a graph per shape? (Warnings held
+        where ``old`` showed them cost ~0.3 µs a call: less than a graph per shape.)"""
+        return len(self.active) < self.host.max_graphs and \
+            old.writes_directly is True and new.writes_directly is False
 
     def _room(self, evict=False) -> bool:
         """Is there room for another graph? Full, a graph that served no call in
@@ -671,11 +696,14 @@ class Policy:
         built = self._convert(specs, why, general=True)
         if built is None:
             return False
+        self._adopt_relaxed(old, built, why)
+        return True
+
+    def _adopt_relaxed(self, old, built, why) -> None:
         if state_differs(old, built) and len(self.active) < self.host.max_graphs:
             self._install(self.active + [built])
         else:
             self._swap(old, built, Status.REPLACED, f"replaced by graph #{built.number} ({why})")
-        return True
 
     def _swap(self, old, new, status, fate) -> None:
         old.status, old.fate = status, fate

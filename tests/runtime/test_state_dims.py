@@ -154,3 +154,38 @@ def test_dims_relaxed_in_explain_and_exact_with_float32():
     steady(f, 10)
     text = janus_lite.explain(f) if hasattr(janus_lite, "explain") else f.explain()
     assert "any" in text
+
+
+class SGD:
+    def __init__(self, lr):
+        self.lr = lr
+
+    def update(self, layer):
+        layer.W -= self.lr * layer.dW           # state arrays updated in place
+        layer.b -= self.lr * layer.db
+
+
+def test_updates_in_place_keep_a_graph_per_shape_that_writes_directly():
+    # with the shapes read at run time ``W -= lr * dW`` may raise (operands that might not
+    # broadcast), so the graph would copy W and commit it on every call; while there is
+    # room, a graph per layer shape serves instead, writing the caller's arrays directly
+    layers = _net()
+    for layer in layers:
+        layer.dW, layer.db = layer.W * 0.1, layer.b * 0.1
+    opt = SGD(0.05)
+    f = differential(SGD.update, [(opt, layers[i % 3]) for i in range(30)])
+    steady(f, 20)
+    assert len(f.active_graphs) == 3, f.explain()
+    for g in f.active_graphs:
+        assert "if _q else" in g.source(), g.source()
+    assert "a graph per shape serves instead" in f.explain()
+
+
+def test_updates_in_place_share_one_graph_once_the_graphs_are_full():
+    layers = [Dense(2 + k, 3, k) for k in range(5)]
+    for layer in layers:
+        layer.dW, layer.db = layer.W * 0.1, layer.b * 0.1
+    opt = SGD(0.05)
+    f = differential(SGD.update, [(opt, layers[i % 5]) for i in range(40)],
+                     jit_kwargs={"max_graphs": 2})
+    steady(f, 20)
