@@ -149,6 +149,10 @@ def phrase(graph, src, guards) -> str:
         elif "ndim" in by:
             dims = {g.axis: g.expected for g in guards if g.kind == "dim"}
             shape = _symbolic_shape(graph, src, by["ndim"].expected, dims)
+            if src.kind != "param" and shape and all(d == "?" for d in shape):
+                # state whose shape is read at run time (`config.RELAX_STATE_DIMS`)
+                return f"{what} is {_article(str(dtype))} array of any shape with " \
+                       f"{_plural(len(shape), 'dim')}"
         else:
             return f"{what} is {_article(str(dtype))} array"
         return f"{what} is {_article(str(dtype))} array of shape {_shape_text(shape)}"
