@@ -503,6 +503,15 @@ class Policy:
         why = f"relaxed: the shape of {names} → any"
         if specs != rec.specs:
             why += "; " + describe_relaxation(rec.specs, specs)
+        if rec.writes_directly is True and reshaped & _updated_in_place(rec) and \
+                len(self.active) < self.host.max_graphs:
+            self.rigid |= reshaped        # it would copy them (see below): not even built
+            self.relaxed = before
+            self.host.events.add("per-shape", f"the shape of {names} kept exact: this graph "
+                                 f"updates some of them in place directly; with their shapes "
+                                 f"read at run time it would copy them on every call; a graph per "
+                                 f"shape serves instead (while there is room)")
+            return False
         built = self._convert(specs, why, general=True)
         if built is not None and self._costlier(rec, built):
             # its shapes unknown, an update in place may raise (operands that do not
@@ -781,6 +790,19 @@ class Policy:
 
 _OBSERVED_MISSES = 8
 """Misses of one guard whose values `Policy.on_fallback` reads and names in its event."""
+
+
+def _updated_in_place(cg) -> set:
+    """`dims_key`s of the state arrays ``cg`` updates in place (its commit's pairs)."""
+    g = cg.graph
+    out = set()
+    for node in g.nodes():
+        if node.op == "commit_final":
+            for dst in node.inputs[0::2]:
+                src = g[dst].attrs.get("src") if dst in g else None
+                if src is not None:
+                    out.add(dims_key(src))
+    return out
 
 
 def _lazy_key(rec, idx) -> tuple:
