@@ -342,7 +342,10 @@ class SpeculativeFunction:
             if hits == counts["tick_at"]:
                 counts["tick"]()   # the tier's warm-up: time the next few calls
             plan = self._plan
-            if plan is not None:   # learn which graph follows which (see _install)
+            # learn which graph follows which (see _install); nothing to learn when the
+            # graph tried first served again (the order is already the one it starts)
+            cur = self._cur
+            if plan is not None and (at != self._prev or not cur or cur[0][4] != at):
                 byfirst, after = plan
                 if at < len(byfirst):
                     after[self._prev] = byfirst[at]

@@ -238,7 +238,9 @@ def {p}make_multi({params}):
                 continue
 {"".join(" " * 12 + line + chr(10) for line in hit.splitlines())}\
             {p}plan = {p}owner._plan
-            if {p}plan is not None:
+            {p}cur = {p}owner._cur
+            if {p}plan is not None and ({p}at != {p}owner._prev or not {p}cur or
+                                        {p}cur[0][4] != {p}at):
                 {p}byfirst, {p}after = {p}plan
                 if {p}at < {p}len({p}byfirst):
                     {p}after[{p}owner._prev] = {p}byfirst[{p}at]
