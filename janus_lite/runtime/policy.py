@@ -743,9 +743,20 @@ class Policy:
         guards (same rank: a rank guard missing means another kind of value)."""
         if not config.RELAX_STATE_DIMS:
             return set()
-        return {dims_key(g.source) for g in rec.guards
-                if g.kind in ("shape", "dim") and not from_spec(g.source)
-                and not self._holds_now(g)}
+        out = set()
+        for g in rec.guards:
+            if g.kind not in ("shape", "dim") or from_spec(g.source) or self._holds_now(g):
+                continue
+            try:
+                value = self._read(g.source)
+            except Exception:
+                continue
+            ndim = len(g.expected) if g.kind == "shape" else next(
+                (h.expected for h in rec.guards
+                 if h.kind == "ndim" and h.source.key == g.source.key), None)
+            if getattr(value, "ndim", None) == ndim:
+                out.add(dims_key(g.source))
+        return out
 
     def _holds_now(self, guard) -> bool:
         """Does ``guard`` hold for the state as the call left it? A path that is gone (an item
