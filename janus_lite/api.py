@@ -14,7 +14,6 @@ from . import config
 from . import fastcall as _fastcall
 from .backend import Miss, compile as backend_compile, resolve as resolve_backend
 from .backend import for_specs, passes_for
-from .backend.aborts import writes_directly
 from .frontend import ConversionError, check_supported, convert
 from .frontend.unsupported import FRAME_READER
 from .ir.ops_core import AssumptionFailed
@@ -683,8 +682,7 @@ class SpeculativeFunction:
             return exc
         graph.code = source                # for the IR graph's own views (summary, source())
         graph.backend = backend
-        cg = CompiledGraph(graph, list(guards), entry, source, backend, specs,
-                           writes_directly=writes_directly(graph))
+        cg = CompiledGraph(graph, list(guards), entry, source, backend, specs)
         cg.tier_args = (example, relaxed)      # for the compiled tier's own conversion
         return cg
 

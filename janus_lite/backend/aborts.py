@@ -115,15 +115,17 @@ def direct_copies(graph) -> tuple[frozenset, str | None]:
     return frozenset(copies), top[first].name
 
 
-def writes_directly(graph) -> bool | None:
-    """How a run updates the caller's arrays it updates in place: None when it updates none
-    through a private copy, True when it may write them directly (`direct_copies`), False
-    when it copies them and commits on every call."""
+def writes_directly(graph, direct) -> bool | None:
+    """How a run updates the caller's arrays it updates in place, given ``direct`` (what
+    `direct_copies` found): None when it updates none through a private copy, True when it
+    may write them directly, False when it copies them and commits on every call."""
+    if direct:
+        return True
     finals = [n for n in graph.nodes() if n.op == "commit_final"]
     if not any(src in graph and graph[src].op == "np.copy"
                for f in finals for src in f.inputs[1::2]):
         return None
-    return bool(direct_copies(graph)[0])
+    return False
 
 
 def first_write(graph, copies) -> int | None:

@@ -20,7 +20,8 @@ from ..ir.ops_state import undo_all
 from ..ir.pycode import function_code
 from ..runtime.guards import ConstPool, GuardCode
 from . import linetable
-from .aborts import direct_copies, draws, fp_errors_quiet, only_the_update_after, raises_from
+from .aborts import direct_copies, draws, fp_errors_quiet, only_the_update_after, raises_from, \
+    writes_directly
 from .numpy_rules import TABLE
 from .structured import plan as plan_structured
 from .state_ops import QUIET, UNDO, WROTE, mark_committed, needs_undo, random_states
@@ -164,6 +165,7 @@ class CodeGen:
         undo = self.keeps_undo = needs_undo(self.graph)
         # from `wrote_at` (its first update) on, the caller's array is written
         self.direct, self.wrote_at = direct_copies(self.graph)
+        self.graph.writes_directly = writes_directly(self.graph, self.direct)
         # the states are saved only where the run may still be abandoned after a draw
         always = (saves or gens) and raises_from(self.graph, set(draws(self.graph)))
         if self.direct and not saves and not gens and \

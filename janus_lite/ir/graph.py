@@ -45,6 +45,8 @@ class Graph:
         self.fused: int = 0               # fuse: fused kernels made
         self.code: str | None = None      # api: the generated source that runs it
         self.backend: str | None = None   # api: which backend runs it
+        self.writes_directly: bool | None = None   # codegen: how its updates in place reach
+        #                                  the caller's arrays (backend.aborts.writes_directly)
         # what a backend keeps on the graph it serves (typed; see ir/backend_state.py)
         self.tier_state: TierState | None = None    # the compiled tier's, once tiered
         self.dask_report: DaskReport | None = None  # the Dask backend's counters

@@ -4,8 +4,6 @@ every call would share and a user could mutate — and only when computing it ra
 and warns nothing (otherwise the run time shows the genuine error)."""
 from __future__ import annotations
 
-import collections
-
 import numpy as np
 
 from ..ir import get_op
@@ -13,6 +11,7 @@ from ..ir.node import is_immutable_const, split_inputs
 from ..ir.quiet import intercepted
 from ..ir.rules import meta_of_value
 from ..ir.node import Meta
+from ..profile.records import DICTS
 from .analysis import replaceable
 
 # never folded, whatever they compute: containers the converter builds (a folded tuple or
@@ -31,7 +30,7 @@ def _foldable(graph, node) -> bool:
     if not node.inputs:
         return False
     t = node.meta.type
-    if t is None or t is np.ndarray or t in (str, bytes, list, dict, collections.OrderedDict):
+    if t is None or t is np.ndarray or t in (str, bytes, list) or t in DICTS:
         return False      # never kept (arrays) or possibly huge: not worth computing here
     for i in node.inputs:
         src = graph[i]

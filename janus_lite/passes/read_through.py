@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .analysis import alias_roots, mutated_roots_of, opdef
+from .analysis import alias_roots, mutated_roots_of
+from .checked_index import _index_key
 
 
 def run(graph) -> int:
     """Redirect every qualifying read; returns how many."""
     order = list(graph.order)
-    roots = None                  # computed at the first update (most graphs have none)
+    roots = None                  # computed once a copy is seen (most graphs have none)
     unwritten: dict = {}          # copy node -> the caller's array it was made from
     moved = 0
     for name in order:
@@ -38,7 +39,7 @@ def run(graph) -> int:
             graph.set_inputs(name, (unwritten[node.inputs[0]], node.inputs[1]))
             moved += 1
             continue
-        if unwritten and (node.subgraphs or _may_update(node)):
+        if unwritten:
             roots = roots or alias_roots(graph)
             hit = mutated_roots_of(node, roots)
             for c in [c for c in unwritten if c in hit]:
@@ -46,25 +47,11 @@ def run(graph) -> int:
     return moved
 
 
-def _may_update(node) -> bool:
-    op = opdef(node)
-    return bool(op.mutates) or "out" in node.attrs.get("kw", ())
-
-
 def _whole_element(graph, node) -> bool:
-    """Does ``node`` (a getitem) index every axis of its base's static shape with an int?"""
-    base = graph[node.inputs[0]]
-    meta = base.meta
+    """Does ``node`` (a getitem) index every axis of its base's static shape with an int
+    (`checked_index`'s integer index key)?"""
+    meta = graph[node.inputs[0]].meta
     if meta.type is not np.ndarray or not meta.static_shape:
         return False
-    idx = graph[node.inputs[1]] if node.inputs[1] in graph else None
-    if idx is None:
-        return False
-    parts = [graph[i] for i in idx.inputs if i in graph] if idx.op == "tuple" else [idx]
-    if len(parts) != len(meta.shape) or (idx.op == "tuple" and len(parts) != len(idx.inputs)):
-        return False
-    return all(_int(p.meta.type) for p in parts)
-
-
-def _int(t) -> bool:
-    return t is int or (isinstance(t, type) and issubclass(t, np.integer) and t is not bool)
+    key = _index_key(graph, node.inputs[1])
+    return key is not None and len(key) == len(meta.shape)

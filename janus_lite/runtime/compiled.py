@@ -49,8 +49,6 @@ class CompiledGraph:
     fate: str = ""                     # why it was replaced or retired
     relaxed_more: frozenset = frozenset()   # state read at run time because the conversion
     #                                         failed with it folded (api._convert)
-    writes_directly: bool | None = None     # how it updates arrays in place (backend.aborts:
-    #                                         None none via copies, True directly, False copies)
 
     def __post_init__(self):
         if not self.guard_misses:

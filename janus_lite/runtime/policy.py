@@ -503,7 +503,7 @@ class Policy:
         why = f"relaxed: the shape of {names} → any"
         if specs != rec.specs:
             why += "; " + describe_relaxation(rec.specs, specs)
-        if rec.writes_directly is True and reshaped & _updated_in_place(rec) and \
+        if rec.graph.writes_directly is True and reshaped & _updated_in_place(rec) and \
                 len(self.active) < self.host.max_graphs:
             self.rigid |= reshaped        # it would copy them (see below): not even built
             self.relaxed = before
@@ -534,7 +534,7 @@ class Policy:
         ``old`` wrote directly — while there is room for a graph per shape? (Warnings held
         where ``old`` showed them cost ~0.3 µs a call: less than a graph per shape.)"""
         return len(self.active) < self.host.max_graphs and \
-            old.writes_directly is True and new.writes_directly is False
+            old.graph.writes_directly is True and new.graph.writes_directly is False
 
     def _room(self, evict=False) -> bool:
         """Is there room for another graph? Full, a graph that served no call in
